@@ -1,0 +1,37 @@
+# Fluxion — the two commands of the quickstart are `make run` and `make test`.
+# Both run the idempotent setup first (system packages via apt-get when missing).
+
+SWIFT ?= swift
+HOST ?= 127.0.0.1
+PORT ?= 7400
+ARGS ?=
+
+.PHONY: setup build release run test check-protos protos bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+run: release
+	.build/release/fluxiond --host $(HOST) --port $(PORT) $(ARGS)
+
+check-protos: setup
+	bash scripts/check-protos.sh
+
+protos: setup
+	bash scripts/gen-protos.sh
+
+test: setup check-protos
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: release
+	bash scripts/bench.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,94 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Settings every Swift target shares.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Fluxion",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fluxiond", targets: ["fluxiond"]),
+        .executable(name: "fluxion", targets: ["fluxion"]),
+        .library(name: "FluxionClient", targets: ["FluxionClient"]),
+        .library(name: "FluxionTwin", targets: ["FluxionTwin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // C behind Swift: libuv and the generated protobuf-c code.
+        .systemLibrary(
+            name: "CLibUV", path: "Sources/CLibUV", pkgConfig: "libuv",
+            providers: [.apt(["libuv1-dev"])]),
+        .target(
+            name: "CFluxionProto", path: "Sources/CFluxionProto",
+            linkerSettings: [.linkedLibrary("protobuf-c")]),
+
+        // Wire layer: framing, envelope, status, message codecs.
+        .target(
+            name: "FluxionWire", dependencies: ["CFluxionProto"],
+            swiftSettings: swiftSettings),
+
+        // Physics: no I/O.
+        .target(name: "FluxionTwin", swiftSettings: swiftSettings),
+        // Scenario files (YAML) -> twin networks.
+        .target(
+            name: "FluxionScenario",
+            dependencies: ["FluxionTwin", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
+
+        // Local Outlier Factor, scikit-learn compatible.
+        .target(name: "FluxionLOF", swiftSettings: swiftSettings),
+
+        // Server library on libuv.
+        .target(
+            name: "FluxionServer",
+            dependencies: [
+                "CLibUV", "FluxionWire", "FluxionTwin", "FluxionScenario",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        // Client library (blocking sockets, one reader thread, multiplexed calls).
+        .target(name: "FluxionClient", dependencies: ["FluxionWire"], swiftSettings: swiftSettings),
+
+        .executableTarget(
+            name: "fluxiond",
+            dependencies: [
+                "FluxionServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "fluxion",
+            dependencies: [
+                "FluxionClient", "FluxionTwin", "FluxionScenario", "FluxionLOF",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // Benchmarks: executables that print figures and still check their results.
+        .executableTarget(
+            name: "bench-rpc-unary", dependencies: ["FluxionClient"],
+            path: "Sources/Benchmarks/bench-rpc-unary", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "bench-moc", dependencies: ["FluxionTwin", "FluxionScenario"],
+            path: "Sources/Benchmarks/bench-moc", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "bench-lof", dependencies: ["FluxionLOF"],
+            path: "Sources/Benchmarks/bench-lof", swiftSettings: swiftSettings),
+
+        .testTarget(name: "FluxionWireTests", dependencies: ["FluxionWire"]),
+        .testTarget(
+            name: "FluxionServerTests",
+            dependencies: ["FluxionClient", "FluxionWire"]),
+        .testTarget(
+            name: "FluxionTwinTests", dependencies: ["FluxionTwin", "FluxionScenario"]),
+        .testTarget(name: "FluxionLOFTests", dependencies: ["FluxionLOF"]),
+    ]
+)

@@ -1,0 +1,1 @@
+print("bench-lof: not yet written")

@@ -1,0 +1,2 @@
+/// FluxionLOF: Local Outlier Factor with scikit-learn's novelty semantics.
+public enum FluxionLOF {}

@@ -1,0 +1,2 @@
+/// FluxionScenario: scenario files (YAML) turned into twin networks.
+public enum FluxionScenario {}
