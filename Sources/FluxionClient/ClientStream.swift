@@ -1,0 +1,41 @@
+import FluxionWire
+
+/// The receiving end of a server-streaming call.
+///
+/// `next()` blocks until the next message, returns nil when the server ends the call with OK,
+/// and throws the status otherwise. `cancel()` asks the server to stop; the stream then ends
+/// with CANCELLED.
+public final class ClientStream<Response: WireMessage>: @unchecked Sendable {
+    public let callID: UInt64
+    private let connection: FluxionConnection
+    private let box: CallBox
+    private let path: String
+    private var finished = false
+
+    init(connection: FluxionConnection, callID: UInt64, box: CallBox, path: String) {
+        self.connection = connection
+        self.callID = callID
+        self.box = box
+        self.path = path
+    }
+
+    public func next() throws(RPCError) -> Response? {
+        guard !finished else { return nil }
+        switch box.take() {
+        case .message(let payload):
+            do { return try Response(decoding: payload) } catch {
+                throw .internal("stream message of \(path): \(error)")
+            }
+        case .end(.ok, _, _):
+            finished = true
+            return nil
+        case .end(let code, let message, _):
+            finished = true
+            throw RPCError(code, message)
+        }
+    }
+
+    public func cancel() {
+        connection.cancel(callID: callID)
+    }
+}

@@ -1,0 +1,317 @@
+import CLibUV
+import FluxionWire
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One client connection. Loop thread only.
+///
+/// Read path: bytes → preface check → `FrameDecoder` → `Envelope.decode` → `handle(_:)`, which
+/// opens calls through the router, cancels them, or answers pings. Write path: `write(_:)`
+/// packs an envelope into one allocation holding the libuv request and the frame, freed in the
+/// write callback. The bytes still queued (`pendingWriteBytes`) drive backpressure: above
+/// `pauseReadingBytes` the connection stops reading (a client that sends but does not read
+/// cannot grow server memory), below `resumeReadingBytes` it reads again.
+final class Connection {
+    enum State { case awaitingPreface, open, closing, closed }
+
+    let id: UInt64
+    unowned let server: Server
+    let tcp: UnsafeMutablePointer<uv_tcp_t>
+    private(set) var state = State.awaitingPreface
+    private var decoder: FrameDecoder
+    private var calls: [UInt64: ServerCall] = [:]
+    private(set) var pendingWriteBytes = 0
+    private var readingPaused = false
+    private(set) var lastActivityMs: UInt64
+    let peer: String
+    var logger: Logger
+
+    init(id: UInt64, server: Server, tcp: UnsafeMutablePointer<uv_tcp_t>, peer: String) {
+        self.id = id
+        self.server = server
+        self.tcp = tcp
+        self.peer = peer
+        decoder = FrameDecoder(maxFrameBytes: server.configuration.maxFrameBytes)
+        lastActivityMs = server.loop.nowMs
+        logger = server.logger
+        logger[metadataKey: "conn"] = "\(id)"
+    }
+
+    var stream: UnsafeMutablePointer<uv_stream_t> { tcp.withMemoryRebound(to: uv_stream_t.self, capacity: 1) { $0 } }
+    var handle: UnsafeMutablePointer<uv_handle_t> { tcp.withMemoryRebound(to: uv_handle_t.self, capacity: 1) { $0 } }
+    var isWritable: Bool { state == .open || state == .awaitingPreface }
+    var openCallCount: Int { calls.count }
+
+    func startReading() {
+        uv_read_start(stream, onAlloc, onRead)
+    }
+
+    // MARK: Read path
+
+    func received(_ bytes: UnsafeRawBufferPointer) {
+        guard state == .open || state == .awaitingPreface else { return }
+        lastActivityMs = server.loop.nowMs
+        decoder.append(bytes)
+        if state == .awaitingPreface {
+            guard let preface = decoder.takeRaw(Preface.byteCount) else { return }
+            do {
+                let version = try Preface.parse(preface)
+                guard version == Preface.protocolVersion else {
+                    writeRaw(Preface.bytes())
+                    let error = PrefaceError.unsupportedVersion(peer: version, supported: Preface.protocolVersion)
+                    logger.info("refused client: \(error)")
+                    goAway(.failedPrecondition, error.description)
+                    return
+                }
+            } catch {
+                logger.info("refused peer \(peer): \(error)")
+                writeRaw(Array("fluxiond: \(error). See docs/PROTOCOL.md.\n".utf8))
+                close(graceful: true)
+                return
+            }
+            state = .open
+            writeRaw(Preface.bytes())
+            write(Envelope(callID: 0, kind: .hello, payload: server.hello.encoded()))
+        }
+        do {
+            while state == .open {
+                let envelope = try decoder.nextFrame { try Envelope.decode($0) }
+                guard let envelope else { break }
+                handle(envelope)
+            }
+        } catch let error as FrameError {
+            logger.info("protocol error from \(peer): \(error)")
+            goAway(error.status, error.description)
+        } catch {
+            goAway(.internal, "\(error)")
+        }
+    }
+
+    func receivedEOF() {
+        logger.debug("peer closed its side")
+        cancelAllCalls()
+        close(graceful: true)
+    }
+
+    private func handle(_ envelope: Envelope) {
+        switch envelope.kind {
+        case .request: openCall(envelope)
+        case .cancel:
+            guard let call = calls.removeValue(forKey: envelope.callID) else { return }
+            call.cancelled()
+            write(Envelope(callID: call.id, kind: .end, status: .cancelled, statusMessage: "cancelled by client"))
+        case .ping:
+            write(Envelope(callID: 0, kind: .pong, payload: envelope.payload))
+        case .pong:
+            break
+        case .hello, .message, .end, .goAway:
+            goAway(.invalidArgument, "clients may not send \(envelope.kind) frames (call \(envelope.callID))")
+        case .unspecified:
+            goAway(.invalidArgument, "frame kind missing or unknown (call \(envelope.callID))")
+        }
+    }
+
+    private func openCall(_ envelope: Envelope) {
+        let callID = envelope.callID
+        guard callID != 0 else {
+            write(Envelope(callID: 0, kind: .end, status: .invalidArgument,
+                           statusMessage: "call id 0 is reserved; use ids from 1"))
+            return
+        }
+        guard calls[callID] == nil else {
+            write(Envelope(callID: callID, kind: .end, status: .invalidArgument,
+                           statusMessage: "call id \(callID) is already in use by an open call"))
+            return
+        }
+        guard calls.count < server.configuration.maxConcurrentCalls else {
+            write(Envelope(callID: callID, kind: .end, status: .resourceExhausted,
+                           statusMessage: "too many open calls on this connection (limit \(server.configuration.maxConcurrentCalls))"))
+            return
+        }
+        guard !server.isShuttingDown else {
+            write(Envelope(callID: callID, kind: .end, status: .unavailable, statusMessage: "server is shutting down"))
+            return
+        }
+        switch server.router.route(envelope.method) {
+        case .failure(let error):
+            write(Envelope(callID: callID, kind: .end, status: error.code, statusMessage: error.message))
+        case .success(let (method, handler)):
+            let call = ServerCall(id: callID, method: method, metadata: envelope.metadata, connection: self)
+            calls[callID] = call
+            handler(call, envelope.payload)
+        }
+    }
+
+    /// Called by `ServerCall.finish`: sends the END frame and forgets the call.
+    func callFinished(_ call: ServerCall, status: StatusCode, message: String, payload: [UInt8]) {
+        guard calls.removeValue(forKey: call.id) != nil else { return }
+        write(Envelope(callID: call.id, kind: .end, status: status, statusMessage: message, payload: payload))
+    }
+
+    /// Ends every open call with `status` (frames sent) — used by shutdown and GOAWAY.
+    func endAllCalls(_ status: StatusCode, _ message: String) {
+        let open = calls
+        calls.removeAll()
+        for (id, call) in open.sorted(by: { $0.key < $1.key }) {
+            call.cancelled()
+            write(Envelope(callID: id, kind: .end, status: status, statusMessage: message))
+        }
+    }
+
+    private func cancelAllCalls() {
+        let open = calls
+        calls.removeAll()
+        for call in open.values { call.cancelled() }
+    }
+
+    // MARK: Write path
+
+    func write(_ envelope: Envelope) {
+        guard state != .closed, state != .closing || envelope.kind == .goAway || envelope.kind == .end else { return }
+        var block: UnsafeMutableRawPointer?
+        let frameBytes = envelope.encodeFrame { n in
+            block = malloc(writeHeaderBytes + n)
+            return block! + writeHeaderBytes
+        }
+        submit(block!, frameBytes)
+    }
+
+    func writeRaw(_ bytes: [UInt8]) {
+        guard state != .closed else { return }
+        let block = malloc(writeHeaderBytes + bytes.count)!
+        bytes.withUnsafeBytes { (block + writeHeaderBytes).copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        submit(block, bytes.count)
+    }
+
+    private func submit(_ block: UnsafeMutableRawPointer, _ count: Int) {
+        let req = block.bindMemory(to: uv_write_t.self, capacity: 1)
+        req.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+        (block + MemoryLayout<uv_write_t>.stride).storeBytes(of: count, as: Int.self)
+        var buf = uv_buf_init((block + writeHeaderBytes).assumingMemoryBound(to: CChar.self), UInt32(count))
+        let result = uv_write(req, stream, &buf, 1, onWrite)
+        if result < 0 {
+            free(block)
+            logger.debug("write failed: \(UVError(result, "uv_write"))")
+            close(graceful: false)
+            return
+        }
+        pendingWriteBytes += count
+        if !readingPaused, state == .open, pendingWriteBytes > server.configuration.pauseReadingBytes {
+            readingPaused = true
+            uv_read_stop(stream)
+            logger.debug("backlog \(pendingWriteBytes) bytes: reading paused")
+        }
+    }
+
+    fileprivate func wrote(_ count: Int, status: Int32) {
+        pendingWriteBytes -= count
+        if status < 0, status != UV_ECANCELED.rawValue {
+            logger.debug("write error: \(UVError(status, "write"))")
+            close(graceful: false)
+            return
+        }
+        if readingPaused, state == .open, pendingWriteBytes < server.configuration.resumeReadingBytes {
+            readingPaused = false
+            uv_read_start(stream, onAlloc, onRead)
+            logger.debug("backlog drained: reading resumed")
+        }
+    }
+
+    // MARK: Closing
+
+    /// Ends open calls, sends GOAWAY with `status`, then closes once the frames are written.
+    func goAway(_ status: StatusCode, _ message: String) {
+        guard state == .open || state == .awaitingPreface else { return }
+        endAllCalls(status == .ok ? .unavailable : status, message)
+        write(Envelope(callID: 0, kind: .goAway, status: status, statusMessage: message))
+        close(graceful: true)
+    }
+
+    /// Graceful: stop reading, let queued writes finish (uv_shutdown), then close.
+    /// Not graceful: close at once (queued writes are cancelled).
+    func close(graceful: Bool) {
+        switch state {
+        case .closed: return
+        case .closing: if graceful { return }
+        default: break
+        }
+        cancelAllCalls()
+        uv_read_stop(stream)
+        if graceful, state != .closing {
+            state = .closing
+            let req = UnsafeMutablePointer<uv_shutdown_t>.allocate(capacity: 1)
+            req.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+            if uv_shutdown(req, stream, onShutdown) == 0 { return }
+            req.deallocate()
+        }
+        state = .closed
+        uv_close(handle, onClose)
+    }
+
+    fileprivate func shutdownComplete() {
+        guard state != .closed else { return }
+        state = .closed
+        uv_close(handle, onClose)
+    }
+
+    fileprivate func closed() {
+        server.connectionClosed(self)
+    }
+}
+
+/// Bytes in front of each frame in a write block: the uv_write_t and the frame length.
+private let writeHeaderBytes = (MemoryLayout<uv_write_t>.stride + MemoryLayout<Int>.stride + 15) & ~15
+
+private func connection(of handle: UnsafeMutableRawPointer?) -> Connection? {
+    guard let data = handle?.assumingMemoryBound(to: uv_handle_t.self).pointee.data else { return nil }
+    return Unmanaged<Connection>.fromOpaque(data).takeUnretainedValue()
+}
+
+/// One read buffer for the whole loop: reads are sequential on the loop thread and each read's
+/// bytes are copied into the connection's decoder before the next.
+private nonisolated(unsafe) let readBuffer = UnsafeMutableRawPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+private let readBufferBytes = 256 * 1024
+
+private let onAlloc: uv_alloc_cb = { _, _, buf in
+    buf?.pointee = uv_buf_init(readBuffer.assumingMemoryBound(to: CChar.self), UInt32(readBufferBytes))
+}
+
+private let onRead: uv_read_cb = { stream, nread, buf in
+    guard let conn = connection(of: UnsafeMutableRawPointer(stream)) else { return }
+    if nread > 0 {
+        conn.received(UnsafeRawBufferPointer(start: readBuffer, count: nread))
+    } else if nread == Int(UV_EOF.rawValue) {
+        conn.receivedEOF()
+    } else if nread < 0 {
+        conn.logger.debug("read error: \(UVError(Int32(nread), "read"))")
+        conn.close(graceful: false)
+    }
+}
+
+private let onWrite: uv_write_cb = { req, status in
+    guard let req else { return }
+    let block = UnsafeMutableRawPointer(req)
+    let count = (block + MemoryLayout<uv_write_t>.stride).load(as: Int.self)
+    let conn = Unmanaged<Connection>.fromOpaque(req.pointee.data).takeUnretainedValue()
+    free(block)
+    conn.wrote(count, status: status)
+}
+
+private let onShutdown: uv_shutdown_cb = { req, _ in
+    guard let req else { return }
+    let conn = Unmanaged<Connection>.fromOpaque(req.pointee.data).takeUnretainedValue()
+    req.deallocate()
+    conn.shutdownComplete()
+}
+
+private let onClose: uv_close_cb = { handle in
+    guard let handle, let data = handle.pointee.data else { return }
+    let unmanaged = Unmanaged<Connection>.fromOpaque(data)
+    let conn = unmanaged.takeUnretainedValue()
+    conn.closed()
+    handle.withMemoryRebound(to: uv_tcp_t.self, capacity: 1) { $0.deallocate() }
+    unmanaged.release()
+}

@@ -1,0 +1,68 @@
+import CLibUV
+import Synchronization
+
+/// The libuv loop and the one thread that owns it.
+///
+/// Everything in FluxionServer runs on this loop's thread, except `execute`, which any thread
+/// may call: it queues the work and wakes the loop with `uv_async_send`. libuv merges several
+/// sends into one callback, so the callback drains the whole queue each time.
+public final class EventLoop: @unchecked Sendable {
+    let raw: UnsafeMutablePointer<uv_loop_t>
+    private let async: UnsafeMutablePointer<uv_async_t>
+    private let pending = Mutex<[@Sendable () -> Void]>([])
+    private var asyncClosed = false
+
+    public init() throws(UVError) {
+        raw = .allocate(capacity: 1)
+        try UVError.check(uv_loop_init(raw), "uv_loop_init")
+        async = .allocate(capacity: 1)
+        try UVError.check(uv_async_init(raw, async, onAsync), "uv_async_init")
+        async.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    /// Runs `work` on the loop thread soon. Safe from any thread.
+    public func execute(_ work: @escaping @Sendable () -> Void) {
+        pending.withLock { $0.append(work) }
+        uv_async_send(async)
+    }
+
+    /// Runs the loop until no handle is left active (the server has shut down).
+    public func run() {
+        uv_run(raw, UV_RUN_DEFAULT)
+    }
+
+    /// The loop's cached clock in milliseconds.
+    var nowMs: UInt64 { uv_now(raw) }
+
+    /// Closes the wake-up handle so that `run` can return once everything else has closed.
+    func closeWakeup() {
+        guard !asyncClosed else { return }
+        asyncClosed = true
+        drain()
+        uv_close(UnsafeMutableRawPointer(async).assumingMemoryBound(to: uv_handle_t.self), nil)
+    }
+
+    fileprivate func drain() {
+        while true {
+            let work = pending.withLock { q -> [@Sendable () -> Void] in
+                let items = q
+                q.removeAll(keepingCapacity: true)
+                return items
+            }
+            if work.isEmpty { return }
+            for item in work { item() }
+        }
+    }
+
+    deinit {
+        uv_loop_close(raw)
+        raw.deallocate()
+        // The async handle's memory is left to the process: it may be freed only after its
+        // close callback, and the loop lives as long as the server process.
+    }
+}
+
+private let onAsync: uv_async_cb = { handle in
+    guard let data = handle?.pointee.data else { return }
+    Unmanaged<EventLoop>.fromOpaque(data).takeUnretainedValue().drain()
+}

@@ -1,0 +1,62 @@
+import FluxionWire
+
+/// One open call on a connection, as a handler sees it. Loop thread only.
+///
+/// A unary call is finished once with its response; a server-streaming call sends messages and
+/// is finished with a status. When the client cancels or the connection goes away, `onCancel`
+/// runs once and the call is closed; further sends are ignored.
+public final class ServerCall {
+    public let id: UInt64
+    public let method: MethodDescriptor
+    public let metadata: [MetadataEntry]
+    private weak var connection: Connection?
+    public private(set) var isOpen = true
+    /// Runs once if the call ends for a reason other than `finish` (cancel, disconnect, shutdown).
+    public var onCancel: (() -> Void)?
+
+    init(id: UInt64, method: MethodDescriptor, metadata: [MetadataEntry], connection: Connection) {
+        self.id = id
+        self.method = method
+        self.metadata = metadata
+        self.connection = connection
+    }
+
+    /// Bytes queued for this call's connection and not yet taken by the kernel.
+    public var backlogBytes: Int { connection?.pendingWriteBytes ?? 0 }
+
+    /// The outcome of `send`.
+    public enum SendResult: Sendable, Equatable {
+        case sent
+        /// The connection's backlog is over `streamBacklogBytes`: the message was not queued.
+        case backlogged
+        case closed
+    }
+
+    /// Sends one message of a server-streaming call.
+    @discardableResult
+    public func send(_ payload: [UInt8]) -> SendResult {
+        guard isOpen, let connection, connection.isWritable else { return .closed }
+        if connection.pendingWriteBytes > connection.server.configuration.streamBacklogBytes {
+            return .backlogged
+        }
+        connection.write(Envelope(callID: id, kind: .message, payload: payload))
+        return .sent
+    }
+
+    /// Ends the call with `status`; for a unary call with status OK, `payload` is the response.
+    public func finish(_ status: StatusCode = .ok, _ message: String = "", payload: [UInt8] = []) {
+        guard isOpen else { return }
+        isOpen = false
+        onCancel = nil
+        connection?.callFinished(self, status: status, message: message, payload: payload)
+    }
+
+    /// Closes the call without a frame (the connection sends what it must) and runs `onCancel`.
+    func cancelled() {
+        guard isOpen else { return }
+        isOpen = false
+        let handler = onCancel
+        onCancel = nil
+        handler?()
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import FluxionClient
+import FluxionWire
+import Foundation
+
+/// Options every command that talks to fluxiond shares.
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .long, help: "fluxiond address as HOST:PORT ([V6]:PORT for IPv6). Default: $FLUXION_SERVER or 127.0.0.1:7400.")
+    var server: String = ProcessInfo.processInfo.environment["FLUXION_SERVER"] ?? "127.0.0.1:7400"
+
+    @Flag(name: .long, help: "Machine-readable output: one JSON document (streams: one JSON object per line).")
+    var json = false
+
+    func validate() throws {
+        _ = try endpoint()
+    }
+
+    /// HOST and PORT from `--server`.
+    func endpoint() throws -> (host: String, port: Int) {
+        var host: Substring
+        let portText: Substring
+        if server.hasPrefix("[") {
+            guard let close = server.firstIndex(of: "]"), server[server.index(after: close)...].hasPrefix(":") else {
+                throw ValidationError("--server must be HOST:PORT or [IPV6]:PORT, got '\(server)'")
+            }
+            host = server[server.index(after: server.startIndex)..<close]
+            portText = server[server.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = server.lastIndex(of: ":") else {
+                throw ValidationError("--server must be HOST:PORT, got '\(server)'")
+            }
+            host = server[..<colon]
+            portText = server[server.index(after: colon)...]
+        }
+        guard !host.isEmpty else { throw ValidationError("--server has an empty host: '\(server)'") }
+        guard let port = Int(portText), (1...65535).contains(port) else {
+            throw ValidationError("--server port must be 1...65535, got '\(portText)'")
+        }
+        if host == "localhost" { host = "127.0.0.1" }
+        return (String(host), port)
+    }
+
+    /// Connects, or fails with a one-line error.
+    func connect() throws -> FluxionConnection {
+        let (host, port) = try endpoint()
+        do {
+            return try FluxionConnection(host: host, port: port)
+        } catch {
+            throw CLIError(error)
+        }
+    }
+}
+
+/// A one-line error for the terminal; ArgumentParser prints it and exits non-zero.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ message: String) { description = message }
+    init(_ error: RPCError) { description = "\(error.code): \(error.message)" }
+}
+
+/// Runs a call and turns an RPCError into a one-line CLI error.
+func rpc<T>(_ body: () throws(RPCError) -> T) throws -> T {
+    do { return try body() } catch { throw CLIError(error) }
+}
+
+/// Prints `object` as pretty, key-sorted JSON on stdout.
+func printJSON(_ object: Any) {
+    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+    print(String(decoding: data, as: UTF8.self))
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import FluxionServer
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@main
+struct Fluxiond: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fluxiond",
+        abstract: "The Fluxion server: the live pipeline twin over the Fluxion wire protocol.",
+        discussion: """
+            Prints one line `listening on HOST:PORT` on stdout when ready; logs go to stderr.
+            SIGTERM or SIGINT ends open calls with UNAVAILABLE and exits 0.
+            """)
+
+    @Option(help: "Address to listen on (IPv4 or IPv6 literal).")
+    var host = "127.0.0.1"
+
+    @Option(help: "TCP port; 0 picks a free port (the bound port is printed).")
+    var port = 7400
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    @Option(help: "Largest frame body accepted, bytes.")
+    var maxFrameBytes = 4 * 1024 * 1024
+
+    @Option(help: "Largest number of calls open at once on one connection.")
+    var maxConcurrentCalls = 256
+
+    @Option(help: "Close a connection with no open call after this many seconds of silence.")
+    var idleTimeout: Double = 300
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'")
+        }
+        guard maxFrameBytes >= 1024, maxFrameBytes <= 1 << 30 else {
+            throw ValidationError("--max-frame-bytes must be between 1024 and 1073741824, got \(maxFrameBytes)")
+        }
+        guard maxConcurrentCalls >= 1 else { throw ValidationError("--max-concurrent-calls must be at least 1") }
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
+    }
+
+    func run() throws {
+        // A parent may have left signals blocked (seen with Foundation.Process): clear the mask so
+        // that SIGTERM reaches the loop's signal handler.
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, nil)
+        signal(SIGPIPE, SIG_IGN)
+
+        let level = Logger.Level(rawValue: logLevel)!
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "fluxiond")
+
+        var config = ServerConfiguration()
+        config.host = host
+        config.port = port
+        config.maxFrameBytes = maxFrameBytes
+        config.maxConcurrentCalls = maxConcurrentCalls
+        config.idleTimeoutMs = Int(idleTimeout * 1000)
+
+        let loop: EventLoop
+        let server: Server
+        do {
+            loop = try EventLoop()
+            server = Server(configuration: config, loop: loop, logger: logger)
+            try server.start()
+        } catch {
+            FileHandleOutput.stderr("fluxiond: \(error)")
+            throw ExitCode(1)
+        }
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        print("listening on \(shownHost):\(server.boundPort)")
+        fflush(nil)
+        logger.info("fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort)")
+        loop.run()
+        logger.info("stopped")
+    }
+}
+
+enum FileHandleOutput {
+    static func stderr(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    }
+}
