@@ -86,7 +86,11 @@ let package = Package(
         .testTarget(name: "FluxionWireTests", dependencies: ["FluxionWire"]),
         .testTarget(
             name: "FluxionServerTests",
-            dependencies: ["FluxionClient", "FluxionWire"]),
+            dependencies: [
+                "FluxionClient", "FluxionWire", "FluxionServer",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(name: "FluxiondTests", dependencies: ["FluxionClient", "FluxionWire"]),
         .testTarget(
             name: "FluxionTwinTests", dependencies: ["FluxionTwin", "FluxionScenario"]),
         .testTarget(name: "FluxionLOFTests", dependencies: ["FluxionLOF"]),

@@ -11,7 +11,8 @@ import Logging
 /// Read path: bytes → preface check → `FrameDecoder` → `Envelope.decode` → `handle(_:)`, which
 /// opens calls through the router, cancels them, or answers pings. Write path: `write(_:)`
 /// packs an envelope into one allocation holding the libuv request and the frame, freed in the
-/// write callback. The bytes still queued (`pendingWriteBytes`) drive backpressure: above
+/// write callback; frames written while one read is handled are gathered into one such block
+/// ("corked") and written with one call, so a burst of requests costs one write. The bytes still queued (`pendingWriteBytes`) drive backpressure: above
 /// `pauseReadingBytes` the connection stops reading (a client that sends but does not read
 /// cannot grow server memory), below `resumeReadingBytes` it reads again.
 final class Connection {
@@ -25,6 +26,11 @@ final class Connection {
     private var calls: [UInt64: ServerCall] = [:]
     private(set) var pendingWriteBytes = 0
     private var readingPaused = false
+    /// While handling one read, frames are gathered in one block and written together.
+    private var corked = false
+    private var cork: UnsafeMutableRawPointer?
+    private var corkUsed = 0
+    private var corkCapacity = 0
     private(set) var lastActivityMs: UInt64
     let peer: String
     var logger: Logger
@@ -54,6 +60,8 @@ final class Connection {
     func received(_ bytes: UnsafeRawBufferPointer) {
         guard state == .open || state == .awaitingPreface else { return }
         lastActivityMs = server.loop.nowMs
+        corked = true
+        defer { uncork() }
         decoder.append(bytes)
         if state == .awaitingPreface {
             guard let preface = decoder.takeRaw(Preface.byteCount) else { return }
@@ -171,6 +179,15 @@ final class Connection {
 
     func write(_ envelope: Envelope) {
         guard state != .closed, state != .closing || envelope.kind == .goAway || envelope.kind == .end else { return }
+        if corked {
+            _ = envelope.encodeFrame { n in
+                reserveCork(n)
+                defer { corkUsed += n }
+                return cork! + writeHeaderBytes + corkUsed
+            }
+            if corkUsed >= maxCorkBytes { flushCork() }
+            return
+        }
         var block: UnsafeMutableRawPointer?
         let frameBytes = envelope.encodeFrame { n in
             block = malloc(writeHeaderBytes + n)
@@ -181,9 +198,30 @@ final class Connection {
 
     func writeRaw(_ bytes: [UInt8]) {
         guard state != .closed else { return }
+        flushCork()
         let block = malloc(writeHeaderBytes + bytes.count)!
         bytes.withUnsafeBytes { (block + writeHeaderBytes).copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
         submit(block, bytes.count)
+    }
+
+    private func reserveCork(_ n: Int) {
+        guard corkCapacity - corkUsed < n else { return }
+        corkCapacity = max(corkCapacity * 2, corkUsed + n, 16 * 1024)
+        cork = realloc(cork, writeHeaderBytes + corkCapacity)
+    }
+
+    private func flushCork() {
+        guard let block = cork, corkUsed > 0 else { return }
+        let used = corkUsed
+        cork = nil
+        corkUsed = 0
+        corkCapacity = 0
+        submit(block, used)
+    }
+
+    private func uncork() {
+        corked = false
+        flushCork()
     }
 
     private func submit(_ block: UnsafeMutableRawPointer, _ count: Int) {
@@ -233,6 +271,8 @@ final class Connection {
     /// Graceful: stop reading, let queued writes finish (uv_shutdown), then close.
     /// Not graceful: close at once (queued writes are cancelled).
     func close(graceful: Bool) {
+        flushCork()
+        corked = false
         switch state {
         case .closed: return
         case .closing: if graceful { return }
@@ -262,6 +302,9 @@ final class Connection {
     }
 }
 
+/// A gathered block is written once it reaches this size, so backpressure is checked often.
+private let maxCorkBytes = 256 * 1024
+
 /// Bytes in front of each frame in a write block: the uv_write_t and the frame length.
 private let writeHeaderBytes = (MemoryLayout<uv_write_t>.stride + MemoryLayout<Int>.stride + 15) & ~15
 
@@ -270,19 +313,16 @@ private func connection(of handle: UnsafeMutableRawPointer?) -> Connection? {
     return Unmanaged<Connection>.fromOpaque(data).takeUnretainedValue()
 }
 
-/// One read buffer for the whole loop: reads are sequential on the loop thread and each read's
-/// bytes are copied into the connection's decoder before the next.
-private nonisolated(unsafe) let readBuffer = UnsafeMutableRawPointer.allocate(byteCount: 256 * 1024, alignment: 16)
-private let readBufferBytes = 256 * 1024
-
-private let onAlloc: uv_alloc_cb = { _, _, buf in
-    buf?.pointee = uv_buf_init(readBuffer.assumingMemoryBound(to: CChar.self), UInt32(readBufferBytes))
+private let onAlloc: uv_alloc_cb = { handle, _, buf in
+    guard let conn = connection(of: UnsafeMutableRawPointer(handle)) else { return }
+    let read = conn.server.loop.readBuffer
+    buf?.pointee = uv_buf_init(read.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(read.count))
 }
 
 private let onRead: uv_read_cb = { stream, nread, buf in
     guard let conn = connection(of: UnsafeMutableRawPointer(stream)) else { return }
     if nread > 0 {
-        conn.received(UnsafeRawBufferPointer(start: readBuffer, count: nread))
+        conn.received(UnsafeRawBufferPointer(start: buf?.pointee.base, count: nread))
     } else if nread == Int(UV_EOF.rawValue) {
         conn.receivedEOF()
     } else if nread < 0 {

@@ -96,7 +96,7 @@ public final class Server {
         uv_timer_start(housekeeping, onHousekeeping, period, period)
         uv_unref(handle(housekeeping))
 
-        for signum in [SIGTERM, SIGINT] {
+        for signum in [SIGTERM, SIGINT] where configuration.handleSignals {
             let sig = UnsafeMutablePointer<uv_signal_t>.allocate(capacity: 1)
             uv_signal_init(loop.raw, sig)
             sig.pointee.data = Unmanaged.passUnretained(self).toOpaque()

@@ -20,6 +20,8 @@ public struct ServerConfiguration: Sendable {
     public var streamBacklogBytes: Int = 8 * 1024 * 1024
     /// How long a graceful shutdown waits for clients to take their last frames, ms.
     public var shutdownGraceMs: Int = 3_000
+    /// Install SIGTERM/SIGINT handlers that shut the server down (off for in-process tests).
+    public var handleSignals = true
     public var serverName: String = "fluxiond"
     public var serverVersion: String = FluxionVersion.string
 

@@ -1,1 +1,111 @@
-print("bench-rpc-unary: not yet written")
+// bench-rpc-unary: unary round-trip latency with one outstanding call, and throughput with 16
+// outstanding calls on one connection, over loopback against a fluxiond child process (or the
+// server named by --server HOST:PORT). Prints figures; exits non-zero if any call failed.
+//
+//   swift build -c release && .build/release/bench-rpc-unary [--calls N] [--seconds S]
+import Dispatch
+import FluxionClient
+import FluxionWire
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+var calls = 50_000
+var seconds = 5.0
+var serverAddress: String?
+var args = CommandLine.arguments.dropFirst().makeIterator()
+while let a = args.next() {
+    switch a {
+    case "--calls": calls = Int(args.next() ?? "") ?? calls
+    case "--seconds": seconds = Double(args.next() ?? "") ?? seconds
+    case "--server": serverAddress = args.next()
+    default:
+        FileHandle.standardError.write(Data("usage: bench-rpc-unary [--calls N] [--seconds S] [--server HOST:PORT]\n".utf8))
+        exit(2)
+    }
+}
+
+func nowNs() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+// Start fluxiond unless a server was named.
+var child: Process?
+var host = "127.0.0.1"
+var port = 0
+if let serverAddress, let colon = serverAddress.lastIndex(of: ":") {
+    host = String(serverAddress[..<colon])
+    port = Int(serverAddress[serverAddress.index(after: colon)...]) ?? 0
+} else {
+    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fluxiond")
+    let p = Process()
+    p.executableURL = exe
+    p.arguments = ["--port", "0", "--log-level", "warning"]
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    var line = [UInt8]()
+    var byte: UInt8 = 0
+    while read(out.fileHandleForReading.fileDescriptor, &byte, 1) == 1, byte != 10 { line.append(byte) }
+    let text = String(decoding: line, as: UTF8.self)
+    guard let colon = text.lastIndex(of: ":"), let p2 = Int(text[text.index(after: colon)...]) else {
+        print("bench-rpc-unary: fluxiond did not start: \(text)")
+        exit(1)
+    }
+    port = p2
+    child = p
+}
+defer { if let child { kill(child.processIdentifier, SIGTERM); child.waitUntilExit() } }
+
+let conn = try FluxionConnection(host: host, port: port)
+var failures = 0
+
+// One outstanding call.
+for _ in 0..<2_000 {
+    let h: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+    if h.status != .serving { failures += 1 }
+}
+var latencies = [UInt64]()
+latencies.reserveCapacity(calls)
+for _ in 0..<calls {
+    let t0 = nowNs()
+    let h: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+    latencies.append(nowNs() - t0)
+    if h.status != .serving { failures += 1 }
+}
+latencies.sort()
+let sorted = latencies
+func pct(_ p: Double) -> Double { Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1000 }
+
+// Sixteen outstanding calls: 16 threads sharing the one connection.
+let outstanding = 16
+let done = ConcurrentTally()
+let deadline = nowNs() + UInt64(seconds * 1e9)
+let t0 = nowNs()
+DispatchQueue.concurrentPerform(iterations: outstanding) { _ in
+    var n = 0, bad = 0
+    while nowNs() < deadline {
+        do {
+            let h: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+            if h.status == .serving { n += 1 } else { bad += 1 }
+        } catch { bad += 1 }
+    }
+    done.add(n, bad)
+}
+let elapsed = Double(nowNs() - t0) / 1e9
+conn.close()
+failures += done.failed
+
+print("bench-rpc-unary: Health over loopback, \(calls) calls with 1 outstanding")
+print(String(format: "  latency p50 %.1f us  p90 %.1f us  p99 %.1f us  max %.1f us", pct(0.50), pct(0.90), pct(0.99), pct(1.0)))
+print(String(format: "  %d outstanding on one connection: %.0f calls/s (%d calls in %.2f s)",
+             outstanding, Double(done.ok) / elapsed, done.ok, elapsed))
+print("  failed calls: \(failures)")
+exit(failures == 0 ? 0 : 1)
+
+final class ConcurrentTally: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var ok = 0
+    private(set) var failed = 0
+    func add(_ n: Int, _ bad: Int) { lock.lock(); ok += n; failed += bad; lock.unlock() }
+}

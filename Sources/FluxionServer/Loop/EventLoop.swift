@@ -11,6 +11,9 @@ public final class EventLoop: @unchecked Sendable {
     private let async: UnsafeMutablePointer<uv_async_t>
     private let pending = Mutex<[@Sendable () -> Void]>([])
     private var asyncClosed = false
+    /// One read buffer for all of this loop's connections: reads are sequential on the loop
+    /// thread, and each read's bytes are copied into its connection's decoder before the next.
+    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
 
     public init() throws(UVError) {
         raw = .allocate(capacity: 1)
@@ -57,6 +60,7 @@ public final class EventLoop: @unchecked Sendable {
     deinit {
         uv_loop_close(raw)
         raw.deallocate()
+        readBuffer.deallocate()
         // The async handle's memory is left to the process: it may be freed only after its
         // close callback, and the loop lives as long as the server process.
     }

@@ -1,0 +1,95 @@
+import Foundation
+import FluxionWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A bare TCP client for sending arbitrary bytes and reading frames, for protocol-abuse tests.
+/// Reads time out after `timeoutS` only as a guard so that a broken server fails the test
+/// instead of hanging it; no test relies on that timing to pass.
+final class RawClient: @unchecked Sendable {
+    let fd: Int32
+    private var decoder = FrameDecoder(maxFrameBytes: 64 * 1024 * 1024)
+    private var prefaceRead = false
+
+    init(port: Int, timeoutS: Int = 20) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = UInt16(port).bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard rc == 0 else { throw RawClientError("connect failed: errno \(errno)") }
+        var tv = timeval(tv_sec: timeoutS, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(fd) }
+
+    func send(_ bytes: [UInt8]) {
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + off, bytes.count - off, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return }
+            off += n
+        }
+    }
+
+    func send(_ envelope: Envelope) { send(envelope.encodedFrame()) }
+
+    /// Sends the preface and reads the server's preface and HELLO.
+    func handshake() throws -> ServerHello {
+        send(Preface.bytes())
+        guard let hello = try readFrame(), hello.kind == .hello else { throw RawClientError("no HELLO") }
+        return try ServerHello(decoding: hello.payload)
+    }
+
+    func halfClose() { shutdown(fd, Int32(SHUT_WR)) }
+
+    /// The next frame, or nil at EOF.
+    func readFrame() throws -> Envelope? {
+        while true {
+            if !prefaceRead, let p = decoder.takeRaw(Preface.byteCount) {
+                _ = try Preface.parse(p)
+                prefaceRead = true
+            }
+            if prefaceRead, let e = try decoder.nextFrame({ try Envelope.decode($0) }) { return e }
+            guard try fill() else { return nil }
+        }
+    }
+
+    /// Frames until one matches `predicate` (the others are returned too, in order).
+    func readUntil(_ predicate: (Envelope) -> Bool) throws -> [Envelope] {
+        var out: [Envelope] = []
+        while let e = try readFrame() {
+            out.append(e)
+            if predicate(e) { return out }
+        }
+        throw RawClientError("connection closed before the expected frame; got \(out.map(\.kind))")
+    }
+
+    /// Everything until the server closes the connection.
+    func readToEOF() throws -> [UInt8] {
+        while try fill() {}
+        return decoder.takeRaw(decoder.bufferedByteCount) ?? []
+    }
+
+    private func fill() throws -> Bool {
+        var buf = [UInt8](repeating: 0, count: 65536)
+        let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n < 0 { throw RawClientError(errno == EAGAIN ? "read timed out" : "read failed: errno \(errno)") }
+        if n == 0 { return false }
+        decoder.append(Array(buf[0..<n]))
+        return true
+    }
+}
+
+struct RawClientError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}

@@ -1,0 +1,58 @@
+import CFluxionProto
+import Testing
+@testable import FluxionWire
+
+@Suite struct EnvelopeCodecTests {
+    /// The byte layout documented in docs/PROTOCOL.md (the Health request example).
+    @Test func healthRequestBytesMatchTheProtocolDocument() {
+        let frame = Envelope(callID: 1, kind: .request, method: "fluxion.v1.Fluxion/Health").encodedFrame()
+        let expected: [UInt8] = [0x00, 0x00, 0x00, 0x1f, 0x08, 0x01, 0x10, 0x02, 0x1a, 0x19]
+            + Array("fluxion.v1.Fluxion/Health".utf8)
+        #expect(frame == expected)
+    }
+
+    @Test func unknownStatusAndKindDecodeSafely() throws {
+        // call_id=3, kind=42 (unknown), status=99 (unknown)
+        let body: [UInt8] = [0x08, 0x03, 0x10, 42, 0x20, 99]
+        let e = try body.withUnsafeBytes { try Envelope.decode($0) }
+        #expect(e.kind == .unspecified)
+        #expect(e.status == .unknown)
+        #expect(e.callID == 3)
+    }
+
+    @Test func serverMessagesRoundTrip() throws {
+        let hello = ServerHello(protocolVersion: 1, serverName: "fluxiond", serverVersion: "0.1.0",
+                                maxFrameBytes: 4_194_304, maxConcurrentCalls: 256, idleTimeoutMs: 300_000)
+        #expect(try ServerHello(decoding: hello.encoded()) == hello)
+        let health = HealthResponse(status: .serving, uptimeS: 12.5, connections: 3, openCalls: 7,
+                                    simTimeS: 3600, scenario: "absheron")
+        #expect(try HealthResponse(decoding: health.encoded()) == health)
+        let info = ServerInfo(serverName: "fluxiond", serverVersion: "0.1.0", protocolVersion: 1,
+                              maxFrameBytes: 1024, maxConcurrentCalls: 2, idleTimeoutMs: 5,
+                              startedWallUnixNs: 1_700_000_000_000_000_000, scenario: "x",
+                              methods: [MethodInfo(name: "a", kind: .serverStreaming, implemented: true),
+                                        MethodInfo(name: "b", kind: .unary, implemented: false)])
+        #expect(try ServerInfo(decoding: info.encoded()) == info)
+    }
+
+    @Test func malformedPayloadNamesTheMessageType() {
+        #expect(throws: DecodeError(messageType: "fluxion.v1.HealthResponse", byteCount: 2)) {
+            try HealthResponse(decoding: [0xFF, 0xFF])
+        }
+    }
+
+    /// The hand-written method table must list exactly the methods of service.proto, in order.
+    @Test func methodTableMatchesTheProtoService() {
+        let d = fluxion__v1__fluxion__descriptor
+        let names = (0..<Int(d.n_methods)).map { String(cString: d.methods[$0].name) }
+        #expect(names == FluxionService.methods.map(\.name))
+        #expect(String(cString: d.name) == FluxionService.name)
+    }
+
+    @Test func prefaceChecks() throws {
+        #expect(try Preface.parse(Preface.bytes()) == Preface.protocolVersion)
+        #expect(try Preface.parse(Array("FLUXION".utf8) + [7]) == 7)
+        #expect(throws: PrefaceError.self) { try Preface.parse(Array("GET / HT".utf8)) }
+        #expect(throws: PrefaceError.truncated(count: 3)) { try Preface.parse([1, 2, 3]) }
+    }
+}
