@@ -1,3 +1,4 @@
+import Foundation
 import CFluxionProto
 import Testing
 @testable import FluxionWire
@@ -54,5 +55,36 @@ import Testing
         #expect(try Preface.parse(Array("FLUXION".utf8) + [7]) == 7)
         #expect(throws: PrefaceError.self) { try Preface.parse(Array("GET / HT".utf8)) }
         #expect(throws: PrefaceError.truncated(count: 3)) { try Preface.parse([1, 2, 3]) }
+    }
+}
+
+/// docs/PROTOCOL.md's byte examples must be what the encoder produces.
+@Suite struct ProtocolDocumentTests {
+    /// `<!-- example: NAME -->` followed by a ```hex block, from docs/PROTOCOL.md.
+    func examples() throws -> [String: [UInt8]] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("docs/PROTOCOL.md"), encoding: .utf8)
+        var out: [String: [UInt8]] = [:]
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (i, line) in lines.enumerated() where line.hasPrefix("<!-- example: ") {
+            let name = line.dropFirst("<!-- example: ".count).split(separator: " ")[0]
+            let hex = lines[i + 2].split(separator: " ").map { UInt8($0, radix: 16)! }
+            out[String(name)] = hex
+        }
+        return out
+    }
+
+    @Test func protocolDocumentExamples() throws {
+        let ex = try examples()
+        #expect(ex.count == 6)
+        #expect(ex["preface"] == Preface.bytes())
+        #expect(ex["cancel"] == Envelope(callID: 3, kind: .cancel).encodedFrame())
+        #expect(ex["ping"] == Envelope(callID: 0, kind: .ping, payload: Array("ping".utf8)).encodedFrame())
+        #expect(ex["health-request"] == Envelope(callID: 1, kind: .request, method: "fluxion.v1.Fluxion/Health").encodedFrame())
+        let health = HealthResponse(status: .serving, uptimeS: 12.5, connections: 1, openCalls: 1)
+        #expect(ex["health-end"] == Envelope(callID: 1, kind: .end, payload: health.encoded()).encodedFrame())
+        #expect(ex["unimplemented-end"] == Envelope(
+            callID: 2, kind: .end, status: .unimplemented,
+            statusMessage: "fluxion.v1.Fluxion/InjectLeak is not implemented by this server yet").encodedFrame())
     }
 }
