@@ -19,11 +19,17 @@ final class CallBox: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Blocks until an event is there and takes it.
-    func take() -> Event {
+    /// Blocks until an event is there and takes it; nil if `deadline` passes first.
+    func take(until deadline: Date? = nil) -> Event? {
         condition.lock()
         defer { condition.unlock() }
-        while head == events.count { condition.wait() }
+        while head == events.count {
+            if let deadline {
+                if !condition.wait(until: deadline) && head == events.count { return nil }
+            } else {
+                condition.wait()
+            }
+        }
         let event = events[head]
         head += 1
         if head == events.count {

@@ -21,7 +21,7 @@ public final class ClientStream<Response: WireMessage>: @unchecked Sendable {
 
     public func next() throws(RPCError) -> Response? {
         guard !finished else { return nil }
-        switch box.take() {
+        switch box.take()! {
         case .message(let payload):
             do { return try Response(decoding: payload) } catch {
                 throw .internal("stream message of \(path): \(error)")

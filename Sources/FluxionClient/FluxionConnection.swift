@@ -16,6 +16,9 @@ public final class FluxionConnection: @unchecked Sendable {
     /// What the server said about itself in its HELLO frame.
     public let serverHello: ServerHello
     public let address: String
+    /// Unary calls that get no END within this many seconds fail with DEADLINE_EXCEEDED and
+    /// are cancelled on the server (nil: wait as long as it takes).
+    public let callTimeout: Double?
 
     private let socket: Socket
     private let writeLock = Mutex<Void>(())
@@ -30,7 +33,8 @@ public final class FluxionConnection: @unchecked Sendable {
     }
 
     /// Connects, exchanges prefaces and reads the server's HELLO.
-    public init(host: String, port: Int) throws(RPCError) {
+    public init(host: String, port: Int, callTimeout: Double? = nil) throws(RPCError) {
+        self.callTimeout = callTimeout
         let address = "\(host):\(port)"
         let socket = try Socket(host: host, port: port)
         var decoder = FrameDecoder()
@@ -63,8 +67,13 @@ public final class FluxionConnection: @unchecked Sendable {
 
     /// A unary call by method path with raw payload bytes (for tests and tools).
     public func unaryRaw(path: String, payload: [UInt8], metadata: [MetadataEntry] = []) throws(RPCError) -> [UInt8] {
-        let (_, box) = try open(path: path, payload: payload, metadata: metadata)
-        switch box.take() {
+        let (id, box) = try open(path: path, payload: payload, metadata: metadata)
+        let deadline = callTimeout.map { Date(timeIntervalSinceNow: $0) }
+        switch box.take(until: deadline) {
+        case nil:
+            forget(callID: id)
+            cancel(callID: id)
+            throw .init(.deadlineExceeded, "\(path): no answer within \(callTimeout!) s")
         case .end(.ok, _, let response): return response
         case .end(let code, let message, _): throw RPCError(code, message)
         case .message: throw .internal("\(path): server sent a stream message on a unary call")

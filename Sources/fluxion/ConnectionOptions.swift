@@ -8,10 +8,14 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "fluxiond address as HOST:PORT ([V6]:PORT for IPv6). Default: $FLUXION_SERVER or 127.0.0.1:7400.")
     var server: String = ProcessInfo.processInfo.environment["FLUXION_SERVER"] ?? "127.0.0.1:7400"
 
+    @Option(name: .long, help: "Seconds to wait for an answer to a request.")
+    var timeout: Double = 30
+
     @Flag(name: .long, help: "Machine-readable output: one JSON document (streams: one JSON object per line).")
     var json = false
 
     func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive, got \(timeout)") }
         _ = try endpoint()
     }
 
@@ -44,7 +48,7 @@ struct ConnectionOptions: ParsableArguments {
     func connect() throws -> FluxionConnection {
         let (host, port) = try endpoint()
         do {
-            return try FluxionConnection(host: host, port: port)
+            return try FluxionConnection(host: host, port: port, callTimeout: timeout)
         } catch {
             throw CLIError(error)
         }

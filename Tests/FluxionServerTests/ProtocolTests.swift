@@ -322,3 +322,28 @@ final class ConcurrentCounter: @unchecked Sendable {
     func add() { lock.lock(); n += 1; lock.unlock() }
     var value: Int { lock.lock(); defer { lock.unlock() }; return n }
 }
+
+@Suite struct ClientDeadlineTests {
+    /// A unary handler that never answers: the client gives up at its deadline, cancels the call
+    /// on the server, and the connection remains usable.
+    @Test func unaryCallPastItsDeadlineIsCancelled() throws {
+        let log = HandlerLog()
+        let server = try InProcessServer(configure: { server in
+            server.router.register(FluxionService.injectLeak) { call, _ in
+                call.onCancel = { log.cancelled.withLock { $0 += 1 } }
+            }
+        })
+        defer { server.stop() }
+        let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 0.2)
+        defer { conn.close() }
+        let e = #expect(throws: RPCError.self) {
+            _ = try conn.unaryRaw(path: FluxionService.injectLeak.path, payload: [])
+        }
+        #expect(e?.code == .deadlineExceeded)
+        let h: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+        #expect(h.status == .serving)
+        // The CANCEL was sent before the Health request on the same connection, so the server
+        // has handled it by the time Health is answered.
+        #expect(log.cancelled.withLock { $0 } == 1)
+    }
+}
