@@ -96,3 +96,46 @@ public struct DecodeError: Error, Equatable, CustomStringConvertible {
         "payload of \(byteCount) bytes does not decode as \(messageType)"
     }
 }
+
+extension CStrings {
+    /// A protobuf-c repeated message field (`n_x`, `x`) built from Swift values, owned by this
+    /// object: `initialize` is the generated `…__init`, `fill` copies one value in.
+    func messages<C, S>(
+        _ items: [S], initialize: (UnsafeMutablePointer<C>) -> Void, fill: (S, UnsafeMutablePointer<C>) -> Void
+    ) -> (count: Int, pointer: UnsafeMutablePointer<UnsafeMutablePointer<C>?>?) {
+        guard !items.isEmpty else { return (0, nil) }
+        let structs = allocate(C.self, count: items.count)
+        let pointers = allocate(UnsafeMutablePointer<C>?.self, count: items.count)
+        for (i, item) in items.enumerated() {
+            initialize(structs + i)
+            fill(item, structs + i)
+            pointers[i] = structs + i
+        }
+        return (items.count, pointers)
+    }
+
+    /// One nested message (a singular message field), owned by this object.
+    func message<C>(initialize: (UnsafeMutablePointer<C>) -> Void, fill: (UnsafeMutablePointer<C>) -> Void) -> UnsafeMutablePointer<C> {
+        let p = allocate(C.self, count: 1)
+        initialize(p)
+        fill(p)
+        return p
+    }
+}
+
+extension ProtobufC {
+    /// Swift values from a protobuf-c repeated message field.
+    static func list<C, S>(_ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<C>?>?, _ convert: (C) -> S) -> [S] {
+        guard let p, n > 0 else { return [] }
+        var out: [S] = []
+        out.reserveCapacity(n)
+        for i in 0..<n { if let item = p[i] { out.append(convert(item.pointee)) } }
+        return out
+    }
+
+    /// A repeated enum field as raw values.
+    static func enums<E: RawRepresentable>(_ n: Int, _ p: UnsafeMutablePointer<E>?) -> [UInt32] where E.RawValue == UInt32 {
+        guard let p, n > 0 else { return [] }
+        return (0..<n).map { p[$0].rawValue }
+    }
+}
