@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 7400
 ARGS ?=
 
-.PHONY: setup build release run test check-protos protos bench clean
+.PHONY: setup build release run test check-protos protos bench clean format lint
 
 setup:
 	@bash scripts/setup.sh
@@ -35,3 +35,9 @@ bench: release
 
 clean:
 	rm -rf .build
+
+format:
+	swift format --in-place --recursive Sources/FluxionWire Sources/FluxionServer Sources/FluxionClient Sources/FluxionTwin Sources/FluxionScenario Sources/FluxionLOF Sources/fluxion Sources/fluxiond Sources/Benchmarks Tests Package.swift
+
+lint:
+	swift format lint --recursive Sources/FluxionWire Sources/FluxionServer Sources/FluxionClient Sources/FluxionTwin Sources/FluxionScenario Sources/FluxionLOF Sources/fluxion Sources/fluxiond Sources/Benchmarks Tests Package.swift
