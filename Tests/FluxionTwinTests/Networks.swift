@@ -20,3 +20,39 @@ enum Networks {
             ])
     }
 }
+
+extension Networks {
+    /// Reservoir (head 100 m) — one pipe — valve, water with g = 9.81.
+    static func reservoirPipeValve(lengthM: Double = 1000, diameterM: Double = 0.5, waveSpeed: Double = 1000,
+                                   darcy: Double, flow: Double, closure: ValveClosure) -> Network {
+        Network(
+            fluid: .liquid(.water),
+            nodes: [
+                Node(id: "R", boundary: .reservoir(headM: 100)),
+                Node(id: "V", boundary: .valve(Valve(law: .prescribedFlow(openFlow: flow), closure: closure))),
+            ],
+            pipes: [Pipe(id: "P", from: "R", to: "V", lengthM: lengthM, diameterM: diameterM,
+                         friction: .darcy(darcy), waveSpeed: .given(waveSpeed))])
+    }
+
+    /// A branched water network: reservoir, a three-pipe junction, a demand and a
+    /// valve that closes, with wall roughness (Colebrook).
+    static func branched(closure: ValveClosure) -> Network {
+        Network(
+            fluid: .liquid(.water),
+            nodes: [
+                Node(id: "R", boundary: .reservoir(headM: 80), elevationM: 10),
+                Node(id: "J", elevationM: 5),
+                Node(id: "D", boundary: .demand(Demand(baseFlow: 0.05)), elevationM: 0),
+                Node(id: "V", boundary: .valve(Valve(law: .prescribedFlow(openFlow: 0.08), closure: closure)), elevationM: 2),
+            ],
+            pipes: [
+                Pipe(id: "P1", from: "R", to: "J", lengthM: 1200, diameterM: 0.4,
+                     friction: .roughness(meters: 1e-4, formula: .colebrook), waveSpeed: .given(1100)),
+                Pipe(id: "P2", from: "J", to: "D", lengthM: 800, diameterM: 0.3,
+                     friction: .roughness(meters: 1e-4, formula: .swameeJain), waveSpeed: .given(1050)),
+                Pipe(id: "P3", from: "J", to: "V", lengthM: 650, diameterM: 0.3,
+                     friction: .darcy(0.018), waveSpeed: .given(1000)),
+            ])
+    }
+}

@@ -114,7 +114,9 @@ extension TransientSolver {
             let k = key >> 32, face = key & 0xffff_ffff
             let b = impedance[k]
             let il = offset[k] + face - 1, ir = il + 1
-            let cp = p[il] + b * q[il], cm = p[ir] - b * q[ir]
+            let fr = frictionCoefficient[k]
+            let cp = MOCKernel.cPlus(p: p[il], q: q[il], b: b, friction: fr, phi: phi(k, p[il]))
+            let cm = MOCKernel.cMinus(p: p[ir], q: q[ir], b: b, friction: fr, phi: phi(k, p[ir]))
             let potential = solvePotential(s: 2 / b, k: (cp + cm) / b, demand: 0, orifices: orifices)
             let leftQ = (cp - potential) / b, rightQ = (potential - cm) / b
             let raw = orifices.map { orificeFlow($0, potential: potential) }
