@@ -6,5 +6,7 @@ struct FluxionCommand: ParsableCommand {
         commandName: "fluxion",
         abstract: "Fluxion: pipeline leak-detection digital twin — client and offline tools.",
         subcommands: [
+            SimulateCommand.self,
+            ScenariosCommand.self,
         ])
 }

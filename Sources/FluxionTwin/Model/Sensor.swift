@@ -15,12 +15,18 @@ public struct Sensor: Sendable, Equatable {
     public var quantization: Double
     /// Totalized flow only: reading at t = 0, m³ (gas Sm³).
     public var initialTotal: Double
-    /// Differential pressure only: reading at the t = 0 flow, Pa; scales with ṁ²/ρ.
+    /// Differential pressure only: reading at the pipe's nominal flow (and the t = 0
+    /// density), Pa; scales with ṁ|ṁ|/ρ like an orifice or venturi meter.
     public var nominalDifferentialPa: Double
+    /// Density only: report the density at standard conditions (15 °C, 101.325 kPa;
+    /// "base density" of gas metering) instead of the line density.
+    public var standardConditions: Bool
 
     public init(id: String, quantity: Quantity, location: SensorLocation, stationId: String? = nil,
                 sampleRateHz: Double = 1, noiseStdDev: Double = 0, bias: Double = 0,
-                quantization: Double = 0, initialTotal: Double = 0, nominalDifferentialPa: Double = 0) {
+                quantization: Double = 0, initialTotal: Double = 0, nominalDifferentialPa: Double = 0,
+                standardConditions: Bool = false) {
+        self.standardConditions = standardConditions
         self.id = id
         self.quantity = quantity
         self.location = location

@@ -48,7 +48,8 @@ struct SensorState: Sendable {
         rng = SeededRandom(seed: seed, stream: UInt64(index) + 1)
         total = sensor.initialTotal
         if sensor.quantity == .differentialPressure {
-            let (p, flow) = sim.probe(self)
+            let (p, probed) = sim.probe(self)
+            let flow = pipe.map { sim.nominalFlow[$0] } ?? abs(probed)
             let rho = sim.density(potential: p, elevationM: elevationM)
             dpCoefficient = flow != 0 ? sensor.nominalDifferentialPa * rho / (flow * flow) : 0
         }

@@ -33,6 +33,8 @@ extension Simulation {
         case (.flow, _): return Boundaries.fromSolverFlow(flow, fluid: fluid)
         case (.temperature, .liquid(let l)): return l.temperatureC
         case (.temperature, .gas(let g)): return g.temperatureC(atTimeS: timeS)
+        case (.density, .gas(let g)) where s.sensor.standardConditions: return g.standardDensityKgM3
+        case (.density, .liquid(let l)) where s.sensor.standardConditions: return l.densityKgM3
         case (.density, _): return density(potential: potential, elevationM: s.elevationM)
         case (.differentialPressure, _):
             return s.dpCoefficient * flow * abs(flow) / density(potential: potential, elevationM: s.elevationM)
