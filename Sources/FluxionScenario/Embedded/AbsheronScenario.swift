@@ -21,9 +21,11 @@ extension EmbeddedScenarios {
       temperature_profile_c:
         hourly: [13.44, 13.2, 13.05, 13.0, 13.05, 13.2, 13.44, 13.75, 14.11, 14.5, 14.89, 15.25, 15.56, 15.8, 15.95, 16.0, 15.95, 15.8, 15.56, 15.25, 14.89, 14.5, 14.11, 13.75]
     solver:
+      # 250 m reaches; every pipe length is a multiple, so no wave speed is adjusted.
       max_reach_length_m: 250
+      wave_speed_tolerance: 0.001
     nodes:
-      - {id: SRC, kind: source, pressure_pa: 505000, x_m: -24000, y_m: 27000}
+      - {id: SRC, kind: source, pressure_pa: 500000, x_m: -24000, y_m: 27000}
       - {id: S_SUM, kind: junction, x_m: -16900, y_m: 20000}
       - id: CG_SUM
         kind: demand
@@ -49,9 +51,9 @@ extension EmbeddedScenarios {
         x_m: 30000
         y_m: -5800
     pipes:
-      - {id: T1, from: SRC, to: S_SUM, length_m: 10200, diameter_m: 0.7, roughness_m: 0.00005, geometry: [[-24000, 27000], [-20500, 23800], [-16900, 20000]]}
-      - {id: T2, from: S_SUM, to: S_MAR, length_m: 43000, diameter_m: 0.7, roughness_m: 0.00005, geometry: [[-16900, 20000], [-5000, 16500], [8000, 13000], [23700, 8900]]}
-      - {id: T3, from: S_MAR, to: S_TUR, length_m: 16500, diameter_m: 0.5, roughness_m: 0.00005, geometry: [[23700, 8900], [27500, 2000], [29600, -5500]]}
+      - {id: T1, from: SRC, to: S_SUM, length_m: 10250, diameter_m: 0.8, roughness_m: 0.00005, geometry: [[-24000, 27000], [-20500, 23800], [-16900, 20000]]}
+      - {id: T2, from: S_SUM, to: S_MAR, length_m: 43000, diameter_m: 0.8, roughness_m: 0.00005, geometry: [[-16900, 20000], [-5000, 16500], [8000, 13000], [23700, 8900]]}
+      - {id: T3, from: S_MAR, to: S_TUR, length_m: 16500, diameter_m: 0.6, roughness_m: 0.00005, geometry: [[23700, 8900], [27500, 2000], [29600, -5500]]}
       - {id: M_SUM, from: S_SUM, to: CG_SUM, length_m: 500, diameter_m: 0.3, roughness_m: 0.00002, nominal_flow: 12500}
       - {id: M_MAR, from: S_MAR, to: CG_MAR, length_m: 500, diameter_m: 0.3, roughness_m: 0.00002, nominal_flow: 12500}
       - {id: M_TUR, from: S_TUR, to: CG_TUR, length_m: 500, diameter_m: 0.3, roughness_m: 0.00002, nominal_flow: 12500}
