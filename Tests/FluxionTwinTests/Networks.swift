@@ -56,3 +56,20 @@ extension Networks {
             ])
     }
 }
+
+extension Networks {
+    /// Natural gas with base density 0.74 kg/m³ (R = 475.19 J/(kg·K)), Z = 0.99, 15 °C.
+    static let naturalGas = Gas(specificGasConstantJKgK: 475.19, compressibility: 0.99, referenceTemperatureK: 288.15)
+
+    /// Gas source — one pipe — delivery of `flowSm3h`.
+    static func gasLine(sourcePa: Double, lengthM: Double = 20_000, diameterM: Double = 0.5,
+                        flowSm3h: Double, roughnessM: Double = 2e-5) -> Network {
+        Network(
+            fluid: .gas(naturalGas),
+            nodes: [Node(id: "S", boundary: .pressureSource(pressurePa: sourcePa)),
+                    Node(id: "D", boundary: .demand(Demand(baseFlow: flowSm3h)))],
+            pipes: [Pipe(id: "G", from: "S", to: "D", lengthM: lengthM, diameterM: diameterM,
+                         friction: .roughness(meters: roughnessM, formula: .colebrook),
+                         waveSpeed: .fromWall(youngModulusPa: 2e11, thicknessM: 0.01, restraintFactor: 1))])
+    }
+}
