@@ -9,8 +9,9 @@ struct SensorState: Sendable {
     /// Elevation at the sensor, m.
     let elevationM: Double
     var rng: SeededRandom
-    /// Index of the next sample (sample k is due at k / rate).
-    var nextSample: Int = 0
+    /// Index of the next sample: sample k is due at k / rate, k = 1, 2, … (so a run
+    /// of T seconds yields rate·T samples, the last at T).
+    var nextSample: Int = 1
     var fault: SensorFault = .none
     var frozenValue: Double = .nan
     var lastValue: Double = .nan
