@@ -62,7 +62,7 @@ extension ScenarioLoader {
         case "dead_end": boundary = .deadEnd
         case "reservoir": boundary = .reservoir(headM: try m.requiredDouble("head_m"))
         case "source":
-            guard let p = try m.positive("pressure_pa") else { throw m.error("pressure_pa", "is required") }
+            guard let p = try m.positive("pressure_pa") else { throw m.missing("pressure_pa") }
             boundary = .pressureSource(pressurePa: p)
         case "demand":
             let flow = try m.requiredDouble("flow")
@@ -75,7 +75,7 @@ extension ScenarioLoader {
             switch lawName {
             case "prescribed_flow": law = .prescribedFlow(openFlow: try m.requiredDouble("open_flow"))
             case "orifice":
-                guard let a = try m.positive("discharge_area_m2") else { throw m.error("discharge_area_m2", "is required") }
+                guard let a = try m.positive("discharge_area_m2") else { throw m.missing("discharge_area_m2") }
                 law = .orifice(dischargeAreaM2: a, downstreamHeadM: try m.double("downstream_head_m") ?? 0)
             default: throw m.error("law", "must be prescribed_flow or orifice, not '\(lawName)'")
             }
@@ -106,8 +106,8 @@ extension ScenarioLoader {
         m.element = id
         lines.record(id, m)
         let from = try m.requiredString("from"), to = try m.requiredString("to")
-        guard let length = try m.positive("length_m") else { throw m.error("length_m", "is required") }
-        guard let diameter = try m.positive("diameter_m") else { throw m.error("diameter_m", "is required") }
+        guard let length = try m.positive("length_m") else { throw m.missing("length_m") }
+        guard let diameter = try m.positive("diameter_m") else { throw m.missing("diameter_m") }
         let friction: Friction
         if let f = try m.positive("darcy_f", allowZero: true) {
             if m.has("roughness_m") { throw m.error("roughness_m", "give darcy_f or roughness_m, not both") }
@@ -125,8 +125,8 @@ extension ScenarioLoader {
         if let a = try m.positive("wave_speed_m_s") {
             wave = .given(a)
         } else if var w = try m.mapping("wall") {
-            guard let e = try w.positive("young_modulus_pa") else { throw w.error("young_modulus_pa", "is required") }
-            guard let t = try w.positive("thickness_m") else { throw w.error("thickness_m", "is required") }
+            guard let e = try w.positive("young_modulus_pa") else { throw w.missing("young_modulus_pa") }
+            guard let t = try w.positive("thickness_m") else { throw w.missing("thickness_m") }
             wave = .fromWall(youngModulusPa: e, thicknessM: t, restraintFactor: try w.positive("restraint_factor") ?? 1)
             try w.finish()
         } else {
@@ -157,6 +157,10 @@ extension ScenarioLoader {
         } else {
             throw m.error("pipe", "a sensor needs pipe (with position_m) or node")
         }
+        let conditions = try m.string("conditions") ?? "line"
+        guard conditions == "line" || conditions == "standard" else {
+            throw m.error("conditions", "must be line or standard, not '\(conditions)'")
+        }
         let sensor = Sensor(id: id, quantity: quantity, location: location, stationId: try m.string("station"),
                             sampleRateHz: try m.positive("sample_rate_hz") ?? 1,
                             noiseStdDev: try m.positive("noise_std", allowZero: true) ?? 0,
@@ -164,7 +168,7 @@ extension ScenarioLoader {
                             quantization: try m.positive("quantization", allowZero: true) ?? 0,
                             initialTotal: try m.double("initial_total") ?? 0,
                             nominalDifferentialPa: try m.positive("nominal_differential_pa", allowZero: true) ?? 0,
-                            standardConditions: (try m.string("conditions") ?? "line") == "standard")
+                            standardConditions: conditions == "standard")
         try m.finish()
         return sensor
     }

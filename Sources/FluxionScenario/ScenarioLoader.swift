@@ -36,7 +36,7 @@ public enum ScenarioLoader {
         let name = try top.requiredString("name")
         let description = try top.string("description") ?? ""
         let duration = try top.positive("duration_s") ?? 60
-        guard var fluidMap = try top.mapping("fluid", element: "fluid") else { throw top.error("fluid", "is required") }
+        guard var fluidMap = try top.mapping("fluid", element: "fluid") else { throw top.missing("fluid") }
         let fluid = try parseFluid(&fluidMap)
         var solver = SolverOptions()
         if var s = try top.mapping("solver", element: "solver") {

@@ -50,7 +50,7 @@ struct YAMLMapping {
     }
 
     mutating func requiredString(_ key: String) throws(ScenarioError) -> String {
-        guard let s = try string(key) else { throw error(key, "is required") }
+        guard let s = try string(key) else { throw missing(key) }
         return s
     }
 
@@ -63,7 +63,7 @@ struct YAMLMapping {
     }
 
     mutating func requiredDouble(_ key: String) throws(ScenarioError) -> Double {
-        guard let d = try double(key) else { throw error(key, "is required") }
+        guard let d = try double(key) else { throw missing(key) }
         return d
     }
 
@@ -115,6 +115,31 @@ struct YAMLMapping {
         guard let v = value(key) else { return [] }
         guard let seq = v.sequence else { throw error(key, "expected a list") }
         return Array(seq)
+    }
+
+    /// Error for a required field that is absent: when an unread field looks like a
+    /// misspelling of it, that field is reported as unknown instead.
+    func missing(_ key: String) -> ScenarioError {
+        if let typo = entries.first(where: { !used.contains($0.key) && Self.editDistance($0.key, key) <= 2 }) {
+            return ScenarioError(file: file, line: typo.line, element: element, field: typo.key,
+                                 message: "unknown field (did you mean '\(key)'?)")
+        }
+        return error(key, "is required")
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return row[b.count]
     }
 
     /// Throws on the first field that was never read.
