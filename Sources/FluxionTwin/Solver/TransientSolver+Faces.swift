@@ -51,7 +51,7 @@ extension TransientSolver {
         // Leaks by node and by interior face.
         var nodeLeaks = [Int: [OrificeTerm]]()
         var faceLeaks = [Int: [OrificeTerm]]()   // key: offset + face
-        for (i, leak) in leaks.enumerated() {
+        for (i, leak) in leaks.enumerated() where !leaks.isEmpty {
             let a = leak.area(atTimeS: t)
             let term = OrificeTerm(cdA: a, outletHeadM: leak.outletHeadM, leak: i)
             if leak.face == 0 { nodeLeaks[fromNode[leak.pipe], default: []].append(term) }
@@ -60,9 +60,7 @@ extension TransientSolver {
         }
         for (j, node) in network.nodes.enumerated() {
             var s = 0.0, kSum = 0.0
-            var cs = [Double]()
-            cs.reserveCapacity(attachments[j].count)
-            for (k, atEnd) in attachments[j] {
+            for (slot, (k, atEnd)) in attachments[j].enumerated() {
                 let b = impedance[k], f = frictionCoefficient[k]
                 let c: Double
                 if atEnd {
@@ -72,11 +70,11 @@ extension TransientSolver {
                     let i = offset[k]
                     c = MOCKernel.cMinus(p: p[i], q: q[i], b: b, friction: f, phi: phi(k, p[i]))
                 }
-                cs.append(c)
+                scratch[slot] = c
                 s += 1 / b
                 kSum += c / b
             }
-            var orifices = nodeLeaks[j] ?? []
+            var orifices = nodeLeaks.isEmpty ? [] : nodeLeaks[j] ?? []
             if let v = Boundaries.valveOrifice(node, atTimeS: t) {
                 orifices.append(OrificeTerm(cdA: v.cdA, outletHeadM: v.outletHeadM, leak: -1))
             }
@@ -96,8 +94,8 @@ extension TransientSolver {
                 }
             }
             var inflow = 0.0
-            for ((k, atEnd), c) in zip(attachments[j], cs) {
-                let b = impedance[k]
+            for (slot, (k, atEnd)) in attachments[j].enumerated() {
+                let b = impedance[k], c = scratch[slot]
                 if atEnd {
                     endP[k] = potential
                     endQ[k] = (c - potential) / b

@@ -44,6 +44,8 @@ public struct TransientSolver: Sendable {
     var nodeOutflow: [Double]
     /// Leaks on the network.
     var leaks: [SolverLeak] = []
+    /// Scratch space for the node solve (one slot per attached pipe end).
+    var scratch: [Double]
     /// True for reservoirs and pressure sources.
     let isFixedNode: [Bool]
     /// Running totals since t = 0 (solver flow unit × s: liquid m³, gas kg):
@@ -106,6 +108,7 @@ public struct TransientSolver: Sendable {
         let np = network.pipes.count
         startP = .init(repeating: 0, count: np); startQ = startP; endP = startP; endQ = startP
         nodeOutflow = .init(repeating: 0, count: network.nodes.count)
+        scratch = .init(repeating: 0, count: att.map(\.count).max() ?? 0)
         computeFaces()
     }
 
