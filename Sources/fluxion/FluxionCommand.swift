@@ -8,5 +8,7 @@ struct FluxionCommand: ParsableCommand {
         subcommands: [
             HealthCommand.self,
             InfoCommand.self,
+            SimulateCommand.self,
+            ScenariosCommand.self,
         ])
 }

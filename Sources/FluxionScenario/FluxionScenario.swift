@@ -1,2 +1,0 @@
-/// FluxionScenario: scenario files (YAML) turned into twin networks.
-public enum FluxionScenario {}

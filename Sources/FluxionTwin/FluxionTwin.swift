@@ -1,2 +1,0 @@
-/// FluxionTwin: 1-D transient pipeline physics (method of characteristics). No I/O.
-public enum FluxionTwin {}

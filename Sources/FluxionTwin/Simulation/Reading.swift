@@ -1,0 +1,12 @@
+/// One sample of one sensor.
+public struct Reading: Sendable, Equatable {
+    public var sensorId: String
+    public var quantity: Quantity
+    /// Value in `unit`; NaN when `valid` is false.
+    public var value: Double
+    public var unit: String
+    /// Simulated time of the sample, s.
+    public var simTimeS: Double
+    /// False while the sensor has dropped out.
+    public var valid: Bool
+}

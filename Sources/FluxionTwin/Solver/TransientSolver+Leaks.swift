@@ -1,0 +1,38 @@
+/// Leaks on the solver grid.
+extension TransientSolver {
+    /// Adds an orifice leak on pipe k at `positionM` from its start (snapped to the
+    /// nearest face of the grid; the pipe ends are its nodes).
+    /// - Returns: a key for later changes, and the position actually used, m.
+    public mutating func addLeak(pipe k: Int, positionM x: Double, dischargeAreaM2 cdA: Double,
+                                 startS: Double, rampS: Double) -> (key: Int, resolvedPositionM: Double) {
+        let pipe = network.pipes[k]
+        let n = reaches[k]
+        let dx = pipe.lengthM / Double(n)
+        let face = min(n, max(0, Int((x / dx).rounded())))
+        let resolved = Double(face) * dx
+        let z0 = network.nodes[fromNode[k]].elevationM, z1 = network.nodes[toNode[k]].elevationM
+        let key = (leaks.map(\.key).max() ?? 0) + 1
+        leaks.append(SolverLeak(key: key, pipe: k, face: face, dischargeAreaM2: cdA, startS: startS, rampS: rampS,
+                                clearedS: nil, outletHeadM: z0 + (z1 - z0) * resolved / pipe.lengthM))
+        computeFaces()
+        return (key, resolved)
+    }
+
+    /// Closes a leak at time `atS` (s) and drops it once closed.
+    public mutating func clearLeak(key: Int, atS t: Double) {
+        guard let i = leaks.firstIndex(where: { $0.key == key }) else { return }
+        leaks[i].clearedS = t
+        if t <= timeS { leaks.remove(at: i) }
+        computeFaces()
+    }
+
+    /// Removes leaks whose clearing time has passed.
+    mutating func dropClosedLeaks() {
+        leaks.removeAll { leak in leak.clearedS.map { $0 <= timeS } ?? false }
+    }
+
+    /// Current outflow of a leak, solver unit (0 when unknown or closed).
+    public func leakOutflow(key: Int) -> Double {
+        leaks.first { $0.key == key }?.outflow ?? 0
+    }
+}
