@@ -8,6 +8,13 @@ struct FluxionCommand: ParsableCommand {
         subcommands: [
             HealthCommand.self,
             InfoCommand.self,
+            WatchCommand.self,
+            InjectLeakCommand.self,
+            ClearLeakCommand.self,
+            LeaksCommand.self,
+            TopologyCommand.self,
+            ClockCommand.self,
+            SensorFaultCommand.self,
             SimulateCommand.self,
             ScenariosCommand.self,
         ])

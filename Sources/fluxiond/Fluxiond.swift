@@ -1,5 +1,7 @@
 import ArgumentParser
+import FluxionScenario
 import FluxionServer
+import FluxionTwin
 import Logging
 
 #if canImport(Glibc)
@@ -34,6 +36,27 @@ struct Fluxiond: ParsableCommand {
     @Option(help: "Close a connection with no open call after this many seconds of silence.")
     var idleTimeout: Double = 300
 
+    @Option(help: "Scenario to run: an embedded name (see `fluxion scenarios`) or a scenario file.")
+    var scenario = EmbeddedScenarios.defaultName
+
+    @Option(help: "Seed of the sensor noise and the autopilot: the same scenario and seed give the same readings.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Simulated seconds per wall-clock second (1: real time).")
+    var speed: Double = 1
+
+    @Flag(help: "Step as fast as possible instead of following the wall clock (tests, evaluation).")
+    var freeRunning = false
+
+    @Flag(help: "Start with the simulation clock paused (resume with SetClock).")
+    var paused = false
+
+    @Flag(help: "Inject random leaks and clear them later (the scenario's autopilot section sets the rates).")
+    var autopilot = false
+
+    @Option(help: "End a reading stream whose client has taken nothing for this many seconds.")
+    var streamStallTimeout: Double = 10
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -44,6 +67,8 @@ struct Fluxiond: ParsableCommand {
         }
         guard maxConcurrentCalls >= 1 else { throw ValidationError("--max-concurrent-calls must be at least 1") }
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
+        guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be a positive number, got \(speed)") }
+        guard streamStallTimeout > 0 else { throw ValidationError("--stream-stall-timeout must be positive") }
     }
 
     func run() throws {
@@ -69,20 +94,34 @@ struct Fluxiond: ParsableCommand {
         config.maxConcurrentCalls = maxConcurrentCalls
         config.idleTimeoutMs = Int(idleTimeout * 1000)
 
+        let simulation: Simulation
+        do {
+            var loaded = try ScenarioLoader.load(fileOrName: scenario)
+            if autopilot { loaded.autopilot.enabled = true }
+            simulation = try Simulation(scenario: loaded, seed: seed)
+        } catch {
+            FileHandleOutput.stderr("fluxiond: scenario \(scenario): \(error)")
+            throw ExitCode(1)
+        }
+
         let loop: EventLoop
         let server: Server
+        let twin: TwinService
         do {
             loop = try EventLoop()
             server = Server(configuration: config, loop: loop, logger: logger)
+            twin = TwinService(simulation: simulation, speed: speed, freeRunning: freeRunning, paused: paused,
+                               server: server, stallTimeoutMs: Int(streamStallTimeout * 1000))
             try server.start()
         } catch {
             FileHandleOutput.stderr("fluxiond: \(error)")
             throw ExitCode(1)
         }
+        twin.start()
         let shownHost = host.contains(":") ? "[\(host)]" : host
         print("listening on \(shownHost):\(server.boundPort)")
         fflush(nil)
-        logger.info("fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort)")
+        logger.info("fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort), scenario \(twin.scenarioName), \(freeRunning ? "free-running" : "speed \(speed)")")
         loop.run()
         logger.info("stopped")
     }

@@ -1,0 +1,209 @@
+import FluxionTwin
+import FluxionWire
+import Logging
+
+/// Serves the live twin: StreamReadings, InjectLeak, ClearLeak, ListLeaks, GetTopology,
+/// GetClock, SetClock and SetSensorFault. Loop thread only (the physics runs in `TwinHost`).
+public final class TwinService {
+    public let host: TwinHost
+    public let scenarioName: String
+    let fanout: ReadingFanout
+    private let topology: FluxionTwin.Topology
+    private let wireTopology: FluxionWire.Topology
+    private let stationIDs: Set<String>
+    private let pipeIDs: Set<String>
+    private var logger: Logger
+    /// Simulated time of the newest delivered tick, s.
+    public private(set) var simTimeS: Double
+    /// Every leak appearance and clearance, in order, with both clocks.
+    public private(set) var leakEvents: [LeakEvent] = []
+    private var leakWallTimes: [String: (created: Int64, cleared: Int64)] = [:]
+    /// Called with each delivery after the streams have been fed (detectors hook in here).
+    public var onDelivery: [(TwinDeliveryView) -> Void] = []
+
+    public init(simulation: Simulation, speed: Double, freeRunning: Bool, paused: Bool = false,
+                server: Server, stallTimeoutMs: Int = 10_000) {
+        scenarioName = simulation.scenario.name
+        topology = simulation.topology
+        wireTopology = FluxionWire.Topology(topology, scenario: simulation.scenario.name,
+                                            fluid: topology.isGas ? "natural_gas" : "liquid")
+        stationIDs = Set(topology.stations.map(\.id))
+        pipeIDs = Set(topology.pipes.map(\.id))
+        simTimeS = simulation.timeS
+        logger = server.logger
+        fanout = ReadingFanout(stallTimeoutMs: stallTimeoutMs, logger: server.logger)
+        let box = LoopBox()
+        host = TwinHost(simulation: simulation, speed: speed, freeRunning: freeRunning, paused: paused,
+                        loop: server.loop) { delivery in box.service?.received(delivery) }
+        box.service = self
+        register(server.router)
+        server.healthDetails = { [unowned self] in (self.simTimeS, self.scenarioName) }
+        server.onShutdown.append { [unowned self] in
+            fanout.endAll(.unavailable, "server is shutting down")
+            host.stop()
+        }
+        for leak in simulation.leaks(includeCleared: true) {
+            leakWallTimes[leak.id] = (wallUnixNs(), 0)
+        }
+    }
+
+    public func start() { host.start() }
+
+    private func received(_ delivery: TwinDelivery) {
+        simTimeS = delivery.simTimeS
+        fanout.publish(delivery.batches)
+        for event in delivery.leakEvents {
+            leakEvents.append(event)
+            var times = leakWallTimes[event.leak.id] ?? (event.wallTimeUnixNs, 0)
+            if event.kind == .cleared { times.cleared = event.wallTimeUnixNs }
+            leakWallTimes[event.leak.id] = times
+            logger.info("leak \(event.leak.id) \(event.kind.rawValue) on \(event.leak.pipeId) at \(Int(event.leak.positionM)) m, t = \(event.simTimeS) s (\(event.leak.source))")
+        }
+        let view = TwinDeliveryView(delivery: delivery)
+        for hook in onDelivery { hook(view) }
+    }
+
+    private func wire(_ info: LeakInfo) -> FluxionWire.Leak {
+        let times = leakWallTimes[info.id] ?? (0, 0)
+        return FluxionWire.Leak(info, createdWallUnixNs: times.created, clearedWallUnixNs: times.cleared)
+    }
+
+    private func register(_ router: Router) {
+        router.serverStreaming(FluxionService.streamReadings) { [unowned self] (request: StreamReadingsRequest, call) throws(RPCError) in
+            let filter = try ReadingFilter(request, sensors: topology.sensors, stationIDs: stationIDs, pipeIDs: pipeIDs)
+            fanout.add(call, filter: filter, request: request)
+        }
+        router.unary(FluxionService.getTopology) { [unowned self] (_: GetTopologyRequest, _) throws(RPCError) in
+            wireTopology
+        }
+        router.register(FluxionService.injectLeak) { [unowned self] call, payload in
+            let request: LeakRequest
+            do throws(RPCError) {
+                request = try decode(InjectLeakRequest.self, payload).leakRequest(source: "api")
+            } catch {
+                call.finish(error.code, error.message)
+                return
+            }
+            let bound = LoopBound(call), me = LoopBound(self)
+            host.perform({ state throws(TwinError) in try state.simulation.injectLeak(request) }) { result in
+                switch result {
+                case .success(let info):
+                    me.value.leakWallTimes[info.id] = me.value.leakWallTimes[info.id] ?? (wallUnixNs(), 0)
+                    bound.value.finish(.ok, payload: InjectLeakResponse(leak: me.value.wire(info)).encoded())
+                case .failure(let error):
+                    let e = error.injectLeakRPCError
+                    bound.value.finish(e.code, e.message)
+                }
+            }
+        }
+        router.register(FluxionService.clearLeak) { [unowned self] call, payload in
+            let id: String
+            do throws(RPCError) { id = try decode(ClearLeakRequest.self, payload).leakID } catch {
+                call.finish(error.code, error.message)
+                return
+            }
+            guard !id.isEmpty else { return call.finish(.invalidArgument, "leak_id: must name a leak") }
+            let bound = LoopBound(call), me = LoopBound(self)
+            host.perform({ state throws(TwinError) in try state.simulation.clearLeak(id: id) }) { result in
+                switch result {
+                case .success(let info):
+                    var times = me.value.leakWallTimes[info.id] ?? (0, 0)
+                    if times.cleared == 0 { times.cleared = wallUnixNs() }
+                    me.value.leakWallTimes[info.id] = times
+                    bound.value.finish(.ok, payload: ClearLeakResponse(leak: me.value.wire(info)).encoded())
+                case .failure(let error):
+                    bound.value.finish(error.rpcError.code, error.rpcError.message)
+                }
+            }
+        }
+        router.register(FluxionService.listLeaks) { [unowned self] call, payload in
+            let include: Bool
+            do throws(RPCError) { include = try decode(ListLeaksRequest.self, payload).includeCleared } catch {
+                call.finish(error.code, error.message)
+                return
+            }
+            let bound = LoopBound(call), me = LoopBound(self)
+            host.perform({ state throws(TwinError) in state.simulation.leaks(includeCleared: include) }) { result in
+                let leaks = (try? result.get()) ?? []
+                bound.value.finish(.ok, payload: ListLeaksResponse(leaks: leaks.map(me.value.wire)).encoded())
+            }
+        }
+        router.register(FluxionService.getClock) { [unowned self] call, payload in
+            do throws(RPCError) { _ = try decode(GetClockRequest.self, payload) } catch {
+                call.finish(error.code, error.message)
+                return
+            }
+            let bound = LoopBound(call)
+            host.perform({ state throws(TwinError) in Self.clock(state) }) { result in
+                if case .success(let clock) = result { bound.value.finish(.ok, payload: clock.encoded()) }
+            }
+        }
+        router.register(FluxionService.setClock) { [unowned self] call, payload in
+            let request: SetClockRequest
+            do throws(RPCError) { request = try decode(SetClockRequest.self, payload) } catch {
+                call.finish(error.code, error.message)
+                return
+            }
+            guard request.speed.isFinite, request.speed >= 0 else {
+                return call.finish(.invalidArgument, "speed: must be ≥ 0 (0 keeps the current speed), got \(request.speed)")
+            }
+            let bound = LoopBound(call)
+            host.perform({ state throws(TwinError) in
+                if request.speed > 0 { state.clock.speed = request.speed }
+                state.clock.paused = request.paused
+                state.clock.freeRunning = request.freeRunning
+                state.clock.reanchor(nowNs: monotonicNs(), simS: state.simulation.timeS)
+                return Self.clock(state)
+            }) { result in
+                if case .success(let clock) = result { bound.value.finish(.ok, payload: clock.encoded()) }
+            }
+        }
+        router.register(FluxionService.setSensorFault) { [unowned self] call, payload in
+            let request: SetSensorFaultRequest
+            do throws(RPCError) { request = try decode(SetSensorFaultRequest.self, payload) } catch {
+                call.finish(error.code, error.message)
+                return
+            }
+            let bound = LoopBound(call)
+            let fault = FluxionTwin.SensorFault(request.fault)
+            host.perform({ state throws(TwinError) in try state.simulation.setSensorFault(id: request.sensorID, fault: fault) }) { result in
+                switch result {
+                case .success: bound.value.finish(.ok, payload: SetSensorFaultResponse().encoded())
+                case .failure(let e): bound.value.finish(e.rpcError.code, e.rpcError.message)
+                }
+            }
+        }
+    }
+
+    private static func clock(_ state: TwinHost.State) -> FluxionWire.Clock {
+        FluxionWire.Clock(simTimeS: state.simulation.timeS, speed: state.clock.speed, paused: state.clock.paused,
+                          freeRunning: state.clock.freeRunning, tick: UInt64(state.simulation.solver.stepCount),
+                          timeStepS: state.simulation.timeStepS)
+    }
+
+    private func decode<M: WireMessage>(_ type: M.Type, _ payload: [UInt8]) throws(RPCError) -> M {
+        do { return try M(decoding: payload) } catch { throw error.rpcError }
+    }
+}
+
+/// What detectors and other observers see of one hand-over from the twin.
+public struct TwinDeliveryView: Sendable {
+    let delivery: TwinDelivery
+    public var simTimeS: Double { delivery.simTimeS }
+    public var leakEvents: [LeakEvent] { delivery.leakEvents }
+    /// Each tick's sim time and readings.
+    public var ticks: [(simTimeS: Double, readings: [FluxionTwin.Reading])] {
+        delivery.batches.map { ($0.simTimeS, $0.readings.map(\.reading)) }
+    }
+}
+
+/// A loop-thread object carried through a closure that Swift must treat as Sendable; it is
+/// only ever touched again on the loop thread (the completion runs there).
+struct LoopBound<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+private final class LoopBox: @unchecked Sendable {
+    weak var service: TwinService?
+}
