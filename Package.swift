@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(
             name: "FluxionServerTests",
             dependencies: [
-                "FluxionClient", "FluxionWire", "FluxionServer",
+                "FluxionClient", "FluxionWire", "FluxionServer", "FluxionTwin", "FluxionScenario",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "FluxiondTests", dependencies: ["FluxionClient", "FluxionWire"]),

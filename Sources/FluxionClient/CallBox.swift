@@ -1,7 +1,12 @@
 import Foundation
 import FluxionWire
 
-/// What a call has received so far; the reader thread fills it, the caller's thread waits on it.
+/// What a call has received so far; the reader thread fills it, the caller's thread takes from it.
+///
+/// Bounded: when a stream's consumer falls `capacity` messages behind, `push` waits, which stops
+/// the connection's reader thread, so TCP pushes back on the server (which then skips batches
+/// for this stream, see docs/PROTOCOL.md §8) instead of the client's memory growing.
+/// Once the caller abandons the call (cancel), messages are dropped and only END is kept.
 final class CallBox: @unchecked Sendable {
     enum Event {
         case message([UInt8])
@@ -11,11 +16,32 @@ final class CallBox: @unchecked Sendable {
     private let condition = NSCondition()
     private var events: [Event] = []
     private var head = 0
+    private var abandoned = false
+    private let capacity: Int
+
+    init(capacity: Int = 1024) {
+        self.capacity = capacity
+    }
 
     func push(_ event: Event) {
         condition.lock()
+        defer { condition.unlock() }
+        if case .message = event {
+            if abandoned { return }
+            while events.count - head >= capacity && !abandoned { condition.wait() }
+            if abandoned { return }
+        }
         events.append(event)
-        condition.signal()
+        condition.broadcast()
+    }
+
+    /// The caller no longer wants messages (they are dropped from now on; END still arrives).
+    func abandon() {
+        condition.lock()
+        abandoned = true
+        events = events.filter { if case .end = $0 { true } else { false } }
+        head = 0
+        condition.broadcast()
         condition.unlock()
     }
 
@@ -35,7 +61,11 @@ final class CallBox: @unchecked Sendable {
         if head == events.count {
             events.removeAll(keepingCapacity: true)
             head = 0
+        } else if head > 4096 {
+            events.removeFirst(head)
+            head = 0
         }
+        condition.broadcast()
         return event
     }
 }

@@ -35,7 +35,10 @@ public final class ClientStream<Response: WireMessage>: @unchecked Sendable {
         }
     }
 
+    /// Asks the server to end the call; messages still in flight are dropped, and `next()`
+    /// then returns the END (CANCELLED) the server sends.
     public func cancel() {
+        box.abandon()
         connection.cancel(callID: callID)
     }
 }

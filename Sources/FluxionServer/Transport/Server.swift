@@ -38,6 +38,8 @@ public final class Server {
     private var shutdownTimer: UnsafeMutablePointer<uv_timer_t>?
     /// Runs once when shutdown begins (layers above stop their own work).
     public var onShutdown: [() -> Void] = []
+    /// The services whose handlers this server's router holds; kept alive as long as the server.
+    public var services: [AnyObject] = []
 
     public init(configuration: ServerConfiguration, loop: EventLoop, router: Router = Router(), logger: Logger) {
         self.configuration = configuration
@@ -69,6 +71,9 @@ public final class Server {
     /// SIGINT handlers that shut the server down gracefully.
     @discardableResult
     public func start() throws(UVError) -> Int {
+        // libuv writes to sockets with write(2), which raises SIGPIPE when the peer has gone;
+        // libuv expects the process to ignore it and reports EPIPE instead.
+        signal(SIGPIPE, SIG_IGN)
         try UVError.check(uv_tcp_init(loop.raw, listener), "uv_tcp_init")
         listener.pointee.data = Unmanaged.passUnretained(self).toOpaque()
         var storage = sockaddr_storage()

@@ -36,6 +36,7 @@ public final class TwinService {
         host = TwinHost(simulation: simulation, speed: speed, freeRunning: freeRunning, paused: paused,
                         loop: server.loop) { delivery in box.service?.received(delivery) }
         box.service = self
+        server.services.append(self)
         register(server.router)
         server.healthDetails = { [unowned self] in (self.simTimeS, self.scenarioName) }
         server.onShutdown.append { [unowned self] in
