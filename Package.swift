@@ -25,6 +25,7 @@ let package = Package(
         .systemLibrary(
             name: "CLibUV", path: "Sources/CLibUV", pkgConfig: "libuv",
             providers: [.apt(["libuv1-dev"])]),
+        .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
         .target(
             name: "CFluxionProto", path: "Sources/CFluxionProto",
             linkerSettings: [.linkedLibrary("protobuf-c")]),
@@ -76,6 +77,9 @@ let package = Package(
         .executableTarget(
             name: "bench-rpc-unary", dependencies: ["FluxionClient"],
             path: "Sources/Benchmarks/bench-rpc-unary", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "bench-stream", dependencies: ["FluxionWire", "CEpoll"],
+            path: "Sources/Benchmarks/bench-stream", swiftSettings: swiftSettings),
         .executableTarget(
             name: "bench-moc", dependencies: ["FluxionTwin", "FluxionScenario"],
             path: "Sources/Benchmarks/bench-moc", swiftSettings: swiftSettings),

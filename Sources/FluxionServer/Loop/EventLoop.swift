@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Everything in FluxionServer runs on this loop's thread, except `execute`, which any thread
 /// may call: it queues the work and wakes the loop with `uv_async_send`. libuv merges several
-/// sends into one callback, so the callback drains the whole queue each time.
+/// sends into one callback, so the callback runs everything queued at that moment.
 public final class EventLoop: @unchecked Sendable {
     let raw: UnsafeMutablePointer<uv_loop_t>
     private let async: UnsafeMutablePointer<uv_async_t>
@@ -42,19 +42,21 @@ public final class EventLoop: @unchecked Sendable {
         guard !asyncClosed else { return }
         asyncClosed = true
         drain()
+        drain()
         uv_close(UnsafeMutableRawPointer(async).assumingMemoryBound(to: uv_handle_t.self), nil)
     }
 
+    /// Runs what was queued when the callback fired, and no more: work queued meanwhile gets
+    /// its own callback after the loop has polled I/O again (libuv calls the callback once more
+    /// for any send after it cleared its pending flag). Draining until empty would starve I/O
+    /// whenever another thread refills the queue as fast as it is drained.
     fileprivate func drain() {
-        while true {
-            let work = pending.withLock { q -> [@Sendable () -> Void] in
-                let items = q
-                q.removeAll(keepingCapacity: true)
-                return items
-            }
-            if work.isEmpty { return }
-            for item in work { item() }
+        let work = pending.withLock { q -> [@Sendable () -> Void] in
+            let items = q
+            q.removeAll(keepingCapacity: true)
+            return items
         }
+        for item in work { item() }
     }
 
     deinit {

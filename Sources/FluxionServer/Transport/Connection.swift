@@ -224,6 +224,17 @@ final class Connection {
         flushCork()
     }
 
+    /// Gathers this connection's frames until the server's `coalescingWrites` pass ends.
+    func corkForPass() {
+        guard !corked, state == .open else { return }
+        corked = true
+        server.corkedConnections.append(self)
+    }
+
+    func uncorkAfterPass() {
+        if corked { uncork() }
+    }
+
     private func submit(_ block: UnsafeMutableRawPointer, _ count: Int) {
         let req = block.bindMemory(to: uv_write_t.self, capacity: 1)
         req.pointee.data = Unmanaged.passUnretained(self).toOpaque()

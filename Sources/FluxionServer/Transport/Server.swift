@@ -38,6 +38,22 @@ public final class Server {
     private var shutdownTimer: UnsafeMutablePointer<uv_timer_t>?
     /// Runs once when shutdown begins (layers above stop their own work).
     public var onShutdown: [() -> Void] = []
+    private(set) var isCoalescing = false
+    var corkedConnections: [Connection] = []
+
+    /// Runs `body` (loop thread) with stream messages gathered per connection and written with
+    /// one call per connection at the end: a fan-out of many small batches to many clients
+    /// then costs one write per client, not one per batch.
+    public func coalescingWrites(_ body: () -> Void) {
+        if isCoalescing { return body() }
+        isCoalescing = true
+        body()
+        isCoalescing = false
+        let touched = corkedConnections
+        corkedConnections.removeAll(keepingCapacity: true)
+        for conn in touched { conn.uncorkAfterPass() }
+    }
+
     /// The services whose handlers this server's router holds; kept alive as long as the server.
     public var services: [AnyObject] = []
 

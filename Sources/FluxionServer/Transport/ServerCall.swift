@@ -39,6 +39,7 @@ public final class ServerCall {
         if connection.pendingWriteBytes > connection.server.configuration.streamBacklogBytes {
             return .backlogged
         }
+        if connection.server.isCoalescing { connection.corkForPass() }
         connection.write(Envelope(callID: id, kind: .message, payload: payload))
         return .sent
     }

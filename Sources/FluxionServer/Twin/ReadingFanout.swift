@@ -85,6 +85,7 @@ final class ReadingFanout {
                     sub.lastSentNs = now
                     readingsDelivered &+= UInt64(selected.count)
                 case .backlogged:
+                    if sub.stalledSinceNs == nil { logger.debug("stream call \(sub.call.id): backlog \(sub.call.backlogBytes) bytes, skipping") }
                     sub.skipped += 1
                     let since = sub.stalledSinceNs ?? now
                     sub.stalledSinceNs = since
@@ -95,6 +96,7 @@ final class ReadingFanout {
                                         "client read too slowly: nothing taken for \(stallTimeoutMs) ms, \(sub.skipped) batches skipped")
                     }
                 case .closed:
+                    logger.debug("stream call \(sub.call.id): connection no longer writable, stream dropped")
                     subscribers.removeValue(forKey: key)
                 }
             }

@@ -13,6 +13,7 @@ public final class TwinService {
     private let stationIDs: Set<String>
     private let pipeIDs: Set<String>
     private var logger: Logger
+    private weak var server: Server?
     /// Simulated time of the newest delivered tick, s.
     public private(set) var simTimeS: Double
     /// Every leak appearance and clearance, in order, with both clocks.
@@ -36,6 +37,7 @@ public final class TwinService {
         host = TwinHost(simulation: simulation, speed: speed, freeRunning: freeRunning, paused: paused,
                         loop: server.loop) { delivery in box.service?.received(delivery) }
         box.service = self
+        self.server = server
         server.services.append(self)
         register(server.router)
         server.healthDetails = { [unowned self] in (self.simTimeS, self.scenarioName) }
@@ -52,7 +54,7 @@ public final class TwinService {
 
     private func received(_ delivery: TwinDelivery) {
         simTimeS = delivery.simTimeS
-        fanout.publish(delivery.batches)
+        server?.coalescingWrites { fanout.publish(delivery.batches) }
         for event in delivery.leakEvents {
             leakEvents.append(event)
             var times = leakWallTimes[event.leak.id] ?? (event.wallTimeUnixNs, 0)

@@ -1,0 +1,125 @@
+// bench-stream: StreamReadings delivery from a fluxiond child process over loopback.
+//  1. readings/s delivered to 1 and to 8 clients (free-running twin, 64 sensors sampled every
+//     step, so 64-reading batches);
+//  2. tick-to-client latency p50/p99 with 100 and 1,000 clients (default scenario at 20× speed),
+//     all read by one epoll thread;
+//  3. fluxiond's RSS with 100 clients streaming the default scenario in real time.
+// Every batch is decoded and its sequence checked; exits non-zero on any error.
+//
+//   swift build -c release && .build/release/bench-stream [--seconds S]
+import FluxionWire
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+var seconds = 5.0
+var args = CommandLine.arguments.dropFirst().makeIterator()
+while let a = args.next() {
+    if a == "--seconds", let v = args.next().flatMap(Double.init) { seconds = v } else {
+        print("usage: bench-stream [--seconds S]")
+        exit(2)
+    }
+}
+
+/// A 2 km water line with 64 pressure sensors sampled at every 0.01 s step.
+func benchScenario() throws -> String {
+    var yaml = """
+        name: bench-64
+        description: 64 pressure sensors sampled every step (benchmark).
+        fluid: {kind: liquid}
+        solver: {max_reach_length_m: 10}
+        nodes:
+          - {id: R, kind: reservoir, head_m: 100, elevation_m: 0, x_m: 0, y_m: 0}
+          - {id: D, kind: demand, flow: 0.2, elevation_m: 0, x_m: 2000, y_m: 0}
+        pipes:
+          - {id: P, from: R, to: D, length_m: 2000, diameter_m: 0.5, roughness_m: 0.0001, wave_speed_m_s: 1000}
+        sensors:
+
+        """
+    for i in 0..<64 {
+        yaml += "  - {id: PT-\(i), quantity: pressure, pipe: P, position_m: \(20 + i * 30), sample_rate_hz: 100, noise_std: 100}\n"
+    }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-64-\(getpid()).yaml").path
+    try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
+final class Fluxiond {
+    let process = Process()
+    let port: Int
+    init(_ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fluxiond")
+        process.arguments = ["--port", "0", "--log-level", "warning", "--max-concurrent-calls", "4"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        var line = [UInt8]()
+        var byte: UInt8 = 0
+        while read(out.fileHandleForReading.fileDescriptor, &byte, 1) == 1, byte != 10 { line.append(byte) }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let colon = text.lastIndex(of: ":"), let p = Int(text[text.index(after: colon)...]) else {
+            throw BenchError("fluxiond did not start: \(text)")
+        }
+        port = p
+    }
+    var rssMiB: Double {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let kb = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }?.split(separator: " ").dropFirst().first
+        return (kb.flatMap { Double($0) } ?? 0) / 1024
+    }
+    func stop() {
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+    }
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}
+
+var failed = false
+let scenarioFile = try benchScenario()
+defer { try? FileManager.default.removeItem(atPath: scenarioFile) }
+
+print("bench-stream: StreamReadings over loopback from a fluxiond child process")
+for clients in [1, 8] {
+    let server = try Fluxiond(["--scenario", scenarioFile, "--free-running"])
+    let readers = try StreamReaders(port: server.port, count: clients, request: StreamReadingsRequest())
+    try readers.run(seconds: 0.5, recordLatency: false)  // warm-up
+    readers.totals = .init()
+    let t0 = Date()
+    try readers.run(seconds: seconds, recordLatency: false)
+    let elapsed = Date().timeIntervalSince(t0)
+    server.stop()
+    let t = readers.totals
+    print(String(format: "  %d client%@: %.2f M readings/s delivered (%.0f batches/s, %d batches skipped by the slow-client policy)",
+                 clients, clients == 1 ? "" : "s", Double(t.readings) / elapsed / 1e6, Double(t.batches) / elapsed, t.skipped))
+    if t.sequenceErrors > 0 || t.readings == 0 { failed = true; print("    ERROR: \(t.sequenceErrors) sequence errors, \(t.readings) readings") }
+}
+
+for clients in [100, 1000] {
+    let server = try Fluxiond(["--speed", "20"])
+    let readers = try StreamReaders(port: server.port, count: clients, request: StreamReadingsRequest())
+    try readers.run(seconds: 1, recordLatency: false)
+    readers.totals = .init()
+    try readers.run(seconds: seconds, recordLatency: true)
+    server.stop()
+    let sorted = readers.totals.latenciesUs.sorted()
+    print(String(format: "  tick-to-client latency, %d clients: p50 %.2f ms, p99 %.2f ms (%d batches received)",
+                 clients, percentile(sorted, 0.5) / 1000, percentile(sorted, 0.99) / 1000, sorted.count))
+    if readers.totals.sequenceErrors > 0 || sorted.isEmpty { failed = true; print("    ERROR: sequence errors or no data") }
+}
+
+do {
+    let server = try Fluxiond([])
+    let baseline = server.rssMiB
+    let readers = try StreamReaders(port: server.port, count: 100, request: StreamReadingsRequest())
+    try readers.run(seconds: 3, recordLatency: false)
+    print(String(format: "  fluxiond RSS, default scenario, real time: %.1f MiB idle, %.1f MiB with 100 streaming clients",
+                 baseline, server.rssMiB))
+    if readers.totals.batches == 0 { failed = true; print("    ERROR: no batches") }
+    server.stop()
+}
+exit(failed ? 1 : 0)
