@@ -2,18 +2,22 @@
 from __future__ import annotations
 
 import os
+import socket
 import re
 import signal
 import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / "clients" / "python"))  # run from a checkout without installing
+
+from fluxion_client import wire_pb2  # noqa: E402
+from fluxion_client.wire import PREFACE, FrameDecoder, encode_frame  # noqa: E402
 
 FLUXIOND = os.environ.get("FLUXIOND", str(REPO / ".build" / "debug" / "fluxiond"))
 
@@ -63,3 +67,48 @@ def server() -> Iterator[Server]:
         yield s
     finally:
         s.stop()
+
+
+class FakeServer:
+    """A listener that does the server's handshake, (unless hello=False), then runs `script(conn, self)`; records what it read."""
+
+    def __init__(self, script: Callable[[socket.socket, "FakeServer"], object], hello: bool = True) -> None:
+        self.hello = hello
+        self.lsock = socket.socket()
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(1)
+        self.port = self.lsock.getsockname()[1]
+        self.received = bytearray()
+        self.script = script
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            conn, _ = self.lsock.accept()
+        except OSError:  # closed before anyone connected
+            return
+        with conn:
+            conn.settimeout(5)
+            if self.hello:
+                hello = wire_pb2.ServerHello(protocol_version=1, server_name="fake", max_frame_bytes=1 << 20)
+                conn.sendall(PREFACE + encode_frame(wire_pb2.Envelope(kind=wire_pb2.FRAME_KIND_HELLO, payload=hello.SerializeToString())))
+            try:
+                self.script(conn, self)
+            except OSError:
+                pass
+
+    def read_until(self, conn: socket.socket, n_frames: int) -> list[wire_pb2.Envelope]:
+        while True:
+            frames = list(FrameDecoder(1 << 20).feed(bytes(self.received[8:])))
+            if len(frames) >= n_frames:
+                return frames
+            chunk = conn.recv(4096)
+            if not chunk:
+                return frames
+            self.received.extend(chunk)
+
+    def close(self) -> list[wire_pb2.Envelope]:
+        self.lsock.close()
+        self.thread.join(10)
+        return list(FrameDecoder(1 << 20).feed(bytes(self.received[8:])))

@@ -5,11 +5,10 @@ import re
 import socket
 import threading
 import time
-from typing import Callable
 
 import pytest
 
-from conftest import REPO, Server
+from conftest import REPO, FakeServer, Server
 from fluxion_client import Connection, FluxionError, StatusCode, service_pb2, wire_pb2
 from fluxion_client.wire import PREFACE, FrameDecoder, encode_frame
 
@@ -186,46 +185,6 @@ def test_server_ping_is_answered_with_pong(server: Server) -> None:
     assert (got[1].kind, got[1].payload) == (wire_pb2.FRAME_KIND_PONG, b"abc")
 
 
-class FakeServer:
-    """A listener that does the server's handshake, then runs `script(conn, self)`; records what it read."""
-
-    def __init__(self, script: Callable[[socket.socket, "FakeServer"], object]) -> None:
-        self.lsock = socket.socket()
-        self.lsock.bind(("127.0.0.1", 0))
-        self.lsock.listen(1)
-        self.port = self.lsock.getsockname()[1]
-        self.received = bytearray()
-        self.script = script
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        conn, _ = self.lsock.accept()
-        with conn:
-            conn.settimeout(5)
-            hello = wire_pb2.ServerHello(protocol_version=1, server_name="fake", max_frame_bytes=1 << 20)
-            conn.sendall(PREFACE + encode_frame(wire_pb2.Envelope(kind=wire_pb2.FRAME_KIND_HELLO, payload=hello.SerializeToString())))
-            try:
-                self.script(conn, self)
-            except OSError:
-                pass
-
-    def read_until(self, conn: socket.socket, n_frames: int) -> list[wire_pb2.Envelope]:
-        while True:
-            frames = list(FrameDecoder(1 << 20).feed(bytes(self.received[8:])))
-            if len(frames) >= n_frames:
-                return frames
-            chunk = conn.recv(4096)
-            if not chunk:
-                return frames
-            self.received.extend(chunk)
-
-    def close(self) -> list[wire_pb2.Envelope]:
-        self.lsock.close()
-        self.thread.join(10)
-        return list(FrameDecoder(1 << 20).feed(bytes(self.received[8:])))
-
-
 def test_deadline_exceeded_locally_sends_cancel() -> None:
     fake = FakeServer(lambda conn, f: f.read_until(conn, 2))  # never answers
     try:
@@ -288,3 +247,18 @@ def test_connection_refused_is_unavailable() -> None:
     with pytest.raises(FluxionError) as e:
         Connection("127.0.0.1", port, timeout=5)
     assert e.value.code == StatusCode.UNAVAILABLE
+
+
+def test_version_refused_by_goaway_raises_its_status() -> None:
+    def script(conn: socket.socket, f: FakeServer) -> None:
+        conn.recv(8)
+        refuse = wire_pb2.Envelope(kind=wire_pb2.FRAME_KIND_GOAWAY, status=StatusCode.FAILED_PRECONDITION, status_message="protocol version 1 is not supported")
+        conn.sendall(b"FLUXION\x02" + encode_frame(refuse))
+
+    fake = FakeServer(script, hello=False)
+    try:
+        with pytest.raises(FluxionError) as e:
+            Connection("127.0.0.1", fake.port, timeout=5)
+    finally:
+        fake.close()
+    assert e.value.code == StatusCode.FAILED_PRECONDITION and "not supported" in e.value.message
