@@ -78,6 +78,8 @@ class ResponseStream(Generic[T]):
             return
         self._done = FluxionError(StatusCode.CANCELLED, "cancelled by client")
         self._conn._abandon(self._call)
+        # Wakes a thread blocked in __next__ (the reader will never END this call for us now).
+        self._call.inbox.put(("end", StatusCode.CANCELLED, "cancelled by client", b""))
 
     def __enter__(self) -> "ResponseStream[T]":
         return self

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from conftest import REPO, FakeServer, Server
-from fluxion_client import Connection, FluxionError, StatusCode, service_pb2, wire_pb2
+from fluxion_client import Connection, FluxionError, StatusCode, service_pb2, twin_pb2, wire_pb2
 from fluxion_client.wire import PREFACE, FrameDecoder, encode_frame
 
 
@@ -262,3 +262,39 @@ def test_version_refused_by_goaway_raises_its_status() -> None:
     finally:
         fake.close()
     assert e.value.code == StatusCode.FAILED_PRECONDITION and "not supported" in e.value.message
+
+
+def test_stream_delivers_messages_then_ends_ok() -> None:
+    def script(conn: socket.socket, f: FakeServer) -> None:
+        call_id = f.read_until(conn, 1)[0].call_id
+        for tick in (1, 2):
+            batch = twin_pb2.ReadingBatch(tick=tick).SerializeToString()
+            conn.sendall(encode_frame(wire_pb2.Envelope(call_id=call_id, kind=wire_pb2.FRAME_KIND_MESSAGE, payload=batch)))
+        conn.sendall(encode_frame(wire_pb2.Envelope(call_id=call_id, kind=wire_pb2.FRAME_KIND_END)))
+        f.read_until(conn, 99)  # until the client closes
+
+    fake = FakeServer(script)
+    try:
+        with Connection("127.0.0.1", fake.port, timeout=5) as c:
+            got = [b.tick for b in c.stream_readings(twin_pb2.StreamReadingsRequest(), timeout=5)]
+    finally:
+        frames = fake.close()
+    assert got == [1, 2]
+    assert frames[0].method == "fluxion.v1.Fluxion/StreamReadings"
+
+
+def test_stream_cancel_from_another_thread_wakes_iterator_and_sends_cancel() -> None:
+    fake = FakeServer(lambda conn, f: f.read_until(conn, 2))  # never answers
+    try:
+        with Connection("127.0.0.1", fake.port, timeout=5) as c:
+            s = c.stream_alerts()
+            threading.Timer(0.2, s.cancel).start()
+            start = time.monotonic()
+            with pytest.raises(FluxionError) as e:
+                next(s)
+            assert e.value.code == StatusCode.CANCELLED
+            assert time.monotonic() - start < 3
+            time.sleep(0.2)
+    finally:
+        frames = fake.close()
+    assert [f.kind for f in frames] == [wire_pb2.FRAME_KIND_REQUEST, wire_pb2.FRAME_KIND_CANCEL]
