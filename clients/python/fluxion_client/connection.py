@@ -7,7 +7,7 @@ import queue
 import socket
 import threading
 import time
-from typing import Generic, Iterator, Self, Optional, Sequence, Tuple, Type, TypeVar, Union
+from typing import Generic, Optional, Self, Sequence, Tuple, Type, TypeVar, Union
 
 from google.protobuf.message import Message
 
