@@ -5,8 +5,9 @@ SWIFT ?= swift
 HOST ?= 127.0.0.1
 PORT ?= 7400
 ARGS ?=
+PYTHON ?= python3
 
-.PHONY: setup build release run test check-protos protos bench clean format lint
+.PHONY: setup build release run test test-clients check-protos protos bench clean format lint
 
 setup:
 	@bash scripts/setup.sh
@@ -29,6 +30,14 @@ protos: setup
 test: setup check-protos
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) test-clients
+
+# The Python client's tests and the C example's, against the debug fluxiond (clients/).
+test-clients: setup
+	$(SWIFT) build --product fluxiond
+	bash scripts/check-python-protos.sh
+	$(MAKE) -C clients/c
+	cd clients/python && FLUXIOND=$(CURDIR)/.build/debug/fluxiond $(PYTHON) -m pytest -q -p no:cacheprovider
 
 bench: release
 	bash scripts/bench.sh

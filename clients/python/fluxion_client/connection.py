@@ -1,0 +1,361 @@
+"""One Fluxion connection: handshake, a reader thread that routes frames by call id, calls."""
+from __future__ import annotations
+
+import itertools
+import os
+import queue
+import socket
+import threading
+import time
+from typing import Generic, Optional, Self, Sequence, Tuple, Type, TypeVar, Union
+
+from google.protobuf.message import Message
+
+from .errors import FluxionError, StatusCode
+from .pb import wire_pb2
+from .wire import DEFAULT_MAX_RECEIVE_BYTES, MAGIC, PREFACE, FrameDecoder, encode_frame, full_method
+
+T = TypeVar("T", bound=Message)
+Request = Union[Message, bytes]  # bytes: sent as the payload unchanged (tests, foreign encoders)
+Metadata = Sequence[Tuple[str, str]]
+
+K = wire_pb2.FrameKind
+
+
+class _Call:
+    """A call's inbox. The reader thread puts ('msg', payload) and finally ('end', code, text, payload)."""
+
+    def __init__(self, call_id: int) -> None:
+        self.call_id = call_id
+        self.inbox: "queue.Queue[tuple]" = queue.Queue()
+
+
+class _Pong:
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.answered = False
+
+
+class ResponseStream(Generic[T]):
+    """Iterator over the messages of a server-streaming call. Ends at END OK; raises FluxionError otherwise.
+
+    `timeout` (seconds) is a deadline for the whole stream. `cancel()` sends CANCEL; iterating after it
+    raises FluxionError(CANCELLED). Usable as a context manager that cancels an unfinished stream.
+    """
+
+    def __init__(self, conn: "BaseConnection", call: _Call, response_type: Type[T], deadline: Optional[float]) -> None:
+        self._conn = conn
+        self._call = call
+        self._type = response_type
+        self._deadline = deadline
+        self._done: Optional[FluxionError] = None  # the error it ended with (or cancel)
+        self._finished_ok = False
+
+    @property
+    def call_id(self) -> int:
+        return self._call.call_id
+
+    def __iter__(self) -> "ResponseStream[T]":
+        return self
+
+    def __next__(self) -> T:
+        if self._finished_ok:
+            raise StopIteration
+        if self._done is not None:
+            raise self._done
+        item = self._conn._wait(self._call, self._deadline)
+        if item[0] == "msg":
+            return self._type.FromString(item[1])
+        _, code, text, _payload = item
+        if code == StatusCode.OK:
+            self._finished_ok = True
+            raise StopIteration
+        self._done = FluxionError(code, text)
+        raise self._done
+
+    def cancel(self) -> None:
+        if self._finished_ok or self._done is not None:
+            return
+        self._done = FluxionError(StatusCode.CANCELLED, "cancelled by client")
+        self._conn._abandon(self._call)
+        # Wakes a thread blocked in __next__ (the reader will never END this call for us now).
+        self._call.inbox.put(("end", StatusCode.CANCELLED, "cancelled by client", b""))
+
+    def __enter__(self) -> "ResponseStream[T]":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cancel()
+
+
+class BaseConnection:
+    """A thread-safe client connection to fluxiond.
+
+    Many threads may call at once; one reader thread demultiplexes the server's frames by call id.
+    `timeout` bounds connecting and the handshake, and is the default deadline of calls (None: no deadline).
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 7400,
+        timeout: Optional[float] = 10.0,
+        max_receive_bytes: Optional[int] = None,
+    ) -> None:
+        self.timeout = timeout
+        self._lock = threading.Lock()        # guards _calls, _pings, _error
+        self._send_lock = threading.Lock()   # one frame at a time on the socket
+        self._calls: dict[int, _Call] = {}
+        self._pings: dict[bytes, _Pong] = {}
+        self._ids = itertools.count(1)       # ids are never reused, so a late END cannot hit a new call
+        self._error: Optional[FluxionError] = None  # set when the connection is finished
+        try:
+            self._sock = socket.create_connection((host, port), timeout=timeout)
+        except OSError as e:
+            raise FluxionError(StatusCode.UNAVAILABLE, f"cannot connect to {host}:{port}: {e}") from e
+        try:
+            self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.server_hello, first = self._handshake(max_receive_bytes)
+        except BaseException:
+            self._sock.close()
+            raise
+        self._sock.settimeout(None)
+        self._reader = threading.Thread(target=self._read_loop, args=(first,), name="fluxion-reader", daemon=True)
+        self._reader.start()
+
+    # ---- handshake -------------------------------------------------------------------------------
+
+    def _recv_exact(self, n: int, buf: bytearray) -> None:
+        while len(buf) < n:
+            try:
+                chunk = self._sock.recv(65536)
+            except socket.timeout as e:
+                raise FluxionError(StatusCode.DEADLINE_EXCEEDED, "timed out waiting for the server's handshake") from e
+            except OSError as e:
+                raise FluxionError(StatusCode.UNAVAILABLE, f"handshake failed: {e}") from e
+            if not chunk:
+                raise FluxionError(StatusCode.UNAVAILABLE, "server closed the connection during the handshake")
+            buf += chunk
+
+    def _handshake(self, max_receive_bytes: Optional[int]) -> Tuple[wire_pb2.ServerHello, bytes]:
+        self._sock.sendall(PREFACE)
+        buf = bytearray()
+        self._recv_exact(8, buf)
+        if bytes(buf[:7]) != MAGIC:
+            raise FluxionError(StatusCode.UNAVAILABLE, f"not a Fluxion server: preface {bytes(buf[:8])!r}")
+        limit = max_receive_bytes or DEFAULT_MAX_RECEIVE_BYTES
+        decoder = FrameDecoder(limit)
+        rest = bytes(buf[8:])
+        while True:
+            frames = list(decoder.feed(rest))
+            if frames:
+                break
+            more = bytearray()
+            self._recv_exact(1, more)
+            rest = bytes(more)
+        first = frames[0]
+        if first.kind == K.FRAME_KIND_GOAWAY:  # e.g. FAILED_PRECONDITION: version refused
+            raise FluxionError(StatusCode.from_wire(first.status), first.status_message)
+        if first.kind != K.FRAME_KIND_HELLO:
+            raise FluxionError(StatusCode.INTERNAL, f"expected HELLO, got frame kind {first.kind}")
+        if buf[7] != PREFACE[7]:
+            raise FluxionError(StatusCode.FAILED_PRECONDITION, f"server speaks protocol version {buf[7]}")
+        hello = wire_pb2.ServerHello.FromString(first.payload)
+        if not max_receive_bytes:
+            decoder.max_frame_bytes = max(limit, hello.max_frame_bytes)
+        self._decoder = decoder
+        # Frames that arrived with HELLO are re-encoded for the reader loop to route.
+        return hello, b"".join(encode_frame(f) for f in frames[1:])
+
+    # ---- reader thread ---------------------------------------------------------------------------
+
+    def _read_loop(self, pending: bytes) -> None:
+        error = FluxionError(StatusCode.UNAVAILABLE, "server closed the connection")
+        data = pending
+        try:
+            while True:
+                for env in self._decoder.feed(data):
+                    goaway = self._route(env)
+                    if goaway is not None:
+                        error = goaway
+                data = self._sock.recv(65536)
+                if not data:
+                    break
+        except FluxionError as e:
+            error = e
+        except OSError as e:
+            error = FluxionError(StatusCode.UNAVAILABLE, f"connection lost: {e}")
+        self._finish(error)
+
+    def _route(self, env: wire_pb2.Envelope) -> Optional[FluxionError]:
+        kind = env.kind
+        if kind == K.FRAME_KIND_MESSAGE or kind == K.FRAME_KIND_END:
+            with self._lock:
+                call = self._calls.get(env.call_id)
+                if call is not None and kind == K.FRAME_KIND_END:
+                    del self._calls[env.call_id]
+            if call is None:
+                return None  # a call we abandoned (cancel, deadline): its late frames are dropped
+            if kind == K.FRAME_KIND_MESSAGE:
+                call.inbox.put(("msg", env.payload))
+            else:
+                call.inbox.put(("end", StatusCode.from_wire(env.status), env.status_message, env.payload))
+        elif kind == K.FRAME_KIND_PING:
+            self._send(wire_pb2.Envelope(kind=K.FRAME_KIND_PONG, payload=env.payload), check=False)
+        elif kind == K.FRAME_KIND_PONG:
+            with self._lock:
+                pong = self._pings.pop(env.payload, None)
+            if pong is not None:
+                pong.answered = True
+                pong.event.set()
+        elif kind == K.FRAME_KIND_GOAWAY:
+            # The server closes after GOAWAY; remember why, so pending and later calls report it.
+            err = FluxionError(StatusCode.from_wire(env.status), env.status_message)
+            with self._lock:
+                if self._error is None:
+                    self._error = err
+            return err
+        return None  # HELLO again or unknown kinds: ignored
+
+    def _finish(self, error: FluxionError) -> None:
+        """Fails every pending call and ping with `error` (or the first error recorded)."""
+        with self._lock:
+            if self._error is None:
+                self._error = error
+            error = self._error
+            calls, self._calls = self._calls, {}
+            pings, self._pings = self._pings, {}
+        for call in calls.values():
+            call.inbox.put(("end", error.code, error.message, b""))
+        for pong in pings.values():
+            pong.event.set()
+        try:
+            self._sock.close()
+        except OSError:
+            pass
+
+    # ---- sending and waiting ---------------------------------------------------------------------
+
+    def _send(self, env: wire_pb2.Envelope, check: bool = True) -> None:
+        frame = encode_frame(env)
+        limit = self.server_hello.max_frame_bytes
+        if check and limit and len(frame) - 4 > limit:
+            # Sending it would make the server GOAWAY the whole connection (§3); fail only this call.
+            raise FluxionError(StatusCode.RESOURCE_EXHAUSTED, f"frame of {len(frame) - 4} bytes exceeds the server's limit of {limit} bytes")
+        try:
+            with self._send_lock:
+                self._sock.sendall(frame)
+        except OSError as e:
+            if check:
+                with self._lock:
+                    err = self._error
+                raise err or FluxionError(StatusCode.UNAVAILABLE, f"send failed: {e}") from e
+
+    def _deadline(self, timeout: Optional[float]) -> Optional[float]:
+        t = self.timeout if timeout is None else timeout
+        return None if t is None else time.monotonic() + t
+
+    def _start(self, method: str, request: Request, metadata: Optional[Metadata]) -> _Call:
+        payload = request if isinstance(request, (bytes, bytearray)) else request.SerializeToString()
+        with self._lock:
+            if self._error is not None:
+                raise self._error
+            call = _Call(next(self._ids))
+            self._calls[call.call_id] = call
+        env = wire_pb2.Envelope(call_id=call.call_id, kind=K.FRAME_KIND_REQUEST, method=full_method(method), payload=bytes(payload))
+        for key, value in metadata or ():
+            env.metadata.add(key=key, value=value)
+        try:
+            self._send(env)
+        except FluxionError:
+            with self._lock:
+                self._calls.pop(call.call_id, None)
+            raise
+        return call
+
+    def _abandon(self, call: _Call) -> None:
+        """Stops waiting for `call` and asks the server to stop it (its END(CANCELLED) is dropped)."""
+        with self._lock:
+            still_open = self._calls.pop(call.call_id, None) is not None
+        if still_open:
+            self._send(wire_pb2.Envelope(call_id=call.call_id, kind=K.FRAME_KIND_CANCEL), check=False)
+
+    def _wait(self, call: _Call, deadline: Optional[float]) -> tuple:
+        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+        try:
+            return call.inbox.get(timeout=remaining)
+        except queue.Empty:
+            self._abandon(call)
+            raise FluxionError(StatusCode.DEADLINE_EXCEEDED, f"call {call.call_id} exceeded its deadline") from None
+
+    # ---- public API ------------------------------------------------------------------------------
+
+    def unary(
+        self,
+        method: str,
+        request: Request,
+        response_type: Type[T],
+        timeout: Optional[float] = None,
+        metadata: Optional[Metadata] = None,
+    ) -> T:
+        """Calls a unary method ('Health' or 'fluxion.v1.Fluxion/Health') and returns its decoded response."""
+        call = self._start(method, request, metadata)
+        item = self._wait(call, self._deadline(timeout))
+        if item[0] != "end":  # MESSAGE on a unary call: the server broke the protocol
+            self._abandon(call)
+            raise FluxionError(StatusCode.INTERNAL, f"unexpected MESSAGE on unary call {call.call_id}")
+        _, code, text, payload = item
+        if code != StatusCode.OK:
+            raise FluxionError(code, text)
+        return response_type.FromString(payload)
+
+    def stream(
+        self,
+        method: str,
+        request: Request,
+        response_type: Type[T],
+        timeout: Optional[float] = None,
+        metadata: Optional[Metadata] = None,
+    ) -> ResponseStream[T]:
+        """Opens a server-streaming call. Streams have no deadline unless `timeout` is given."""
+        call = self._start(method, request, metadata)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        return ResponseStream(self, call, response_type, deadline)
+
+    def ping(self, timeout: Optional[float] = None) -> float:
+        """Sends PING and waits for its PONG; returns the round trip in seconds."""
+        payload = os.urandom(8)  # unique, so concurrent pings match their own PONG
+        pong = _Pong()
+        with self._lock:
+            if self._error is not None:
+                raise self._error
+            self._pings[payload] = pong
+        start = time.monotonic()
+        self._send(wire_pb2.Envelope(kind=K.FRAME_KIND_PING, payload=payload))
+        t = self.timeout if timeout is None else timeout
+        if not pong.event.wait(t):
+            with self._lock:
+                self._pings.pop(payload, None)
+            raise FluxionError(StatusCode.DEADLINE_EXCEEDED, "no PONG before the deadline")
+        if not pong.answered:
+            assert self._error is not None
+            raise self._error
+        return time.monotonic() - start
+
+    def close(self) -> None:
+        """Closes the connection; pending calls fail with CANCELLED."""
+        with self._lock:
+            if self._error is None:
+                self._error = FluxionError(StatusCode.CANCELLED, "connection closed by client")
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        if threading.current_thread() is not self._reader:
+            self._reader.join(5)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

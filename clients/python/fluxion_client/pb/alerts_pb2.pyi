@@ -1,0 +1,156 @@
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
+
+ALERT_GROUPING_DETECTOR: AlertGrouping
+ALERT_GROUPING_HOUR_OF_DAY: AlertGrouping
+ALERT_GROUPING_STATION: AlertGrouping
+ALERT_GROUPING_UNSPECIFIED: AlertGrouping
+ALERT_STATE_CLEARED: AlertState
+ALERT_STATE_RAISED: AlertState
+ALERT_STATE_UNSPECIFIED: AlertState
+DESCRIPTOR: _descriptor.FileDescriptor
+SEVERITY_CRITICAL: Severity
+SEVERITY_HIGH: Severity
+SEVERITY_LOW: Severity
+SEVERITY_MEDIUM: Severity
+SEVERITY_UNSPECIFIED: Severity
+
+class AggregateAlertsRequest(_message.Message):
+    __slots__ = ["filter", "group_by"]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    GROUP_BY_FIELD_NUMBER: _ClassVar[int]
+    filter: AlertFilter
+    group_by: AlertGrouping
+    def __init__(self, filter: _Optional[_Union[AlertFilter, _Mapping]] = ..., group_by: _Optional[_Union[AlertGrouping, str]] = ...) -> None: ...
+
+class AggregateAlertsResponse(_message.Message):
+    __slots__ = ["buckets"]
+    BUCKETS_FIELD_NUMBER: _ClassVar[int]
+    buckets: _containers.RepeatedCompositeFieldContainer[AlertBucket]
+    def __init__(self, buckets: _Optional[_Iterable[_Union[AlertBucket, _Mapping]]] = ...) -> None: ...
+
+class Alert(_message.Message):
+    __slots__ = ["alert_id", "cleared_sim_time_s", "cleared_wall_unix_ns", "detector", "estimated_size_fraction", "matched_leak_id", "pipe_id", "position_m", "probability", "raised_sim_time_s", "raised_wall_unix_ns", "segment_id", "severity", "state", "station_id"]
+    ALERT_ID_FIELD_NUMBER: _ClassVar[int]
+    CLEARED_SIM_TIME_S_FIELD_NUMBER: _ClassVar[int]
+    CLEARED_WALL_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
+    DETECTOR_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_SIZE_FRACTION_FIELD_NUMBER: _ClassVar[int]
+    MATCHED_LEAK_ID_FIELD_NUMBER: _ClassVar[int]
+    PIPE_ID_FIELD_NUMBER: _ClassVar[int]
+    POSITION_M_FIELD_NUMBER: _ClassVar[int]
+    PROBABILITY_FIELD_NUMBER: _ClassVar[int]
+    RAISED_SIM_TIME_S_FIELD_NUMBER: _ClassVar[int]
+    RAISED_WALL_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
+    SEGMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    STATION_ID_FIELD_NUMBER: _ClassVar[int]
+    alert_id: str
+    cleared_sim_time_s: float
+    cleared_wall_unix_ns: int
+    detector: str
+    estimated_size_fraction: float
+    matched_leak_id: str
+    pipe_id: str
+    position_m: float
+    probability: float
+    raised_sim_time_s: float
+    raised_wall_unix_ns: int
+    segment_id: str
+    severity: Severity
+    state: AlertState
+    station_id: str
+    def __init__(self, alert_id: _Optional[str] = ..., detector: _Optional[str] = ..., state: _Optional[_Union[AlertState, str]] = ..., raised_sim_time_s: _Optional[float] = ..., raised_wall_unix_ns: _Optional[int] = ..., cleared_sim_time_s: _Optional[float] = ..., cleared_wall_unix_ns: _Optional[int] = ..., probability: _Optional[float] = ..., severity: _Optional[_Union[Severity, str]] = ..., pipe_id: _Optional[str] = ..., position_m: _Optional[float] = ..., station_id: _Optional[str] = ..., segment_id: _Optional[str] = ..., estimated_size_fraction: _Optional[float] = ..., matched_leak_id: _Optional[str] = ...) -> None: ...
+
+class AlertBucket(_message.Message):
+    __slots__ = ["count", "key", "max_probability", "mean_probability"]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    MAX_PROBABILITY_FIELD_NUMBER: _ClassVar[int]
+    MEAN_PROBABILITY_FIELD_NUMBER: _ClassVar[int]
+    count: int
+    key: str
+    max_probability: float
+    mean_probability: float
+    def __init__(self, key: _Optional[str] = ..., count: _Optional[int] = ..., mean_probability: _Optional[float] = ..., max_probability: _Optional[float] = ...) -> None: ...
+
+class AlertEvent(_message.Message):
+    __slots__ = ["alert"]
+    ALERT_FIELD_NUMBER: _ClassVar[int]
+    alert: Alert
+    def __init__(self, alert: _Optional[_Union[Alert, _Mapping]] = ...) -> None: ...
+
+class AlertFilter(_message.Message):
+    __slots__ = ["detectors", "min_probability", "min_severity", "pipe_ids", "sim_time", "state", "station_ids", "wall_time"]
+    DETECTORS_FIELD_NUMBER: _ClassVar[int]
+    MIN_PROBABILITY_FIELD_NUMBER: _ClassVar[int]
+    MIN_SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    PIPE_IDS_FIELD_NUMBER: _ClassVar[int]
+    SIM_TIME_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    STATION_IDS_FIELD_NUMBER: _ClassVar[int]
+    WALL_TIME_FIELD_NUMBER: _ClassVar[int]
+    detectors: _containers.RepeatedScalarFieldContainer[str]
+    min_probability: float
+    min_severity: Severity
+    pipe_ids: _containers.RepeatedScalarFieldContainer[str]
+    sim_time: SimTimeRange
+    state: AlertState
+    station_ids: _containers.RepeatedScalarFieldContainer[str]
+    wall_time: WallTimeRange
+    def __init__(self, sim_time: _Optional[_Union[SimTimeRange, _Mapping]] = ..., wall_time: _Optional[_Union[WallTimeRange, _Mapping]] = ..., detectors: _Optional[_Iterable[str]] = ..., station_ids: _Optional[_Iterable[str]] = ..., pipe_ids: _Optional[_Iterable[str]] = ..., state: _Optional[_Union[AlertState, str]] = ..., min_probability: _Optional[float] = ..., min_severity: _Optional[_Union[Severity, str]] = ...) -> None: ...
+
+class QueryAlertsRequest(_message.Message):
+    __slots__ = ["filter", "page_size", "page_token"]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    filter: AlertFilter
+    page_size: int
+    page_token: str
+    def __init__(self, filter: _Optional[_Union[AlertFilter, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class QueryAlertsResponse(_message.Message):
+    __slots__ = ["alerts", "next_page_token", "total_count"]
+    ALERTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    alerts: _containers.RepeatedCompositeFieldContainer[Alert]
+    next_page_token: str
+    total_count: int
+    def __init__(self, alerts: _Optional[_Iterable[_Union[Alert, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_count: _Optional[int] = ...) -> None: ...
+
+class SimTimeRange(_message.Message):
+    __slots__ = ["end_s", "start_s"]
+    END_S_FIELD_NUMBER: _ClassVar[int]
+    START_S_FIELD_NUMBER: _ClassVar[int]
+    end_s: float
+    start_s: float
+    def __init__(self, start_s: _Optional[float] = ..., end_s: _Optional[float] = ...) -> None: ...
+
+class StreamAlertsRequest(_message.Message):
+    __slots__ = ["filter"]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    filter: AlertFilter
+    def __init__(self, filter: _Optional[_Union[AlertFilter, _Mapping]] = ...) -> None: ...
+
+class WallTimeRange(_message.Message):
+    __slots__ = ["end_unix_ns", "start_unix_ns"]
+    END_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
+    START_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
+    end_unix_ns: int
+    start_unix_ns: int
+    def __init__(self, start_unix_ns: _Optional[int] = ..., end_unix_ns: _Optional[int] = ...) -> None: ...
+
+class AlertState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class Severity(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class AlertGrouping(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
