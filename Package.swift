@@ -14,6 +14,9 @@ let package = Package(
         .executable(name: "fluxion", targets: ["fluxion"]),
         .library(name: "FluxionClient", targets: ["FluxionClient"]),
         .library(name: "FluxionTwin", targets: ["FluxionTwin"]),
+        .library(name: "FluxionDetectorKit", targets: ["FluxionDetectorKit"]),
+        // Detector plugins: dynamic libraries loaded by fluxiond at run time (--plugins DIR).
+        .library(name: "FluxionThreshold", type: .dynamic, targets: ["FluxionThreshold"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,6 +46,22 @@ let package = Package(
             dependencies: ["FluxionTwin", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
 
+        // The plugin boundary: one versioned C header (see docs/PLUGINS.md).
+        .target(name: "CFluxionDetectorABI", path: "Sources/CFluxionDetectorABI"),
+        // What plugin authors write against: the Detector protocol and its value types.
+        .target(name: "FluxionDetectorKit", dependencies: ["CFluxionDetectorABI"], swiftSettings: swiftSettings),
+        // The plugin host: dlopen, ABI check, run, swap.
+        .target(
+            name: "FluxionDetectors", dependencies: ["CFluxionDetectorABI", "FluxionDetectorKit"],
+            swiftSettings: swiftSettings),
+        // Alerts: hysteresis, SQLite store, queries.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "FluxionAlerts", dependencies: ["CSQLite", "FluxionDetectorKit"], swiftSettings: swiftSettings),
+        // Detector plugins.
+        .target(
+            name: "FluxionThreshold", dependencies: ["FluxionDetectorKit"], path: "Plugins/Threshold",
+            swiftSettings: swiftSettings),
+
         // Local Outlier Factor, scikit-learn compatible.
         .target(name: "FluxionLOF", swiftSettings: swiftSettings),
 
@@ -50,7 +69,8 @@ let package = Package(
         .target(
             name: "FluxionServer",
             dependencies: [
-                "CLibUV", "FluxionWire", "FluxionTwin", "FluxionScenario",
+                "CLibUV", "FluxionWire", "FluxionTwin", "FluxionScenario", "FluxionDetectorKit",
+                "FluxionDetectors", "FluxionAlerts",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -68,7 +88,8 @@ let package = Package(
         .executableTarget(
             name: "fluxion",
             dependencies: [
-                "FluxionClient", "FluxionTwin", "FluxionScenario", "FluxionLOF",
+                "FluxionClient", "FluxionTwin", "FluxionScenario", "FluxionLOF", "FluxionDetectors",
+                "FluxionDetectorKit", "FluxionAlerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -98,5 +119,8 @@ let package = Package(
         .testTarget(
             name: "FluxionTwinTests", dependencies: ["FluxionTwin", "FluxionScenario"]),
         .testTarget(name: "FluxionLOFTests", dependencies: ["FluxionLOF"]),
+        .testTarget(
+            name: "FluxionDetectorsTests", dependencies: ["FluxionDetectors", "FluxionDetectorKit", "FluxionTwin", "FluxionScenario"]),
+        .testTarget(name: "FluxionAlertsTests", dependencies: ["FluxionAlerts", "FluxionDetectorKit"]),
     ]
 )

@@ -1,0 +1,1 @@
+// Placeholder: the threshold baseline detector plugin (issue 6).

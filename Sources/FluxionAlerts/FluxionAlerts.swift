@@ -1,0 +1,2 @@
+/// FluxionAlerts: hysteresis, SQLite persistence, queries and aggregates.
+public enum FluxionAlerts {}

@@ -1,0 +1,2 @@
+/// FluxionDetectors: the plugin host (dlopen, ABI check, run, swap).
+public enum FluxionDetectors {}
