@@ -1,9 +1,11 @@
+import Foundation
+
 /// An exact k-nearest-neighbour index over a fixed point set (Euclidean metric).
 ///
-/// Built once, then read-only (and so safe to query from several threads). Nodes split the
-/// widest dimension of their bounding box at the median; leaves hold at most `leafSize`
-/// points. The points are copied into tree order so that a leaf is one contiguous run of
-/// memory, and every node keeps its exact bounding box for pruning.
+/// Built once, then read-only (and so safe to query from several threads). Each node splits
+/// the widest feature of its points at the median; leaves hold at most `leafSize` points.
+/// Points are copied into tree order, so a leaf is one contiguous run, and stored column by
+/// column as well, so a leaf scan loads four points' feature `j` as one SIMD vector.
 ///
 /// Distances are computed as scikit-learn's KD-tree computes them — the squared differences
 /// summed in feature order, then one square root — so that equal inputs give equal bits.
@@ -16,17 +18,21 @@ struct KDTree: Sendable {
     let count: Int
     /// Points in tree order, row-major: `points[p * dimension + j]`.
     let points: [Double]
+    /// The same points column by column: `columns[j * columnStride + p]`.
+    let columns: [Double]
+    /// Length of one column: `count` plus room for a 4-wide load past the last point.
+    let columnStride: Int
     /// Original index of the point at each tree position.
     let originalIndex: [Int]
-    /// Four integers per node: first tree position, one past the last, left child, right
-    /// child (children are -1 for a leaf). One array, so a search holds one pointer.
+    /// Four integers per node, in pre-order (so a node's left child is the next node):
+    /// first tree position, one past the last, right child (-1 for a leaf), unused.
     let nodes: [Int]
-    /// Per node, the lower corner then the upper corner of its bounding box
-    /// (`2 * dimension` values per node).
+    /// Per node, the lower corner then the upper corner of the exact bounding box of its
+    /// points (`2 * dimension` values per node).
     let boxes: [Double]
 
     /// Default bucket size, measured on 8-D data (see docs/PERFORMANCE.md).
-    static let defaultLeafSize = 16
+    static let defaultLeafSize = Int(getenv("LOF_LEAF").map { String(cString: $0) } ?? "64") ?? 64
 
     /// Builds the tree over `matrix` (at least one point).
     init(_ matrix: FeatureMatrix, leafSize: Int = KDTree.defaultLeafSize) {
@@ -36,12 +42,18 @@ struct KDTree: Sendable {
         count = matrix.count
         originalIndex = builder.order
         var ordered = [Double](repeating: 0, count: matrix.values.count)
+        let stride = matrix.count + 4
+        var columns = [Double](repeating: 0, count: stride * dimension)
         for (position, original) in builder.order.enumerated() {
             for j in 0 ..< dimension {
-                ordered[position * dimension + j] = matrix.values[original * dimension + j]
+                let value = matrix.values[original * dimension + j]
+                ordered[position * dimension + j] = value
+                columns[j * stride + position] = value
             }
         }
         points = ordered
+        self.columns = columns
+        columnStride = stride
         nodes = builder.nodes
         boxes = builder.boxes
     }
@@ -63,13 +75,13 @@ struct KDTree: Sendable {
         }
 
         mutating func build() {
-            _ = makeNode(order.startIndex, order.endIndex)
+            makeNode(order.startIndex, order.endIndex)
         }
 
-        /// Appends the node for positions `from ..< to` (and its subtree); returns its id.
-        private mutating func makeNode(_ from: Int, _ to: Int) -> Int {
+        /// Appends the node for positions `from ..< to` and then its subtree.
+        private mutating func makeNode(_ from: Int, _ to: Int) {
             let node = nodes.count / 4
-            nodes.append(contentsOf: [from, to, -1, -1])
+            nodes.append(contentsOf: [from, to, -1, 0])
             var lower: [Double] = [], upper: [Double] = []
             var widest = 0, widestSpread = 0.0
             for j in 0 ..< dimension {
@@ -84,20 +96,18 @@ struct KDTree: Sendable {
             boxes.append(contentsOf: lower)
             boxes.append(contentsOf: upper)
             // A run of identical points cannot be split: keep it as one (large) leaf.
-            guard to - from > leafSize, widestSpread > 0 else { return node }
+            guard to - from > leafSize, widestSpread > 0 else { return }
             let middle = (from + to) / 2
-            select(middle, from, to, dimension: widest)
-            let leftChild = makeNode(from, middle)
-            let rightChild = makeNode(middle, to)
-            nodes[node * 4 + 2] = leftChild
-            nodes[node * 4 + 3] = rightChild
-            return node
+            select(middle, from, to, feature: widest)
+            makeNode(from, middle)
+            nodes[node * 4 + 2] = nodes.count / 4
+            makeNode(middle, to)
         }
 
         /// Rearranges `order[from ..< to]` so that position `nth` holds the point that would be
         /// there if sorted by feature `j`, smaller-or-equal before it, larger-or-equal after.
         /// Quickselect with a three-way partition, so runs of equal values stay linear.
-        private mutating func select(_ nth: Int, _ from: Int, _ to: Int, dimension j: Int) {
+        private mutating func select(_ nth: Int, _ from: Int, _ to: Int, feature j: Int) {
             var lo = from, hi = to - 1
             while lo < hi {
                 let a = key(lo, j), b = key((lo + hi) / 2, j), c = key(hi, j)
