@@ -34,17 +34,18 @@ extension KDTree {
           columns.withUnsafeBufferPointer { columns in
             nodes.withUnsafeBufferPointer { nodes in
                 boxes.withUnsafeBufferPointer { boxes in
+                  splitValues.withUnsafeBufferPointer { splits in
                     originalIndex.withUnsafeBufferPointer { original in
                         table.distances.withUnsafeMutableBufferPointer { outDistances in
                             table.indices.withUnsafeMutableBufferPointer { outIndices in
                                 let shared = UncheckedSendable(value: (
                                     points, columns, nodes, boxes, original, outDistances,
-                                    outIndices, queries))
+                                    outIndices, queries, splits))
                                 let work: @Sendable (Int) -> Void = { chunk in
-                                    let (p, c, n, b, o, dist, ind, q) = shared.value
+                                    let (p, c, n, b, o, dist, ind, q, sv) = shared.value
                                     var search = Search(
                                         dimension: d, k: k, columns: c, columnStride: stride,
-                                        nodes: n, boxes: b, original: o, outDistances: dist,
+                                        nodes: n, boxes: b, splitValues: sv, original: o, outDistances: dist,
                                         outIndices: ind)
                                     defer { search.deallocate() }
                                     let end = min(rows, (chunk + 1) * chunkSize)
@@ -65,6 +66,7 @@ extension KDTree {
                             }
                         }
                     }
+                  }
                 }
             }
           }

@@ -25,8 +25,11 @@ struct KDTree: Sendable {
     /// Original index of the point at each tree position.
     let originalIndex: [Int]
     /// Four integers per node, in pre-order (so a node's left child is the next node):
-    /// first tree position, one past the last, right child (-1 for a leaf), unused.
+    /// first tree position, one past the last, right child (-1 for a leaf), split feature.
     let nodes: [Int]
+    /// Split value of each internal node: the left subtree holds points whose split
+    /// feature is at most this value, the right subtree points with at least this value.
+    let splitValues: [Double]
     /// Per node, the lower corner then the upper corner of the exact bounding box of its
     /// points (`2 * dimension` values per node).
     let boxes: [Double]
@@ -56,6 +59,7 @@ struct KDTree: Sendable {
         columnStride = stride
         nodes = builder.nodes
         boxes = builder.boxes
+        splitValues = builder.splitValues
     }
 
     /// Recursive median-split construction over a permutation of the point indices.
@@ -66,6 +70,7 @@ struct KDTree: Sendable {
         var order: [Int]
         var nodes: [Int] = []
         var boxes: [Double] = []
+        var splitValues: [Double] = []
 
         init(matrix: FeatureMatrix, leafSize: Int) {
             values = matrix.values
@@ -82,6 +87,7 @@ struct KDTree: Sendable {
         private mutating func makeNode(_ from: Int, _ to: Int) {
             let node = nodes.count / 4
             nodes.append(contentsOf: [from, to, -1, 0])
+            splitValues.append(0)
             var lower: [Double] = [], upper: [Double] = []
             var widest = 0, widestSpread = 0.0
             for j in 0 ..< dimension {
@@ -99,6 +105,8 @@ struct KDTree: Sendable {
             guard to - from > leafSize, widestSpread > 0 else { return }
             let middle = (from + to) / 2
             select(middle, from, to, feature: widest)
+            nodes[node * 4 + 3] = widest
+            splitValues[node] = key(middle, widest)
             makeNode(from, middle)
             nodes[node * 4 + 2] = nodes.count / 4
             makeNode(middle, to)

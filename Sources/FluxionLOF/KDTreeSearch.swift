@@ -12,6 +12,7 @@ struct Search {
     let columnStride: Int
     let nodes: UnsafeBufferPointer<Int>
     let boxes: UnsafeBufferPointer<Double>
+    let splitValues: UnsafeBufferPointer<Double>
     let original: UnsafeBufferPointer<Int>
     let outDistances: UnsafeMutableBufferPointer<Double>
     let outIndices: UnsafeMutableBufferPointer<Int>
@@ -25,7 +26,7 @@ struct Search {
     init(
         dimension: Int, k: Int, columns: UnsafeBufferPointer<Double>, columnStride: Int,
         nodes: UnsafeBufferPointer<Int>, boxes: UnsafeBufferPointer<Double>,
-        original: UnsafeBufferPointer<Int>, outDistances: UnsafeMutableBufferPointer<Double>,
+        splitValues: UnsafeBufferPointer<Double>, original: UnsafeBufferPointer<Int>, outDistances: UnsafeMutableBufferPointer<Double>,
         outIndices: UnsafeMutableBufferPointer<Int>
     ) {
         self.dimension = dimension
@@ -34,6 +35,7 @@ struct Search {
         self.columnStride = columnStride
         self.nodes = nodes
         self.boxes = boxes
+        self.splitValues = splitValues
         self.original = original
         self.outDistances = outDistances
         self.outIndices = outIndices
@@ -56,35 +58,39 @@ struct Search {
     mutating func query(_ query: UnsafePointer<Double>, exclude: Int, row: Int) {
         var found = 0
         var worst = Double.infinity  // squared distance of the k-th best once `found == k`
-        var top = 1
-        stackNode[0] = 0
-        stackBound[0] = 0
-        while top > 0 {
-            top -= 1
-            let node = stackNode[top]
+        var top = 0
+        var node = 0
+        var bound = 0.0
+        var exactBound = true  // `bound` is this node's own box distance, not its parent's
+        while true {
             // `>` and not `>=`: a box at exactly the k-th distance may hold a lower index.
-            if stackBound[top] > worst { continue }
-            let right = nodes[node &* 4 &+ 2]
-            if right < 0 {
-                scanLeaf(
-                    query, from: nodes[node &* 4], to: nodes[node &* 4 &+ 1], exclude: exclude,
-                    found: &found, worst: &worst)
-                continue
+            if bound <= worst {
+                // Walk down the query's side of each split; the near child inherits the
+                // parent's bound (still a lower bound), only the far child's box is measured.
+                var right = nodes[node &* 4 &+ 2]
+                while right >= 0 {
+                    let feature = nodes[node &* 4 &+ 3]
+                    let goLeft = query[feature] <= splitValues[node]
+                    let far = goLeft ? right : node &+ 1
+                    let farBound = boxDistance(query, node: far)
+                    if farBound <= worst {
+                        stackNode[top] = far; stackBound[top] = farBound; top &+= 1
+                    }
+                    node = goLeft ? node &+ 1 : right
+                    exactBound = false
+                    right = nodes[node &* 4 &+ 2]
+                }
+                if exactBound || boxDistance(query, node: node) <= worst {
+                    scanLeaf(
+                        query, from: nodes[node &* 4], to: nodes[node &* 4 &+ 1], exclude: exclude,
+                        found: &found, worst: &worst)
+                }
             }
-            let left = node &+ 1
-            let leftBound = boxDistance(query, node: left)
-            let rightBound = boxDistance(query, node: right)
-            // Push the farther child first so the nearer one is searched first.
-            let nearIsLeft = leftBound <= rightBound
-            let (near, nearBound) = nearIsLeft ? (left, leftBound) : (right, rightBound)
-            let (far, farBound) = nearIsLeft ? (right, rightBound) : (left, leftBound)
-            if farBound <= worst {
-                stackNode[top] = far; stackBound[top] = farBound; top &+= 1
-            }
-            // The nearer child is taken at once rather than pushed and popped.
-            if nearBound <= worst {
-                stackNode[top] = near; stackBound[top] = nearBound; top &+= 1
-            }
+            if top == 0 { break }
+            top &-= 1
+            node = stackNode[top]
+            bound = stackBound[top]
+            exactBound = true
         }
         let out = row &* k
         for slot in 0 ..< k {
