@@ -6,5 +6,6 @@ struct FluxionCommand: ParsableCommand {
         commandName: "fluxion",
         abstract: "Fluxion: pipeline leak-detection digital twin — client and offline tools.",
         subcommands: [
+            LOFCommand.self,
         ])
 }
