@@ -49,23 +49,27 @@ extension KDTree {
         let chunkSize = 256
         let chunks = (rows + chunkSize - 1) / chunkSize
         let d = dimension
+        let halfRange = self.halfRange
         let stride = columnStride
         points.withUnsafeBufferPointer { points in
           columns.withUnsafeBufferPointer { columns in
             nodes.withUnsafeBufferPointer { nodes in
                 boxes.withUnsafeBufferPointer { boxes in
                   splitValues.withUnsafeBufferPointer { splits in
+                   floatColumns.withUnsafeBufferPointer { floats in
+                    center.withUnsafeBufferPointer { center in
                     originalIndex.withUnsafeBufferPointer { original in
                         table.distances.withUnsafeMutableBufferPointer { outDistances in
                             table.indices.withUnsafeMutableBufferPointer { outIndices in
                                 let shared = UncheckedSendable(value: (
                                     points, columns, nodes, boxes, original, outDistances,
-                                    outIndices, queries, splits, order))
+                                    outIndices, queries, splits, order, floats, center))
                                 let work: @Sendable (Int) -> Void = { chunk in
-                                    let (p, c, n, b, o, dist, ind, q, sv, order) = shared.value
+                                    let (p, c, n, b, o, dist, ind, q, sv, order, fc, cen) = shared.value
                                     var search = Search(
                                         dimension: d, k: k, columns: c, columnStride: stride,
-                                        nodes: n, boxes: b, splitValues: sv, original: o, outDistances: dist,
+                                        nodes: n, boxes: b, splitValues: sv, points: p, floatColumns: fc,
+                                        center: cen, halfRange: halfRange, original: o, outDistances: dist,
                                         outIndices: ind)
                                     defer { search.deallocate() }
                                     let end = min(rows, (chunk + 1) * chunkSize)
@@ -87,6 +91,8 @@ extension KDTree {
                             }
                         }
                     }
+                    }
+                   }
                   }
                 }
             }

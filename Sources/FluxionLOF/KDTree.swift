@@ -20,7 +20,7 @@ struct KDTree: Sendable {
     let points: [Double]
     /// The same points column by column: `columns[j * columnStride + p]`.
     let columns: [Double]
-    /// Length of one column: `count` plus room for a 4-wide load past the last point.
+    /// Length of one column: `count` plus room for an 8-wide load past the last point.
     let columnStride: Int
     /// Original index of the point at each tree position.
     let originalIndex: [Int]
@@ -34,6 +34,13 @@ struct KDTree: Sendable {
     /// points (`2 * dimension` values per node).
     let boxes: [Double]
 
+    /// Single-precision copy of `columns`, offset by `center` (see `KDTreeSearch`'s filter).
+    let floatColumns: [Float]
+    /// Per-feature centre (mid-range of the points) subtracted before rounding to Float.
+    let center: [Double]
+    /// Largest `|x_j - center_j|` over all points and features.
+    let halfRange: Double
+
     /// Default bucket size, measured on 8-D data (see docs/PERFORMANCE.md).
     static let defaultLeafSize = Int(getenv("LOF_LEAF").map { String(cString: $0) } ?? "64") ?? 64
 
@@ -45,7 +52,7 @@ struct KDTree: Sendable {
         count = matrix.count
         originalIndex = builder.order
         var ordered = [Double](repeating: 0, count: matrix.values.count)
-        let stride = matrix.count + 4
+        let stride = matrix.count + 8
         var columns = [Double](repeating: 0, count: stride * dimension)
         for (position, original) in builder.order.enumerated() {
             for j in 0 ..< dimension {
@@ -56,6 +63,25 @@ struct KDTree: Sendable {
         }
         points = ordered
         self.columns = columns
+        var center = [Double](repeating: 0, count: dimension)
+        var halfRange = 0.0
+        for j in 0 ..< dimension {
+            var lo = Double.infinity, hi = -Double.infinity
+            for i in 0 ..< matrix.count {
+                lo = min(lo, matrix.values[i * dimension + j]); hi = max(hi, matrix.values[i * dimension + j])
+            }
+            center[j] = lo / 2 + hi / 2
+            halfRange = max(halfRange, abs(hi - center[j]), abs(center[j] - lo))
+        }
+        var floatColumns = [Float](repeating: 0, count: stride * dimension)
+        for j in 0 ..< dimension {
+            for position in 0 ..< matrix.count {
+                floatColumns[j * stride + position] = Float(columns[j * stride + position] - center[j])
+            }
+        }
+        self.floatColumns = floatColumns
+        self.center = center
+        self.halfRange = halfRange
         columnStride = stride
         nodes = builder.nodes
         boxes = builder.boxes

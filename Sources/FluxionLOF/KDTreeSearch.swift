@@ -13,6 +13,10 @@ struct Search {
     let nodes: UnsafeBufferPointer<Int>
     let boxes: UnsafeBufferPointer<Double>
     let splitValues: UnsafeBufferPointer<Double>
+    let points: UnsafeBufferPointer<Double>
+    let floatColumns: UnsafeBufferPointer<Float>
+    let center: UnsafeBufferPointer<Double>
+    let halfRange: Double
     let original: UnsafeBufferPointer<Int>
     let outDistances: UnsafeMutableBufferPointer<Double>
     let outIndices: UnsafeMutableBufferPointer<Int>
@@ -22,11 +26,17 @@ struct Search {
     /// Pending nodes with the squared distance from the query to their box.
     private let stackNode: UnsafeMutablePointer<Int>
     private let stackBound: UnsafeMutablePointer<Double>
+    /// The current query minus `center`, rounded to Float.
+    private let floatQuery: UnsafeMutablePointer<Float>
+    /// Rounding allowance of the Float filter for the current query (see `filterLimit`).
+    private var allowance = 0.0
 
     init(
         dimension: Int, k: Int, columns: UnsafeBufferPointer<Double>, columnStride: Int,
         nodes: UnsafeBufferPointer<Int>, boxes: UnsafeBufferPointer<Double>,
-        splitValues: UnsafeBufferPointer<Double>, original: UnsafeBufferPointer<Int>, outDistances: UnsafeMutableBufferPointer<Double>,
+        splitValues: UnsafeBufferPointer<Double>, points: UnsafeBufferPointer<Double>,
+        floatColumns: UnsafeBufferPointer<Float>, center: UnsafeBufferPointer<Double>,
+        halfRange: Double, original: UnsafeBufferPointer<Int>, outDistances: UnsafeMutableBufferPointer<Double>,
         outIndices: UnsafeMutableBufferPointer<Int>
     ) {
         self.dimension = dimension
@@ -36,6 +46,11 @@ struct Search {
         self.nodes = nodes
         self.boxes = boxes
         self.splitValues = splitValues
+        self.points = points
+        self.floatColumns = floatColumns
+        self.center = center
+        self.halfRange = halfRange
+        floatQuery = .allocate(capacity: dimension)
         self.original = original
         self.outDistances = outDistances
         self.outIndices = outIndices
@@ -50,12 +65,19 @@ struct Search {
 
     func deallocate() {
         bestSquared.deallocate(); bestIndex.deallocate()
-        stackNode.deallocate(); stackBound.deallocate()
+        stackNode.deallocate(); stackBound.deallocate(); floatQuery.deallocate()
     }
 
     /// Finds the k nearest points to `query` other than original index `exclude` (-1 for
     /// none) and writes them, as distances, into output row `row`.
     mutating func query(_ query: UnsafePointer<Double>, exclude: Int, row: Int) {
+        var reach = halfRange
+        for j in 0 ..< dimension {
+            let centred = query[j] - center[j]
+            floatQuery[j] = Float(centred)
+            reach = max(reach, abs(centred))
+        }
+        allowance = 2.2 * Self.unit * reach * Double(dimension).squareRoot()
         var found = 0
         var worst = Double.infinity  // squared distance of the k-th best once `found == k`
         var top = 0
@@ -99,30 +121,68 @@ struct Search {
         }
     }
 
-    /// Distances from `query` to tree positions `from ..< to`, four at a time, each offered
-    /// to the best-k list.
+    /// Float unit roundoff, 2⁻²⁴.
+    static let unit = 0x1p-24
+
+    /// The Float filter's threshold for the k-th best squared distance `worst`.
+    ///
+    /// With `c` the centre, `M` the largest `|x_j − c_j|` over the points and the query,
+    /// and `u = 2⁻²⁴`: each Float difference `t̃_j` of the centred, rounded coordinates is
+    /// within `2.1·u·M` of the exact `q_j − p_j` (then rounded once more), so by Minkowski
+    /// `‖t̃‖ ≤ (1+u)(‖q − p‖ + 2.1·u·M·√d)`, and the Float sum of squares adds at most
+    /// `(d+1)·u` relatively. A point whose Double distance is ≤ `worst` therefore has a
+    /// Float distance ≤ the value returned (with spare margin, rounded up to Float, plus a
+    /// tiny absolute term for subnormals); only points passing it get the exact Double sum.
+    /// Returns infinity (no filtering) where Float could overflow.
+    @inline(__always)
+    private func filterLimit(_ worst: Double) -> Float {
+        guard worst < 1e30, allowance < 1e14 else { return .infinity }
+        let u = Self.unit
+        let root = worst.squareRoot() * (1 + u) + allowance
+        let limit = root * root * (1 + Double(dimension + 5) * u * 1.1) * (1 + 3 * u) + 1e-30
+        return Float(limit)
+    }
+
+    /// Offers the points at tree positions `from ..< to` to the best-k list.
+    ///
+    /// Eight points per step in Float (centred coordinates, one SIMD lane per point) as a
+    /// filter that provably never rejects a point whose exact distance would qualify; the
+    /// survivors get the exact Double sum in feature order, so every distance kept has the
+    /// bits of scikit-learn's.
     @inline(__always)
     private func scanLeaf(
         _ query: UnsafePointer<Double>, from: Int, to: Int, exclude: Int,
         found: inout Int, worst: inout Double
     ) {
-        let base = UnsafeRawPointer(columns.baseAddress!)
-        let rowBytes = columnStride &* MemoryLayout<Double>.stride
+        let base = UnsafeRawPointer(floatColumns.baseAddress!)
+        let rowBytes = columnStride &* MemoryLayout<Float>.stride
+        var limit = SIMD8<Float>(repeating: filterLimit(worst))
         var position = from
         while position < to {
-            var sum = SIMD4<Double>(repeating: 0)
-            var address = base + position &* MemoryLayout<Double>.stride
+            var sum = SIMD8<Float>(repeating: 0)
+            var address = base + position &* MemoryLayout<Float>.stride
             for j in 0 ..< dimension {
-                let t = SIMD4<Double>(repeating: query[j]) - address.loadUnaligned(as: SIMD4<Double>.self)
+                let t = SIMD8<Float>(repeating: floatQuery[j]) - address.loadUnaligned(as: SIMD8<Float>.self)
                 sum += t * t
                 address += rowBytes
             }
-            if any(sum .<= SIMD4<Double>(repeating: worst)) {
-                for lane in 0 ..< min(4, to &- position) where sum[lane] <= worst {
-                    offer(sum[lane], original[position &+ lane], exclude: exclude, found: &found, worst: &worst)
+            let pass = sum .<= limit
+            if any(pass) {
+                for lane in 0 ..< min(8, to &- position) where pass[lane] {
+                    let candidate = position &+ lane
+                    let row = points.baseAddress! + candidate &* dimension
+                    var exact = 0.0
+                    for j in 0 ..< dimension {
+                        let t = query[j] - row[j]
+                        exact += t * t
+                    }
+                    if exact <= worst {
+                        offer(exact, original[candidate], exclude: exclude, found: &found, worst: &worst)
+                    }
                 }
+                limit = SIMD8<Float>(repeating: filterLimit(worst))
             }
-            position &+= 4
+            position &+= 8
         }
     }
 
