@@ -168,6 +168,7 @@ struct Search {
             }
             let pass = sum .<= limit
             if any(pass) {
+                let before = worst
                 for lane in 0 ..< min(8, to &- position) where pass[lane] {
                     let candidate = position &+ lane
                     let row = points.baseAddress! + candidate &* dimension
@@ -180,7 +181,7 @@ struct Search {
                         offer(exact, original[candidate], exclude: exclude, found: &found, worst: &worst)
                     }
                 }
-                limit = SIMD8<Float>(repeating: filterLimit(worst))
+                if worst != before { limit = SIMD8<Float>(repeating: filterLimit(worst)) }
             }
             position &+= 8
         }
