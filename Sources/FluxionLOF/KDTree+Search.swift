@@ -49,56 +49,72 @@ extension KDTree {
         let chunkSize = 256
         let chunks = (rows + chunkSize - 1) / chunkSize
         let d = dimension
-        let halfRange = self.halfRange
-        let stride = columnStride
+        withView { tree in
+            table.distances.withUnsafeMutableBufferPointer { outDistances in
+                table.indices.withUnsafeMutableBufferPointer { outIndices in
+                    let shared = UncheckedSendable(value: (tree, outDistances, outIndices, queries, order))
+                    let work: @Sendable (Int) -> Void = { chunk in
+                        let (tree, outDistances, outIndices, queries, order) = shared.value
+                        var search = KDTreeSearch(
+                            tree: tree, k: k, outDistances: outDistances, outIndices: outIndices)
+                        defer { search.deallocate() }
+                        for row in chunk * chunkSize ..< min(rows, (chunk + 1) * chunkSize) {
+                            if let queries, let order {
+                                let query = order[row]
+                                search.query(queries.baseAddress! + query * d, exclude: -1, row: query)
+                            } else {
+                                let original = tree.original[row]
+                                search.query(tree.points.baseAddress! + row * d, exclude: original, row: original)
+                            }
+                        }
+                    }
+                    if !parallel || chunks <= 1 {
+                        for chunk in 0 ..< chunks { work(chunk) }
+                    } else {
+                        DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
+                    }
+                }
+            }
+        }
+        return table
+    }
+
+    /// Calls `body` with raw views of the tree's arrays, valid only during the call.
+    private func withView<R>(_ body: (KDTreeView) -> R) -> R {
         points.withUnsafeBufferPointer { points in
-          columns.withUnsafeBufferPointer { columns in
-            nodes.withUnsafeBufferPointer { nodes in
-                boxes.withUnsafeBufferPointer { boxes in
-                  splitValues.withUnsafeBufferPointer { splits in
-                   floatColumns.withUnsafeBufferPointer { floats in
-                    center.withUnsafeBufferPointer { center in
-                    originalIndex.withUnsafeBufferPointer { original in
-                        table.distances.withUnsafeMutableBufferPointer { outDistances in
-                            table.indices.withUnsafeMutableBufferPointer { outIndices in
-                                let shared = UncheckedSendable(value: (
-                                    points, columns, nodes, boxes, original, outDistances,
-                                    outIndices, queries, splits, order, floats, center))
-                                let work: @Sendable (Int) -> Void = { chunk in
-                                    let (p, c, n, b, o, dist, ind, q, sv, order, fc, cen) = shared.value
-                                    var search = Search(
-                                        dimension: d, k: k, columns: c, columnStride: stride,
-                                        nodes: n, boxes: b, splitValues: sv, points: p, floatColumns: fc,
-                                        center: cen, halfRange: halfRange, original: o, outDistances: dist,
-                                        outIndices: ind)
-                                    defer { search.deallocate() }
-                                    let end = min(rows, (chunk + 1) * chunkSize)
-                                    for row in chunk * chunkSize ..< end {
-                                        if let q, let order {
-                                            let query = order[row]
-                                            search.query(q.baseAddress! + query * d, exclude: -1, row: query)
-                                        } else {
-                                            search.query(
-                                                p.baseAddress! + row * d, exclude: o[row], row: o[row])
-                                        }
-                                    }
-                                }
-                                if !parallel || chunks <= 1 {
-                                    for chunk in 0 ..< chunks { work(chunk) }
-                                } else {
-                                    DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
+            floatColumns.withUnsafeBufferPointer { floatColumns in
+                nodes.withUnsafeBufferPointer { nodes in
+                    boxes.withUnsafeBufferPointer { boxes in
+                        splitValues.withUnsafeBufferPointer { splitValues in
+                            center.withUnsafeBufferPointer { center in
+                                originalIndex.withUnsafeBufferPointer { original in
+                                    body(KDTreeView(
+                                        dimension: dimension, columnStride: columnStride,
+                                        halfRange: halfRange, points: points,
+                                        floatColumns: floatColumns, nodes: nodes, boxes: boxes,
+                                        splitValues: splitValues, center: center,
+                                        original: original))
                                 }
                             }
                         }
                     }
-                    }
-                   }
-                  }
                 }
             }
-          }
         }
-        return table
     }
 }
 
+/// Raw, read-only views of a `KDTree`'s arrays (see `KDTree` for each field's layout),
+/// valid inside `KDTree.withView`; searches on several threads share one.
+struct KDTreeView {
+    let dimension: Int
+    let columnStride: Int
+    let halfRange: Double
+    let points: UnsafeBufferPointer<Double>
+    let floatColumns: UnsafeBufferPointer<Float>
+    let nodes: UnsafeBufferPointer<Int>
+    let boxes: UnsafeBufferPointer<Double>
+    let splitValues: UnsafeBufferPointer<Double>
+    let center: UnsafeBufferPointer<Double>
+    let original: UnsafeBufferPointer<Int>
+}

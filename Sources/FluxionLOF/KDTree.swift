@@ -1,11 +1,10 @@
-import Foundation
-
 /// An exact k-nearest-neighbour index over a fixed point set (Euclidean metric).
 ///
 /// Built once, then read-only (and so safe to query from several threads). Each node splits
 /// the widest feature of its points at the median; leaves hold at most `leafSize` points.
-/// Points are copied into tree order, so a leaf is one contiguous run, and stored column by
-/// column as well, so a leaf scan loads four points' feature `j` as one SIMD vector.
+/// Points are copied into tree order, so a leaf is one contiguous run, and also stored column
+/// by column in single precision, so a leaf scan loads eight points' feature `j` as one SIMD
+/// vector (a filter; kept distances are always recomputed exactly in Double).
 ///
 /// Distances are computed as scikit-learn's KD-tree computes them — the squared differences
 /// summed in feature order, then one square root — so that equal inputs give equal bits.
@@ -18,9 +17,8 @@ struct KDTree: Sendable {
     let count: Int
     /// Points in tree order, row-major: `points[p * dimension + j]`.
     let points: [Double]
-    /// The same points column by column: `columns[j * columnStride + p]`.
-    let columns: [Double]
-    /// Length of one column: `count` plus room for an 8-wide load past the last point.
+    /// Length of one column of `floatColumns`: `count` plus room for an 8-wide load past
+    /// the last point.
     let columnStride: Int
     /// Original index of the point at each tree position.
     let originalIndex: [Int]
@@ -34,15 +32,17 @@ struct KDTree: Sendable {
     /// points (`2 * dimension` values per node).
     let boxes: [Double]
 
-    /// Single-precision copy of `columns`, offset by `center` (see `KDTreeSearch`'s filter).
+    /// The points column by column, minus `center`, rounded to Float:
+    /// `floatColumns[j * columnStride + p]` (the leaf-scan filter of `KDTreeSearch`).
     let floatColumns: [Float]
     /// Per-feature centre (mid-range of the points) subtracted before rounding to Float.
     let center: [Double]
     /// Largest `|x_j - center_j|` over all points and features.
     let halfRange: Double
 
-    /// Default bucket size, measured on 8-D data (see docs/PERFORMANCE.md).
-    static let defaultLeafSize = Int(getenv("LOF_LEAF").map { String(cString: $0) } ?? "64") ?? 64
+    /// Default bucket size: 32–128 measure alike on the 8-D benchmark (docs/PERFORMANCE.md);
+    /// 64 keeps the tree shallow while the Float filter makes long leaves cheap.
+    static let defaultLeafSize = 64
 
     /// Builds the tree over `matrix` (at least one point).
     init(_ matrix: FeatureMatrix, leafSize: Int = KDTree.defaultLeafSize) {
@@ -52,17 +52,12 @@ struct KDTree: Sendable {
         count = matrix.count
         originalIndex = builder.order
         var ordered = [Double](repeating: 0, count: matrix.values.count)
-        let stride = matrix.count + 8
-        var columns = [Double](repeating: 0, count: stride * dimension)
         for (position, original) in builder.order.enumerated() {
             for j in 0 ..< dimension {
-                let value = matrix.values[original * dimension + j]
-                ordered[position * dimension + j] = value
-                columns[j * stride + position] = value
+                ordered[position * dimension + j] = matrix.values[original * dimension + j]
             }
         }
         points = ordered
-        self.columns = columns
         var center = [Double](repeating: 0, count: dimension)
         var halfRange = 0.0
         for j in 0 ..< dimension {
@@ -73,10 +68,11 @@ struct KDTree: Sendable {
             center[j] = lo / 2 + hi / 2
             halfRange = max(halfRange, abs(hi - center[j]), abs(center[j] - lo))
         }
+        let stride = matrix.count + 8
         var floatColumns = [Float](repeating: 0, count: stride * dimension)
-        for j in 0 ..< dimension {
-            for position in 0 ..< matrix.count {
-                floatColumns[j * stride + position] = Float(columns[j * stride + position] - center[j])
+        for position in 0 ..< matrix.count {
+            for j in 0 ..< dimension {
+                floatColumns[j * stride + position] = Float(ordered[position * dimension + j] - center[j])
             }
         }
         self.floatColumns = floatColumns

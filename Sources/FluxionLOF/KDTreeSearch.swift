@@ -1,14 +1,14 @@
 /// One worker's k-nearest-neighbour search over a `KDTree`: raw views of the tree, a sorted
 /// best-k list and a node stack. Used by one thread at a time.
 ///
-/// Depth-first, nearer child first; a node is skipped when the distance from the query to
-/// its bounding box exceeds the current k-th best. Leaves are scanned four points at a time
-/// (one SIMD lane per point, features summed in order in each lane, so every distance has
-/// the bits of the scalar sum).
-struct Search {
+/// Depth-first: walk down the query's side of each split (the near child inherits its
+/// parent's bound), pushing each far child whose exact bounding box is within the current
+/// k-th best. Leaves are scanned eight points at a time in Float as a filter that provably
+/// never drops a qualifying point; survivors get the exact Double distance, summed in
+/// feature order as scikit-learn sums it, so every kept distance has scikit-learn's bits.
+struct KDTreeSearch {
     let dimension: Int
     let k: Int
-    let columns: UnsafeBufferPointer<Double>
     let columnStride: Int
     let nodes: UnsafeBufferPointer<Int>
     let boxes: UnsafeBufferPointer<Double>
@@ -30,30 +30,28 @@ struct Search {
     private let floatQuery: UnsafeMutablePointer<Float>
     /// Rounding allowance of the Float filter for the current query (see `filterLimit`).
     private var allowance = 0.0
+    /// False when coordinates are too large for Float: leaves are then scanned exactly.
+    private var filterUsable = true
 
+    /// A search over `tree` for the k nearest, writing into the output tables.
     init(
-        dimension: Int, k: Int, columns: UnsafeBufferPointer<Double>, columnStride: Int,
-        nodes: UnsafeBufferPointer<Int>, boxes: UnsafeBufferPointer<Double>,
-        splitValues: UnsafeBufferPointer<Double>, points: UnsafeBufferPointer<Double>,
-        floatColumns: UnsafeBufferPointer<Float>, center: UnsafeBufferPointer<Double>,
-        halfRange: Double, original: UnsafeBufferPointer<Int>, outDistances: UnsafeMutableBufferPointer<Double>,
+        tree: KDTreeView, k: Int, outDistances: UnsafeMutableBufferPointer<Double>,
         outIndices: UnsafeMutableBufferPointer<Int>
     ) {
-        self.dimension = dimension
+        dimension = tree.dimension
         self.k = k
-        self.columns = columns
-        self.columnStride = columnStride
-        self.nodes = nodes
-        self.boxes = boxes
-        self.splitValues = splitValues
-        self.points = points
-        self.floatColumns = floatColumns
-        self.center = center
-        self.halfRange = halfRange
-        floatQuery = .allocate(capacity: dimension)
-        self.original = original
+        columnStride = tree.columnStride
+        nodes = tree.nodes
+        boxes = tree.boxes
+        splitValues = tree.splitValues
+        points = tree.points
+        floatColumns = tree.floatColumns
+        center = tree.center
+        halfRange = tree.halfRange
+        original = tree.original
         self.outDistances = outDistances
         self.outIndices = outIndices
+        floatQuery = .allocate(capacity: dimension)
         bestSquared = .allocate(capacity: k)
         bestIndex = .allocate(capacity: k)
         // Depth-first with both children pushed: at most one pending sibling per level,
@@ -78,6 +76,8 @@ struct Search {
             reach = max(reach, abs(centred))
         }
         allowance = 2.2 * Self.unit * reach * Double(dimension).squareRoot()
+        // Float squares of differences up to 2·reach must stay finite.
+        filterUsable = reach < 1e15
         var found = 0
         var worst = Double.infinity  // squared distance of the k-th best once `found == k`
         var top = 0
@@ -136,7 +136,7 @@ struct Search {
     /// Returns infinity (no filtering) where Float could overflow.
     @inline(__always)
     private func filterLimit(_ worst: Double) -> Float {
-        guard worst < 1e30, allowance < 1e14 else { return .infinity }
+        guard worst < 1e30 else { return .infinity }
         let u = Self.unit
         let root = worst.squareRoot() * (1 + u) + allowance
         let limit = root * root * (1 + Double(dimension + 5) * u * 1.1) * (1 + 3 * u) + 1e-30
@@ -154,6 +154,15 @@ struct Search {
         _ query: UnsafePointer<Double>, from: Int, to: Int, exclude: Int,
         found: inout Int, worst: inout Double
     ) {
+        guard filterUsable else {
+            for candidate in from ..< to {
+                let exact = exactDistance(query, candidate)
+                if exact <= worst {
+                    offer(exact, original[candidate], exclude: exclude, found: &found, worst: &worst)
+                }
+            }
+            return
+        }
         let base = UnsafeRawPointer(floatColumns.baseAddress!)
         let rowBytes = columnStride &* MemoryLayout<Float>.stride
         var limit = SIMD8<Float>(repeating: filterLimit(worst))
@@ -171,12 +180,7 @@ struct Search {
                 let before = worst
                 for lane in 0 ..< min(8, to &- position) where pass[lane] {
                     let candidate = position &+ lane
-                    let row = points.baseAddress! + candidate &* dimension
-                    var exact = 0.0
-                    for j in 0 ..< dimension {
-                        let t = query[j] - row[j]
-                        exact += t * t
-                    }
+                    let exact = exactDistance(query, candidate)
                     if exact <= worst {
                         offer(exact, original[candidate], exclude: exclude, found: &found, worst: &worst)
                     }
@@ -185,6 +189,19 @@ struct Search {
             }
             position &+= 8
         }
+    }
+
+    /// The squared distance from `query` to the point at tree `position`, summed in
+    /// feature order as scikit-learn's KD-tree sums it.
+    @inline(__always)
+    private func exactDistance(_ query: UnsafePointer<Double>, _ position: Int) -> Double {
+        let row = points.baseAddress! + position &* dimension
+        var sum = 0.0
+        for j in 0 ..< dimension {
+            let t = query[j] - row[j]
+            sum += t * t
+        }
+        return sum
     }
 
     /// Inserts (squared distance, index) into the ascending (distance, index) best list if

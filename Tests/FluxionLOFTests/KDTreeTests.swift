@@ -57,6 +57,24 @@ import Testing
         }
     }
 
+    /// Coordinates far from zero with tiny spreads (the Float filter's allowance is then
+    /// large relative to distances) and coordinates too large for Float (the filter is
+    /// bypassed): both must still agree exactly with brute force.
+    @Test(arguments: [(5e6, 1e-3), (-3e9, 0.25), (1e17, 1e15), (1e300, 1e298)])
+    func extremeCoordinates(offset: Double, step: Double) throws {
+        let base = try grid(count: 400, dimension: 4, levels: 7, seed: 5)
+        let data = try FeatureMatrix(count: 400, dimension: 4, values: base.values.map { offset + $0 * step })
+        let queries = try FeatureMatrix(
+            count: 30, dimension: 4, values: (0 ..< 120).map { offset + Double($0 % 9) * step * 0.37 })
+        let tree = KDTree(data)
+        let table = tree.neighbors(of: queries, k: 6)
+        for q in 0 ..< queries.count {
+            let expected = bruteForce(data, queries.row(q), k: 6, exclude: -1)
+            #expect(Array(table.distances[q * 6 ..< (q + 1) * 6]) == expected.map(\.0))
+            #expect(Array(table.indices[q * 6 ..< (q + 1) * 6]) == expected.map(\.1))
+        }
+    }
+
     @Test func allPointsIdentical() throws {
         let data = try FeatureMatrix(count: 50, dimension: 3, values: Array(repeating: 2.5, count: 150))
         let tree = KDTree(data, leafSize: 4)
