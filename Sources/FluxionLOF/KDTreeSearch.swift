@@ -80,6 +80,8 @@ struct KDTreeSearch {
         filterUsable = reach < 1e15
         var found = 0
         var worst = Double.infinity  // squared distance of the k-th best once `found == k`
+        var limitWorst = Double.infinity
+        var limit = Float.infinity
         var top = 0
         var node = 0
         var bound = 0.0
@@ -105,7 +107,7 @@ struct KDTreeSearch {
                 if exactBound || boxDistance(query, node: node) <= worst {
                     scanLeaf(
                         query, from: nodes[node &* 4], to: nodes[node &* 4 &+ 1], exclude: exclude,
-                        found: &found, worst: &worst)
+                        found: &found, worst: &worst, limit: &limit, limitWorst: &limitWorst)
                 }
             }
             if top == 0 { break }
@@ -150,9 +152,11 @@ struct KDTreeSearch {
     /// survivors get the exact Double sum in feature order, so every distance kept has the
     /// bits of scikit-learn's.
     @inline(__always)
+    /// `limit` is `filterLimit(limitWorst)`, carried between leaves and recomputed only
+    /// when the k-th best has changed.
     private func scanLeaf(
         _ query: UnsafePointer<Double>, from: Int, to: Int, exclude: Int,
-        found: inout Int, worst: inout Double
+        found: inout Int, worst: inout Double, limit: inout Float, limitWorst: inout Double
     ) {
         guard filterUsable else {
             for candidate in from ..< to {
@@ -165,7 +169,11 @@ struct KDTreeSearch {
         }
         let base = UnsafeRawPointer(floatColumns.baseAddress!)
         let rowBytes = columnStride &* MemoryLayout<Float>.stride
-        var limit = SIMD8<Float>(repeating: filterLimit(worst))
+        if limitWorst != worst {
+            limit = filterLimit(worst)
+            limitWorst = worst
+        }
+        var limits = SIMD8<Float>(repeating: limit)
         var position = from
         while position < to {
             var sum = SIMD8<Float>(repeating: 0)
@@ -175,7 +183,7 @@ struct KDTreeSearch {
                 sum += t * t
                 address += rowBytes
             }
-            let pass = sum .<= limit
+            let pass = sum .<= limits
             if any(pass) {
                 let before = worst
                 for lane in 0 ..< min(8, to &- position) where pass[lane] {
@@ -185,7 +193,11 @@ struct KDTreeSearch {
                         offer(exact, original[candidate], exclude: exclude, found: &found, worst: &worst)
                     }
                 }
-                if worst != before { limit = SIMD8<Float>(repeating: filterLimit(worst)) }
+                if worst != before {
+                    limit = filterLimit(worst)
+                    limitWorst = worst
+                    limits = SIMD8<Float>(repeating: limit)
+                }
             }
             position &+= 8
         }
