@@ -12,13 +12,12 @@ enum ReferenceData {
         .deletingLastPathComponent()  // its parent
         .appendingPathComponent("shared/reference/lof")
 
-    /// The path of a reference file; records a test failure (never a silent pass) when the
+    /// The path of a reference file; throws (a test failure, never a silent pass) when the
     /// folder is missing.
     static func path(_ name: String) throws -> String {
         let url = directory.appendingPathComponent(name)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            Issue.record("reference file missing: \(url.path) — shared/reference must sit beside the checkout")
-            throw CancellationError()
+            throw ReferenceDataMissing(path: url.path)
         }
         return url.path
     }
@@ -40,6 +39,15 @@ enum ReferenceData {
         let key = try #require(text.range(of: "\"offset_\":"))
         let number = text[key.upperBound...].prefix { !",}\n".contains($0) }
         return try #require(Double(number.trimmingCharacters(in: .whitespaces)))
+    }
+}
+
+/// Thrown (after recording a failure) when the reference folder is not there: the tests
+/// that need it fail rather than pass vacuously.
+struct ReferenceDataMissing: Error, CustomStringConvertible {
+    let path: String
+    var description: String {
+        "reference file missing: \(path) (shared/reference must sit beside the checkout)"
     }
 }
 
