@@ -1,7 +1,9 @@
 /// An exact k-nearest-neighbour index over a fixed point set (Euclidean metric).
 ///
 /// Built once, then read-only (and so safe to query from several threads). Each node splits
-/// the widest feature of its points at the median; leaves hold at most `leafSize` points.
+/// the feature of largest variance at the median (variance rather than sklearn's spread: a
+/// few far outliers give every feature the same spread, but not the same variance); leaves
+/// hold at most `leafSize` points.
 /// Points are copied into tree order, so a leaf is one contiguous run, and also stored column
 /// by column in single precision, so a leaf scan loads eight points' feature `j` as one SIMD
 /// vector (a filter; kept distances are always recomputed exactly in Double).
@@ -111,15 +113,25 @@ struct KDTree: Sendable {
             nodes.append(contentsOf: [from, to, -1, 0])
             splitValues.append(0)
             var lower: [Double] = [], upper: [Double] = []
-            var widest = 0, widestSpread = 0.0
+            var widest = 0, widestSpread = 0.0, largestVariance = -1.0
             for j in 0 ..< dimension {
                 var lo = Double.infinity, hi = -Double.infinity
+                var sum = 0.0
                 for p in from ..< to {
                     let v = values[order[p] * dimension + j]
                     lo = min(lo, v); hi = max(hi, v)
+                    sum += v
                 }
                 lower.append(lo); upper.append(hi)
-                if hi - lo > widestSpread { widestSpread = hi - lo; widest = j }
+                let mean = sum / Double(to - from)
+                var variance = 0.0  // two passes: no cancellation far from the origin
+                for p in from ..< to {
+                    let t = values[order[p] * dimension + j] - mean
+                    variance += t * t
+                }
+                if hi - lo > 0 && variance > largestVariance {
+                    largestVariance = variance; widestSpread = hi - lo; widest = j
+                }
             }
             boxes.append(contentsOf: lower)
             boxes.append(contentsOf: upper)
