@@ -54,13 +54,14 @@ struct KDTreeSearch {
         floatQuery = .allocate(capacity: dimension)
         bestSquared = .allocate(capacity: k)
         bestIndex = .allocate(capacity: k)
-        // Depth-first with both children pushed: at most one pending sibling per level,
-        // so the node count is a (generous) bound.
+        // At most one pending far child per tree level is on the stack at once, so the
+        // node count is a (generous) bound.
         let nodeCount = nodes.count / 4
         stackNode = .allocate(capacity: nodeCount + 1)
         stackBound = .allocate(capacity: nodeCount + 1)
     }
 
+    /// Frees the scratch buffers; call once when the worker is done.
     func deallocate() {
         bestSquared.deallocate(); bestIndex.deallocate()
         stackNode.deallocate(); stackBound.deallocate(); floatQuery.deallocate()
