@@ -14,7 +14,7 @@ extension KDTree {
     }
 
     /// Query rows sorted by the leaf each falls in: consecutive queries then touch the same
-    /// part of the tree, which keeps it in cache (about 10% faster on random-order input).
+    /// part of the tree, which keeps it in cache (about 5% faster on random-order input).
     private func spatialOrder(of queries: FeatureMatrix) -> [Int] {
         var leaf = [Int](repeating: 0, count: queries.count)
         for row in 0 ..< queries.count {
@@ -25,7 +25,16 @@ extension KDTree {
             }
             leaf[row] = node
         }
-        return (0 ..< queries.count).sorted { (leaf[$0], $0) < (leaf[$1], $1) }
+        // Counting sort by node id (pre-order ids follow the tree's spatial order).
+        var start = [Int](repeating: 0, count: nodes.count / 4 + 1)
+        for node in leaf { start[node + 1] += 1 }
+        for node in 0 ..< nodes.count / 4 { start[node + 1] += start[node] }
+        var order = [Int](repeating: 0, count: queries.count)
+        for row in 0 ..< queries.count {
+            order[start[leaf[row]]] = row
+            start[leaf[row]] += 1
+        }
+        return order
     }
 
     /// The `k` nearest *other* indexed points of every indexed point (`k < count`), rows in
