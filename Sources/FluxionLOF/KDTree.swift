@@ -113,7 +113,7 @@ struct KDTree: Sendable {
             nodes.append(contentsOf: [from, to, -1, 0])
             splitValues.append(0)
             var lower: [Double] = [], upper: [Double] = []
-            var widest = 0, widestSpread = 0.0, largestVariance = -1.0
+            var chosen = 0, chosenSpread = 0.0, largestVariance = -1.0
             for j in 0 ..< dimension {
                 var lo = Double.infinity, hi = -Double.infinity
                 var sum = 0.0
@@ -130,17 +130,17 @@ struct KDTree: Sendable {
                     variance += t * t
                 }
                 if hi - lo > 0 && variance > largestVariance {
-                    largestVariance = variance; widestSpread = hi - lo; widest = j
+                    largestVariance = variance; chosenSpread = hi - lo; chosen = j
                 }
             }
             boxes.append(contentsOf: lower)
             boxes.append(contentsOf: upper)
             // A run of identical points cannot be split: keep it as one (large) leaf.
-            guard to - from > leafSize, widestSpread > 0 else { return }
+            guard to - from > leafSize, chosenSpread > 0 else { return }
             let middle = (from + to) / 2
-            select(middle, from, to, feature: widest)
-            nodes[node * 4 + 3] = widest
-            splitValues[node] = key(middle, widest)
+            select(middle, from, to, feature: chosen)
+            nodes[node * 4 + 3] = chosen
+            splitValues[node] = key(middle, chosen)
             makeNode(from, middle)
             nodes[node * 4 + 2] = nodes.count / 4
             makeNode(middle, to)
