@@ -95,11 +95,14 @@ struct KDTreeSearch {
                 var right = nodes[node &* 4 &+ 2]
                 while right >= 0 {
                     let feature = nodes[node &* 4 &+ 3]
-                    let goLeft = query[feature] <= splitValues[node]
+                    let across = query[feature] - splitValues[node]
+                    let goLeft = across <= 0
                     let far = goLeft ? right : node &+ 1
-                    let farBound = boxDistance(query, node: far)
-                    if farBound <= worst {
-                        stackNode[top] = far; stackBound[top] = farBound; top &+= 1
+                    // Pushed with the cheap bound (distance to the split plane); its box is
+                    // measured only if still needed when popped, against a tighter k-th best.
+                    let planeBound = across * across
+                    if planeBound <= worst {
+                        stackNode[top] = far; stackBound[top] = planeBound; top &+= 1
                     }
                     node = goLeft ? node &+ 1 : right
                     exactBound = false
@@ -114,7 +117,7 @@ struct KDTreeSearch {
             if top == 0 { break }
             top &-= 1
             node = stackNode[top]
-            bound = stackBound[top]
+            bound = stackBound[top] <= worst ? boxDistance(query, node: node) : stackBound[top]
             exactBound = true
         }
         let out = row &* k
