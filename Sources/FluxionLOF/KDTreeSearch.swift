@@ -2,8 +2,9 @@
 /// best-k list and a node stack. Used by one thread at a time.
 ///
 /// Depth-first: walk down the query's side of each split (the near child inherits its
-/// parent's bound), pushing each far child whose exact bounding box is within the current
-/// k-th best. Leaves are scanned eight points at a time in Float as a filter that provably
+/// parent's bound), pushing each far child whose split plane is within the current k-th
+/// best; a popped node's exact bounding box is measured then, against the k-th best of that
+/// moment, and the node skipped if it is farther. Leaves are scanned eight points at a time in Float as a filter that provably
 /// never drops a qualifying point; survivors get the exact Double distance, summed in
 /// feature order as scikit-learn sums it, so every kept distance has scikit-learn's bits.
 struct KDTreeSearch {
