@@ -6,8 +6,8 @@
 #
 # Installs scikit-learn 1.9.1 into .venv-bench (git-ignored) if missing, writes the data
 # with a seeded NumPy generator to a temporary folder, times scikit-learn's
-# LocalOutlierFactor(novelty=True).fit + score_samples (best of 3), then runs the release
-# bench-lof on the same files: it times fit + score (best of 5, one thread and all cores),
+# LocalOutlierFactor(novelty=True).fit + score_samples (best of 5), then runs the release
+# bench-lof on the same files: it times fit + score (best of 10, one thread and all cores),
 # checks every score against scikit-learn's (relative error <= 1e-9, else exit 1) and
 # prints the speed-up.
 set -euo pipefail
@@ -30,8 +30,8 @@ for data in $DATASETS; do
     mkdir -p "$work/$data"
     echo "== $data: 10,000 training + 10,000 test points, 8-D, n_neighbors=$NEIGHBORS, contamination=$CONTAMINATION"
     "$VENV/bin/python" scripts/bench_lof_sklearn.py "$work/$data" --data "$data" \
-        --neighbors "$NEIGHBORS" --contamination "$CONTAMINATION"
+        --neighbors "$NEIGHBORS" --contamination "$CONTAMINATION" --repeats 5
     .build/release/bench-lof --train "$work/$data/train.csv" --test "$work/$data/test.csv" \
         --expected "$work/$data/sklearn.csv" --sklearn-seconds "$(cat "$work/$data/sklearn_seconds.txt")" \
-        --neighbors "$NEIGHBORS" --contamination "$CONTAMINATION"
+        --neighbors "$NEIGHBORS" --contamination "$CONTAMINATION" --repeats 10
 done
