@@ -140,7 +140,7 @@ let package = Package(
         .testTarget(name: "FluxionLOFTests", dependencies: ["FluxionLOF"]),
         .testTarget(
             name: "FluxionDetectorsTests",
-            dependencies: ["FluxionDetectors", "FluxionDetectorKit", "FluxionTwin", "FluxionScenario", "FluxionWire"]),
+            dependencies: ["FluxionDetectors", "FluxionDetectorKit", "FluxionTwin", "FluxionScenario", "FluxionWire", "CFluxionDetectorABI"]),
         .testTarget(name: "FluxionAlertsTests", dependencies: ["FluxionAlerts", "FluxionDetectorKit"]),
     ]
 )

@@ -44,3 +44,9 @@ enum TestPlugins {
         DetectorHost(pluginDirectory: directory, network: network)
     }
 }
+
+import CFluxionDetectorABI
+
+func fluxion_estimate_for_test(probability: Double, pipe: Int32 = -1, position: Double = .nan) -> fluxion_estimate {
+    fluxion_estimate(probability: probability, pipe_index: pipe, reserved: 0, position_m: position, size_fraction: .nan)
+}
