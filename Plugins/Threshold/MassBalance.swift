@@ -2,8 +2,11 @@ import FluxionDetectorKit
 import Foundation
 
 /// Volume balance of a network over a sliding window: Σ inflow − Σ outflow − d(line pack)/dt,
-/// from the flow meters (gas: standard-condition flows, Sm³/h; liquid: m³/s) and, for gas, the
-/// line pressures and temperatures (line pack in Sm³). A leak makes the residual positive.
+/// from the flow meters (gas: standard-condition flows, Sm³/h; liquid: m³/s) and the line
+/// pressures (gas: line pack V·(p/p_std)·(T_std/T)/Z in Sm³ with T from the temperature
+/// sensors; liquid: the volume stored by compressing the liquid and stretching the pipe,
+/// V·p/(ρa²) in m³, which is what makes the flows at the two ends differ while pressure waves
+/// travel). A leak makes the residual positive.
 ///
 /// Samples arrive at each sensor's own rate; the balance keeps each sensor's latest value and
 /// averages over blocks of `blockS`, then over the last `windowBlocks` blocks. The line pack
@@ -11,7 +14,8 @@ import Foundation
 struct MassBalance {
     /// Per sensor index: +1 inflow, −1 outflow, 0 not a boundary flow.
     let flowSign: [Double]
-    /// Per sensor index: share of the line volume assigned to this pressure sensor, m³ (gas only).
+    /// Per sensor index: share of the line volume assigned to this pressure sensor (gas: m³;
+    /// liquid: m³ divided by ρa², i.e. m³ per Pa).
     let packWeight: [Double]
     let temperatureSensor: [Bool]
     let isGas: Bool
@@ -53,7 +57,7 @@ struct MassBalance {
         }
         flowSign = signs
         flowCount = signs.filter { $0 != 0 }.count
-        packWeight = network.isGas ? Self.packWeights(network) : [Double](repeating: 0, count: n)
+        packWeight = Self.packWeights(network, liquidDensity: resolved.density)
         temperatureSensor = network.sensors.map { $0.quantity == "temperature" }
         noise = Array(repeating: RunningVariance(), count: n)
         last = Array(repeating: .nan, count: n)
@@ -78,12 +82,13 @@ struct MassBalance {
 
     /// Each pipe's volume shared among the pressure sensors on it or at its end nodes (pipes
     /// without any: among all pressure sensors).
-    static func packWeights(_ network: NetworkDescription) -> [Double] {
+    static func packWeights(_ network: NetworkDescription, liquidDensity: Double) -> [Double] {
         var w = [Double](repeating: 0, count: network.sensors.count)
         let pressure = network.sensors.indices.filter { network.sensors[$0].quantity == "pressure" }
         guard !pressure.isEmpty else { return w }
         for p in network.pipes {
-            let volume = Double.pi * p.diameterM * p.diameterM / 4 * p.lengthM
+            var volume = Double.pi * p.diameterM * p.diameterM / 4 * p.lengthM
+            if !network.isGas { volume /= liquidDensity * p.waveSpeedMPerS * p.waveSpeedMPerS }
             let on = pressure.filter { i in
                 let s = network.sensors[i]
                 return s.pipeID == p.id || s.nodeID == p.fromNode || s.nodeID == p.toNode
@@ -110,12 +115,12 @@ struct MassBalance {
         let start = blockStartS ?? tick.simTimeS
         blockStartS = start
         if flowUpdated, flowsSeen == flowCount { imbalanceSum += imbalance(); imbalanceN += 1 }
-        if isGas, pressureUpdated, let pack = linePack() { packSum += pack; packN += 1 }
+        if pressureUpdated, let pack = linePack() { packSum += pack; packN += 1 }
         guard tick.simTimeS - start >= blockS - 1e-9 else { return nil }
         blockStartS = tick.simTimeS
         defer { imbalanceSum = 0; imbalanceN = 0; packSum = 0; packN = 0 }
-        guard imbalanceN > 0, !isGas || packN > 0 else { return nil }
-        blocks.append((imbalanceSum / Double(imbalanceN), isGas ? packSum / Double(packN) : 0))
+        guard imbalanceN > 0 else { return nil }
+        blocks.append((imbalanceSum / Double(imbalanceN), packN > 0 ? packSum / Double(packN) : blocks.last?.pack ?? 0))
         for i in flowSamplesInBlock.indices where flowSign[i] != 0 {
             samplesPerWindow[i] += (Double(flowSamplesInBlock[i]) - samplesPerWindow[i] / Double(windowBlocks))
             flowSamplesInBlock[i] = 0
@@ -123,7 +128,7 @@ struct MassBalance {
         if blocks.count > windowBlocks { blocks.removeFirst(blocks.count - windowBlocks) }
         guard blocks.count == windowBlocks else { return nil }
         let meanImbalance = blocks.reduce(0) { $0 + $1.imbalance } / Double(windowBlocks)
-        let packRate = (blocks[windowBlocks - 1].pack - blocks[0].pack) / (Double(windowBlocks - 1) * blockS) * 3600
+        let packRate = (blocks[windowBlocks - 1].pack - blocks[0].pack) / (Double(windowBlocks - 1) * blockS) * (isGas ? 3600 : 1)
         return meanImbalance - packRate
     }
 
@@ -144,7 +149,8 @@ struct MassBalance {
         return sum
     }
 
-    /// Gas in the lines at standard conditions, Sm³: Σ V·(p/p_std)·(T_std/T)/Z.
+    /// Gas in the lines at standard conditions, Sm³: Σ V·(p/p_std)·(T_std/T)/Z; liquid: volume
+    /// stored by pressure, Σ V·p/(ρa²), m³.
     private func linePack() -> Double? {
         var pv = 0.0, tSum = 0.0, tN = 0.0
         for i in packWeight.indices {
@@ -154,6 +160,7 @@ struct MassBalance {
             }
             if temperatureSensor[i], last[i].isFinite { tSum += last[i]; tN += 1 }
         }
+        guard isGas else { return pv }
         let temperatureK = (tN > 0 ? tSum / tN : 15) + 273.15
         return pv / 101_325 * (288.15 / temperatureK) * inverseZ
     }

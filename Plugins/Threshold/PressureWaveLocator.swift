@@ -23,6 +23,9 @@ struct PressureWaveLocator {
         var variance = 0.0
         var cusum = 0.0
         var changeStartS = 0.0
+        /// Sum and count of the samples since the change started (the new level).
+        var changeSum = 0.0
+        var changeCount = 0.0
         var holdUntilS = -Double.infinity
         var arrivals: [Double] = []
     }
@@ -84,12 +87,18 @@ struct PressureWaveLocator {
         if time >= t.holdUntilS {
             let before = t.cusum
             t.cusum = max(0, t.cusum + (t.mean - x) / sigma - allowance)
-            if before == 0, t.cusum > 0 { t.changeStartS = time }
+            if before == 0, t.cusum > 0 {
+                t.changeStartS = time
+                t.changeSum = 0
+                t.changeCount = 0
+            }
+            t.changeSum += x
+            t.changeCount += 1
             if t.cusum > decision {
                 t.arrivals.append(t.changeStartS)
                 if t.arrivals.count > 16 { t.arrivals.removeFirst() }
                 t.cusum = 0
-                t.mean = x
+                t.mean = t.changeSum / t.changeCount  // the level after the drop
                 t.holdUntilS = time + baselineS
                 return
             }
@@ -105,27 +114,29 @@ struct PressureWaveLocator {
     /// The leak's pipe and position from the earliest pair of neighbouring arrivals in
     /// `fromS…toS`, or nil when fewer than two sensors of a line saw a drop.
     func locate(fromS: Double, toS: Double) -> (pipeID: String, positionM: Double, chainageM: Double)? {
-        var best: (time: Double, pipe: String, pos: Double, chainage: Double)?
-        for k in probes.indices {
-            guard let tk = firstArrival(k, fromS, toS) else { continue }
-            for j in [k - 1, k + 1] where j >= 0 && j < probes.count && probes[j].line == probes[k].line {
-                guard let tj = firstArrival(j, fromS, toS) else { continue }
-                let (a, b, ta, tb) = j < k ? (probes[j], probes[k], tj, tk) : (probes[k], probes[j], tk, tj)
-                let length = b.chainageM - a.chainageM
-                let speed = waveSpeed(line: a.line, from: a.chainageM, to: b.chainageM)
-                guard abs(ta - tb) <= length / speed * 1.5 + 2 else { continue }
-                let x = min(max(a.chainageM + (length + speed * (ta - tb)) / 2, a.chainageM), b.chainageM)
-                let time = min(ta, tb)
-                if best == nil || time < best!.time, let (pipe, pos) = pipeAt(line: a.line, chainageM: x) {
-                    best = (time, pipe, pos, x)
+        // The earliest arrival is at one of the two sensors bracketing the leak; its partner is
+        // the neighbour the wave reached first.
+        var best: (time: Double, partner: Double, pipe: String, pos: Double, chainage: Double)?
+        for k in probes.indices where k + 1 < probes.count && probes[k + 1].line == probes[k].line {
+            let a = probes[k], b = probes[k + 1]
+            let length = b.chainageM - a.chainageM
+            let speed = waveSpeed(line: a.line, from: a.chainageM, to: b.chainageM)
+            for ta in arrivals(k, fromS, toS) {
+                for tb in arrivals(k + 1, fromS, toS) where abs(ta - tb) <= length / speed * 1.2 + 0.5 {
+                    let x = min(max(a.chainageM + (length + speed * (ta - tb)) / 2, a.chainageM), b.chainageM)
+                    let time = min(ta, tb), partner = max(ta, tb)
+                    let better = best.map { time < $0.time || (time == $0.time && partner < $0.partner) } ?? true
+                    if better, let (pipe, pos) = pipeAt(line: a.line, chainageM: x) {
+                        best = (time, partner, pipe, pos, x)
+                    }
                 }
             }
         }
         return best.map { ($0.pipe, $0.pos, $0.chainage) }
     }
 
-    private func firstArrival(_ k: Int, _ fromS: Double, _ toS: Double) -> Double? {
-        tracks[k].arrivals.first { $0 >= fromS && $0 <= toS }
+    private func arrivals(_ k: Int, _ fromS: Double, _ toS: Double) -> [Double] {
+        tracks[k].arrivals.filter { $0 >= fromS && $0 <= toS }
     }
 
     /// Length-weighted mean wave speed of the line between two chainages, m/s.

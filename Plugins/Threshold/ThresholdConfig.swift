@@ -25,6 +25,8 @@ struct ThresholdConfig: Decodable {
     var outflow: [String]?
     /// Gas compressibility factor Z for line pack (default 1).
     var compressibility: Double?
+    /// Liquid density for line pack, kg/m³ (default 1000).
+    var density: Double?
     /// CUSUM of the pressure-wave detector: allowance and decision level, in noise σ.
     var waveAllowance: Double?
     var waveDecision: Double?
@@ -32,7 +34,7 @@ struct ThresholdConfig: Decodable {
     var waveBaselineS: Double?
 
     enum CodingKeys: String, CodingKey {
-        case k, inflow, outflow, compressibility
+        case k, inflow, outflow, compressibility, density
         case blockS = "block_s", windowBlocks = "window_blocks", learnS = "learn_s"
         case residualMean = "residual_mean", residualStd = "residual_std", sigmaFloor = "sigma_floor"
         case waveAllowance = "wave_allowance", waveDecision = "wave_decision", waveBaselineS = "wave_baseline_s"
@@ -50,10 +52,10 @@ struct ThresholdConfig: Decodable {
         let r = Resolved(
             k: k ?? 5, blockS: blockS ?? (isGas ? 60 : 1), windowBlocks: windowBlocks ?? (isGas ? 15 : 10),
             learnS: learnS ?? (isGas ? 3600 : 120), residualMean: residualMean, residualStd: residualStd,
-            sigmaFloor: sigmaFloor ?? 0, compressibility: compressibility ?? 1,
-            waveAllowance: waveAllowance ?? 0.5, waveDecision: waveDecision ?? (isGas ? 12 : 8),
+            sigmaFloor: sigmaFloor ?? 0, compressibility: compressibility ?? 1, density: density ?? 1000,
+            waveAllowance: waveAllowance ?? (isGas ? 0.15 : 2), waveDecision: waveDecision ?? (isGas ? 12 : 20),
             waveBaselineS: waveBaselineS ?? (isGas ? 120 : 5))
-        guard r.k > 0, r.blockS > 0, r.windowBlocks >= 2, r.learnS >= 0, r.sigmaFloor >= 0, r.compressibility > 0,
+        guard r.k > 0, r.blockS > 0, r.windowBlocks >= 2, r.learnS >= 0, r.sigmaFloor >= 0, r.compressibility > 0, r.density > 0,
               r.waveDecision > 0, r.waveBaselineS > 0
         else { throw DetectorConfigError("threshold configuration: k, block_s, learn_s, compressibility, wave_* must be positive and window_blocks ≥ 2") }
         return r
@@ -64,6 +66,6 @@ struct ThresholdConfig: Decodable {
         var windowBlocks: Int
         var learnS: Double
         var residualMean, residualStd: Double?
-        var sigmaFloor, compressibility, waveAllowance, waveDecision, waveBaselineS: Double
+        var sigmaFloor, compressibility, density, waveAllowance, waveDecision, waveBaselineS: Double
     }
 }

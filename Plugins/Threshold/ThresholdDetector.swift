@@ -24,7 +24,9 @@ struct ThresholdDetector: Detector {
     private var learned = RunningVariance()
     private var z = 0.0
     private var residual = 0.0
+    /// Start of the current alarm episode, s; an episode ends after a window without alarm.
     private var alarmSinceS: Double?
+    private var lastAlarmS = -Double.infinity
     private var location: (pipeID: String, positionM: Double, chainageM: Double)?
 
     init(network: NetworkDescription, configJSON: [UInt8]) throws {
@@ -56,12 +58,15 @@ struct ThresholdDetector: Detector {
         }
         let probability = 1 / (1 + exp(-2 * (z - config.k)))
         guard probability >= 0.5 else {
-            alarmSinceS = nil
-            location = nil
+            if tick.simTimeS - lastAlarmS > windowS {
+                alarmSinceS = nil
+                location = nil
+            }
             return DetectorEstimate(probability: probability)
         }
         let since = alarmSinceS ?? tick.simTimeS
         alarmSinceS = since
+        lastAlarmS = tick.simTimeS
         // The leak began at most one window (plus a margin for the wave to cross) before the alarm.
         if location == nil { location = locator.locate(fromS: since - 2 * windowS, toS: tick.simTimeS) }
         let excess = residual - (config.residualMean ?? learned.mean)
@@ -75,6 +80,7 @@ struct ThresholdDetector: Detector {
         learned = RunningVariance()
         z = 0
         alarmSinceS = nil
+        lastAlarmS = -.infinity
         location = nil
     }
 }
