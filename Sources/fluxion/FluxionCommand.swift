@@ -18,5 +18,6 @@ struct FluxionCommand: ParsableCommand {
             SimulateCommand.self,
             ScenariosCommand.self,
             EvaluateCommand.self,
+            DetectorsCommand.self,
         ])
 }
