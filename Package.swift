@@ -17,6 +17,11 @@ let package = Package(
         .library(name: "FluxionDetectorKit", targets: ["FluxionDetectorKit"]),
         // Detector plugins: dynamic libraries loaded by fluxiond at run time (--plugins DIR).
         .library(name: "FluxionThreshold", type: .dynamic, targets: ["FluxionThreshold"]),
+        // Deliberately broken plugins: real builds the host's loader tests open with dlopen.
+        .library(name: "FluxionTestBadABI", type: .dynamic, targets: ["FluxionTestBadABI"]),
+        .library(name: "FluxionTestNoEntry", type: .dynamic, targets: ["FluxionTestNoEntry"]),
+        .library(name: "FluxionTestInitFails", type: .dynamic, targets: ["FluxionTestInitFails"]),
+        .library(name: "FluxionTestNaN", type: .dynamic, targets: ["FluxionTestNaN"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,7 +57,7 @@ let package = Package(
         .target(name: "FluxionDetectorKit", dependencies: ["CFluxionDetectorABI"], swiftSettings: swiftSettings),
         // The plugin host: dlopen, ABI check, run, swap.
         .target(
-            name: "FluxionDetectors", dependencies: ["CFluxionDetectorABI", "FluxionDetectorKit"],
+            name: "FluxionDetectors", dependencies: ["CFluxionDetectorABI", "FluxionDetectorKit", "FluxionWire", "FluxionTwin"],
             swiftSettings: swiftSettings),
         // Alerts: hysteresis, SQLite store, queries.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -60,6 +65,17 @@ let package = Package(
         // Detector plugins.
         .target(
             name: "FluxionThreshold", dependencies: ["FluxionDetectorKit"], path: "Plugins/Threshold",
+            swiftSettings: swiftSettings),
+        // Test plugins (Plugins/Testing): each breaks one rule of the plugin boundary.
+        .target(
+            name: "FluxionTestBadABI", dependencies: ["FluxionDetectorKit", "CFluxionDetectorABI"],
+            path: "Plugins/Testing/BadABI", swiftSettings: swiftSettings),
+        .target(name: "FluxionTestNoEntry", path: "Plugins/Testing/NoEntry", swiftSettings: swiftSettings),
+        .target(
+            name: "FluxionTestInitFails", dependencies: ["FluxionDetectorKit"], path: "Plugins/Testing/InitFails",
+            swiftSettings: swiftSettings),
+        .target(
+            name: "FluxionTestNaN", dependencies: ["FluxionDetectorKit"], path: "Plugins/Testing/NaN",
             swiftSettings: swiftSettings),
 
         // Local Outlier Factor, scikit-learn compatible.
@@ -105,6 +121,9 @@ let package = Package(
             name: "bench-moc", dependencies: ["FluxionTwin", "FluxionScenario"],
             path: "Sources/Benchmarks/bench-moc", swiftSettings: swiftSettings),
         .executableTarget(
+            name: "bench-detectors", dependencies: ["FluxionDetectors", "FluxionDetectorKit", "FluxionTwin", "FluxionScenario"],
+            path: "Sources/Benchmarks/bench-detectors", swiftSettings: swiftSettings),
+        .executableTarget(
             name: "bench-lof", dependencies: ["FluxionLOF"],
             path: "Sources/Benchmarks/bench-lof", swiftSettings: swiftSettings),
 
@@ -120,7 +139,8 @@ let package = Package(
             name: "FluxionTwinTests", dependencies: ["FluxionTwin", "FluxionScenario"]),
         .testTarget(name: "FluxionLOFTests", dependencies: ["FluxionLOF"]),
         .testTarget(
-            name: "FluxionDetectorsTests", dependencies: ["FluxionDetectors", "FluxionDetectorKit", "FluxionTwin", "FluxionScenario"]),
+            name: "FluxionDetectorsTests",
+            dependencies: ["FluxionDetectors", "FluxionDetectorKit", "FluxionTwin", "FluxionScenario", "FluxionWire", "CFluxionDetectorABI"]),
         .testTarget(name: "FluxionAlertsTests", dependencies: ["FluxionAlerts", "FluxionDetectorKit"]),
     ]
 )

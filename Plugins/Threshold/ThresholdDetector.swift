@@ -1,1 +1,89 @@
-// Placeholder: the threshold baseline detector plugin (issue 6).
+import FluxionDetectorKit
+import Foundation
+
+/// The threshold baseline: a volume balance over a window for detection and size, negative
+/// pressure waves for the position (docs/DETECTION.md).
+///
+/// - Detection: the window residual r = Σ in − Σ out − d(line pack)/dt (`MassBalance`) is
+///   normalized by what was learned in the first `learn_s` of operation (mean μ, standard
+///   deviation σ, never below the sensor-noise model or `sigma_floor`): z = (r − μ)/σ.
+///   Probability = 1 / (1 + e^(−2(z − k))): 0.5 at the alarm level z = k.
+/// - Position: `PressureWaveLocator`, from drops seen since shortly before the alarm rose.
+/// - Size: (r − μ) / nominal flow of the located pipe (or of the line's first pipe).
+struct ThresholdDetector: Detector {
+    static let name = "threshold"
+    static let version = "1.0.0"
+    static let summary = "Mass balance with a learned threshold; negative-pressure-wave localization"
+
+    private let config: ThresholdConfig.Resolved
+    private var balance: MassBalance
+    private var locator: PressureWaveLocator
+    private let nominalFlow: [String: Double]
+    private let defaultNominal: Double
+    private var firstTickS: Double?
+    private var learned = RunningVariance()
+    private var z = 0.0
+    private var residual = 0.0
+    /// Start of the current alarm episode, s; an episode ends after a window without alarm.
+    private var alarmSinceS: Double?
+    private var lastAlarmS = -Double.infinity
+    private var location: (pipeID: String, positionM: Double, chainageM: Double)?
+
+    init(network: NetworkDescription, configJSON: [UInt8]) throws {
+        let raw = try ThresholdConfig.decode(configJSON)
+        config = try raw.validated(isGas: network.isGas)
+        balance = try MassBalance(network: network, config: raw, resolved: config)
+        locator = PressureWaveLocator(network: network, allowance: config.waveAllowance, decision: config.waveDecision,
+                                      baselineS: config.waveBaselineS)
+        nominalFlow = Dictionary(network.pipes.map { ($0.id, $0.nominalFlow) }, uniquingKeysWith: { a, _ in a })
+        let firstLinePipe = network.lines.sorted { $0.key < $1.key }.first?.value.first
+        defaultNominal = firstLinePipe.flatMap { id in network.pipes.first { $0.id == id }?.nominalFlow }
+            ?? network.pipes.map(\.nominalFlow).max() ?? 1
+    }
+
+    /// Window of the balance, s.
+    private var windowS: Double { config.blockS * Double(config.windowBlocks) }
+
+    mutating func observe(_ tick: DetectorTick) throws -> DetectorEstimate {
+        let t0 = firstTickS ?? tick.simTimeS
+        firstTickS = t0
+        locator.observe(tick)
+        if let r = balance.observe(tick) {
+            residual = r
+            if tick.simTimeS - t0 <= config.learnS, config.residualStd == nil { learned.add(r) }
+            let mean = config.residualMean ?? learned.mean
+            let sigma = max(config.residualStd ?? learned.std, balance.noiseStd, config.sigmaFloor, 1e-12)
+            let learning = config.residualStd == nil && tick.simTimeS - t0 <= config.learnS
+            z = learning ? 0 : (r - mean) / sigma
+        }
+        let probability = 1 / (1 + exp(-2 * (z - config.k)))
+        guard probability >= 0.5 else {
+            if tick.simTimeS - lastAlarmS > windowS {
+                alarmSinceS = nil
+                location = nil
+            }
+            return DetectorEstimate(probability: probability)
+        }
+        let since = alarmSinceS ?? tick.simTimeS
+        alarmSinceS = since
+        lastAlarmS = tick.simTimeS
+        // The leak began at most one window (plus a margin for the wave to cross) before the alarm.
+        if location == nil { location = locator.locate(fromS: since - 2 * windowS, toS: tick.simTimeS) }
+        let excess = residual - (config.residualMean ?? learned.mean)
+        let nominal = location.flatMap { nominalFlow[$0.pipeID] }.flatMap { $0 > 0 ? $0 : nil } ?? defaultNominal
+        return DetectorEstimate(probability: probability, pipeID: location?.pipeID, positionM: location?.positionM,
+                                sizeFraction: nominal > 0 ? max(excess, 0) / nominal : nil)
+    }
+
+    mutating func reset() {
+        firstTickS = nil
+        learned = RunningVariance()
+        z = 0
+        alarmSinceS = nil
+        lastAlarmS = -.infinity
+        location = nil
+    }
+}
+
+@_cdecl("fluxion_detector_entry")
+public func fluxionDetectorEntry() -> UnsafeRawPointer { DetectorExport.table(for: ThresholdDetector.self) }

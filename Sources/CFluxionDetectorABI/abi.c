@@ -1,0 +1,1 @@
+/* The ABI is header-only (include/fluxion_detector.h); SwiftPM needs one source file. */

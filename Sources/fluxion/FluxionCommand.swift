@@ -18,5 +18,7 @@ struct FluxionCommand: ParsableCommand {
             SimulateCommand.self,
             ScenariosCommand.self,
             LOFCommand.self,
+            EvaluateCommand.self,
+            DetectorsCommand.self,
         ])
 }

@@ -57,6 +57,12 @@ struct Fluxiond: ParsableCommand {
     @Option(help: "End a reading stream whose client has taken nothing for this many seconds.")
     var streamStallTimeout: Double = 10
 
+    @Option(help: "Directory of detector plugins (lib<NAME>.so); default: the directory of this executable.")
+    var plugins: String?
+
+    @Option(name: .customLong("detector"), help: "Load and activate this detector plugin at start (repeatable), e.g. --detector threshold.")
+    var detectors: [String] = []
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -107,16 +113,21 @@ struct Fluxiond: ParsableCommand {
         let loop: EventLoop
         let server: Server
         let twin: TwinService
+        let detectorService: DetectorService
         do {
             loop = try EventLoop()
             server = Server(configuration: config, loop: loop, logger: logger)
             twin = TwinService(simulation: simulation, speed: speed, freeRunning: freeRunning, paused: paused,
                                server: server, stallTimeoutMs: Int(streamStallTimeout * 1000))
+            detectorService = DetectorService(twin: twin, simulation: simulation,
+                                              pluginDirectory: plugins ?? Self.executableDirectory(), server: server)
+            for name in detectors { try detectorService.loadAndActivate(plugin: name) }
             try server.start()
         } catch {
             FileHandleOutput.stderr("fluxiond: \(error)")
             throw ExitCode(1)
         }
+        _ = detectorService  // kept by server.services; the alert engine hooks detectorService.onSignals
         twin.start()
         let shownHost = host.contains(":") ? "[\(host)]" : host
         print("listening on \(shownHost):\(server.boundPort)")
@@ -124,6 +135,17 @@ struct Fluxiond: ParsableCommand {
         logger.info("fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort), scenario \(twin.scenarioName), \(freeRunning ? "free-running" : "speed \(speed)")")
         loop.run()
         logger.info("stopped")
+    }
+}
+
+extension Fluxiond {
+    /// The directory of the running executable (where `swift build` puts lib*.so plugins).
+    static func executableDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return "." }
+        let path = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
     }
 }
 

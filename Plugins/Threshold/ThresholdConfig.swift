@@ -1,0 +1,71 @@
+import FluxionDetectorKit
+import Foundation
+
+/// The threshold detector's configuration (JSON, every field optional; docs/PLUGINS.md).
+/// Defaults depend on the fluid: gas lines are slow (flow meters at 0.1 Hz, line pack), liquid
+/// lines fast.
+struct ThresholdConfig: Decodable {
+    /// Alarm level in standard deviations of the residual (probability 0.5 at z = k).
+    var k: Double?
+    /// Length of one averaging block, s.
+    var blockS: Double?
+    /// Blocks per mass-balance window (window = blockS · windowBlocks).
+    var windowBlocks: Int?
+    /// Normal operation used to learn the residual's mean and standard deviation, s from the
+    /// first tick. Leaks in this period are learned as normal.
+    var learnS: Double?
+    /// Fixed residual mean and standard deviation (flow units: liquid m³/s, gas Sm³/h); when
+    /// both are given nothing is learned.
+    var residualMean: Double?
+    var residualStd: Double?
+    /// Lower bound of the residual standard deviation, flow units.
+    var sigmaFloor: Double?
+    /// Sensor ids counted as inflow / outflow (default: derived from the topology).
+    var inflow: [String]?
+    var outflow: [String]?
+    /// Gas compressibility factor Z for line pack (default 1).
+    var compressibility: Double?
+    /// Liquid density for line pack, kg/m³ (default 1000).
+    var density: Double?
+    /// CUSUM of the pressure-wave detector: allowance and decision level, in noise σ.
+    var waveAllowance: Double?
+    var waveDecision: Double?
+    /// Pressure-wave baseline time constant, s.
+    var waveBaselineS: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case k, inflow, outflow, compressibility, density
+        case blockS = "block_s", windowBlocks = "window_blocks", learnS = "learn_s"
+        case residualMean = "residual_mean", residualStd = "residual_std", sigmaFloor = "sigma_floor"
+        case waveAllowance = "wave_allowance", waveDecision = "wave_decision", waveBaselineS = "wave_baseline_s"
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> ThresholdConfig {
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) { return ThresholdConfig() }
+        do { return try JSONDecoder().decode(ThresholdConfig.self, from: Data(bytes)) } catch {
+            throw DetectorConfigError("threshold configuration: \(error)")
+        }
+    }
+
+    /// Checks ranges after defaults are applied.
+    func validated(isGas: Bool) throws -> Resolved {
+        let r = Resolved(
+            k: k ?? 5, blockS: blockS ?? (isGas ? 60 : 1), windowBlocks: windowBlocks ?? (isGas ? 15 : 10),
+            learnS: learnS ?? (isGas ? 3600 : 120), residualMean: residualMean, residualStd: residualStd,
+            sigmaFloor: sigmaFloor ?? 0, compressibility: compressibility ?? 1, density: density ?? 1000,
+            waveAllowance: waveAllowance ?? (isGas ? 0.15 : 2), waveDecision: waveDecision ?? (isGas ? 12 : 20),
+            waveBaselineS: waveBaselineS ?? (isGas ? 120 : 5))
+        guard r.k > 0, r.blockS > 0, r.windowBlocks >= 2, r.learnS >= 0, r.sigmaFloor >= 0, r.compressibility > 0, r.density > 0,
+              r.waveDecision > 0, r.waveBaselineS > 0
+        else { throw DetectorConfigError("threshold configuration: k, block_s, learn_s, compressibility, wave_* must be positive and window_blocks ≥ 2") }
+        return r
+    }
+
+    struct Resolved {
+        var k, blockS: Double
+        var windowBlocks: Int
+        var learnS: Double
+        var residualMean, residualStd: Double?
+        var sigmaFloor, compressibility, density, waveAllowance, waveDecision, waveBaselineS: Double
+    }
+}

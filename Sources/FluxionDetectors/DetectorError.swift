@@ -1,0 +1,69 @@
+import FluxionWire
+
+/// Why a plugin did not load or a detector stopped, with the context an operator needs. Each
+/// case knows its wire status (`rpcError`).
+public enum DetectorError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// A plugin name that is not a plain name (empty, contains '/', starts with '.').
+    case invalidPluginName(String)
+    /// No `lib<name>.so` in the plugin directory.
+    case missingFile(plugin: String, directory: String)
+    /// The file opened (or failed to open) but is not a detector plugin; `reason` is dlerror's text.
+    case notAPlugin(plugin: String, reason: String)
+    /// The plugin was built against another ABI version.
+    case abiMismatch(plugin: String, found: UInt32, expected: UInt32)
+    /// The table is smaller than the version's table, or a required entry is NULL.
+    case malformedTable(plugin: String, reason: String)
+    /// The configuration is not a JSON value.
+    case invalidConfig(String)
+    /// The plugin's `create` failed; `message` is the plugin's own error text.
+    case initFailed(plugin: String, message: String)
+    /// No loaded detector instance with this name.
+    case unknownInstance(String)
+    /// A detector instance with this name is already loaded.
+    case duplicateInstance(String)
+    /// A detector that failed cannot be activated again (load a new instance).
+    case instanceFailed(name: String, reason: String)
+    /// A detector returned an estimate the host refuses (NaN, infinity, probability outside 0…1,
+    /// unknown pipe) or reported an error from `observe`; it is marked failed.
+    case invalidOutput(detector: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidPluginName(let name):
+            "plugin name \"\(name)\" is not a plain name (no '/', not empty, not starting with '.')"
+        case .missingFile(let plugin, let directory):
+            "no plugin \"\(plugin)\": lib\(plugin).so is not in the plugin directory \(directory)"
+        case .notAPlugin(let plugin, let reason):
+            "\(plugin) is not a detector plugin: \(reason)"
+        case .abiMismatch(let plugin, let found, let expected):
+            "\(plugin) was built for detector ABI version \(found); this server speaks version \(expected)"
+        case .malformedTable(let plugin, let reason):
+            "\(plugin) has a malformed entry table: \(reason)"
+        case .invalidConfig(let reason):
+            "config_json: \(reason)"
+        case .initFailed(let plugin, let message):
+            "\(plugin) failed to initialize: \(message)"
+        case .unknownInstance(let name):
+            "no loaded detector named \"\(name)\""
+        case .duplicateInstance(let name):
+            "a detector named \"\(name)\" is already loaded"
+        case .instanceFailed(let name, let reason):
+            "detector \"\(name)\" has failed (\(reason)); load a new instance"
+        case .invalidOutput(let detector, let reason):
+            "detector \"\(detector)\" failed: \(reason)"
+        }
+    }
+
+    /// The status a client receives for this error.
+    public var status: StatusCode {
+        switch self {
+        case .invalidPluginName, .invalidConfig: .invalidArgument
+        case .missingFile, .unknownInstance: .notFound
+        case .duplicateInstance: .alreadyExists
+        case .notAPlugin, .abiMismatch, .malformedTable, .initFailed, .instanceFailed: .failedPrecondition
+        case .invalidOutput: .internal
+        }
+    }
+
+    public var rpcError: RPCError { RPCError(status, description) }
+}

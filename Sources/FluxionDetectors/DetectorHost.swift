@@ -1,0 +1,161 @@
+import CFluxionDetectorABI
+import FluxionDetectorKit
+import Foundation
+
+/// The plugin host: loads detector plugins from one directory, creates detector instances,
+/// activates, deactivates and swaps them, and runs every active detector on every tick.
+///
+/// ```
+///  plugin name ──► <dir>/lib<name>.so ──dlopen──► entry table (ABI checked) ──create──► instance
+///  tick ──► C samples (once) ──► observe, for every active instance ──► [AlertSignal]
+///                                  └─ NaN / out of range / error: that instance fails, others run on
+/// ```
+///
+/// Not thread-safe: one thread at a time (`DetectorManager` confines it to its worker; the
+/// evaluation harness and the benchmark use it directly).
+public final class DetectorHost: @unchecked Sendable {
+    /// Where plugins are looked up; names never leave it.
+    public let pluginDirectory: String
+    public let network: NetworkDescription
+    private let networkJSON: [UInt8]
+    private var plugins: [String: DetectorPlugin] = [:]
+    /// Loaded instances, in load order.
+    private var instances: [DetectorInstance] = []
+    private var samples: [fluxion_sample] = []
+    /// Wall clock for signals (unix ns); tests and evaluation may fix it.
+    public var wallClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e9) }
+
+    public init(pluginDirectory: String, network: NetworkDescription) {
+        self.pluginDirectory = pluginDirectory
+        self.network = network
+        networkJSON = Array((try? JSONEncoder().encode(network)) ?? Data())
+    }
+
+    // MARK: Plugins and instances
+
+    /// The file a plugin name maps to: `lib<name>.so`, or `libFluxion<Name>.so` when only that
+    /// exists (so "threshold" finds libFluxionThreshold.so). Never a path outside the directory.
+    public func pluginPath(_ name: String) throws(DetectorError) -> String {
+        guard !name.isEmpty, !name.contains("/"), !name.hasPrefix("."), !name.contains("\0") else {
+            throw .invalidPluginName(name)
+        }
+        let direct = "\(pluginDirectory)/lib\(name).so"
+        if FileManager.default.fileExists(atPath: direct) { return direct }
+        let alias = "\(pluginDirectory)/libFluxion\(name.prefix(1).uppercased())\(name.dropFirst()).so"
+        if FileManager.default.fileExists(atPath: alias) { return alias }
+        throw .missingFile(plugin: name, directory: pluginDirectory)
+    }
+
+    /// Opens (once) and checks a plugin.
+    func plugin(_ name: String) throws(DetectorError) -> DetectorPlugin {
+        let path = try pluginPath(name)
+        if let p = plugins[path] { return p }
+        let p = try DetectorPlugin(pluginName: name, path: path)
+        plugins[path] = p
+        return p
+    }
+
+    /// Loads a detector instance (not active yet).
+    /// - Parameters:
+    ///   - plugin: a plugin name in the plugin directory.
+    ///   - name: the instance name; empty: the plugin name.
+    ///   - configJSON: the detector's configuration (empty: its defaults); must be JSON.
+    @discardableResult
+    public func load(plugin pluginName: String, name: String = "", configJSON: String = "") throws(DetectorError) -> DetectorStatus {
+        let instanceName = name.isEmpty ? pluginName : name
+        let config = Array(configJSON.utf8)
+        if !config.isEmpty {
+            do { _ = try JSONSerialization.jsonObject(with: Data(config), options: [.fragmentsAllowed]) } catch {
+                throw .invalidConfig("not valid JSON (\(error.localizedDescription))")
+            }
+        }
+        let p = try plugin(pluginName)
+        if instances.contains(where: { $0.name == instanceName }) { throw .duplicateInstance(instanceName) }
+        let instance = try DetectorInstance(name: instanceName, plugin: p, networkJSON: networkJSON, configJSON: config,
+                                            pipeIDs: network.pipes.map(\.id))
+        instances.append(instance)
+        return instance.snapshot
+    }
+
+    /// Removes a loaded instance (its state is destroyed; the library stays mapped).
+    public func unload(_ name: String) throws(DetectorError) {
+        guard let i = instances.firstIndex(where: { $0.name == name }) else { throw .unknownInstance(name) }
+        instances.remove(at: i)
+    }
+
+    @discardableResult
+    public func activate(_ name: String) throws(DetectorError) -> DetectorStatus {
+        let instance = try find(name)
+        try instance.setActive(true)
+        return instance.snapshot
+    }
+
+    @discardableResult
+    public func deactivate(_ name: String) throws(DetectorError) -> DetectorStatus {
+        let instance = try find(name)
+        try instance.setActive(false)
+        return instance.snapshot
+    }
+
+    /// Deactivates `old` and activates `new` in one step: both are checked first, so either both
+    /// change or neither does, and no tick falls between them.
+    @discardableResult
+    public func swap(deactivate old: String, activate new: String) throws(DetectorError) -> [DetectorStatus] {
+        let a = try find(old), b = try find(new)
+        if b.status == .failed { throw .instanceFailed(name: b.name, reason: b.lastError) }
+        if a.status != .failed { try a.setActive(false) }
+        try b.setActive(true)
+        return [a.snapshot, b.snapshot]
+    }
+
+    public func status(_ name: String) throws(DetectorError) -> DetectorStatus { try find(name).snapshot }
+
+    /// Loaded instances, then plugin files of the directory that no instance uses (`available`).
+    public func list() -> [DetectorStatus] {
+        var result = instances.map(\.snapshot)
+        let used = Set(instances.map { URL(fileURLWithPath: $0.plugin.path).lastPathComponent })
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: pluginDirectory)) ?? []
+        for file in files.sorted() where file.hasPrefix("lib") && file.hasSuffix(".so") && !used.contains(file) {
+            let name = String(file.dropFirst(3).dropLast(3))
+            result.append(DetectorStatus(name: name, plugin: name, version: "", summary: "", state: .available,
+                                         abiVersion: 0, lastError: "", leakProbability: 0, samplesSeen: 0, ticksSeen: 0))
+        }
+        return result
+    }
+
+    /// Names of the active instances, in load order.
+    public var activeNames: [String] { instances.filter { $0.status == .active }.map(\.name) }
+
+    private func find(_ name: String) throws(DetectorError) -> DetectorInstance {
+        guard let i = instances.first(where: { $0.name == name }) else { throw .unknownInstance(name) }
+        return i
+    }
+
+    // MARK: Ticks
+
+    /// Runs every active detector on one tick and returns one signal per detector that answered.
+    /// A detector that fails (error, NaN, probability outside 0…1) is marked failed and left out;
+    /// `onFailure` hears about it; the others keep running.
+    public func process(_ tick: DetectorTick, onFailure: (DetectorError) -> Void = { _ in }) -> [AlertSignal] {
+        samples.removeAll(keepingCapacity: true)
+        for s in tick.samples {
+            samples.append(fluxion_sample(sensor_index: UInt32(truncatingIfNeeded: s.sensorIndex), valid: s.valid ? 1 : 0,
+                                          value: s.value, reserved: 0))
+        }
+        var signals: [AlertSignal] = []
+        var wall: Int64?
+        samples.withUnsafeBufferPointer { buffer in
+            for instance in instances where instance.status == .active {
+                if let estimate = instance.observe(simTimeS: tick.simTimeS, samples: buffer) {
+                    let now = wall ?? wallClock()
+                    wall = now
+                    signals.append(AlertSignal(detector: instance.name, simTimeS: tick.simTimeS, wallTimeUnixNs: now,
+                                               estimate: estimate))
+                } else if instance.status == .failed {
+                    onFailure(.invalidOutput(detector: instance.name, reason: instance.lastError))
+                }
+            }
+        }
+        return signals
+    }
+}

@@ -1,2 +1,0 @@
-/// FluxionDetectors: the plugin host (dlopen, ABI check, run, swap).
-public enum FluxionDetectors {}

@@ -1,0 +1,142 @@
+import FluxionDetectorKit
+import FluxionDetectors
+import FluxionTwin
+import FluxionWire
+import Logging
+
+/// Serves ListDetectors, LoadDetector, ActivateDetector, DeactivateDetector and SwapDetector,
+/// and runs the detectors on every tick of the live twin.
+///
+/// ```
+///  loop thread: TwinService.onDelivery ──ticks──► DetectorManager queue ──► worker thread:
+///                                                   every active detector, every tick
+///  loop thread: onSignals hooks ◄── loop.execute ◄── [AlertSignal] ──────────┘
+///  loop thread: RPC handler ── manager.perform(command) ──► worker (between two ticks)
+///               call.finish ◄── loop.execute ◄── result ─────┘
+/// ```
+///
+/// Loop thread only (its state and hooks); detector work runs on the manager's worker thread.
+public final class DetectorService {
+    /// The alert engine's input: called ON THE LOOP THREAD, in tick order, with the signals of
+    /// one or more ticks (per tick, one `AlertSignal` per active detector that answered; a
+    /// detector's `AlertSignal.detector` is its instance name). Never called with an empty array.
+    public var onSignals: [([AlertSignal]) -> Void] = []
+    /// Called on the loop thread when a detector fails while running (its output was refused);
+    /// the detector is already marked failed and the others keep running.
+    public var onDetectorFailure: [(DetectorError) -> Void] = []
+    public let manager: DetectorManager
+    public let pluginDirectory: String
+    private var logger: Logger
+    private let loop: EventLoop
+
+    /// Creates the service, registers its RPCs and attaches it to the twin's deliveries.
+    /// - Parameters:
+    ///   - network: what detectors are told about the twin (`NetworkDescription(simulation)`).
+    ///   - pluginDirectory: plugins are `lib<name>.so` in this directory, nowhere else.
+    public init(twin: TwinService, network: NetworkDescription, pluginDirectory: String, server: Server,
+                tickCapacity: Int = 65_536) {
+        self.pluginDirectory = pluginDirectory
+        logger = server.logger
+        let loop = server.loop
+        self.loop = loop
+        let box = ServiceBox()
+        let host = DetectorHost(pluginDirectory: pluginDirectory, network: network)
+        manager = DetectorManager(host: host, tickCapacity: tickCapacity, onFailure: { error in
+            loop.execute { box.service?.failed(error) }
+        }, onSignals: { signals in
+            loop.execute { box.service?.deliver(signals) }
+        })
+        box.service = self
+        let builder = TickBuilder(network)
+        let manager = self.manager
+        twin.onDelivery.append { view in
+            let ticks = view.ticks.map { builder.tick(simTimeS: $0.simTimeS, readings: $0.readings) }
+            if !ticks.isEmpty { manager.submit(ticks) }
+        }
+        server.services.append(self)
+        server.onShutdown.append { manager.stop() }
+        register(server.router)
+    }
+
+    /// The same, describing `simulation`'s network to the detectors.
+    public convenience init(twin: TwinService, simulation: Simulation, pluginDirectory: String, server: Server) {
+        self.init(twin: twin, network: NetworkDescription(simulation), pluginDirectory: pluginDirectory, server: server)
+    }
+
+    /// Loads and activates detectors before serving (fluxiond `--detector NAME`); waits.
+    public func loadAndActivate(plugin: String) throws(DetectorError) {
+        _ = try manager.performAndWait { (host: DetectorHost) throws(DetectorError) in
+            try host.load(plugin: plugin)
+            return try host.activate(plugin)
+        }
+        logger.info("detector \(plugin) loaded and active (plugins: \(pluginDirectory))")
+    }
+
+    private func deliver(_ signals: [AlertSignal]) {
+        for hook in onSignals { hook(signals) }
+    }
+
+    private func failed(_ error: DetectorError) {
+        logger.warning("\(error.description)")
+        for hook in onDetectorFailure { hook(error) }
+    }
+
+    private func register(_ router: Router) {
+        handle(router, FluxionService.listDetectors) { (_: ListDetectorsRequest, host) throws(DetectorError) in
+            ListDetectorsResponse(detectors: host.list().map(DetectorInfo.init))
+        }
+        handle(router, FluxionService.loadDetector) { (r: LoadDetectorRequest, host) throws(DetectorError) in
+            DetectorResponse(detectors: [DetectorInfo(try host.load(plugin: r.plugin, name: r.name, configJSON: r.configJSON))])
+        }
+        handle(router, FluxionService.activateDetector) { (r: ActivateDetectorRequest, host) throws(DetectorError) in
+            DetectorResponse(detectors: [DetectorInfo(try host.activate(r.name))])
+        }
+        handle(router, FluxionService.deactivateDetector) { (r: DeactivateDetectorRequest, host) throws(DetectorError) in
+            DetectorResponse(detectors: [DetectorInfo(try host.deactivate(r.name))])
+        }
+        handle(router, FluxionService.swapDetector) { (r: SwapDetectorRequest, host) throws(DetectorError) in
+            DetectorResponse(detectors: try host.swap(deactivate: r.deactivate, activate: r.activate).map(DetectorInfo.init))
+        }
+    }
+
+    /// A unary method whose work runs on the detector worker (between ticks) and whose call
+    /// finishes on the loop thread.
+    private func handle<Request: WireMessage, Response: WireMessage>(
+        _ router: Router, _ method: MethodDescriptor,
+        _ body: @escaping @Sendable (Request, DetectorHost) throws(DetectorError) -> Response
+    ) {
+        router.register(method) { [manager, loop] call, payload in
+            let request: Request
+            do throws(DecodeError) { request = try Request(decoding: payload) } catch {
+                return call.finish(error.rpcError.code, error.rpcError.message)
+            }
+            let bound = LoopBound(call)
+            manager.perform({ (host: DetectorHost) throws(DetectorError) in try body(request, host) }) { result in
+                loop.execute {
+                    switch result {
+                    case .success(let response): bound.value.finish(.ok, payload: response.encoded())
+                    case .failure(let error): bound.value.finish(error.status, error.description)
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension DetectorInfo {
+    init(_ s: DetectorStatus) {
+        let state: State = switch s.state {
+        case .available: .available
+        case .loaded: .loaded
+        case .active: .active
+        case .failed: .failed
+        }
+        self.init(name: s.name, plugin: s.plugin, version: s.version, description: s.summary, state: state,
+                  abiVersion: s.abiVersion, lastError: s.lastError, leakProbability: s.leakProbability,
+                  samplesSeen: s.samplesSeen)
+    }
+}
+
+private final class ServiceBox: @unchecked Sendable {
+    weak var service: DetectorService?
+}

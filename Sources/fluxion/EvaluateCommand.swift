@@ -1,0 +1,127 @@
+import ArgumentParser
+import FluxionDetectors
+import FluxionScenario
+import FluxionTwin
+import Foundation
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Run random leak cases offline through detector plugins and report how they do.",
+        discussion: """
+            No server: the twin runs in-process, faster than real time, and the plugins are loaded
+            from --plugins (default: this executable's directory, where `swift build` puts lib*.so).
+            Each case: a fresh simulation (seed derived from --seed), normal operation, then one leak
+            on a random pipe of the scenario's lines (position uniform, size uniform in 0.5–5 % of
+            the pipe's nominal flow). Alarm rule: probability ≥ --alarm-probability for
+            --sustain seconds. Deterministic for a seed. docs/DETECTION.md has the figures.
+            Example: fluxion evaluate --detectors threshold --scenario absheron --scenarios 40 --seed 1
+            """)
+
+    @Option(help: "Comma-separated plugin names (e.g. threshold or FluxionThreshold,FluxionLOF).")
+    var detectors: String = "threshold"
+    @Option(help: "Configuration JSON passed to every detector (default: their defaults).")
+    var config: String = ""
+    @Option(help: "Scenario: an embedded name or a scenario file.")
+    var scenario = EmbeddedScenarios.defaultName
+    @Option(name: .customLong("scenarios"), help: "Number of leak cases.")
+    var count = 20
+    @Option(help: "Seed of the case draw and of each case's sensor noise.")
+    var seed: UInt64 = 1
+    @Option(help: "Plugin directory (default: the directory of this executable).")
+    var plugins: String?
+    @Option(help: "Earliest leak start, s (default: gas 7200, liquid 300). Before it: learning and normal operation.")
+    var minStart: Double?
+    @Option(help: "Latest leak start, s (default: gas 79200, liquid 900).")
+    var maxStart: Double?
+    @Option(help: "Observation after the leak starts, s (default: gas 7200, liquid 120).")
+    var observe: Double?
+    @Option(help: "Alarm rule: probability threshold.")
+    var alarmProbability = 0.5
+    @Option(help: "Alarm rule: seconds the probability must stay above the threshold (default: gas 120, liquid 2).")
+    var sustain: Double?
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard count >= 1 else { throw ValidationError("--scenarios must be at least 1") }
+        guard (0...1).contains(alarmProbability) else { throw ValidationError("--alarm-probability must be in 0…1") }
+        if let minStart, let maxStart, minStart > maxStart { throw ValidationError("--min-start must be ≤ --max-start") }
+        guard !detectors.split(separator: ",").isEmpty else { throw ValidationError("--detectors must name a plugin") }
+    }
+
+    func run() throws {
+        let loaded: Scenario
+        do { loaded = try ScenarioLoader.load(fileOrName: scenario) } catch { throw CLIError("scenario \(scenario): \(error)") }
+        let gas = loaded.network.fluid.isGas
+        let rule = AlarmRule(probability: alarmProbability, sustainS: sustain ?? (gas ? 120 : 2))
+        let lo = minStart ?? (gas ? 7200 : 300), hi = maxStart ?? (gas ? 79_200 : 900)
+        let plan = EvaluationPlan(scenario: loaded, count: count, seed: seed, startRangeS: lo...hi,
+                                  observeS: observe ?? (gas ? 7200 : 120), maxRampS: gas ? 60 : 2)
+        let entries = detectors.split(separator: ",").map { Evaluator.Entry(plugin: String($0), configJSON: config) }
+        let evaluator = Evaluator(scenario: loaded, pluginDirectory: plugins ?? executableDirectory(), detectors: entries, rule: rule)
+        var outcomes: [Evaluator.Outcome] = []
+        let started = Date()
+        for c in plan.cases {
+            progress(c.index, plan.cases.count, started)
+            do { outcomes += try evaluator.run(c) } catch let e as DetectorError { throw CLIError(e.rpcError) } catch {
+                throw CLIError("case \(c.index): \(error)")
+            }
+        }
+        progress(plan.cases.count, plan.cases.count, started)
+        FileHandle.standardError.write(Data("\n".utf8))
+        let report = EvaluationReport(outcomes: outcomes)
+        if json { printJSON(report.json(rule: rule, scenario: loaded.name, seed: seed)) } else { print(report.table(rule: rule)) }
+    }
+
+    private func progress(_ done: Int, _ total: Int, _ started: Date) {
+        let width = 30, filled = total > 0 ? done * width / total : width
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let line = "\r[\(bar)] \(done)/\(total) cases, \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+}
+
+/// The directory of the running executable (where `swift build` puts the plugins).
+func executableDirectory() -> String {
+    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    return URL(fileURLWithPath: exe).deletingLastPathComponent().path
+}
+
+extension EvaluationReport {
+    func table(rule: AlarmRule) -> String {
+        func f(_ x: Double, _ digits: Int = 0) -> String { x.isNaN ? "–" : String(format: "%.\(digits)f", x) }
+        var lines = ["alarm rule: probability ≥ \(rule.probability) for \(f(rule.sustainS)) s"]
+        for r in rows {
+            lines.append("\(r.detector): \(r.detected)/\(r.cases) leaks detected, \(r.failures) failures")
+            for b in r.bands {
+                lines.append("  size \(f(b.lower * 100, 1))–\(f(b.upper * 100, 1)) %: \(b.detected)/\(b.cases) detected (\(f(b.rate * 100)) %)")
+            }
+            lines.append("  detection rate, leaks ≥ 1 %: \(f(r.rateAtLeast1Percent * 100, 1)) %")
+            lines.append("  false alarms: \(r.falseAlarms) in \(f(r.normalDays, 2)) simulated days = \(f(r.falseAlarmsPerDay, 2)) per day")
+            lines.append("  time to detect: median \(f(r.timeToDetectMedianS)) s, p90 \(f(r.timeToDetectP90S)) s")
+            lines.append("  localization (\(r.located) of \(r.detected) located): median \(f(r.locErrorMedianM)) m (\(f(r.locErrorMedianPercent, 1)) % of pipe), p90 \(f(r.locErrorP90M)) m (\(f(r.locErrorP90Percent, 1)) %)")
+            lines.append("  size error: median \(f(r.sizeErrorMedianPoints, 2)) points of nominal flow")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func json(rule: AlarmRule, scenario: String, seed: UInt64) -> [String: Any] {
+        func n(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
+        return [
+            "scenario": scenario, "seed": seed, "alarm_probability": rule.probability, "alarm_sustain_s": rule.sustainS,
+            "detectors": rows.map { r -> [String: Any] in
+                [
+                    "detector": r.detector, "cases": r.cases, "detected": r.detected, "failures": r.failures,
+                    "bands": r.bands.map { ["size_min": $0.lower, "size_max": $0.upper, "cases": $0.cases, "detected": $0.detected] },
+                    "detection_rate_ge_1pct": n(r.rateAtLeast1Percent), "false_alarms": r.falseAlarms,
+                    "normal_days": r.normalDays, "false_alarms_per_day": n(r.falseAlarmsPerDay),
+                    "time_to_detect_median_s": n(r.timeToDetectMedianS), "time_to_detect_p90_s": n(r.timeToDetectP90S),
+                    "located": r.located, "loc_error_median_m": n(r.locErrorMedianM), "loc_error_p90_m": n(r.locErrorP90M),
+                    "loc_error_median_pct": n(r.locErrorMedianPercent), "loc_error_p90_pct": n(r.locErrorP90Percent),
+                    "size_error_median_points": n(r.sizeErrorMedianPoints),
+                ]
+            },
+        ]
+    }
+}
