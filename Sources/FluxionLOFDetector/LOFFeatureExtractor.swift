@@ -10,7 +10,9 @@ import FluxionDetectorKit
 ///
 /// Every feature is a running mean over `windowS` seconds of simulated time of the newest
 /// sample of each sensor, so sensors with different sample rates combine; a vector is emitted
-/// at each tick that brings a pressure sample, once two windows have passed.
+/// at each tick that brings a pressure sample, once two windows have passed. Consecutive
+/// vectors are therefore strongly correlated: training keeps at most one per window
+/// (`TrainingSampler`), so that LOF's neighbourhoods are not just a vector's neighbours in time.
 /// An entry is a pipe whose start node no pipe ends at; an exit, a pipe whose end node no pipe
 /// starts at; a flow sensor at a node counts as that node's outflow.
 public struct LOFFeatureExtractor: Sendable {
@@ -52,7 +54,9 @@ public struct LOFFeatureExtractor: Sendable {
         isPressure = flags
         inflowSensors = inflow
         outflowSensors = outflow
-        featureNames = ["balance"] + pressure.map { "p:\(network.sensors[$0].id)" } + pressure.map { "dp:\(network.sensors[$0].id)" }
+        let balanceName = "balance(in:" + inflow.map { network.sensors[$0].id }.joined(separator: "+")
+            + ";out:" + outflow.map { network.sensors[$0].id }.joined(separator: "+") + ")"
+        featureNames = [balanceName] + pressure.map { "p:\(network.sensors[$0].id)" } + pressure.map { "dp:\(network.sensors[$0].id)" }
         latest = Array(repeating: 0, count: network.sensors.count)
         have = Array(repeating: false, count: network.sensors.count)
         sums = Array(repeating: 0, count: 1 + pressure.count)
@@ -99,5 +103,19 @@ public struct LOFFeatureExtractor: Sendable {
         for k in sums.indices { sums[k] = 0 }
         for k in have.indices { have[k] = false }
         startS = nil
+    }
+}
+
+/// Keeps at most one feature vector per window of simulated time for training: vectors closer
+/// in time are running means over mostly the same samples.
+public struct TrainingSampler: Sendable {
+    public let intervalS: Double
+    private var lastS = -Double.infinity
+    public init(intervalS: Double) { self.intervalS = intervalS }
+
+    public mutating func take(atS t: Double) -> Bool {
+        guard t - lastS >= intervalS else { return false }
+        lastS = t
+        return true
     }
 }

@@ -9,8 +9,9 @@ import Foundation
 /// time (default 3600) and then scores. Optional: `window_s` (feature window, default 30, must
 /// match a loaded model), `neighbors` (20), `contamination` (0.01).
 ///
-/// Location: the pressure sensor whose change over the window is most below its training mean
-/// (in standard deviations) — the leak is nearest to it, so its pipe and position are reported.
+/// Location: the pressure sensor whose level is most below its training mean (in standard
+/// deviations): a leak lowers the hydraulic grade most around and downstream of itself, so that
+/// sensor's pipe and position are reported (a coarse, segment-level location).
 /// Size: the shift of the mass-balance residual from its training mean over the nominal outflow.
 public struct LOFLeakDetector: Detector {
     public static let name = "lof"
@@ -34,6 +35,7 @@ public struct LOFLeakDetector: Detector {
     private let neighbors: Int
     private let contamination: Double
     private var firstS: Double?
+    private var sampler: TrainingSampler
     private var last = DetectorEstimate(probability: 0)
 
     public init(network: NetworkDescription, configJSON: [UInt8]) throws {
@@ -45,6 +47,7 @@ public struct LOFLeakDetector: Detector {
         guard learnS > 0, neighbors >= 1, contamination > 0, contamination <= 0.5 else {
             throw DetectorConfigError("lof: learn_s must be > 0, neighbors ≥ 1, contamination in (0, 0.5]")
         }
+        sampler = TrainingSampler(intervalS: config.window_s ?? 30)
         if let path = config.model {
             let loaded = try LOFDetectorModel(contentsOf: path)
             extractor = LOFFeatureExtractor(network: network, windowS: loaded.header.windowS)
@@ -62,6 +65,7 @@ public struct LOFLeakDetector: Detector {
         learnS = 0
         neighbors = 20
         contamination = 0.01
+        sampler = TrainingSampler(intervalS: model.header.windowS)
         extractor = LOFFeatureExtractor(network: network, windowS: model.header.windowS)
         guard model.header.features == extractor.featureNames else {
             throw LOFDetectorError.featuresDiffer(model: model.header.features, network: extractor.featureNames)
@@ -73,6 +77,7 @@ public struct LOFLeakDetector: Detector {
         if firstS == nil { firstS = tick.simTimeS }
         guard let vector = extractor.observe(tick) else { return last }
         guard let model else {
+            guard sampler.take(atS: tick.simTimeS) else { return last }
             training.append(vector)
             outflowSum += extractor.lastOutflow
             if tick.simTimeS - firstS! >= learnS, training.count > neighbors {
@@ -99,7 +104,7 @@ public struct LOFLeakDetector: Detector {
         let m = extractor.pressureSensorIndices.count
         var worst: (z: Double, sensor: Int)?
         for j in 0..<m {
-            let k = 1 + m + j
+            let k = 1 + j
             let z = (v[k] - h.featureMeans[k]) / h.featureStds[k]
             if worst == nil || z < worst!.z { worst = (z, extractor.pressureSensorIndices[j]) }
         }

@@ -18,6 +18,7 @@ struct FluxionCommand: ParsableCommand {
             SimulateCommand.self,
             ScenariosCommand.self,
             LOFCommand.self,
+            TrainCommand.self,
             EvaluateCommand.self,
             DetectorsCommand.self,
         ])
