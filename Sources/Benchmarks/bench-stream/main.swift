@@ -7,6 +7,7 @@
 // Every batch is decoded and its sequence checked; exits non-zero on any error.
 //
 //   swift build -c release && .build/release/bench-stream [--seconds S]
+import Dispatch
 import FluxionWire
 import Foundation
 
@@ -89,17 +90,34 @@ print("bench-stream: StreamReadings over loopback from a fluxiond child process"
 for clients in [1, 8] {
     let server = try Fluxiond(["--scenario", scenarioFile, "--free-running"])
     defer { server.stop() }
-    let readers = try StreamReaders(port: server.port, count: clients, request: StreamReadingsRequest())
-    try readers.run(seconds: 0.5, recordLatency: false)  // warm-up
-    readers.totals = .init()
+    // One decoding thread per core (2 here): the readers, not the server, would be the limit.
+    let groups = min(clients, 2)
+    let readers = try (0..<groups).map { g in
+        try StreamReaders(port: server.port, count: clients / groups + (g < clients % groups ? 1 : 0),
+                          request: StreamReadingsRequest())
+    }
+    nonisolated(unsafe) let shared = readers
+    DispatchQueue.concurrentPerform(iterations: groups) { g in try? shared[g].run(seconds: 0.5, recordLatency: false) }
+    for r in readers { r.totals = .init() }
     let t0 = Date()
-    try readers.run(seconds: seconds, recordLatency: false)
+    let failures = ConcurrentFailures()
+    let duration = seconds
+    DispatchQueue.concurrentPerform(iterations: groups) { g in
+        do { try shared[g].run(seconds: duration, recordLatency: false) } catch { failures.add("\(error)") }
+    }
     let elapsed = Date().timeIntervalSince(t0)
     server.stop()
-    let t = readers.totals
-    print(String(format: "  %d client%@: %.2f M readings/s delivered (%.0f batches/s, %d batches skipped by the slow-client policy)",
-                 clients, clients == 1 ? "" : "s", Double(t.readings) / elapsed / 1e6, Double(t.batches) / elapsed, t.skipped))
-    if t.sequenceErrors > 0 || t.readings == 0 { failed = true; print("    ERROR: \(t.sequenceErrors) sequence errors, \(t.readings) readings") }
+    let readings = readers.reduce(0) { $0 + $1.totals.readings }
+    let batches = readers.reduce(0) { $0 + $1.totals.batches }
+    let skipped = readers.reduce(0) { $0 + $1.totals.skipped }
+    let sequenceErrors = readers.reduce(0) { $0 + $1.totals.sequenceErrors }
+    print(String(format: "  %d client%@ (%d decoding thread%@): %.2f M readings/s delivered (%.0f batches/s, %d batches skipped by the slow-client policy)",
+                 clients, clients == 1 ? "" : "s", groups, groups == 1 ? "" : "s", Double(readings) / elapsed / 1e6,
+                 Double(batches) / elapsed, skipped))
+    if sequenceErrors > 0 || readings == 0 || !failures.messages.isEmpty {
+        failed = true
+        print("    ERROR: \(sequenceErrors) sequence errors, \(readings) readings, \(failures.messages)")
+    }
 }
 
 for clients in [100, 1000] {
@@ -128,3 +146,9 @@ do {
     server.stop()
 }
 exit(failed ? 1 : 0)
+
+final class ConcurrentFailures: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var messages: [String] = []
+    func add(_ m: String) { lock.lock(); messages.append(m); lock.unlock() }
+}
