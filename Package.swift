@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(
             name: "FluxionServerTests",
             dependencies: [
-                "FluxionClient", "FluxionWire", "FluxionServer", "FluxionTwin", "FluxionScenario",
+                "FluxionClient", "FluxionWire", "FluxionServer", "FluxionTwin", "FluxionScenario", "FluxionDetectorKit",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "FluxiondTests", dependencies: ["FluxionClient", "FluxionWire"]),

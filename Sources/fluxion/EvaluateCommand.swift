@@ -42,6 +42,8 @@ struct EvaluateCommand: ParsableCommand {
     var sustain: Double?
     @Flag(help: "Print the report as JSON.")
     var json = false
+    @Flag(help: "Print every case and what each detector did (stdout, before the report).")
+    var verbose = false
 
     func validate() throws {
         guard count >= 1 else { throw ValidationError("--scenarios must be at least 1") }
@@ -64,8 +66,19 @@ struct EvaluateCommand: ParsableCommand {
         let started = Date()
         for c in plan.cases {
             progress(c.index, plan.cases.count, started)
-            do { outcomes += try evaluator.run(c) } catch let e as DetectorError { throw CLIError(e.rpcError) } catch {
+            let results: [Evaluator.Outcome]
+            do { results = try evaluator.run(c) } catch let e as DetectorError { throw CLIError(e.rpcError) } catch {
                 throw CLIError("case \(c.index): \(error)")
+            }
+            outcomes += results
+            if verbose {
+                for o in results {
+                    print(String(format: "case %3d %@ %@ @ %.0f m, %.2f %%, start %.0f s: %@, false alarms %d, loc error %@, size error %@",
+                                 c.index, o.detector, c.pipeID, c.positionM, c.sizeFraction * 100, c.leakStartS,
+                                 o.timeToDetectS.map { String(format: "detected after %.0f s", $0) } ?? "MISSED", o.falseAlarms,
+                                 o.localizationErrorM.map { String(format: "%.0f m", $0) } ?? "–",
+                                 o.sizeError.map { String(format: "%.2f points", $0 * 100) } ?? "–"))
+                }
             }
         }
         progress(plan.cases.count, plan.cases.count, started)
