@@ -58,7 +58,8 @@ struct MassBalance {
         flowSign = signs
         flowCount = signs.filter { $0 != 0 }.count
         packWeight = Self.packWeights(network, liquidDensity: resolved.density)
-        temperatureSensor = network.sensors.map { $0.quantity == "temperature" }
+        let compensate = config.temperatureCompensation ?? false
+        temperatureSensor = network.sensors.map { compensate && $0.quantity == "temperature" }
         noise = Array(repeating: RunningVariance(), count: n)
         last = Array(repeating: .nan, count: n)
         flowSamplesInBlock = Array(repeating: 0, count: n)

@@ -27,6 +27,10 @@ struct ThresholdConfig: Decodable {
     var compressibility: Double?
     /// Liquid density for line pack, kg/m³ (default 1000).
     var density: Double?
+    /// Gas line pack corrected by the measured temperature (default false: the twin's gas is
+    /// isothermal at its reference temperature; its temperature readings follow the ground
+    /// profile but do not enter the physics, so correcting for them adds a daily error).
+    var temperatureCompensation: Bool?
     /// CUSUM of the pressure-wave detector: allowance and decision level, in noise σ.
     var waveAllowance: Double?
     var waveDecision: Double?
@@ -35,6 +39,7 @@ struct ThresholdConfig: Decodable {
 
     enum CodingKeys: String, CodingKey {
         case k, inflow, outflow, compressibility, density
+        case temperatureCompensation = "temperature_compensation"
         case blockS = "block_s", windowBlocks = "window_blocks", learnS = "learn_s"
         case residualMean = "residual_mean", residualStd = "residual_std", sigmaFloor = "sigma_floor"
         case waveAllowance = "wave_allowance", waveDecision = "wave_decision", waveBaselineS = "wave_baseline_s"
