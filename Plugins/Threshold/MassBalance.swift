@@ -53,7 +53,9 @@ struct MassBalance {
             signs = Self.boundarySigns(network)
         }
         guard signs.contains(1), signs.contains(-1) else {
-            throw DetectorConfigError("threshold: the network needs at least one inflow and one outflow meter (got \(signs.filter { $0 > 0 }.count) in, \(signs.filter { $0 < 0 }.count) out)")
+            throw DetectorConfigError(
+                "threshold: the network needs at least one inflow and one outflow meter (got \(signs.filter { $0 > 0 }.count) in, \(signs.filter { $0 < 0 }.count) out)"
+            )
         }
         flowSign = signs
         flowCount = signs.filter { $0 != 0 }.count
@@ -129,7 +131,8 @@ struct MassBalance {
         if blocks.count > windowBlocks { blocks.removeFirst(blocks.count - windowBlocks) }
         guard blocks.count == windowBlocks else { return nil }
         let meanImbalance = blocks.reduce(0) { $0 + $1.imbalance } / Double(windowBlocks)
-        let packRate = (blocks[windowBlocks - 1].pack - blocks[0].pack) / (Double(windowBlocks - 1) * blockS) * (isGas ? 3600 : 1)
+        let packRate =
+            (blocks[windowBlocks - 1].pack - blocks[0].pack) / (Double(windowBlocks - 1) * blockS) * (isGas ? 3600 : 1)
         return meanImbalance - packRate
     }
 

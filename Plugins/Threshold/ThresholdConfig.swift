@@ -60,9 +60,14 @@ struct ThresholdConfig: Decodable {
             sigmaFloor: sigmaFloor ?? 0, compressibility: compressibility ?? 1, density: density ?? 1000,
             waveAllowance: waveAllowance ?? (isGas ? 0.15 : 2), waveDecision: waveDecision ?? (isGas ? 12 : 20),
             waveBaselineS: waveBaselineS ?? (isGas ? 120 : 5))
-        guard r.k > 0, r.blockS > 0, r.windowBlocks >= 2, r.learnS >= 0, r.sigmaFloor >= 0, r.compressibility > 0, r.density > 0,
-              r.waveDecision > 0, r.waveBaselineS > 0
-        else { throw DetectorConfigError("threshold configuration: k, block_s, learn_s, compressibility, wave_* must be positive and window_blocks ≥ 2") }
+        guard r.k > 0, r.blockS > 0, r.windowBlocks >= 2, r.learnS >= 0, r.sigmaFloor >= 0, r.compressibility > 0,
+            r.density > 0,
+            r.waveDecision > 0, r.waveBaselineS > 0
+        else {
+            throw DetectorConfigError(
+                "threshold configuration: k, block_s, learn_s, compressibility, wave_* must be positive and window_blocks ≥ 2"
+            )
+        }
         return r
     }
 

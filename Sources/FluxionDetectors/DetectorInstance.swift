@@ -42,7 +42,9 @@ final class DetectorInstance {
     private let pipeIDs: [String]
 
     /// Calls the plugin's `create` with the network and configuration JSON.
-    init(name: String, plugin: DetectorPlugin, networkJSON: [UInt8], configJSON: [UInt8], pipeIDs: [String]) throws(DetectorError) {
+    init(
+        name: String, plugin: DetectorPlugin, networkJSON: [UInt8], configJSON: [UInt8], pipeIDs: [String]
+    ) throws(DetectorError) {
         self.name = name
         self.plugin = plugin
         self.pipeIDs = pipeIDs
@@ -106,15 +108,18 @@ final class DetectorInstance {
     static func refusal(_ e: fluxion_estimate, pipeCount: Int) -> String? {
         if !e.probability.isFinite { return "probability is \(e.probability)" }
         if e.probability < 0 || e.probability > 1 { return "probability \(e.probability) is outside 0…1" }
-        if e.pipe_index < -1 || Int(e.pipe_index) >= pipeCount { return "pipe index \(e.pipe_index) is not a pipe of the network" }
+        if e.pipe_index < -1 || Int(e.pipe_index) >= pipeCount {
+            return "pipe index \(e.pipe_index) is not a pipe of the network"
+        }
         if e.position_m.isInfinite { return "position is \(e.position_m)" }
         if e.size_fraction.isInfinite { return "size fraction is \(e.size_fraction)" }
         return nil
     }
 
     var snapshot: DetectorStatus {
-        DetectorStatus(name: name, plugin: plugin.pluginName, version: plugin.version, summary: plugin.summary,
-                       state: status, abiVersion: plugin.abiVersion, lastError: lastError,
-                       leakProbability: lastEstimate.probability, samplesSeen: samplesSeen, ticksSeen: ticksSeen)
+        DetectorStatus(
+            name: name, plugin: plugin.pluginName, version: plugin.version, summary: plugin.summary,
+            state: status, abiVersion: plugin.abiVersion, lastError: lastError,
+            leakProbability: lastEstimate.probability, samplesSeen: samplesSeen, ticksSeen: ticksSeen)
     }
 }

@@ -39,8 +39,10 @@ public final class DetectorManager: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private var dropped: UInt64 = 0
 
-    public init(host: DetectorHost, tickCapacity: Int = 4096, onFailure: @escaping FailureHandler = { _ in },
-                onSignals: @escaping SignalHandler) {
+    public init(
+        host: DetectorHost, tickCapacity: Int = 4096, onFailure: @escaping FailureHandler = { _ in },
+        onSignals: @escaping SignalHandler
+    ) {
         self.host = host
         self.tickCapacity = max(tickCapacity, 1)
         self.onSignals = onSignals
@@ -72,8 +74,10 @@ public final class DetectorManager: @unchecked Sendable {
 
     /// Runs `body` with the host on the worker thread, between ticks; `completion` gets the
     /// result on the worker thread.
-    public func perform<T: Sendable>(_ body: @escaping @Sendable (DetectorHost) throws(DetectorError) -> T,
-                                     completion: @escaping @Sendable (Result<T, DetectorError>) -> Void) {
+    public func perform<T: Sendable>(
+        _ body: @escaping @Sendable (DetectorHost) throws(DetectorError) -> T,
+        completion: @escaping @Sendable (Result<T, DetectorError>) -> Void
+    ) {
         let host = self.host
         enqueue {
             do throws(DetectorError) { completion(.success(try body(host))) } catch { completion(.failure(error)) }
@@ -81,7 +85,9 @@ public final class DetectorManager: @unchecked Sendable {
     }
 
     /// `perform`, waiting for the result (tests, tools; never from the loop thread).
-    public func performAndWait<T: Sendable>(_ body: @escaping @Sendable (DetectorHost) throws(DetectorError) -> T) throws(DetectorError) -> T {
+    public func performAndWait<T: Sendable>(
+        _ body: @escaping @Sendable (DetectorHost) throws(DetectorError) -> T
+    ) throws(DetectorError) -> T {
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
         perform(body) { result in
@@ -118,7 +124,9 @@ public final class DetectorManager: @unchecked Sendable {
 
     /// Removes the oldest queued tick (lock held); false when none is queued.
     private func dropOldestTick() -> Bool {
-        guard let i = queue[head...].firstIndex(where: { if case .tick = $0 { true } else { false } }) else { return false }
+        guard let i = queue[head...].firstIndex(where: { if case .tick = $0 { true } else { false } }) else {
+            return false
+        }
         queue.remove(at: i)
         queuedTicks -= 1
         return true

@@ -26,10 +26,12 @@ import Testing
     /// observed (the full evaluation in docs/DETECTION.md finds all 100 within 8 s p90).
     @Test func smallWaterEvaluationIsDeterministicAndFindsTheLeaks() throws {
         let scenario = try EmbeddedScenarios.load("water-main-leak")
-        let plan = EvaluationPlan(scenario: scenario, count: 3, seed: 11, startRangeS: 40...60, observeS: 60, maxRampS: 2)
-        let evaluator = Evaluator(scenario: scenario, pluginDirectory: TestPlugins.directory,
-                                  detectors: [.init(plugin: "threshold", configJSON: #"{"learn_s": 30}"#)],
-                                  rule: AlarmRule(probability: 0.5, sustainS: 2))
+        let plan = EvaluationPlan(
+            scenario: scenario, count: 3, seed: 11, startRangeS: 40...60, observeS: 60, maxRampS: 2)
+        let evaluator = Evaluator(
+            scenario: scenario, pluginDirectory: TestPlugins.directory,
+            detectors: [.init(plugin: "threshold", configJSON: #"{"learn_s": 30}"#)],
+            rule: AlarmRule(probability: 0.5, sustainS: 2))
         let first = try plan.cases.flatMap { try evaluator.run($0) }
         let again = try plan.cases.flatMap { try evaluator.run($0) }
         #expect(first == again)

@@ -1,10 +1,10 @@
-import Foundation
 import FluxionClient
 import FluxionDetectorKit
 import FluxionScenario
 import FluxionServer
 import FluxionTwin
 import FluxionWire
+import Foundation
 import Synchronization
 import Testing
 
@@ -16,7 +16,8 @@ import Testing
     }
 
     static let pluginDirectory: String = {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: exe).deletingLastPathComponent().path
     }()
 
@@ -26,7 +27,8 @@ import Testing
         nonisolated(unsafe) let sim = simulation
         return try InProcessServer(configure: { server in
             let twin = TwinService(simulation: sim, speed: 1, freeRunning: true, paused: true, server: server)
-            let detectors = DetectorService(twin: twin, simulation: sim, pluginDirectory: pluginDirectory, server: server)
+            let detectors = DetectorService(
+                twin: twin, simulation: sim, pluginDirectory: pluginDirectory, server: server)
             detectors.onSignals.append { batch in signals.all.withLock { $0 += batch } }
             twin.start()
         })
@@ -49,16 +51,24 @@ import Testing
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
         func load(_ plugin: String, _ config: String = "") throws(RPCError) {
-            let _: DetectorResponse = try conn.unary(FluxionService.loadDetector, LoadDetectorRequest(plugin: plugin, configJSON: config))
+            let _: DetectorResponse = try conn.unary(
+                FluxionService.loadDetector, LoadDetectorRequest(plugin: plugin, configJSON: config))
         }
         _ = expectStatus(.invalidArgument) { () throws(RPCError) in try load("../lib/evil") }
         _ = expectStatus(.notFound) { () throws(RPCError) in try load("NoSuchDetector") }
-        #expect(expectStatus(.failedPrecondition) { () throws(RPCError) in try load("FluxionTestBadABI") }.contains("version 999"))
-        #expect(expectStatus(.failedPrecondition) { () throws(RPCError) in try load("FluxionTestNoEntry") }.contains("fluxion_detector_entry"))
-        #expect(expectStatus(.failedPrecondition) { () throws(RPCError) in try load("FluxionTestInitFails") }.contains("refuses every configuration"))
+        #expect(
+            expectStatus(.failedPrecondition) { () throws(RPCError) in try load("FluxionTestBadABI") }.contains(
+                "version 999"))
+        #expect(
+            expectStatus(.failedPrecondition) { () throws(RPCError) in try load("FluxionTestNoEntry") }.contains(
+                "fluxion_detector_entry"))
+        #expect(
+            expectStatus(.failedPrecondition) { () throws(RPCError) in try load("FluxionTestInitFails") }.contains(
+                "refuses every configuration"))
         _ = expectStatus(.invalidArgument) { () throws(RPCError) in try load("threshold", "{not json") }
         _ = expectStatus(.notFound) { () throws(RPCError) in
-            let _: DetectorResponse = try conn.unary(FluxionService.activateDetector, ActivateDetectorRequest(name: "ghost"))
+            let _: DetectorResponse = try conn.unary(
+                FluxionService.activateDetector, ActivateDetectorRequest(name: "ghost"))
         }
         let list: ListDetectorsResponse = try conn.unary(FluxionService.listDetectors, ListDetectorsRequest())
         #expect(list.detectors.contains { $0.name == "FluxionThreshold" && $0.state == .available })
@@ -72,15 +82,19 @@ import Testing
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
         let config = #"{"learn_s": 15, "window_blocks": 5}"#
-        let loaded: DetectorResponse = try conn.unary(FluxionService.loadDetector,
-                                                      LoadDetectorRequest(plugin: "threshold", name: "t1", configJSON: config))
+        let loaded: DetectorResponse = try conn.unary(
+            FluxionService.loadDetector,
+            LoadDetectorRequest(plugin: "threshold", name: "t1", configJSON: config))
         #expect(loaded.detectors.map(\.state) == [.loaded])
         #expect(loaded.detectors.first?.abiVersion == 1)
-        let _: DetectorResponse = try conn.unary(FluxionService.loadDetector,
-                                                 LoadDetectorRequest(plugin: "threshold", name: "t2", configJSON: config))
-        let active: DetectorResponse = try conn.unary(FluxionService.activateDetector, ActivateDetectorRequest(name: "t1"))
+        let _: DetectorResponse = try conn.unary(
+            FluxionService.loadDetector,
+            LoadDetectorRequest(plugin: "threshold", name: "t2", configJSON: config))
+        let active: DetectorResponse = try conn.unary(
+            FluxionService.activateDetector, ActivateDetectorRequest(name: "t1"))
         #expect(active.detectors.map(\.state) == [.active])
-        let _: Clock = try conn.unary(FluxionService.setClock, SetClockRequest(speed: 1, paused: false, freeRunning: true))
+        let _: Clock = try conn.unary(
+            FluxionService.setClock, SetClockRequest(speed: 1, paused: false, freeRunning: true))
 
         // Wait (bounded) for signals past the leak's start and its alarm.
         let deadline = Date(timeIntervalSinceNow: 60)
@@ -91,14 +105,16 @@ import Testing
         #expect(alarm.simTimeS > 20, "no alarm before the leak opens")
         #expect(alarm.estimate.pipeID == "M2")
 
-        let swapped: DetectorResponse = try conn.unary(FluxionService.swapDetector, SwapDetectorRequest(deactivate: "t1", activate: "t2"))
+        let swapped: DetectorResponse = try conn.unary(
+            FluxionService.swapDetector, SwapDetectorRequest(deactivate: "t1", activate: "t2"))
         #expect(swapped.detectors.map(\.name) == ["t1", "t2"])
         #expect(swapped.detectors.map(\.state) == [.loaded, .active])
         let list: ListDetectorsResponse = try conn.unary(FluxionService.listDetectors, ListDetectorsRequest())
         let t1 = try #require(list.detectors.first { $0.name == "t1" })
         #expect(t1.samplesSeen > 0)
         _ = expectStatus(.notFound) { () throws(RPCError) in
-            let _: DetectorResponse = try conn.unary(FluxionService.swapDetector, SwapDetectorRequest(deactivate: "t2", activate: "ghost"))
+            let _: DetectorResponse = try conn.unary(
+                FluxionService.swapDetector, SwapDetectorRequest(deactivate: "t2", activate: "ghost"))
         }
         // A failed swap changes nothing.
         let after: ListDetectorsResponse = try conn.unary(FluxionService.listDetectors, ListDetectorsRequest())

@@ -51,10 +51,12 @@ public struct EvaluationReport: Sendable, Equatable {
                 detector: name, cases: mine.count, detected: hits.count,
                 bands: bands.map { lo, hi in
                     let inBand = mine.filter { $0.sizeFraction >= lo && $0.sizeFraction < hi }
-                    return SizeBand(lower: lo, upper: min(hi, 0.05), cases: inBand.count,
-                                    detected: inBand.filter { $0.timeToDetectS != nil }.count)
+                    return SizeBand(
+                        lower: lo, upper: min(hi, 0.05), cases: inBand.count,
+                        detected: inBand.filter { $0.timeToDetectS != nil }.count)
                 },
-                rateAtLeast1Percent: big.isEmpty ? .nan : Double(big.filter { $0.timeToDetectS != nil }.count) / Double(big.count),
+                rateAtLeast1Percent: big.isEmpty
+                    ? .nan : Double(big.filter { $0.timeToDetectS != nil }.count) / Double(big.count),
                 falseAlarms: mine.reduce(0) { $0 + $1.falseAlarms },
                 normalDays: mine.reduce(0) { $0 + $1.normalS } / 86_400,
                 timeToDetectMedianS: quantile(hits.compactMap(\.timeToDetectS), 0.5),

@@ -54,9 +54,11 @@ public struct Evaluator: Sendable {
     /// Runs one case; one outcome per detector.
     public func run(_ c: EvaluationCase) throws -> [Outcome] {
         var sim = try Simulation(scenario: scenario, seed: c.seed)
-        _ = try sim.injectLeak(LeakRequest(location: .pipe(id: c.pipeID, positionM: c.positionM),
-                                           size: .fractionOfNominalFlow(c.sizeFraction), startS: c.leakStartS,
-                                           rampS: c.rampS, source: "evaluation"))
+        _ = try sim.injectLeak(
+            LeakRequest(
+                location: .pipe(id: c.pipeID, positionM: c.positionM),
+                size: .fractionOfNominalFlow(c.sizeFraction), startS: c.leakStartS,
+                rampS: c.rampS, source: "evaluation"))
         let network = NetworkDescription(sim)
         let host = DetectorHost(pluginDirectory: pluginDirectory, network: network)
         host.wallClock = { 0 }
@@ -71,11 +73,16 @@ public struct Evaluator: Sendable {
         let truth = chainage.of(pipe: c.pipeID, positionM: c.positionM)
         let builder = TickBuilder(network)
         var trackers = Dictionary(uniqueKeysWithValues: names.map { ($0, AlarmTracker(rule: rule)) })
-        var outcomes = Dictionary(uniqueKeysWithValues: names.map {
-            ($0, Outcome(caseIndex: c.index, detector: $0, sizeFraction: c.sizeFraction, falseAlarms: 0,
-                         normalS: c.leakStartS, timeToDetectS: nil, localizationErrorM: nil,
-                         pipeLengthM: chainage.length(c.pipeID), sizeError: nil, failure: nil))
-        })
+        var outcomes = Dictionary(
+            uniqueKeysWithValues: names.map {
+                (
+                    $0,
+                    Outcome(
+                        caseIndex: c.index, detector: $0, sizeFraction: c.sizeFraction, falseAlarms: 0,
+                        normalS: c.leakStartS, timeToDetectS: nil, localizationErrorM: nil,
+                        pipeLengthM: chainage.length(c.pipeID), sizeError: nil, failure: nil)
+                )
+            })
         sim.advance(toTimeS: c.endS) { readings in
             guard let t = readings.first?.simTimeS else { return }
             let signals = host.process(builder.tick(simTimeS: t, readings: readings)) { error in
