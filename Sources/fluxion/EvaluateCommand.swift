@@ -134,6 +134,9 @@ extension EvaluationReport {
             lines.append(
                 "  localization (\(r.located) of \(r.detected) located): median \(f(r.locErrorMedianM)) m (\(f(r.locErrorMedianPercent, 1)) % of pipe), p90 \(f(r.locErrorP90M)) m (\(f(r.locErrorP90Percent, 1)) %)"
             )
+            lines.append(
+                "  settled localization (last estimate of each run): median \(f(r.settledLocErrorMedianM)) m (\(f(r.settledLocErrorMedianPercent, 1)) % of pipe), p90 \(f(r.settledLocErrorP90Percent, 1)) %"
+            )
             lines.append("  size error: median \(f(r.sizeErrorMedianPoints, 2)) points of nominal flow")
         }
         return lines.joined(separator: "\n")
@@ -155,6 +158,9 @@ extension EvaluationReport {
                     "located": r.located, "loc_error_median_m": n(r.locErrorMedianM),
                     "loc_error_p90_m": n(r.locErrorP90M),
                     "loc_error_median_pct": n(r.locErrorMedianPercent), "loc_error_p90_pct": n(r.locErrorP90Percent),
+                    "settled_loc_error_median_m": n(r.settledLocErrorMedianM),
+                    "settled_loc_error_median_pct": n(r.settledLocErrorMedianPercent),
+                    "settled_loc_error_p90_pct": n(r.settledLocErrorP90Percent),
                     "size_error_median_points": n(r.sizeErrorMedianPoints),
                 ]
             },

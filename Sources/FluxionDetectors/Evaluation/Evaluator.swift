@@ -28,6 +28,8 @@ public struct Evaluator: Sendable {
         public var timeToDetectS: Double?
         /// |estimated − true| chainage (or position on the same pipe), m; nil: not located.
         public var localizationErrorM: Double?
+        /// The same for the last located estimate of the run (the settled answer), m.
+        public var settledLocalizationErrorM: Double?
         /// True pipe length, m.
         public var pipeLengthM: Double
         /// |estimated − true| size as a fraction of nominal flow, at the end of the run.
@@ -79,7 +81,7 @@ public struct Evaluator: Sendable {
                     $0,
                     Outcome(
                         caseIndex: c.index, detector: $0, sizeFraction: c.sizeFraction, falseAlarms: 0,
-                        normalS: c.leakStartS, timeToDetectS: nil, localizationErrorM: nil,
+                        normalS: c.leakStartS, timeToDetectS: nil, localizationErrorM: nil, settledLocalizationErrorM: nil,
                         pipeLengthM: chainage.length(c.pipeID), sizeError: nil, failure: nil)
                 )
             })
@@ -95,8 +97,10 @@ public struct Evaluator: Sendable {
                 if started, t < c.leakStartS { o.falseAlarms += 1 }
                 if tracker.alarming, t >= c.leakStartS {
                     if o.timeToDetectS == nil { o.timeToDetectS = t - c.leakStartS }
-                    if o.localizationErrorM == nil, let pipe = s.estimate.pipeID, let x = s.estimate.positionM {
-                        o.localizationErrorM = chainage.distance(truth, chainage.of(pipe: pipe, positionM: x))
+                    if let pipe = s.estimate.pipeID, let x = s.estimate.positionM {
+                        let error = chainage.distance(truth, chainage.of(pipe: pipe, positionM: x))
+                        if o.localizationErrorM == nil { o.localizationErrorM = error }
+                        o.settledLocalizationErrorM = error ?? o.settledLocalizationErrorM
                     }
                     if let size = s.estimate.sizeFraction { o.sizeError = abs(size - c.sizeFraction) }
                 }
