@@ -66,8 +66,10 @@ struct GradientLocator {
         fitQQ = fitSQ
     }
 
-    /// Accumulates one tick; `learning` adds the closed window to the per-segment fits.
-    mutating func observe(_ tick: DetectorTick, learning: Bool) {
+    /// Accumulates one tick; `learning` (normal operation: no alarm) adds each closed window
+    /// to the per-segment fits, which forget with a time constant of `memoryS` so that k
+    /// follows the day's range of flows.
+    mutating func observe(_ tick: DetectorTick, learning: Bool, memoryS: Double = 21_600) {
         for s in tick.samples where s.valid && s.value.isFinite && s.sensorIndex < sums.count {
             sums[s.sensorIndex] += s.value
             counts[s.sensorIndex] += 1
@@ -83,10 +85,11 @@ struct GradientLocator {
         if blocks.count > windowBlocks { blocks.removeFirst() }
         for i in sums.indices { sums[i] = 0; counts[i] = 0 }
         guard learning, let w = window() else { return }
+        let keep = 1 - min(1, blockS / memoryS)
         for j in w.s.indices where w.q[j].isFinite && w.s[j].isFinite {
             let qq = w.q[j] * abs(w.q[j])
-            fitSQ[j] += w.s[j] * qq
-            fitQQ[j] += qq * qq
+            fitSQ[j] = keep * fitSQ[j] + w.s[j] * qq
+            fitQQ[j] = keep * fitQQ[j] + qq * qq
         }
     }
 
@@ -131,11 +134,18 @@ struct GradientLocator {
         // Deviation of each segment's flow (inferred from its pressures) from the metered flow.
         let inferred = w.s.indices.map { j in (w.s[j] / k[j]).squareRoot() * (w.s[j] < 0 ? -1 : 1) }
         let d = w.s.indices.map { j in inferred[j].isFinite ? inferred[j] - w.q[j] : 0 }
-        var best: (cost: Double, j: Int) = (.infinity, 0)
+        // Candidate -1: upstream of the first sensor (every segment carries q less than metered).
+        var best: (cost: Double, j: Int) = (d.reduce(0) { $0 + ($1 + q) * ($1 + q) }, -1)
         for j in d.indices {
             var cost = 0.0
             for i in d.indices where i != j { cost += i < j ? d[i] * d[i] : (d[i] + q) * (d[i] + q) }
             if cost < best.cost { best = (cost, j) }
+        }
+        if best.j < 0 {
+            // No pressure upstream to bracket it: the middle of the stretch before the first sensor.
+            let x = probes[0].chainageM / 2
+            guard let seg = segments.first(where: { x >= $0.startM && x <= $0.startM + $0.lengthM }) else { return nil }
+            return (seg.id, x - seg.startM)
         }
         let j = best.j, Q = w.q[j]
         let denominator = Q * Q - (Q - q) * (Q - q)

@@ -54,7 +54,8 @@ struct ThresholdDetector: Detector {
         let t0 = firstTickS ?? tick.simTimeS
         firstTickS = t0
         locator.observe(tick)
-        gradient?.observe(tick, learning: tick.simTimeS - t0 <= config.learnS)
+        // Calibrate in the learning period and afterwards whenever the balance is quiet.
+        gradient?.observe(tick, learning: tick.simTimeS - t0 <= config.learnS || z < 2)
         if let r = balance.observe(tick) {
             residual = r
             if tick.simTimeS - t0 <= config.learnS, config.residualStd == nil { learned.add(r) }
