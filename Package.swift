@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "FluxionDetectorKit", targets: ["FluxionDetectorKit"]),
         // Detector plugins: dynamic libraries loaded by fluxiond at run time (--plugins DIR).
         .library(name: "FluxionThreshold", type: .dynamic, targets: ["FluxionThreshold"]),
+        .library(name: "FluxionLof", type: .dynamic, targets: ["FluxionLOFPlugin"]),
         // Deliberately broken plugins: real builds the host's loader tests open with dlopen.
         .library(name: "FluxionTestBadABI", type: .dynamic, targets: ["FluxionTestBadABI"]),
         .library(name: "FluxionTestNoEntry", type: .dynamic, targets: ["FluxionTestNoEntry"]),
@@ -85,6 +86,12 @@ let package = Package(
 
         // Local Outlier Factor, scikit-learn compatible.
         .target(name: "FluxionLOF", swiftSettings: swiftSettings),
+        // The LOF leak detector (features, model file, calibration) and its plugin.
+        .target(
+            name: "FluxionLOFDetector", dependencies: ["FluxionLOF", "FluxionDetectorKit"], swiftSettings: swiftSettings),
+        .target(
+            name: "FluxionLOFPlugin", dependencies: ["FluxionLOFDetector", "FluxionDetectorKit"], path: "Plugins/LOF",
+            swiftSettings: swiftSettings),
 
         // Server library on libuv.
         .target(
@@ -109,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "fluxion",
             dependencies: [
-                "FluxionClient", "FluxionTwin", "FluxionScenario", "FluxionLOF", "FluxionDetectors",
+                "FluxionClient", "FluxionTwin", "FluxionScenario", "FluxionLOF", "FluxionLOFDetector", "FluxionDetectors",
                 "FluxionDetectorKit", "FluxionAlerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -143,6 +150,9 @@ let package = Package(
         .testTarget(
             name: "FluxionTwinTests", dependencies: ["FluxionTwin", "FluxionScenario"]),
         .testTarget(name: "FluxionLOFTests", dependencies: ["FluxionLOF"]),
+        .testTarget(
+            name: "FluxionLOFDetectorTests",
+            dependencies: ["FluxionLOFDetector", "FluxionDetectorKit", "FluxionDetectors", "FluxionTwin", "FluxionScenario"]),
         .testTarget(
             name: "FluxionDetectorsTests",
             dependencies: ["FluxionDetectors", "FluxionDetectorKit", "FluxionTwin", "FluxionScenario", "FluxionWire", "CFluxionDetectorABI"]),

@@ -16,12 +16,16 @@ extension Envelope {
 
     /// Decodes one frame body (without its length prefix).
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(FrameError) -> Envelope {
-        guard
-            let m = fluxion__v1__envelope__unpack(
-                nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
-        else { throw .malformedEnvelope(byteCount: bytes.count) }
-        defer { fluxion__v1__envelope__free_unpacked(m, nil) }
-        let e = m.pointee
+        do {
+            return try ProtobufC.unpack(
+                bytes, type: "fluxion.v1.Envelope", unpack: fluxion__v1__envelope__unpack,
+                free: fluxion__v1__envelope__free_unpacked, Envelope.init(unpacked:))
+        } catch {
+            throw .malformedEnvelope(byteCount: bytes.count)
+        }
+    }
+
+    private init(unpacked e: Fluxion__V1__Envelope) {
         let rawKind = e.kind.rawValue
         var metadata: [MetadataEntry] = []
         if e.n_metadata > 0 {
@@ -35,7 +39,7 @@ extension Envelope {
         let payload: [UInt8] =
             e.payload.len > 0 && e.payload.data != nil
             ? Array(UnsafeBufferPointer(start: e.payload.data, count: e.payload.len)) : []
-        return Envelope(
+        self.init(
             callID: e.call_id,
             kind: FrameKind(rawValue: UInt32(rawKind)) ?? .unspecified,
             method: ProtobufC.string(e.method),

@@ -17,6 +17,8 @@ struct FluxionCommand: ParsableCommand {
             SensorFaultCommand.self,
             SimulateCommand.self,
             ScenariosCommand.self,
+            LOFCommand.self,
+            TrainCommand.self,
             EvaluateCommand.self,
             DetectorsCommand.self,
         ])

@@ -55,23 +55,34 @@ if let serverAddress, let colon = serverAddress.lastIndex(of: ":") {
     port = p2
     child = p
 }
-defer { if let child { kill(child.processIdentifier, SIGTERM); child.waitUntilExit() } }
+/// Stops the child server; called on every way out (exit() skips `defer` at top level).
+@MainActor func stopChild() {
+    if let child, child.isRunning {
+        kill(child.processIdentifier, SIGTERM)
+        child.waitUntilExit()
+    }
+}
 
-let conn = try FluxionConnection(host: host, port: port)
+let conn: FluxionConnection
+do { conn = try FluxionConnection(host: host, port: port) } catch {
+    print("bench-rpc-unary: \(error)")
+    stopChild()
+    exit(1)
+}
 var failures = 0
 
 // One outstanding call.
 for _ in 0..<2_000 {
-    let h: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
-    if h.status != .serving { failures += 1 }
+    let h: HealthResponse? = try? conn.unary(FluxionService.health, HealthRequest())
+    if h?.status != .serving { failures += 1 }
 }
 var latencies = [UInt64]()
 latencies.reserveCapacity(calls)
 for _ in 0..<calls {
     let t0 = nowNs()
-    let h: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+    let h: HealthResponse? = try? conn.unary(FluxionService.health, HealthRequest())
     latencies.append(nowNs() - t0)
-    if h.status != .serving { failures += 1 }
+    if h?.status != .serving { failures += 1 }
 }
 latencies.sort()
 let sorted = latencies
@@ -101,6 +112,7 @@ print(String(format: "  latency p50 %.1f us  p90 %.1f us  p99 %.1f us  max %.1f 
 print(String(format: "  %d outstanding on one connection: %.0f calls/s (%d calls in %.2f s)",
              outstanding, Double(done.ok) / elapsed, done.ok, elapsed))
 print("  failed calls: \(failures)")
+stopChild()
 exit(failures == 0 ? 0 : 1)
 
 final class ConcurrentTally: @unchecked Sendable {

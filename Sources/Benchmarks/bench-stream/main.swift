@@ -70,9 +70,11 @@ final class Fluxiond {
         return (kb.flatMap { Double($0) } ?? 0) / 1024
     }
     func stop() {
+        guard process.isRunning else { return }
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
     }
+    deinit { stop() }
 }
 
 func percentile(_ sorted: [Double], _ p: Double) -> Double {
@@ -86,6 +88,7 @@ defer { try? FileManager.default.removeItem(atPath: scenarioFile) }
 print("bench-stream: StreamReadings over loopback from a fluxiond child process")
 for clients in [1, 8] {
     let server = try Fluxiond(["--scenario", scenarioFile, "--free-running"])
+    defer { server.stop() }
     let readers = try StreamReaders(port: server.port, count: clients, request: StreamReadingsRequest())
     try readers.run(seconds: 0.5, recordLatency: false)  // warm-up
     readers.totals = .init()
@@ -101,6 +104,7 @@ for clients in [1, 8] {
 
 for clients in [100, 1000] {
     let server = try Fluxiond(["--speed", "20"])
+    defer { server.stop() }
     let readers = try StreamReaders(port: server.port, count: clients, request: StreamReadingsRequest())
     try readers.run(seconds: 1, recordLatency: false)
     readers.totals = .init()
@@ -114,6 +118,7 @@ for clients in [100, 1000] {
 
 do {
     let server = try Fluxiond([])
+    defer { server.stop() }
     let baseline = server.rssMiB
     let readers = try StreamReaders(port: server.port, count: 100, request: StreamReadingsRequest())
     try readers.run(seconds: 3, recordLatency: false)

@@ -41,7 +41,6 @@ public final class TwinHost: @unchecked Sendable {
     private var state: State
     private var sequence: UInt64 = 0
     private var knownLeaks: [String: LeakState] = [:]
-    private let sensorIndex: [String: Int]
 
     /// - Parameter deliver: runs on the loop thread with each hand-over.
     init(simulation: Simulation, speed: Double, freeRunning: Bool, paused: Bool = false,
@@ -50,9 +49,6 @@ public final class TwinHost: @unchecked Sendable {
         self.deliver = deliver
         scenarioName = simulation.scenario.name
         timeStepS = simulation.timeStepS
-        var index: [String: Int] = [:]
-        for (i, s) in simulation.scenario.sensors.enumerated() { index[s.id] = i }
-        sensorIndex = index
         state = State(simulation: simulation,
                       clock: TwinClock(speed: speed, paused: paused, freeRunning: freeRunning,
                                        nowNs: monotonicNs(), simS: simulation.timeS))
@@ -153,7 +149,7 @@ public final class TwinHost: @unchecked Sendable {
                 sequence += 1
                 batches.append(TwinBatch(
                     sequence: sequence, simTimeS: state.simulation.timeS, wallTimeUnixNs: wallUnixNs(),
-                    readings: readings.map { (sensorIndex[$0.sensorId] ?? -1, $0) }))
+                    readings: readings.map { ($0.sensorIndex, $0) }))
             }
             if steps & 63 == 0, monotonicNs() - start > 5_000_000 { break }
         }

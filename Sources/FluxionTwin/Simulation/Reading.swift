@@ -9,4 +9,6 @@ public struct Reading: Sendable, Equatable {
     public var simTimeS: Double
     /// False while the sensor has dropped out.
     public var valid: Bool
+    /// Index of the sensor in the scenario's sensor list (lets consumers avoid a lookup by id).
+    public var sensorIndex: Int = -1
 }

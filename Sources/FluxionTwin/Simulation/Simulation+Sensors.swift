@@ -4,7 +4,7 @@ import Foundation
 /// quantization and faults.
 extension Simulation {
     /// Potential (liquid head m, gas Pa) and flow (solver unit) at a sensor.
-    func probe(_ s: SensorState) -> (potential: Double, flow: Double) {
+    func probe(_ s: borrowing SensorState) -> (potential: Double, flow: Double) {
         if let k = s.pipe { return solver.probe(pipe: k, positionM: s.positionM) }
         let j = s.node!
         return (solver.nodePotential(j), solver.nodeExternalOutflow(j))
@@ -22,7 +22,7 @@ extension Simulation {
     }
 
     /// Noise-free value of a sensor now, in its reading unit.
-    func trueValue(_ s: SensorState) -> Double {
+    func trueValue(_ s: borrowing SensorState) -> Double {
         let fluid = scenario.network.fluid
         let (potential, flow) = probe(s)
         switch (s.sensor.quantity, fluid) {
@@ -56,6 +56,7 @@ extension Simulation {
     mutating func readingsDue() -> [Reading] {
         let t = timeS
         var out = [Reading]()
+        out.reserveCapacity(sensorStates.count)
         let isGas = scenario.network.fluid.isGas
         for i in sensorStates.indices {
             let rate = sensorStates[i].sensor.sampleRateHz
@@ -83,7 +84,8 @@ extension Simulation {
         case .freeze:
             value = sensorStates[i].frozenValue
         }
-        return Reading(sensorId: s.id, quantity: s.quantity, value: value, unit: unit, simTimeS: timeS, valid: valid)
+        return Reading(sensorId: s.id, quantity: s.quantity, value: value, unit: unit, simTimeS: timeS, valid: valid,
+                       sensorIndex: i)
     }
 
     /// Commands a sensor fault (none, dropout, freeze). Freeze holds the last good value.

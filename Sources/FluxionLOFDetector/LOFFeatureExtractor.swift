@@ -1,0 +1,121 @@
+import FluxionDetectorKit
+
+/// Turns sensor ticks into the LOF detector's feature vectors (docs/LOF.md, "Features").
+///
+/// Per network, in this order:
+/// - `balance`: the mass-balance residual, Σ inflow − Σ outflow over the flow sensors at the
+///   network's entries and exits (liquid m³/s, gas Sm³/h);
+/// - `p:<sensor>` for each pressure sensor: its level;
+/// - `dp:<sensor>` for each pressure sensor: its change over the last window.
+///
+/// Every feature is a running mean over `windowS` seconds of simulated time of the newest
+/// sample of each sensor, so sensors with different sample rates combine; a vector is emitted
+/// at each tick that brings a pressure sample, once two windows have passed. Consecutive
+/// vectors are therefore strongly correlated: training keeps at most one per window
+/// (`TrainingSampler`), so that LOF's neighbourhoods are not just a vector's neighbours in time.
+/// An entry is a pipe whose start node no pipe ends at; an exit, a pipe whose end node no pipe
+/// starts at; a flow sensor at a node counts as that node's outflow.
+public struct LOFFeatureExtractor: Sendable {
+    public let windowS: Double
+    public let featureNames: [String]
+    let pressureSensors: [Int]
+    let inflowSensors: [Int]
+    let outflowSensors: [Int]
+    private let isPressure: [Bool]
+    private var latest: [Double]
+    private var have: [Bool]
+    private var sums: [Double]
+    private var history: [(t: Double, values: [Double])] = []
+    private var previousMeans: [(t: Double, values: [Double])] = []
+    private var startS: Double?
+    /// Σ outflow at the newest tick (liquid m³/s, gas Sm³/h): the scale for size estimates.
+    public private(set) var lastOutflow = 0.0
+
+    public init(network: NetworkDescription, windowS: Double = 30) {
+        self.windowS = windowS
+        let starts = Set(network.pipes.map(\.fromNode)), ends = Set(network.pipes.map(\.toNode))
+        let pipe = Dictionary(uniqueKeysWithValues: network.pipes.map { ($0.id, $0) })
+        var pressure: [Int] = [], inflow: [Int] = [], outflow: [Int] = []
+        for (i, s) in network.sensors.enumerated() {
+            switch s.quantity {
+            case "pressure": pressure.append(i)
+            case "flow":
+                if let id = s.pipeID, let p = pipe[id] {
+                    if !ends.contains(p.fromNode) { inflow.append(i) } else if !starts.contains(p.toNode) { outflow.append(i) }
+                } else if s.nodeID != nil {
+                    outflow.append(i)
+                }
+            default: break
+            }
+        }
+        pressureSensors = pressure
+        var flags = Array(repeating: false, count: network.sensors.count)
+        for i in pressure { flags[i] = true }
+        isPressure = flags
+        inflowSensors = inflow
+        outflowSensors = outflow
+        let balanceName = "balance(in:" + inflow.map { network.sensors[$0].id }.joined(separator: "+")
+            + ";out:" + outflow.map { network.sensors[$0].id }.joined(separator: "+") + ")"
+        featureNames = [balanceName] + pressure.map { "p:\(network.sensors[$0].id)" } + pressure.map { "dp:\(network.sensors[$0].id)" }
+        latest = Array(repeating: 0, count: network.sensors.count)
+        have = Array(repeating: false, count: network.sensors.count)
+        sums = Array(repeating: 0, count: 1 + pressure.count)
+    }
+
+    public var dimension: Int { featureNames.count }
+
+    /// Takes one tick; returns a feature vector when one is due.
+    public mutating func observe(_ tick: DetectorTick) -> [Double]? {
+        var pressureArrived = false
+        for s in tick.samples where s.valid && s.value.isFinite && s.sensorIndex >= 0 && s.sensorIndex < latest.count {
+            latest[s.sensorIndex] = s.value
+            have[s.sensorIndex] = true
+            if isPressure[s.sensorIndex] { pressureArrived = true }
+        }
+        guard pressureArrived else { return nil }
+        guard inflowSensors.allSatisfy({ have[$0] }), outflowSensors.allSatisfy({ have[$0] }),
+              pressureSensors.allSatisfy({ have[$0] }) else { return nil }
+        lastOutflow = outflowSensors.reduce(0) { $0 + latest[$1] }
+        let balance = inflowSensors.reduce(0) { $0 + latest[$1] } - lastOutflow
+        let instant = [balance] + pressureSensors.map { latest[$0] }
+        // Running mean over the window (simulated time).
+        history.append((tick.simTimeS, instant))
+        for k in instant.indices { sums[k] += instant[k] }
+        while let first = history.first, first.t <= tick.simTimeS - windowS {
+            for k in first.values.indices { sums[k] -= first.values[k] }
+            history.removeFirst()
+        }
+        let means = sums.map { $0 / Double(history.count) }
+        previousMeans.append((tick.simTimeS, means))
+        while previousMeans.count > 1, previousMeans[1].t <= tick.simTimeS - windowS { previousMeans.removeFirst() }
+        if startS == nil { startS = tick.simTimeS }
+        guard tick.simTimeS - startS! >= 2 * windowS, let old = previousMeans.first else { return nil }
+        let changes = (1..<means.count).map { means[$0] - old.values[$0] }
+        return means + changes
+    }
+
+    /// The sensor behind each `dp:` feature, in order.
+    public var pressureSensorIndices: [Int] { pressureSensors }
+
+    public mutating func reset() {
+        history.removeAll()
+        previousMeans.removeAll()
+        for k in sums.indices { sums[k] = 0 }
+        for k in have.indices { have[k] = false }
+        startS = nil
+    }
+}
+
+/// Keeps at most one feature vector per window of simulated time for training: vectors closer
+/// in time are running means over mostly the same samples.
+public struct TrainingSampler: Sendable {
+    public let intervalS: Double
+    private var lastS = -Double.infinity
+    public init(intervalS: Double) { self.intervalS = intervalS }
+
+    public mutating func take(atS t: Double) -> Bool {
+        guard t - lastS >= intervalS else { return false }
+        lastS = t
+        return true
+    }
+}
