@@ -28,11 +28,13 @@ extension NetworkDescription {
 /// Turns a simulation's readings into detector ticks (sensor ids → indices, once).
 public struct TickBuilder: Sendable {
     private let index: [String: Int]
+    private let ids: [String]
 
     public init(_ network: NetworkDescription) {
         var index: [String: Int] = [:]
         for (i, s) in network.sensors.enumerated() { index[s.id] = i }
         self.index = index
+        ids = network.sensors.map(\.id)
     }
 
     /// The tick of readings taken at `simTimeS` (readings of unknown sensors are left out).
@@ -40,9 +42,11 @@ public struct TickBuilder: Sendable {
         var samples: [SensorSample] = []
         samples.reserveCapacity(readings.count)
         for r in readings {
-            if let i = index[r.sensorId] {
-                samples.append(SensorSample(sensorIndex: i, value: r.value, valid: r.valid))
-            }
+            // The twin stamps each reading with its sensor's index in the scenario: use it when it
+            // names the same sensor here (no hashing), else look the id up.
+            let i = r.sensorIndex >= 0 && r.sensorIndex < ids.count && ids[r.sensorIndex] == r.sensorId
+                ? r.sensorIndex : index[r.sensorId]
+            if let i { samples.append(SensorSample(sensorIndex: i, value: r.value, valid: r.valid)) }
         }
         return DetectorTick(simTimeS: simTimeS, samples: samples)
     }

@@ -1,3 +1,4 @@
+import FluxionDetectorKit
 import FluxionScenario
 import FluxionTwin
 import Testing
@@ -13,6 +14,21 @@ import Testing
         // The dip at 1.5 s starts the count over; one start per alarm.
         #expect(starts == [4])
         #expect(tracker.alarming)
+    }
+
+    @Test func tickBuilderMapsReadingsToTheNetworksSensorIndices() throws {
+        var sim = try Simulation(scenario: try EmbeddedScenarios.load("absheron"), seed: 1)
+        let network = NetworkDescription(sim)
+        var readings: [Reading] = []
+        while readings.count < 20 { readings = sim.step() }
+        let tick = TickBuilder(network).tick(simTimeS: sim.timeS, readings: readings)
+        #expect(tick.samples.count == readings.count)
+        #expect(tick.samples.map { network.sensors[$0.sensorIndex].id } == readings.map(\.sensorId))
+        // A description with another sensor order still maps by id.
+        var shuffled = network
+        shuffled.sensors.reverse()
+        let other = TickBuilder(shuffled).tick(simTimeS: sim.timeS, readings: readings)
+        #expect(other.samples.map { shuffled.sensors[$0.sensorIndex].id } == readings.map(\.sensorId))
     }
 
     @Test func quantilesInterpolate() {
