@@ -32,7 +32,6 @@ public final class DetectorManager: @unchecked Sendable {
     public let tickCapacity: Int
     private let condition = NSCondition()
     private var queue: [Item] = []
-    private var head = 0
     private var queuedTicks = 0
     private var running = true
     private var thread: Thread?
@@ -124,7 +123,7 @@ public final class DetectorManager: @unchecked Sendable {
 
     /// Removes the oldest queued tick (lock held); false when none is queued.
     private func dropOldestTick() -> Bool {
-        guard let i = queue[head...].firstIndex(where: { if case .tick = $0 { true } else { false } }) else {
+        guard let i = queue.firstIndex(where: { if case .tick = $0 { true } else { false } }) else {
             return false
         }
         queue.remove(at: i)
@@ -135,14 +134,13 @@ public final class DetectorManager: @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
-            while running, head == queue.count { condition.wait() }
-            if head == queue.count {
+            while running, queue.isEmpty { condition.wait() }
+            if queue.isEmpty {
                 condition.unlock()
                 break
             }
-            let batch = Array(queue[head...])
+            let batch = queue
             queue.removeAll(keepingCapacity: true)
-            head = 0
             queuedTicks = 0
             condition.unlock()
 
