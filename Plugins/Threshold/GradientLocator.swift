@@ -24,6 +24,11 @@ struct GradientLocator {
     private var blocks: [[Double]] = []
     /// Per segment: Σ s·Q|Q| and Σ Q⁴ of the learning period.
     private var fitSQ: [Double], fitQQ: [Double]
+    /// Per segment: mean square of its flow deviation d in normal operation, (Sm³/h)²: how much
+    /// the quasi-steady law misses there without a leak (short segments and the station nodes
+    /// miss most while demand moves). The location weighs each segment by its inverse.
+    private var normalSquare: [Double]
+    private var normalCount = 0.0
 
     init?(network: NetworkDescription, flowSign: [Double], blockS: Double, windowBlocks: Int) {
         guard network.isGas, let (line, ids) = network.lines.max(by: { $0.value.count < $1.value.count }) else { return nil }
@@ -64,6 +69,7 @@ struct GradientLocator {
         counts = sums
         fitSQ = Array(repeating: 0, count: probes.count - 1)
         fitQQ = fitSQ
+        normalSquare = fitSQ
     }
 
     /// Accumulates one tick; `learning` (normal operation: no alarm) adds each closed window
@@ -86,6 +92,10 @@ struct GradientLocator {
         for i in sums.indices { sums[i] = 0; counts[i] = 0 }
         guard learning, let w = window() else { return }
         let keep = 1 - min(1, blockS / memoryS)
+        if let d = deviations(w) {
+            normalCount = keep * normalCount + 1
+            for j in d.indices { normalSquare[j] = keep * normalSquare[j] + d[j] * d[j] }
+        }
         for j in w.s.indices where w.q[j].isFinite && w.s[j].isFinite {
             let qq = w.q[j] * abs(w.q[j])
             fitSQ[j] = keep * fitSQ[j] + w.s[j] * qq
@@ -126,19 +136,33 @@ struct GradientLocator {
         segments.reduce(0) { v, seg in v + max(0, min(x1, seg.startM + seg.lengthM) - max(x0, seg.startM)) * seg.areaM2 }
     }
 
+    /// Per segment k of p_a² − p_b² = k·Q|Q|, or nil before calibration.
+    private var slopes: [Double]? {
+        let k = zip(fitSQ, fitQQ).map { $1 > 0 ? $0 / $1 : .nan }
+        return k.allSatisfy({ $0.isFinite && $0 > 0 }) ? k : nil
+    }
+
+    /// Deviation of each segment's flow (inferred from its pressures) from the metered flow, Sm³/h.
+    private func deviations(_ w: (s: [Double], q: [Double])) -> [Double]? {
+        guard let k = slopes else { return nil }
+        return w.s.indices.map { j in
+            let inferred = (abs(w.s[j]) / k[j]).squareRoot() * (w.s[j] < 0 ? -1 : 1)
+            return inferred.isFinite && w.q[j].isFinite ? inferred - w.q[j] : 0
+        }
+    }
+
     /// The leak's pipe and position for a leak of `leakFlow` Sm³/h, or nil when not calibrated.
     func locate(leakFlow q: Double) -> (pipeID: String, positionM: Double)? {
-        guard q > 0, let w = window() else { return nil }
-        let k = zip(fitSQ, fitQQ).map { $1 > 0 ? $0 / $1 : .nan }
-        guard k.allSatisfy({ $0.isFinite && $0 > 0 }) else { return nil }
-        // Deviation of each segment's flow (inferred from its pressures) from the metered flow.
-        let inferred = w.s.indices.map { j in (w.s[j] / k[j]).squareRoot() * (w.s[j] < 0 ? -1 : 1) }
-        let d = w.s.indices.map { j in inferred[j].isFinite ? inferred[j] - w.q[j] : 0 }
+        guard q > 0, let w = window(), let k = slopes, let d = deviations(w) else { return nil }
+        // Weights: inverse normal-operation mean square (floored at (1 % of q)² so one quiet
+        // segment cannot dominate).
+        let floor = max(1e-6, 0.0001 * q * q)
+        let weight = normalSquare.map { 1 / max(normalCount > 0 ? $0 / normalCount : 0, floor) }
         // Candidate -1: upstream of the first sensor (every segment carries q less than metered).
-        var best: (cost: Double, j: Int) = (d.reduce(0) { $0 + ($1 + q) * ($1 + q) }, -1)
+        var best: (cost: Double, j: Int) = (d.indices.reduce(0) { $0 + weight[$1] * (d[$1] + q) * (d[$1] + q) }, -1)
         for j in d.indices {
             var cost = 0.0
-            for i in d.indices where i != j { cost += i < j ? d[i] * d[i] : (d[i] + q) * (d[i] + q) }
+            for i in d.indices where i != j { cost += weight[i] * (i < j ? d[i] * d[i] : (d[i] + q) * (d[i] + q)) }
             if cost < best.cost { best = (cost, j) }
         }
         if best.j < 0 {
