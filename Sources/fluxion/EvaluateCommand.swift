@@ -9,16 +9,16 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Run random leak cases offline through detector plugins and report how they do.",
         discussion: """
-            No server: the twin runs in-process, faster than real time, and the plugins are loaded
-            from --plugins (default: this executable's directory, where `swift build` puts lib*.so).
-            Each case: a fresh simulation (seed derived from --seed), normal operation, then one leak
-            on a random pipe of the scenario's lines (position uniform, size uniform in 0.5–5 % of
-            the pipe's nominal flow). Alarm rule: probability ≥ --alarm-probability for
+            No server: the twin runs in-process, faster than real time, and the plugins are loaded \
+            from --plugins (default: this executable's directory, where `swift build` puts lib*.so). \
+            Each case: a fresh simulation (seed derived from --seed), normal operation, then one leak \
+            on a random pipe of the scenario's lines (position uniform, size uniform in 0.5–5 % of \
+            the pipe's nominal flow). Alarm rule: probability ≥ --alarm-probability for \
             --sustain seconds. Deterministic for a seed. docs/DETECTION.md has the figures.
             Example: fluxion evaluate --detectors threshold --scenario absheron --scenarios 40 --seed 1
             """)
 
-    @Option(help: "Comma-separated plugin names (e.g. threshold or FluxionThreshold,FluxionLOF).")
+    @Option(help: "Comma-separated plugin names (e.g. threshold or FluxionThreshold,FluxionLof).")
     var detectors: String = "threshold"
     @Option(help: "Configuration JSON passed to every detector (default: their defaults).")
     var config: String = ""
