@@ -73,7 +73,9 @@ struct EvaluateCommand: ParsableCommand {
         for c in plan.cases {
             progress(c.index, plan.cases.count, started)
             let results: [Evaluator.Outcome]
-            do { results = try evaluator.run(c) } catch let e as DetectorError { throw CLIError(e.rpcError) } catch {
+            do { results = try evaluator.run(c) } catch {
+                FileHandle.standardError.write(Data("\n".utf8))  // end the progress line
+                if let e = error as? DetectorError { throw CLIError(e.rpcError) }
                 throw CLIError("case \(c.index): \(error)")
             }
             outcomes += results
