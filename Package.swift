@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "FluxionTestNoEntry", type: .dynamic, targets: ["FluxionTestNoEntry"]),
         .library(name: "FluxionTestInitFails", type: .dynamic, targets: ["FluxionTestInitFails"]),
         .library(name: "FluxionTestNaN", type: .dynamic, targets: ["FluxionTestNaN"]),
+        // The minimal plugin of docs/PLUGINS.md.
+        .library(name: "FluxionPressureDrop", type: .dynamic, targets: ["FluxionPressureDrop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -66,6 +68,9 @@ let package = Package(
         // Detector plugins.
         .target(
             name: "FluxionThreshold", dependencies: ["FluxionDetectorKit"], path: "Plugins/Threshold",
+            swiftSettings: swiftSettings),
+        .target(
+            name: "FluxionPressureDrop", dependencies: ["FluxionDetectorKit"], path: "Plugins/Examples/PressureDrop",
             swiftSettings: swiftSettings),
         // Test plugins (Plugins/Testing): each breaks one rule of the plugin boundary.
         .target(
@@ -138,7 +143,7 @@ let package = Package(
         .testTarget(
             name: "FluxionServerTests",
             dependencies: [
-                "FluxionClient", "FluxionWire", "FluxionServer", "FluxionTwin", "FluxionScenario",
+                "FluxionClient", "FluxionWire", "FluxionServer", "FluxionTwin", "FluxionScenario", "FluxionDetectorKit",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "FluxiondTests", dependencies: ["FluxionClient", "FluxionWire"]),

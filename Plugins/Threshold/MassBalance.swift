@@ -53,12 +53,15 @@ struct MassBalance {
             signs = Self.boundarySigns(network)
         }
         guard signs.contains(1), signs.contains(-1) else {
-            throw DetectorConfigError("threshold: the network needs at least one inflow and one outflow meter (got \(signs.filter { $0 > 0 }.count) in, \(signs.filter { $0 < 0 }.count) out)")
+            throw DetectorConfigError(
+                "threshold: the network needs at least one inflow and one outflow meter (got \(signs.filter { $0 > 0 }.count) in, \(signs.filter { $0 < 0 }.count) out)"
+            )
         }
         flowSign = signs
         flowCount = signs.filter { $0 != 0 }.count
         packWeight = Self.packWeights(network, liquidDensity: resolved.density)
-        temperatureSensor = network.sensors.map { $0.quantity == "temperature" }
+        let compensate = config.temperatureCompensation ?? false
+        temperatureSensor = network.sensors.map { compensate && $0.quantity == "temperature" }
         noise = Array(repeating: RunningVariance(), count: n)
         last = Array(repeating: .nan, count: n)
         flowSamplesInBlock = Array(repeating: 0, count: n)
@@ -128,7 +131,8 @@ struct MassBalance {
         if blocks.count > windowBlocks { blocks.removeFirst(blocks.count - windowBlocks) }
         guard blocks.count == windowBlocks else { return nil }
         let meanImbalance = blocks.reduce(0) { $0 + $1.imbalance } / Double(windowBlocks)
-        let packRate = (blocks[windowBlocks - 1].pack - blocks[0].pack) / (Double(windowBlocks - 1) * blockS) * (isGas ? 3600 : 1)
+        let packRate =
+            (blocks[windowBlocks - 1].pack - blocks[0].pack) / (Double(windowBlocks - 1) * blockS) * (isGas ? 3600 : 1)
         return meanImbalance - packRate
     }
 
@@ -164,19 +168,4 @@ struct MassBalance {
         let temperatureK = (tN > 0 ? tSum / tN : 15) + 273.15
         return pv / 101_325 * (288.15 / temperatureK) * inverseZ
     }
-}
-
-/// Welford's running mean and variance.
-struct RunningVariance {
-    private(set) var count = 0
-    private(set) var mean = 0.0
-    private var m2 = 0.0
-    mutating func add(_ x: Double) {
-        count += 1
-        let d = x - mean
-        mean += d / Double(count)
-        m2 += d * (x - mean)
-    }
-    var variance: Double { count > 1 ? m2 / Double(count - 1) : 0 }
-    var std: Double { variance.squareRoot() }
 }

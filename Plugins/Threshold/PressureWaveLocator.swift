@@ -53,11 +53,17 @@ struct PressureWaveLocator {
         for (i, s) in network.sensors.enumerated() where s.quantity == "pressure" {
             for (line, segs) in lines.sorted(by: { $0.key < $1.key }) {
                 if let pid = s.pipeID, let seg = segs.first(where: { $0.id == pid }) {
-                    probes.append(Probe(sensorIndex: i, line: line, chainageM: seg.startM + (s.positionM ?? 0), intervalS: 1 / max(s.sampleRateHz, 1e-6)))
+                    probes.append(
+                        Probe(
+                            sensorIndex: i, line: line, chainageM: seg.startM + (s.positionM ?? 0),
+                            intervalS: 1 / max(s.sampleRateHz, 1e-6)))
                     break
                 }
                 if let node = s.nodeID, let seg = segs.first(where: { pipes[$0.id]?.toNode == node }) {
-                    probes.append(Probe(sensorIndex: i, line: line, chainageM: seg.startM + seg.lengthM, intervalS: 1 / max(s.sampleRateHz, 1e-6)))
+                    probes.append(
+                        Probe(
+                            sensorIndex: i, line: line, chainageM: seg.startM + seg.lengthM,
+                            intervalS: 1 / max(s.sampleRateHz, 1e-6)))
                     break
                 }
             }
@@ -151,7 +157,9 @@ struct PressureWaveLocator {
 
     private func pipeAt(line: String, chainageM x: Double) -> (String, Double)? {
         guard let segs = lines[line], !segs.isEmpty else { return nil }
-        let seg = segs.first { x >= $0.startM && x <= $0.startM + $0.lengthM } ?? (x < segs[0].startM ? segs[0] : segs[segs.count - 1])
+        let seg =
+            segs.first { x >= $0.startM && x <= $0.startM + $0.lengthM }
+            ?? (x < segs[0].startM ? segs[0] : segs[segs.count - 1])
         return (seg.id, min(max(x - seg.startM, 0), seg.lengthM))
     }
 }

@@ -27,6 +27,10 @@ struct ThresholdConfig: Decodable {
     var compressibility: Double?
     /// Liquid density for line pack, kg/m³ (default 1000).
     var density: Double?
+    /// Gas line pack corrected by the measured temperature (default false: the twin's gas is
+    /// isothermal at its reference temperature; its temperature readings follow the ground
+    /// profile but do not enter the physics, so correcting for them adds a daily error).
+    var temperatureCompensation: Bool?
     /// CUSUM of the pressure-wave detector: allowance and decision level, in noise σ.
     var waveAllowance: Double?
     var waveDecision: Double?
@@ -35,6 +39,7 @@ struct ThresholdConfig: Decodable {
 
     enum CodingKeys: String, CodingKey {
         case k, inflow, outflow, compressibility, density
+        case temperatureCompensation = "temperature_compensation"
         case blockS = "block_s", windowBlocks = "window_blocks", learnS = "learn_s"
         case residualMean = "residual_mean", residualStd = "residual_std", sigmaFloor = "sigma_floor"
         case waveAllowance = "wave_allowance", waveDecision = "wave_decision", waveBaselineS = "wave_baseline_s"
@@ -55,9 +60,14 @@ struct ThresholdConfig: Decodable {
             sigmaFloor: sigmaFloor ?? 0, compressibility: compressibility ?? 1, density: density ?? 1000,
             waveAllowance: waveAllowance ?? (isGas ? 0.15 : 2), waveDecision: waveDecision ?? (isGas ? 12 : 20),
             waveBaselineS: waveBaselineS ?? (isGas ? 120 : 5))
-        guard r.k > 0, r.blockS > 0, r.windowBlocks >= 2, r.learnS >= 0, r.sigmaFloor >= 0, r.compressibility > 0, r.density > 0,
-              r.waveDecision > 0, r.waveBaselineS > 0
-        else { throw DetectorConfigError("threshold configuration: k, block_s, learn_s, compressibility, wave_* must be positive and window_blocks ≥ 2") }
+        guard r.k > 0, r.blockS > 0, r.windowBlocks >= 2, r.learnS >= 0, r.sigmaFloor >= 0, r.compressibility > 0,
+            r.density > 0,
+            r.waveDecision > 0, r.waveBaselineS > 0
+        else {
+            throw DetectorConfigError(
+                "threshold configuration: k, block_s, learn_s, compressibility, wave_* must be positive and window_blocks ≥ 2"
+            )
+        }
         return r
     }
 

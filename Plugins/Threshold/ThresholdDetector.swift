@@ -8,7 +8,9 @@ import Foundation
 ///   normalized by what was learned in the first `learn_s` of operation (mean μ, standard
 ///   deviation σ, never below the sensor-noise model or `sigma_floor`): z = (r − μ)/σ.
 ///   Probability = 1 / (1 + e^(−2(z − k))): 0.5 at the alarm level z = k.
-/// - Position: `PressureWaveLocator`, from drops seen since shortly before the alarm rose.
+/// - Position: gas: `GradientLocator` (hydraulic gradient, refreshed while the alarm lasts);
+///   liquid (or gas without a calibrated gradient): `PressureWaveLocator`, from the drops seen
+///   since shortly before the alarm rose, kept for the alarm episode.
 /// - Size: (r − μ) / nominal flow of the located pipe (or of the line's first pipe).
 struct ThresholdDetector: Detector {
     static let name = "threshold"
@@ -18,6 +20,8 @@ struct ThresholdDetector: Detector {
     private let config: ThresholdConfig.Resolved
     private var balance: MassBalance
     private var locator: PressureWaveLocator
+    /// Gas only: hydraulic-gradient localization (pressure waves are too weak there).
+    private var gradient: GradientLocator?
     private let nominalFlow: [String: Double]
     private let defaultNominal: Double
     private var firstTickS: Double?
@@ -35,6 +39,8 @@ struct ThresholdDetector: Detector {
         balance = try MassBalance(network: network, config: raw, resolved: config)
         locator = PressureWaveLocator(network: network, allowance: config.waveAllowance, decision: config.waveDecision,
                                       baselineS: config.waveBaselineS)
+        gradient = GradientLocator(network: network, flowSign: balance.flowSign, blockS: config.blockS,
+                                   windowBlocks: config.windowBlocks)
         nominalFlow = Dictionary(network.pipes.map { ($0.id, $0.nominalFlow) }, uniquingKeysWith: { a, _ in a })
         let firstLinePipe = network.lines.sorted { $0.key < $1.key }.first?.value.first
         defaultNominal = firstLinePipe.flatMap { id in network.pipes.first { $0.id == id }?.nominalFlow }
@@ -48,6 +54,8 @@ struct ThresholdDetector: Detector {
         let t0 = firstTickS ?? tick.simTimeS
         firstTickS = t0
         locator.observe(tick)
+        // Calibrate in the learning period and afterwards whenever the balance is quiet.
+        gradient?.observe(tick, learning: tick.simTimeS - t0 <= config.learnS || z < 2)
         if let r = balance.observe(tick) {
             residual = r
             if tick.simTimeS - t0 <= config.learnS, config.residualStd == nil { learned.add(r) }
@@ -68,8 +76,10 @@ struct ThresholdDetector: Detector {
         alarmSinceS = since
         lastAlarmS = tick.simTimeS
         // The leak began at most one window (plus a margin for the wave to cross) before the alarm.
-        if location == nil { location = locator.locate(fromS: since - 2 * windowS, toS: tick.simTimeS) }
         let excess = residual - (config.residualMean ?? learned.mean)
+        // The gradient estimate sharpens as the window fills with the leak: refresh it.
+        if let g = gradient?.locate(leakFlow: excess) { location = (g.pipeID, g.positionM, 0) }
+        if location == nil { location = locator.locate(fromS: since - 2 * windowS, toS: tick.simTimeS) }
         let nominal = location.flatMap { nominalFlow[$0.pipeID] }.flatMap { $0 > 0 ? $0 : nil } ?? defaultNominal
         return DetectorEstimate(probability: probability, pipeID: location?.pipeID, positionM: location?.positionM,
                                 sizeFraction: nominal > 0 ? max(excess, 0) / nominal : nil)

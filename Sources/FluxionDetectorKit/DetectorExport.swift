@@ -26,10 +26,12 @@ public enum DetectorExport {
     }
 
     /// Lays out the table followed by a pointer to its factory (what `create` finds through `api`).
-    static func makeTable(name: String, version: String, summary: String, factory: DetectorFactory) -> UnsafeRawPointer {
+    static func makeTable(name: String, version: String, summary: String, factory: DetectorFactory) -> UnsafeRawPointer
+    {
         let stride = MemoryLayout<fluxion_detector_api>.stride
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: stride + MemoryLayout<UnsafeRawPointer>.stride,
-                                                    alignment: MemoryLayout<fluxion_detector_api>.alignment)
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: stride + MemoryLayout<UnsafeRawPointer>.stride,
+            alignment: MemoryLayout<fluxion_detector_api>.alignment)
         let api = fluxion_detector_api(
             abi_version: FLUXION_DETECTOR_ABI_VERSION,
             struct_size: UInt32(MemoryLayout<fluxion_detector_api>.size),
@@ -38,7 +40,8 @@ public enum DetectorExport {
             create: exportCreate, destroy: exportDestroy, observe: exportObserve,
             last_error: exportLastError, reset: exportReset)
         raw.initializeMemory(as: fluxion_detector_api.self, repeating: api, count: 1)
-        (raw + stride).storeBytes(of: UnsafeRawPointer(Unmanaged.passRetained(factory).toOpaque()), as: UnsafeRawPointer.self)
+        (raw + stride).storeBytes(
+            of: UnsafeRawPointer(Unmanaged.passRetained(factory).toOpaque()), as: UnsafeRawPointer.self)
         return UnsafeRawPointer(raw)
     }
 
@@ -49,98 +52,67 @@ public enum DetectorExport {
     }
 }
 
-/// Makes detectors of one type and remembers why the last `create` failed.
-final class DetectorFactory {
-    let make: (NetworkDescription, [UInt8]) throws -> any Detector
-    let lastError = ErrorText()
-    init(make: @escaping (NetworkDescription, [UInt8]) throws -> any Detector) { self.make = make }
-}
-
-/// A NUL-terminated error text owned by the plugin.
-final class ErrorText {
-    private(set) var pointer: UnsafeMutablePointer<CChar>?
-    func set(_ text: String?) {
-        free(pointer)
-        pointer = text.map { strdup($0) }
-    }
-    deinit { free(pointer) }
-}
-
-/// One detector instance behind the opaque state pointer.
-final class DetectorBox {
-    var detector: any Detector
-    let pipeIndex: [String: Int]
-    let lastError = ErrorText()
-    var samples: [SensorSample] = []
-
-    init(detector: any Detector, network: NetworkDescription) {
-        self.detector = detector
-        var index: [String: Int] = [:]
-        for (i, p) in network.pipes.enumerated() { index[p.id] = i }
-        pipeIndex = index
-    }
-
-    static func from(_ state: OpaquePointer?) -> DetectorBox? {
-        guard let state else { return nil }
-        return Unmanaged<DetectorBox>.fromOpaque(UnsafeRawPointer(state)).takeUnretainedValue()
-    }
-}
-
-private let exportCreate: @convention(c) (UnsafePointer<fluxion_detector_api>?, UnsafePointer<fluxion_detector_config>?) -> OpaquePointer? = { api, config in
-    guard let factory = DetectorExport.factory(of: api) else { return nil }
-    guard let config else {
-        factory.lastError.set("create: no configuration")
+private let exportCreate:
+    @convention(c) (UnsafePointer<fluxion_detector_api>?, UnsafePointer<fluxion_detector_config>?) -> OpaquePointer? = {
+        api, config in
+        guard let factory = DetectorExport.factory(of: api) else { return nil }
+        guard let config else {
+            factory.lastError.set("create: no configuration")
+            return nil
+        }
+        let c = config.pointee
+        let networkBytes = c.network_json.map { Data(bytes: $0, count: c.network_json_len) } ?? Data()
+        let configBytes = c.config_json.map { Array(UnsafeBufferPointer(start: $0, count: c.config_json_len)) } ?? []
+        do {
+            let network = try JSONDecoder().decode(NetworkDescription.self, from: networkBytes)
+            let detector = try factory.make(network, configBytes)
+            factory.lastError.set(nil)
+            let box = DetectorBox(detector: detector, network: network)
+            return OpaquePointer(Unmanaged.passRetained(box).toOpaque())
+        } catch let error as DecodingError {
+            factory.lastError.set("network description: \(error)")
+        } catch {
+            factory.lastError.set(String(describing: error))
+        }
         return nil
     }
-    let c = config.pointee
-    let networkBytes = c.network_json.map { Data(bytes: $0, count: c.network_json_len) } ?? Data()
-    let configBytes = c.config_json.map { Array(UnsafeBufferPointer(start: $0, count: c.config_json_len)) } ?? []
-    do {
-        let network = try JSONDecoder().decode(NetworkDescription.self, from: networkBytes)
-        let detector = try factory.make(network, configBytes)
-        factory.lastError.set(nil)
-        let box = DetectorBox(detector: detector, network: network)
-        return OpaquePointer(Unmanaged.passRetained(box).toOpaque())
-    } catch let error as DecodingError {
-        factory.lastError.set("network description: \(error)")
-    } catch {
-        factory.lastError.set(String(describing: error))
-    }
-    return nil
-}
 
 private let exportDestroy: @convention(c) (OpaquePointer?) -> Void = { state in
     guard let state else { return }
     Unmanaged<DetectorBox>.fromOpaque(UnsafeRawPointer(state)).release()
 }
 
-private let exportObserve: @convention(c) (OpaquePointer?, Double, UnsafePointer<fluxion_sample>?, Int, UnsafeMutablePointer<fluxion_estimate>?) -> Int32 = { state, time, samples, count, out in
-    guard let box = DetectorBox.from(state), let out else { return 1 }
-    box.samples.removeAll(keepingCapacity: true)
-    if let samples {
-        for i in 0..<count {
-            let s = samples[i]
-            box.samples.append(SensorSample(sensorIndex: Int(s.sensor_index), value: s.value, valid: s.valid != 0))
+private let exportObserve:
+    @convention(c) (
+        OpaquePointer?, Double, UnsafePointer<fluxion_sample>?, Int, UnsafeMutablePointer<fluxion_estimate>?
+    ) -> Int32 = { state, time, samples, count, out in
+        guard let box = DetectorBox.from(state), let out else { return 1 }
+        box.samples.removeAll(keepingCapacity: true)
+        if let samples {
+            for i in 0..<count {
+                let s = samples[i]
+                box.samples.append(SensorSample(sensorIndex: Int(s.sensor_index), value: s.value, valid: s.valid != 0))
+            }
+        }
+        let tick = DetectorTick(simTimeS: time, samples: box.samples)
+        do {
+            let e = try box.detector.observe(tick)
+            out.pointee.probability = e.probability
+            out.pointee.pipe_index = e.pipeID.flatMap { box.pipeIndex[$0] }.map(Int32.init) ?? -1
+            out.pointee.position_m = e.positionM ?? .nan
+            out.pointee.size_fraction = e.sizeFraction ?? .nan
+            return 0
+        } catch {
+            box.lastError.set(String(describing: error))
+            return 1
         }
     }
-    let tick = DetectorTick(simTimeS: time, samples: box.samples)
-    do {
-        let e = try box.detector.observe(tick)
-        out.pointee.probability = e.probability
-        out.pointee.pipe_index = e.pipeID.flatMap { box.pipeIndex[$0] }.map(Int32.init) ?? -1
-        out.pointee.position_m = e.positionM ?? .nan
-        out.pointee.size_fraction = e.sizeFraction ?? .nan
-        return 0
-    } catch {
-        box.lastError.set(String(describing: error))
-        return 1
-    }
-}
 
-private let exportLastError: @convention(c) (UnsafePointer<fluxion_detector_api>?, OpaquePointer?) -> UnsafePointer<CChar>? = { api, state in
-    if let box = DetectorBox.from(state) { return UnsafePointer(box.lastError.pointer) }
-    return UnsafePointer(DetectorExport.factory(of: api)?.lastError.pointer)
-}
+private let exportLastError:
+    @convention(c) (UnsafePointer<fluxion_detector_api>?, OpaquePointer?) -> UnsafePointer<CChar>? = { api, state in
+        if let box = DetectorBox.from(state) { return UnsafePointer(box.lastError.pointer) }
+        return UnsafePointer(DetectorExport.factory(of: api)?.lastError.pointer)
+    }
 
 private let exportReset: @convention(c) (OpaquePointer?) -> Void = { state in
     guard let box = DetectorBox.from(state) else { return }

@@ -32,7 +32,7 @@ public enum DetectorError: Error, Equatable, CustomStringConvertible, Sendable {
         case .invalidPluginName(let name):
             "plugin name \"\(name)\" is not a plain name (no '/', not empty, not starting with '.')"
         case .missingFile(let plugin, let directory):
-            "no plugin \"\(plugin)\": lib\(plugin).so is not in the plugin directory \(directory)"
+            "no plugin \"\(plugin)\": neither lib\(plugin).so nor libFluxion\(plugin.prefix(1).uppercased())\(plugin.dropFirst()).so is in the plugin directory \(directory)"
         case .notAPlugin(let plugin, let reason):
             "\(plugin) is not a detector plugin: \(reason)"
         case .abiMismatch(let plugin, let found, let expected):

@@ -61,7 +61,9 @@ public final class DetectorHost: @unchecked Sendable {
     ///   - name: the instance name; empty: the plugin name.
     ///   - configJSON: the detector's configuration (empty: its defaults); must be JSON.
     @discardableResult
-    public func load(plugin pluginName: String, name: String = "", configJSON: String = "") throws(DetectorError) -> DetectorStatus {
+    public func load(
+        plugin pluginName: String, name: String = "", configJSON: String = ""
+    ) throws(DetectorError) -> DetectorStatus {
         let instanceName = name.isEmpty ? pluginName : name
         let config = Array(configJSON.utf8)
         if !config.isEmpty {
@@ -71,8 +73,9 @@ public final class DetectorHost: @unchecked Sendable {
         }
         let p = try plugin(pluginName)
         if instances.contains(where: { $0.name == instanceName }) { throw .duplicateInstance(instanceName) }
-        let instance = try DetectorInstance(name: instanceName, plugin: p, networkJSON: networkJSON, configJSON: config,
-                                            pipeIDs: network.pipes.map(\.id))
+        let instance = try DetectorInstance(
+            name: instanceName, plugin: p, networkJSON: networkJSON, configJSON: config,
+            pipeIDs: network.pipes.map(\.id))
         instances.append(instance)
         return instance.snapshot
     }
@@ -117,8 +120,10 @@ public final class DetectorHost: @unchecked Sendable {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: pluginDirectory)) ?? []
         for file in files.sorted() where file.hasPrefix("lib") && file.hasSuffix(".so") && !used.contains(file) {
             let name = String(file.dropFirst(3).dropLast(3))
-            result.append(DetectorStatus(name: name, plugin: name, version: "", summary: "", state: .available,
-                                         abiVersion: 0, lastError: "", leakProbability: 0, samplesSeen: 0, ticksSeen: 0))
+            result.append(
+                DetectorStatus(
+                    name: name, plugin: name, version: "", summary: "", state: .available,
+                    abiVersion: 0, lastError: "", leakProbability: 0, samplesSeen: 0, ticksSeen: 0))
         }
         return result
     }
@@ -139,8 +144,10 @@ public final class DetectorHost: @unchecked Sendable {
     public func process(_ tick: DetectorTick, onFailure: (DetectorError) -> Void = { _ in }) -> [AlertSignal] {
         samples.removeAll(keepingCapacity: true)
         for s in tick.samples {
-            samples.append(fluxion_sample(sensor_index: UInt32(truncatingIfNeeded: s.sensorIndex), valid: s.valid ? 1 : 0,
-                                          value: s.value, reserved: 0))
+            samples.append(
+                fluxion_sample(
+                    sensor_index: UInt32(truncatingIfNeeded: s.sensorIndex), valid: s.valid ? 1 : 0,
+                    value: s.value, reserved: 0))
         }
         var signals: [AlertSignal] = []
         var wall: Int64?
@@ -149,8 +156,10 @@ public final class DetectorHost: @unchecked Sendable {
                 if let estimate = instance.observe(simTimeS: tick.simTimeS, samples: buffer) {
                     let now = wall ?? wallClock()
                     wall = now
-                    signals.append(AlertSignal(detector: instance.name, simTimeS: tick.simTimeS, wallTimeUnixNs: now,
-                                               estimate: estimate))
+                    signals.append(
+                        AlertSignal(
+                            detector: instance.name, simTimeS: tick.simTimeS, wallTimeUnixNs: now,
+                            estimate: estimate))
                 } else if instance.status == .failed {
                     onFailure(.invalidOutput(detector: instance.name, reason: instance.lastError))
                 }

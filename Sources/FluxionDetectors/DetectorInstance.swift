@@ -1,33 +1,6 @@
 import CFluxionDetectorABI
 import FluxionDetectorKit
 
-/// The lifecycle state of a detector instance (mirrors detectors.proto's DetectorState).
-public enum DetectorState: String, Sendable, Equatable {
-    /// A plugin file in the plugin directory, not loaded.
-    case available
-    case loaded
-    case active
-    case failed
-}
-
-/// What the host reports about a plugin file or a detector instance.
-public struct DetectorStatus: Sendable, Equatable {
-    /// Instance name (for `available`: the plugin name).
-    public var name: String
-    public var plugin: String
-    public var version: String
-    public var summary: String
-    public var state: DetectorState
-    public var abiVersion: UInt32
-    public var lastError: String
-    /// The latest estimate's probability, 0…1.
-    public var leakProbability: Double
-    /// Samples observed so far.
-    public var samplesSeen: UInt64
-    /// Ticks observed so far.
-    public var ticksSeen: UInt64
-}
-
 /// One detector created from a plugin: the plugin's opaque state and what the host knows of it.
 /// Confined to the host's thread.
 final class DetectorInstance {
@@ -42,7 +15,9 @@ final class DetectorInstance {
     private let pipeIDs: [String]
 
     /// Calls the plugin's `create` with the network and configuration JSON.
-    init(name: String, plugin: DetectorPlugin, networkJSON: [UInt8], configJSON: [UInt8], pipeIDs: [String]) throws(DetectorError) {
+    init(
+        name: String, plugin: DetectorPlugin, networkJSON: [UInt8], configJSON: [UInt8], pipeIDs: [String]
+    ) throws(DetectorError) {
         self.name = name
         self.plugin = plugin
         self.pipeIDs = pipeIDs
@@ -106,15 +81,18 @@ final class DetectorInstance {
     static func refusal(_ e: fluxion_estimate, pipeCount: Int) -> String? {
         if !e.probability.isFinite { return "probability is \(e.probability)" }
         if e.probability < 0 || e.probability > 1 { return "probability \(e.probability) is outside 0…1" }
-        if e.pipe_index < -1 || Int(e.pipe_index) >= pipeCount { return "pipe index \(e.pipe_index) is not a pipe of the network" }
+        if e.pipe_index < -1 || Int(e.pipe_index) >= pipeCount {
+            return "pipe index \(e.pipe_index) is not a pipe of the network"
+        }
         if e.position_m.isInfinite { return "position is \(e.position_m)" }
         if e.size_fraction.isInfinite { return "size fraction is \(e.size_fraction)" }
         return nil
     }
 
     var snapshot: DetectorStatus {
-        DetectorStatus(name: name, plugin: plugin.pluginName, version: plugin.version, summary: plugin.summary,
-                       state: status, abiVersion: plugin.abiVersion, lastError: lastError,
-                       leakProbability: lastEstimate.probability, samplesSeen: samplesSeen, ticksSeen: ticksSeen)
+        DetectorStatus(
+            name: name, plugin: plugin.pluginName, version: plugin.version, summary: plugin.summary,
+            state: status, abiVersion: plugin.abiVersion, lastError: lastError,
+            leakProbability: lastEstimate.probability, samplesSeen: samplesSeen, ticksSeen: ticksSeen)
     }
 }

@@ -32,15 +32,16 @@ public final class DetectorManager: @unchecked Sendable {
     public let tickCapacity: Int
     private let condition = NSCondition()
     private var queue: [Item] = []
-    private var head = 0
     private var queuedTicks = 0
     private var running = true
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
     private var dropped: UInt64 = 0
 
-    public init(host: DetectorHost, tickCapacity: Int = 4096, onFailure: @escaping FailureHandler = { _ in },
-                onSignals: @escaping SignalHandler) {
+    public init(
+        host: DetectorHost, tickCapacity: Int = 4096, onFailure: @escaping FailureHandler = { _ in },
+        onSignals: @escaping SignalHandler
+    ) {
         self.host = host
         self.tickCapacity = max(tickCapacity, 1)
         self.onSignals = onSignals
@@ -72,8 +73,10 @@ public final class DetectorManager: @unchecked Sendable {
 
     /// Runs `body` with the host on the worker thread, between ticks; `completion` gets the
     /// result on the worker thread.
-    public func perform<T: Sendable>(_ body: @escaping @Sendable (DetectorHost) throws(DetectorError) -> T,
-                                     completion: @escaping @Sendable (Result<T, DetectorError>) -> Void) {
+    public func perform<T: Sendable>(
+        _ body: @escaping @Sendable (DetectorHost) throws(DetectorError) -> T,
+        completion: @escaping @Sendable (Result<T, DetectorError>) -> Void
+    ) {
         let host = self.host
         enqueue {
             do throws(DetectorError) { completion(.success(try body(host))) } catch { completion(.failure(error)) }
@@ -81,7 +84,9 @@ public final class DetectorManager: @unchecked Sendable {
     }
 
     /// `perform`, waiting for the result (tests, tools; never from the loop thread).
-    public func performAndWait<T: Sendable>(_ body: @escaping @Sendable (DetectorHost) throws(DetectorError) -> T) throws(DetectorError) -> T {
+    public func performAndWait<T: Sendable>(
+        _ body: @escaping @Sendable (DetectorHost) throws(DetectorError) -> T
+    ) throws(DetectorError) -> T {
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
         perform(body) { result in
@@ -118,7 +123,9 @@ public final class DetectorManager: @unchecked Sendable {
 
     /// Removes the oldest queued tick (lock held); false when none is queued.
     private func dropOldestTick() -> Bool {
-        guard let i = queue[head...].firstIndex(where: { if case .tick = $0 { true } else { false } }) else { return false }
+        guard let i = queue.firstIndex(where: { if case .tick = $0 { true } else { false } }) else {
+            return false
+        }
         queue.remove(at: i)
         queuedTicks -= 1
         return true
@@ -127,14 +134,13 @@ public final class DetectorManager: @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
-            while running, head == queue.count { condition.wait() }
-            if head == queue.count {
+            while running, queue.isEmpty { condition.wait() }
+            if queue.isEmpty {
                 condition.unlock()
                 break
             }
-            let batch = Array(queue[head...])
+            let batch = queue
             queue.removeAll(keepingCapacity: true)
-            head = 0
             queuedTicks = 0
             condition.unlock()
 

@@ -18,9 +18,13 @@ public final class DetectorPlugin: @unchecked Sendable {
     public let summary: String
     public let abiVersion: UInt32
     let api: UnsafePointer<fluxion_detector_api>
-    let create: @convention(c) (UnsafePointer<fluxion_detector_api>?, UnsafePointer<fluxion_detector_config>?) -> OpaquePointer?
+    let create:
+        @convention(c) (UnsafePointer<fluxion_detector_api>?, UnsafePointer<fluxion_detector_config>?) -> OpaquePointer?
     let destroy: @convention(c) (OpaquePointer?) -> Void
-    let observe: @convention(c) (OpaquePointer?, Double, UnsafePointer<fluxion_sample>?, Int, UnsafeMutablePointer<fluxion_estimate>?) -> Int32
+    let observe:
+        @convention(c) (
+            OpaquePointer?, Double, UnsafePointer<fluxion_sample>?, Int, UnsafeMutablePointer<fluxion_estimate>?
+        ) -> Int32
     let lastError: @convention(c) (UnsafePointer<fluxion_detector_api>?, OpaquePointer?) -> UnsafePointer<CChar>?
     let reset: (@convention(c) (OpaquePointer?) -> Void)?
 
@@ -38,7 +42,9 @@ public final class DetectorPlugin: @unchecked Sendable {
             throw .notAPlugin(plugin: pluginName, reason: reason)
         }
         let entry = unsafeBitCast(symbol, to: fluxion_detector_entry_fn.self)
-        guard let api = entry() else { throw .malformedTable(plugin: pluginName, reason: "the entry point returned NULL") }
+        guard let api = entry() else {
+            throw .malformedTable(plugin: pluginName, reason: "the entry point returned NULL")
+        }
         // Version and size first, before reading anything else of the table.
         let head = UnsafeRawPointer(api)
         let found = head.load(as: UInt32.self)
@@ -59,8 +65,11 @@ public final class DetectorPlugin: @unchecked Sendable {
         if t.observe == nil { missing.append("observe") }
         if t.last_error == nil { missing.append("last_error") }
         guard missing.isEmpty, let create = t.create, let destroy = t.destroy, let observe = t.observe,
-              let lastError = t.last_error, let name = t.name, let version = t.version
-        else { throw .malformedTable(plugin: pluginName, reason: "required entries are NULL: \(missing.joined(separator: ", "))") }
+            let lastError = t.last_error, let name = t.name, let version = t.version
+        else {
+            throw .malformedTable(
+                plugin: pluginName, reason: "required entries are NULL: \(missing.joined(separator: ", "))")
+        }
         self.api = api
         self.create = create
         self.destroy = destroy

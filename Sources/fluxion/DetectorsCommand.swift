@@ -26,14 +26,17 @@ struct DetectorsCommand: ParsableCommand {
     }
 
     struct Load: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Load a detector instance from a plugin (not active yet).")
+        static let configuration = CommandConfiguration(
+            abstract: "Load a detector instance from a plugin (not active yet).")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "Plugin name in the server's plugin directory (e.g. threshold).") var plugin: String
         @Option(help: "Instance name (default: the plugin name).") var name: String = ""
         @Option(help: "Detector configuration as JSON (default: the detector's defaults).") var config: String = ""
 
         func validate() throws {
-            guard !plugin.contains("/") else { throw ValidationError("a plugin is named, not given as a path: '\(plugin)'") }
+            guard !plugin.contains("/") else {
+                throw ValidationError("a plugin is named, not given as a path: '\(plugin)'")
+            }
         }
 
         func run() throws {
@@ -95,18 +98,23 @@ private func call<R>(_ connection: ConnectionOptions, _ body: (FluxionConnection
 
 private func show(_ detectors: [DetectorInfo], _ connection: ConnectionOptions) {
     if connection.json {
-        printJSON(detectors.map { d -> [String: Any] in
-            ["name": d.name, "plugin": d.plugin, "version": d.version, "description": d.description, "state": d.state.name,
-             "abi_version": d.abiVersion, "last_error": d.lastError, "leak_probability": d.leakProbability,
-             "samples_seen": d.samplesSeen]
-        })
+        printJSON(
+            detectors.map { d -> [String: Any] in
+                [
+                    "name": d.name, "plugin": d.plugin, "version": d.version, "description": d.description,
+                    "state": d.state.name,
+                    "abi_version": d.abiVersion, "last_error": d.lastError, "leak_probability": d.leakProbability,
+                    "samples_seen": d.samplesSeen,
+                ]
+            })
         return
     }
     if detectors.isEmpty { print("no detectors") }
     for d in detectors {
         var line = "\(d.name.padding(toLength: max(d.name.count, 20), withPad: " ", startingAt: 0)) \(d.state.name)"
         if d.state != .available {
-            line += "  plugin \(d.plugin) \(d.version), p = \(String(format: "%.3f", d.leakProbability)), \(d.samplesSeen) samples"
+            line +=
+                "  plugin \(d.plugin) \(d.version), p = \(String(format: "%.3f", d.leakProbability)), \(d.samplesSeen) samples"
         }
         if !d.lastError.isEmpty { line += "  error: \(d.lastError)" }
         print(line)

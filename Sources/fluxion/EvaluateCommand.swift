@@ -9,16 +9,16 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Run random leak cases offline through detector plugins and report how they do.",
         discussion: """
-            No server: the twin runs in-process, faster than real time, and the plugins are loaded
-            from --plugins (default: this executable's directory, where `swift build` puts lib*.so).
-            Each case: a fresh simulation (seed derived from --seed), normal operation, then one leak
-            on a random pipe of the scenario's lines (position uniform, size uniform in 0.5–5 % of
-            the pipe's nominal flow). Alarm rule: probability ≥ --alarm-probability for
+            No server: the twin runs in-process, faster than real time, and the plugins are loaded \
+            from --plugins (default: this executable's directory, where `swift build` puts lib*.so). \
+            Each case: a fresh simulation (seed derived from --seed), normal operation, then one leak \
+            on a random pipe of the scenario's lines (position uniform, size uniform in 0.5–5 % of \
+            the pipe's nominal flow). Alarm rule: probability ≥ --alarm-probability for \
             --sustain seconds. Deterministic for a seed. docs/DETECTION.md has the figures.
             Example: fluxion evaluate --detectors threshold --scenario absheron --scenarios 40 --seed 1
             """)
 
-    @Option(help: "Comma-separated plugin names (e.g. threshold or FluxionThreshold,FluxionLOF).")
+    @Option(help: "Comma-separated plugin names (e.g. threshold or FluxionThreshold,FluxionLof).")
     var detectors: String = "threshold"
     @Option(help: "Configuration JSON passed to every detector (default: their defaults).")
     var config: String = ""
@@ -42,36 +42,65 @@ struct EvaluateCommand: ParsableCommand {
     var sustain: Double?
     @Flag(help: "Print the report as JSON.")
     var json = false
+    @Flag(help: "Print every case and what each detector did (stdout, before the report).")
+    var verbose = false
 
     func validate() throws {
         guard count >= 1 else { throw ValidationError("--scenarios must be at least 1") }
         guard (0...1).contains(alarmProbability) else { throw ValidationError("--alarm-probability must be in 0…1") }
-        if let minStart, let maxStart, minStart > maxStart { throw ValidationError("--min-start must be ≤ --max-start") }
+        if let minStart, let maxStart, minStart > maxStart {
+            throw ValidationError("--min-start must be ≤ --max-start")
+        }
         guard !detectors.split(separator: ",").isEmpty else { throw ValidationError("--detectors must name a plugin") }
     }
 
     func run() throws {
         let loaded: Scenario
-        do { loaded = try ScenarioLoader.load(fileOrName: scenario) } catch { throw CLIError("scenario \(scenario): \(error)") }
+        do { loaded = try ScenarioLoader.load(fileOrName: scenario) } catch {
+            throw CLIError("scenario \(scenario): \(error)")
+        }
         let gas = loaded.network.fluid.isGas
         let rule = AlarmRule(probability: alarmProbability, sustainS: sustain ?? (gas ? 120 : 2))
         let lo = minStart ?? (gas ? 7200 : 300), hi = maxStart ?? (gas ? 79_200 : 900)
-        let plan = EvaluationPlan(scenario: loaded, count: count, seed: seed, startRangeS: lo...hi,
-                                  observeS: observe ?? (gas ? 7200 : 120), maxRampS: gas ? 60 : 2)
+        let plan = EvaluationPlan(
+            scenario: loaded, count: count, seed: seed, startRangeS: lo...hi,
+            observeS: observe ?? (gas ? 7200 : 120), maxRampS: gas ? 60 : 2)
         let entries = detectors.split(separator: ",").map { Evaluator.Entry(plugin: String($0), configJSON: config) }
-        let evaluator = Evaluator(scenario: loaded, pluginDirectory: plugins ?? executableDirectory(), detectors: entries, rule: rule)
+        let evaluator = Evaluator(
+            scenario: loaded, pluginDirectory: plugins ?? executableDirectory(), detectors: entries, rule: rule)
         var outcomes: [Evaluator.Outcome] = []
         let started = Date()
         for c in plan.cases {
             progress(c.index, plan.cases.count, started)
-            do { outcomes += try evaluator.run(c) } catch let e as DetectorError { throw CLIError(e.rpcError) } catch {
+            let results: [Evaluator.Outcome]
+            do { results = try evaluator.run(c) } catch {
+                FileHandle.standardError.write(Data("\n".utf8))  // end the progress line
+                if let e = error as? DetectorError { throw CLIError(e.rpcError) }
                 throw CLIError("case \(c.index): \(error)")
+            }
+            outcomes += results
+            if verbose {
+                for o in results {
+                    print(
+                        String(
+                            format:
+                                "case %3d %@ %@ @ %.0f m, %.2f %%, start %.0f s: %@, false alarms %d, loc error %@, size error %@",
+                            c.index, o.detector, c.pipeID, c.positionM, c.sizeFraction * 100, c.leakStartS,
+                            o.timeToDetectS.map { String(format: "detected after %.0f s", $0) } ?? "MISSED",
+                            o.falseAlarms,
+                            o.localizationErrorM.map { String(format: "%.0f m", $0) } ?? "–",
+                            o.sizeError.map { String(format: "%.2f points", $0 * 100) } ?? "–"))
+                }
             }
         }
         progress(plan.cases.count, plan.cases.count, started)
         FileHandle.standardError.write(Data("\n".utf8))
         let report = EvaluationReport(outcomes: outcomes)
-        if json { printJSON(report.json(rule: rule, scenario: loaded.name, seed: seed)) } else { print(report.table(rule: rule)) }
+        if json {
+            printJSON(report.json(rule: rule, scenario: loaded.name, seed: seed))
+        } else {
+            print(report.table(rule: rule))
+        }
     }
 
     private func progress(_ done: Int, _ total: Int, _ started: Date) {
@@ -95,12 +124,21 @@ extension EvaluationReport {
         for r in rows {
             lines.append("\(r.detector): \(r.detected)/\(r.cases) leaks detected, \(r.failures) failures")
             for b in r.bands {
-                lines.append("  size \(f(b.lower * 100, 1))–\(f(b.upper * 100, 1)) %: \(b.detected)/\(b.cases) detected (\(f(b.rate * 100)) %)")
+                lines.append(
+                    "  size \(f(b.lower * 100, 1))–\(f(b.upper * 100, 1)) %: \(b.detected)/\(b.cases) detected (\(f(b.rate * 100)) %)"
+                )
             }
             lines.append("  detection rate, leaks ≥ 1 %: \(f(r.rateAtLeast1Percent * 100, 1)) %")
-            lines.append("  false alarms: \(r.falseAlarms) in \(f(r.normalDays, 2)) simulated days = \(f(r.falseAlarmsPerDay, 2)) per day")
+            lines.append(
+                "  false alarms: \(r.falseAlarms) in \(f(r.normalDays, 2)) simulated days = \(f(r.falseAlarmsPerDay, 2)) per day"
+            )
             lines.append("  time to detect: median \(f(r.timeToDetectMedianS)) s, p90 \(f(r.timeToDetectP90S)) s")
-            lines.append("  localization (\(r.located) of \(r.detected) located): median \(f(r.locErrorMedianM)) m (\(f(r.locErrorMedianPercent, 1)) % of pipe), p90 \(f(r.locErrorP90M)) m (\(f(r.locErrorP90Percent, 1)) %)")
+            lines.append(
+                "  localization (\(r.located) of \(r.detected) located): median \(f(r.locErrorMedianM)) m (\(f(r.locErrorMedianPercent, 1)) % of pipe), p90 \(f(r.locErrorP90M)) m (\(f(r.locErrorP90Percent, 1)) %)"
+            )
+            lines.append(
+                "  settled localization (last estimate of each run): median \(f(r.settledLocErrorMedianM)) m (\(f(r.settledLocErrorMedianPercent, 1)) % of pipe), p90 \(f(r.settledLocErrorP90Percent, 1)) %"
+            )
             lines.append("  size error: median \(f(r.sizeErrorMedianPoints, 2)) points of nominal flow")
         }
         return lines.joined(separator: "\n")
@@ -113,12 +151,18 @@ extension EvaluationReport {
             "detectors": rows.map { r -> [String: Any] in
                 [
                     "detector": r.detector, "cases": r.cases, "detected": r.detected, "failures": r.failures,
-                    "bands": r.bands.map { ["size_min": $0.lower, "size_max": $0.upper, "cases": $0.cases, "detected": $0.detected] },
+                    "bands": r.bands.map {
+                        ["size_min": $0.lower, "size_max": $0.upper, "cases": $0.cases, "detected": $0.detected]
+                    },
                     "detection_rate_ge_1pct": n(r.rateAtLeast1Percent), "false_alarms": r.falseAlarms,
                     "normal_days": r.normalDays, "false_alarms_per_day": n(r.falseAlarmsPerDay),
                     "time_to_detect_median_s": n(r.timeToDetectMedianS), "time_to_detect_p90_s": n(r.timeToDetectP90S),
-                    "located": r.located, "loc_error_median_m": n(r.locErrorMedianM), "loc_error_p90_m": n(r.locErrorP90M),
+                    "located": r.located, "loc_error_median_m": n(r.locErrorMedianM),
+                    "loc_error_p90_m": n(r.locErrorP90M),
                     "loc_error_median_pct": n(r.locErrorMedianPercent), "loc_error_p90_pct": n(r.locErrorP90Percent),
+                    "settled_loc_error_median_m": n(r.settledLocErrorMedianM),
+                    "settled_loc_error_median_pct": n(r.settledLocErrorMedianPercent),
+                    "settled_loc_error_p90_pct": n(r.settledLocErrorP90Percent),
                     "size_error_median_points": n(r.sizeErrorMedianPoints),
                 ]
             },

@@ -60,20 +60,25 @@ struct Fluxiond: ParsableCommand {
     @Option(help: "Directory of detector plugins (lib<NAME>.so); default: the directory of this executable.")
     var plugins: String?
 
-    @Option(name: .customLong("detector"), help: "Load and activate this detector plugin at start (repeatable), e.g. --detector threshold.")
+    @Option(
+        name: .customLong("detector"),
+        help: "Load and activate this detector plugin at start (repeatable), e.g. --detector threshold.")
     var detectors: [String] = []
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
         guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'")
+            throw ValidationError(
+                "--log-level must be one of trace, debug, info, notice, warning, error, critical; got '\(logLevel)'")
         }
         guard maxFrameBytes >= 1024, maxFrameBytes <= 1 << 30 else {
             throw ValidationError("--max-frame-bytes must be between 1024 and 1073741824, got \(maxFrameBytes)")
         }
         guard maxConcurrentCalls >= 1 else { throw ValidationError("--max-concurrent-calls must be at least 1") }
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
-        guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be a positive number, got \(speed)") }
+        guard speed > 0, speed.isFinite else {
+            throw ValidationError("--speed must be a positive number, got \(speed)")
+        }
         guard streamStallTimeout > 0 else { throw ValidationError("--stream-stall-timeout must be positive") }
     }
 
@@ -117,10 +122,12 @@ struct Fluxiond: ParsableCommand {
         do {
             loop = try EventLoop()
             server = Server(configuration: config, loop: loop, logger: logger)
-            twin = TwinService(simulation: simulation, speed: speed, freeRunning: freeRunning, paused: paused,
-                               server: server, stallTimeoutMs: Int(streamStallTimeout * 1000))
-            detectorService = DetectorService(twin: twin, simulation: simulation,
-                                              pluginDirectory: plugins ?? Self.executableDirectory(), server: server)
+            twin = TwinService(
+                simulation: simulation, speed: speed, freeRunning: freeRunning, paused: paused,
+                server: server, stallTimeoutMs: Int(streamStallTimeout * 1000))
+            detectorService = DetectorService(
+                twin: twin, simulation: simulation,
+                pluginDirectory: plugins ?? Self.executableDirectory(), server: server)
             for name in detectors { try detectorService.loadAndActivate(plugin: name) }
             try server.start()
         } catch {
@@ -132,7 +139,9 @@ struct Fluxiond: ParsableCommand {
         let shownHost = host.contains(":") ? "[\(host)]" : host
         print("listening on \(shownHost):\(server.boundPort)")
         fflush(nil)
-        logger.info("fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort), scenario \(twin.scenarioName), \(freeRunning ? "free-running" : "speed \(speed)")")
+        logger.info(
+            "fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort), scenario \(twin.scenarioName), \(freeRunning ? "free-running" : "speed \(speed)")"
+        )
         loop.run()
         logger.info("stopped")
     }

@@ -26,7 +26,8 @@ private final class SignalLog: Sendable {
         var failures: [DetectorError] = []
         var perTick: [[String]] = []
         for t in 0..<10 {
-            perTick.append(host.process(TestPlugins.steadyTick(Double(t)), onFailure: { failures.append($0) }).map(\.detector))
+            perTick.append(
+                host.process(TestPlugins.steadyTick(Double(t)), onFailure: { failures.append($0) }).map(\.detector))
         }
         #expect(perTick.prefix(3).allSatisfy { $0 == ["nan", "steady"] })
         #expect(perTick.dropFirst(3).allSatisfy { $0 == ["steady"] })
@@ -74,7 +75,9 @@ private final class SignalLog: Sendable {
         while log.all.count < total && swaps < 2000 {
             let next = active == "A" ? "B" : "A"
             let current = active
-            _ = try manager.performAndWait { (host: DetectorHost) throws(DetectorError) in try host.swap(deactivate: current, activate: next) }
+            _ = try manager.performAndWait { (host: DetectorHost) throws(DetectorError) in
+                try host.swap(deactivate: current, activate: next)
+            }
             active = next
             swaps += 1
         }
@@ -83,8 +86,12 @@ private final class SignalLog: Sendable {
         let signals = log.all
         #expect(signals.count == total)
         #expect(signals.map(\.simTimeS) == (0..<total).map(Double.init))
-        let a = try manager.performAndWait { (host: DetectorHost) throws(DetectorError) in try host.status("A").ticksSeen }
-        let b = try manager.performAndWait { (host: DetectorHost) throws(DetectorError) in try host.status("B").ticksSeen }
+        let a = try manager.performAndWait { (host: DetectorHost) throws(DetectorError) in
+            try host.status("A").ticksSeen
+        }
+        let b = try manager.performAndWait { (host: DetectorHost) throws(DetectorError) in
+            try host.status("B").ticksSeen
+        }
         #expect(a + b == UInt64(total))
         #expect(swaps > 1)
         #expect(manager.ticksDropped == 0)
@@ -98,11 +105,12 @@ private final class SignalLog: Sendable {
         defer { manager.stop() }
         // Hold the worker inside a command so ticks pile up behind it.
         let gate = DispatchSemaphore(value: 0)
-        manager.perform({ (host: DetectorHost) throws(DetectorError) in
-            gate.wait()
-            try host.load(plugin: "FluxionTestNaN", name: "A", configJSON: #"{"good_ticks": 1000}"#)
-            return try host.activate("A")
-        }, completion: { _ in })
+        manager.perform(
+            { (host: DetectorHost) throws(DetectorError) in
+                gate.wait()
+                try host.load(plugin: "FluxionTestNaN", name: "A", configJSON: #"{"good_ticks": 1000}"#)
+                return try host.activate("A")
+            }, completion: { _ in })
         manager.submit((0..<10).map { TestPlugins.steadyTick(Double($0)) })
         gate.signal()
         manager.drain()

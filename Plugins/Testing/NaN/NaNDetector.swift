@@ -10,7 +10,9 @@ struct NaNDetector: Detector {
     private var seen = 0
 
     init(network: NetworkDescription, configJSON: [UInt8]) throws {
-        if let text = String(bytes: configJSON, encoding: .utf8), let range = text.range(of: #"\d+"#, options: .regularExpression) {
+        if let text = String(bytes: configJSON, encoding: .utf8),
+            let range = text.range(of: #"\d+"#, options: .regularExpression)
+        {
             goodTicks = Int(text[range]) ?? 3
         }
     }

@@ -15,17 +15,23 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
-let pluginDirectory = CommandLine.arguments.count > 1
+let pluginDirectory =
+    CommandLine.arguments.count > 1
     ? CommandLine.arguments[1]
-    : URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-        .deletingLastPathComponent().path
+    : URL(
+        fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
+    )
+    .deletingLastPathComponent().path
 let leakStartS = 3 * 3600.0, endS = 4 * 3600.0
 
 var scenario = try EmbeddedScenarios.load(EmbeddedScenarios.defaultName)
 scenario.autopilot.enabled = false
 var sim = try Simulation(scenario: scenario, seed: 1)
-_ = try sim.injectLeak(LeakRequest(location: .pipe(id: "T2", positionM: 20_000), size: .fractionOfNominalFlow(0.05),
-                                   startS: leakStartS, rampS: 30))
+_ = try sim.injectLeak(
+    LeakRequest(
+        location: .pipe(id: "T2", positionM: 20_000), size: .fractionOfNominalFlow(0.05),
+        startS: leakStartS, rampS: 30))
 let network = NetworkDescription(sim)
 let builder = TickBuilder(network)
 var ticks: [DetectorTick] = []
@@ -33,7 +39,9 @@ sim.advance(toTimeS: endS) { readings in
     if let t = readings.first?.simTimeS { ticks.append(builder.tick(simTimeS: t, readings: readings)) }
 }
 let samples = ticks.reduce(0) { $0 + $1.samples.count }
-print("absheron: \(ticks.count) ticks, \(samples) samples (\(String(format: "%.1f", Double(samples) / Double(ticks.count))) per tick), 4 h simulated")
+print(
+    "absheron: \(ticks.count) ticks, \(samples) samples (\(String(format: "%.1f", Double(samples) / Double(ticks.count))) per tick), 4 h simulated"
+)
 
 for plugin in ["threshold"] {
     var best = Double.infinity
@@ -61,7 +69,10 @@ for plugin in ["threshold"] {
     let alarm = signals.first { $0.simTimeS >= leakStartS && $0.estimate.probability >= 0.5 }
     if let falseAlarm { fail("\(plugin): alarm before the leak at t = \(falseAlarm.simTimeS) s") }
     guard let alarm else { fail("\(plugin): no alarm within 1 h of a 5 % leak") }
-    print(String(format: "%@: %.2f µs per tick (best of 5 rounds, %.0f ns per sample); 5 %% leak on T2 detected after %.0f s, located %@ %.0f m",
-                 plugin, best / 1000, best / (Double(samples) / Double(ticks.count)), alarm.simTimeS - leakStartS,
-                 alarm.estimate.pipeID ?? "–", alarm.estimate.positionM ?? .nan))
+    print(
+        String(
+            format:
+                "%@: %.2f µs per tick (best of 5 rounds, %.0f ns per sample); 5 %% leak on T2 detected after %.0f s, located %@ %.0f m",
+            plugin, best / 1000, best / (Double(samples) / Double(ticks.count)), alarm.simTimeS - leakStartS,
+            alarm.estimate.pipeID ?? "–", alarm.estimate.positionM ?? .nan))
 }

@@ -27,8 +27,10 @@ public struct EvaluationCase: Sendable, Equatable {
 public struct EvaluationPlan: Sendable {
     public var cases: [EvaluationCase]
 
-    public init(scenario: Scenario, count: Int, seed: UInt64, sizeRange: ClosedRange<Double> = 0.005...0.05,
-                startRangeS: ClosedRange<Double>, observeS: Double, maxRampS: Double) {
+    public init(
+        scenario: Scenario, count: Int, seed: UInt64, sizeRange: ClosedRange<Double> = 0.005...0.05,
+        startRangeS: ClosedRange<Double>, observeS: Double, maxRampS: Double
+    ) {
         let net = scenario.network
         var linePipes = net.lines.flatMap(\.pipeIds).compactMap { id in net.pipes.first { $0.id == id } }
         if linePipes.isEmpty { linePipes = net.pipes }
@@ -45,8 +47,9 @@ public struct EvaluationPlan: Sendable {
             let size = sizeRange.lowerBound + (sizeRange.upperBound - sizeRange.lowerBound) * rng.uniform()
             let start = startRangeS.lowerBound + (startRangeS.upperBound - startRangeS.lowerBound) * rng.uniform()
             let ramp = maxRampS * rng.uniform()
-            return EvaluationCase(index: i, seed: seed &+ UInt64(i) &* 7919, pipeID: pipe.id, positionM: position,
-                                  sizeFraction: size, leakStartS: start, rampS: ramp, endS: start + observeS)
+            return EvaluationCase(
+                index: i, seed: seed &+ UInt64(i) &* 7919, pipeID: pipe.id, positionM: position,
+                sizeFraction: size, leakStartS: start, rampS: ramp, endS: start + observeS)
         }
     }
 }

@@ -30,6 +30,10 @@ public struct EvaluationReport: Sendable, Equatable {
         public var locErrorP90M: Double
         public var locErrorMedianPercent: Double
         public var locErrorP90Percent: Double
+        /// Localization error of the last located estimate of each run (settled), % of pipe.
+        public var settledLocErrorMedianM: Double
+        public var settledLocErrorMedianPercent: Double
+        public var settledLocErrorP90Percent: Double
         /// |estimated − true| size in percentage points of nominal flow (median).
         public var sizeErrorMedianPoints: Double
         /// Cases in which the detector failed (the host refused its output).
@@ -47,14 +51,17 @@ public struct EvaluationReport: Sendable, Equatable {
             let hits = mine.filter { $0.timeToDetectS != nil }
             let big = mine.filter { $0.sizeFraction >= 0.01 }
             let loc = hits.compactMap { o in o.localizationErrorM.map { ($0, 100 * $0 / max(o.pipeLengthM, 1)) } }
+            let settled = hits.compactMap { o in o.settledLocalizationErrorM.map { ($0, 100 * $0 / max(o.pipeLengthM, 1)) } }
             return Row(
                 detector: name, cases: mine.count, detected: hits.count,
                 bands: bands.map { lo, hi in
                     let inBand = mine.filter { $0.sizeFraction >= lo && $0.sizeFraction < hi }
-                    return SizeBand(lower: lo, upper: min(hi, 0.05), cases: inBand.count,
-                                    detected: inBand.filter { $0.timeToDetectS != nil }.count)
+                    return SizeBand(
+                        lower: lo, upper: min(hi, 0.05), cases: inBand.count,
+                        detected: inBand.filter { $0.timeToDetectS != nil }.count)
                 },
-                rateAtLeast1Percent: big.isEmpty ? .nan : Double(big.filter { $0.timeToDetectS != nil }.count) / Double(big.count),
+                rateAtLeast1Percent: big.isEmpty
+                    ? .nan : Double(big.filter { $0.timeToDetectS != nil }.count) / Double(big.count),
                 falseAlarms: mine.reduce(0) { $0 + $1.falseAlarms },
                 normalDays: mine.reduce(0) { $0 + $1.normalS } / 86_400,
                 timeToDetectMedianS: quantile(hits.compactMap(\.timeToDetectS), 0.5),
@@ -62,6 +69,9 @@ public struct EvaluationReport: Sendable, Equatable {
                 located: loc.count,
                 locErrorMedianM: quantile(loc.map(\.0), 0.5), locErrorP90M: quantile(loc.map(\.0), 0.9),
                 locErrorMedianPercent: quantile(loc.map(\.1), 0.5), locErrorP90Percent: quantile(loc.map(\.1), 0.9),
+                settledLocErrorMedianM: quantile(settled.map(\.0), 0.5),
+                settledLocErrorMedianPercent: quantile(settled.map(\.1), 0.5),
+                settledLocErrorP90Percent: quantile(settled.map(\.1), 0.9),
                 sizeErrorMedianPoints: quantile(hits.compactMap(\.sizeError).map { $0 * 100 }, 0.5),
                 failures: mine.filter { $0.failure != nil }.count)
         }

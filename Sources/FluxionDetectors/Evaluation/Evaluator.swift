@@ -28,6 +28,8 @@ public struct Evaluator: Sendable {
         public var timeToDetectS: Double?
         /// |estimated − true| chainage (or position on the same pipe), m; nil: not located.
         public var localizationErrorM: Double?
+        /// The same for the last located estimate of the run (the settled answer), m.
+        public var settledLocalizationErrorM: Double?
         /// True pipe length, m.
         public var pipeLengthM: Double
         /// |estimated − true| size as a fraction of nominal flow, at the end of the run.
@@ -54,9 +56,11 @@ public struct Evaluator: Sendable {
     /// Runs one case; one outcome per detector.
     public func run(_ c: EvaluationCase) throws -> [Outcome] {
         var sim = try Simulation(scenario: scenario, seed: c.seed)
-        _ = try sim.injectLeak(LeakRequest(location: .pipe(id: c.pipeID, positionM: c.positionM),
-                                           size: .fractionOfNominalFlow(c.sizeFraction), startS: c.leakStartS,
-                                           rampS: c.rampS, source: "evaluation"))
+        _ = try sim.injectLeak(
+            LeakRequest(
+                location: .pipe(id: c.pipeID, positionM: c.positionM),
+                size: .fractionOfNominalFlow(c.sizeFraction), startS: c.leakStartS,
+                rampS: c.rampS, source: "evaluation"))
         let network = NetworkDescription(sim)
         let host = DetectorHost(pluginDirectory: pluginDirectory, network: network)
         host.wallClock = { 0 }
@@ -71,11 +75,16 @@ public struct Evaluator: Sendable {
         let truth = chainage.of(pipe: c.pipeID, positionM: c.positionM)
         let builder = TickBuilder(network)
         var trackers = Dictionary(uniqueKeysWithValues: names.map { ($0, AlarmTracker(rule: rule)) })
-        var outcomes = Dictionary(uniqueKeysWithValues: names.map {
-            ($0, Outcome(caseIndex: c.index, detector: $0, sizeFraction: c.sizeFraction, falseAlarms: 0,
-                         normalS: c.leakStartS, timeToDetectS: nil, localizationErrorM: nil,
-                         pipeLengthM: chainage.length(c.pipeID), sizeError: nil, failure: nil))
-        })
+        var outcomes = Dictionary(
+            uniqueKeysWithValues: names.map {
+                (
+                    $0,
+                    Outcome(
+                        caseIndex: c.index, detector: $0, sizeFraction: c.sizeFraction, falseAlarms: 0,
+                        normalS: c.leakStartS, timeToDetectS: nil, localizationErrorM: nil, settledLocalizationErrorM: nil,
+                        pipeLengthM: chainage.length(c.pipeID), sizeError: nil, failure: nil)
+                )
+            })
         sim.advance(toTimeS: c.endS) { readings in
             guard let t = readings.first?.simTimeS else { return }
             let signals = host.process(builder.tick(simTimeS: t, readings: readings)) { error in
@@ -88,8 +97,10 @@ public struct Evaluator: Sendable {
                 if started, t < c.leakStartS { o.falseAlarms += 1 }
                 if tracker.alarming, t >= c.leakStartS {
                     if o.timeToDetectS == nil { o.timeToDetectS = t - c.leakStartS }
-                    if o.localizationErrorM == nil, let pipe = s.estimate.pipeID, let x = s.estimate.positionM {
-                        o.localizationErrorM = chainage.distance(truth, chainage.of(pipe: pipe, positionM: x))
+                    if let pipe = s.estimate.pipeID, let x = s.estimate.positionM {
+                        let error = chainage.distance(truth, chainage.of(pipe: pipe, positionM: x))
+                        if o.localizationErrorM == nil { o.localizationErrorM = error }
+                        o.settledLocalizationErrorM = error ?? o.settledLocalizationErrorM
                     }
                     if let size = s.estimate.sizeFraction { o.sizeError = abs(size - c.sizeFraction) }
                 }
@@ -97,28 +108,5 @@ public struct Evaluator: Sendable {
             }
         }
         return names.compactMap { outcomes[$0] }
-    }
-}
-
-/// Positions along the network's lines.
-struct Chainage {
-    struct Point { var line: String?; var pipe: String; var chainageM: Double }
-    private let pipes: [String: PipeDescription]
-
-    init(_ network: NetworkDescription) {
-        pipes = Dictionary(network.pipes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-    }
-
-    func of(pipe: String, positionM: Double) -> Point {
-        let p = pipes[pipe]
-        return Point(line: p?.lineID, pipe: pipe, chainageM: (p?.chainageStartM ?? 0) + positionM)
-    }
-
-    func length(_ pipe: String) -> Double { pipes[pipe]?.lengthM ?? 0 }
-
-    /// Distance along the line, m; different lines or pipes off the lines: nil.
-    func distance(_ a: Point, _ b: Point) -> Double? {
-        if a.pipe == b.pipe || (a.line != nil && a.line == b.line) { return abs(a.chainageM - b.chainageM) }
-        return nil
     }
 }

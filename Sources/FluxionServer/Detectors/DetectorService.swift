@@ -33,19 +33,24 @@ public final class DetectorService {
     /// - Parameters:
     ///   - network: what detectors are told about the twin (`NetworkDescription(simulation)`).
     ///   - pluginDirectory: plugins are `lib<name>.so` in this directory, nowhere else.
-    public init(twin: TwinService, network: NetworkDescription, pluginDirectory: String, server: Server,
-                tickCapacity: Int = 65_536) {
+    public init(
+        twin: TwinService, network: NetworkDescription, pluginDirectory: String, server: Server,
+        tickCapacity: Int = 65_536
+    ) {
         self.pluginDirectory = pluginDirectory
         logger = server.logger
         let loop = server.loop
         self.loop = loop
         let box = ServiceBox()
         let host = DetectorHost(pluginDirectory: pluginDirectory, network: network)
-        manager = DetectorManager(host: host, tickCapacity: tickCapacity, onFailure: { error in
-            loop.execute { box.service?.failed(error) }
-        }, onSignals: { signals in
-            loop.execute { box.service?.deliver(signals) }
-        })
+        manager = DetectorManager(
+            host: host, tickCapacity: tickCapacity,
+            onFailure: { error in
+                loop.execute { box.service?.failed(error) }
+            },
+            onSignals: { signals in
+                loop.execute { box.service?.deliver(signals) }
+            })
         box.service = self
         let builder = TickBuilder(network)
         let manager = self.manager
@@ -86,16 +91,20 @@ public final class DetectorService {
             ListDetectorsResponse(detectors: host.list().map(DetectorInfo.init))
         }
         handle(router, FluxionService.loadDetector) { (r: LoadDetectorRequest, host) throws(DetectorError) in
-            DetectorResponse(detectors: [DetectorInfo(try host.load(plugin: r.plugin, name: r.name, configJSON: r.configJSON))])
+            DetectorResponse(detectors: [
+                DetectorInfo(try host.load(plugin: r.plugin, name: r.name, configJSON: r.configJSON))
+            ])
         }
         handle(router, FluxionService.activateDetector) { (r: ActivateDetectorRequest, host) throws(DetectorError) in
             DetectorResponse(detectors: [DetectorInfo(try host.activate(r.name))])
         }
-        handle(router, FluxionService.deactivateDetector) { (r: DeactivateDetectorRequest, host) throws(DetectorError) in
+        handle(router, FluxionService.deactivateDetector) {
+            (r: DeactivateDetectorRequest, host) throws(DetectorError) in
             DetectorResponse(detectors: [DetectorInfo(try host.deactivate(r.name))])
         }
         handle(router, FluxionService.swapDetector) { (r: SwapDetectorRequest, host) throws(DetectorError) in
-            DetectorResponse(detectors: try host.swap(deactivate: r.deactivate, activate: r.activate).map(DetectorInfo.init))
+            DetectorResponse(
+                detectors: try host.swap(deactivate: r.deactivate, activate: r.activate).map(DetectorInfo.init))
         }
     }
 
@@ -125,15 +134,17 @@ public final class DetectorService {
 
 extension DetectorInfo {
     init(_ s: DetectorStatus) {
-        let state: State = switch s.state {
-        case .available: .available
-        case .loaded: .loaded
-        case .active: .active
-        case .failed: .failed
-        }
-        self.init(name: s.name, plugin: s.plugin, version: s.version, description: s.summary, state: state,
-                  abiVersion: s.abiVersion, lastError: s.lastError, leakProbability: s.leakProbability,
-                  samplesSeen: s.samplesSeen)
+        let state: State =
+            switch s.state {
+            case .available: .available
+            case .loaded: .loaded
+            case .active: .active
+            case .failed: .failed
+            }
+        self.init(
+            name: s.name, plugin: s.plugin, version: s.version, description: s.summary, state: state,
+            abiVersion: s.abiVersion, lastError: s.lastError, leakProbability: s.leakProbability,
+            samplesSeen: s.samplesSeen)
     }
 }
 

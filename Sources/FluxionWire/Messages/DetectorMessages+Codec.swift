@@ -2,10 +2,12 @@ import CFluxionProto
 
 extension DetectorInfo {
     init(_ m: Fluxion__V1__DetectorInfo) {
-        self.init(name: ProtobufC.string(m.name), plugin: ProtobufC.string(m.plugin), version: ProtobufC.string(m.version),
-                  description: ProtobufC.string(m.description), state: State(rawValue: UInt32(m.state.rawValue)) ?? .unspecified,
-                  abiVersion: m.abi_version, lastError: ProtobufC.string(m.last_error),
-                  leakProbability: m.leak_probability, samplesSeen: m.samples_seen)
+        self.init(
+            name: ProtobufC.string(m.name), plugin: ProtobufC.string(m.plugin), version: ProtobufC.string(m.version),
+            description: ProtobufC.string(m.description),
+            state: State(rawValue: UInt32(m.state.rawValue)) ?? .unspecified,
+            abiVersion: m.abi_version, lastError: ProtobufC.string(m.last_error),
+            leakProbability: m.leak_probability, samplesSeen: m.samples_seen)
     }
 
     /// Fills `m` with C copies owned by `strings`.
@@ -22,13 +24,17 @@ extension DetectorInfo {
         m.pointee.samples_seen = samplesSeen
     }
 
-    static func decodeAll(_ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<Fluxion__V1__DetectorInfo>?>?) -> [DetectorInfo] {
+    static func decodeAll(
+        _ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<Fluxion__V1__DetectorInfo>?>?
+    ) -> [DetectorInfo] {
         guard let p, n > 0 else { return [] }
         return (0..<n).compactMap { p[$0].map { DetectorInfo($0.pointee) } }
     }
 
     /// A `DetectorInfo **` array for a repeated field, owned by `strings`.
-    static func encodeAll(_ items: [DetectorInfo], _ strings: CStrings)
+    static func encodeAll(
+        _ items: [DetectorInfo], _ strings: CStrings
+    )
         -> UnsafeMutablePointer<UnsafeMutablePointer<Fluxion__V1__DetectorInfo>?>?
     {
         guard !items.isEmpty else { return nil }
@@ -45,8 +51,10 @@ extension DetectorInfo {
 extension ListDetectorsRequest: WireMessage {
     public static let protoName = "fluxion.v1.ListDetectorsRequest"
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__list_detectors_request__unpack,
-                                    free: fluxion__v1__list_detectors_request__free_unpacked) { _ in ListDetectorsRequest() }
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__list_detectors_request__unpack,
+            free: fluxion__v1__list_detectors_request__free_unpacked
+        ) { _ in ListDetectorsRequest() }
     }
     public func encoded() -> [UInt8] { [] }
 }
@@ -54,8 +62,10 @@ extension ListDetectorsRequest: WireMessage {
 extension ListDetectorsResponse: WireMessage {
     public static let protoName = "fluxion.v1.ListDetectorsResponse"
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__list_detectors_response__unpack,
-                                    free: fluxion__v1__list_detectors_response__free_unpacked) { m in
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__list_detectors_response__unpack,
+            free: fluxion__v1__list_detectors_response__free_unpacked
+        ) { m in
             ListDetectorsResponse(detectors: DetectorInfo.decodeAll(m.n_detectors, m.detectors))
         }
     }
@@ -66,8 +76,9 @@ extension ListDetectorsResponse: WireMessage {
         m.n_detectors = detectors.count
         m.detectors = DetectorInfo.encodeAll(detectors, strings)
         return withExtendedLifetime(strings) {
-            ProtobufC.pack(&m, size: fluxion__v1__list_detectors_response__get_packed_size,
-                           pack: fluxion__v1__list_detectors_response__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__list_detectors_response__get_packed_size,
+                pack: fluxion__v1__list_detectors_response__pack)
         }
     }
 }
@@ -75,10 +86,13 @@ extension ListDetectorsResponse: WireMessage {
 extension LoadDetectorRequest: WireMessage {
     public static let protoName = "fluxion.v1.LoadDetectorRequest"
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__load_detector_request__unpack,
-                                    free: fluxion__v1__load_detector_request__free_unpacked) { m in
-            LoadDetectorRequest(plugin: ProtobufC.string(m.plugin), name: ProtobufC.string(m.name),
-                                configJSON: ProtobufC.string(m.config_json))
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__load_detector_request__unpack,
+            free: fluxion__v1__load_detector_request__free_unpacked
+        ) { m in
+            LoadDetectorRequest(
+                plugin: ProtobufC.string(m.plugin), name: ProtobufC.string(m.name),
+                configJSON: ProtobufC.string(m.config_json))
         }
     }
     public func encoded() -> [UInt8] {
@@ -89,8 +103,9 @@ extension LoadDetectorRequest: WireMessage {
         m.name = strings.dup(name)
         m.config_json = strings.dup(configJSON)
         return withExtendedLifetime(strings) {
-            ProtobufC.pack(&m, size: fluxion__v1__load_detector_request__get_packed_size,
-                           pack: fluxion__v1__load_detector_request__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__load_detector_request__get_packed_size,
+                pack: fluxion__v1__load_detector_request__pack)
         }
     }
 }
@@ -98,8 +113,10 @@ extension LoadDetectorRequest: WireMessage {
 extension ActivateDetectorRequest: WireMessage {
     public static let protoName = "fluxion.v1.ActivateDetectorRequest"
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__activate_detector_request__unpack,
-                                    free: fluxion__v1__activate_detector_request__free_unpacked) { m in
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__activate_detector_request__unpack,
+            free: fluxion__v1__activate_detector_request__free_unpacked
+        ) { m in
             ActivateDetectorRequest(name: ProtobufC.string(m.name))
         }
     }
@@ -109,8 +126,9 @@ extension ActivateDetectorRequest: WireMessage {
         let strings = CStrings()
         m.name = strings.dup(name)
         return withExtendedLifetime(strings) {
-            ProtobufC.pack(&m, size: fluxion__v1__activate_detector_request__get_packed_size,
-                           pack: fluxion__v1__activate_detector_request__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__activate_detector_request__get_packed_size,
+                pack: fluxion__v1__activate_detector_request__pack)
         }
     }
 }
@@ -118,8 +136,10 @@ extension ActivateDetectorRequest: WireMessage {
 extension DeactivateDetectorRequest: WireMessage {
     public static let protoName = "fluxion.v1.DeactivateDetectorRequest"
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__deactivate_detector_request__unpack,
-                                    free: fluxion__v1__deactivate_detector_request__free_unpacked) { m in
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__deactivate_detector_request__unpack,
+            free: fluxion__v1__deactivate_detector_request__free_unpacked
+        ) { m in
             DeactivateDetectorRequest(name: ProtobufC.string(m.name))
         }
     }
@@ -129,8 +149,9 @@ extension DeactivateDetectorRequest: WireMessage {
         let strings = CStrings()
         m.name = strings.dup(name)
         return withExtendedLifetime(strings) {
-            ProtobufC.pack(&m, size: fluxion__v1__deactivate_detector_request__get_packed_size,
-                           pack: fluxion__v1__deactivate_detector_request__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__deactivate_detector_request__get_packed_size,
+                pack: fluxion__v1__deactivate_detector_request__pack)
         }
     }
 }
@@ -138,8 +159,10 @@ extension DeactivateDetectorRequest: WireMessage {
 extension SwapDetectorRequest: WireMessage {
     public static let protoName = "fluxion.v1.SwapDetectorRequest"
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__swap_detector_request__unpack,
-                                    free: fluxion__v1__swap_detector_request__free_unpacked) { m in
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__swap_detector_request__unpack,
+            free: fluxion__v1__swap_detector_request__free_unpacked
+        ) { m in
             SwapDetectorRequest(deactivate: ProtobufC.string(m.deactivate), activate: ProtobufC.string(m.activate))
         }
     }
@@ -150,8 +173,9 @@ extension SwapDetectorRequest: WireMessage {
         m.deactivate = strings.dup(deactivate)
         m.activate = strings.dup(activate)
         return withExtendedLifetime(strings) {
-            ProtobufC.pack(&m, size: fluxion__v1__swap_detector_request__get_packed_size,
-                           pack: fluxion__v1__swap_detector_request__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__swap_detector_request__get_packed_size,
+                pack: fluxion__v1__swap_detector_request__pack)
         }
     }
 }
@@ -159,8 +183,10 @@ extension SwapDetectorRequest: WireMessage {
 extension DetectorResponse: WireMessage {
     public static let protoName = "fluxion.v1.DetectorResponse"
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__detector_response__unpack,
-                                    free: fluxion__v1__detector_response__free_unpacked) { m in
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__detector_response__unpack,
+            free: fluxion__v1__detector_response__free_unpacked
+        ) { m in
             DetectorResponse(detectors: DetectorInfo.decodeAll(m.n_detectors, m.detectors))
         }
     }
@@ -171,8 +197,9 @@ extension DetectorResponse: WireMessage {
         m.n_detectors = detectors.count
         m.detectors = DetectorInfo.encodeAll(detectors, strings)
         return withExtendedLifetime(strings) {
-            ProtobufC.pack(&m, size: fluxion__v1__detector_response__get_packed_size,
-                           pack: fluxion__v1__detector_response__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__detector_response__get_packed_size,
+                pack: fluxion__v1__detector_response__pack)
         }
     }
 }

@@ -32,8 +32,10 @@ public struct DetectorInfo: Sendable, Equatable {
     public var leakProbability: Double
     public var samplesSeen: UInt64
 
-    public init(name: String, plugin: String, version: String = "", description: String = "", state: State,
-                abiVersion: UInt32 = 0, lastError: String = "", leakProbability: Double = 0, samplesSeen: UInt64 = 0) {
+    public init(
+        name: String, plugin: String, version: String = "", description: String = "", state: State,
+        abiVersion: UInt32 = 0, lastError: String = "", leakProbability: Double = 0, samplesSeen: UInt64 = 0
+    ) {
         self.name = name
         self.plugin = plugin
         self.version = version

@@ -1,3 +1,4 @@
+import CFluxionDetectorABI
 import FluxionDetectorKit
 import FluxionDetectors
 import FluxionScenario
@@ -8,7 +9,8 @@ import Foundation
 /// plugin and the broken test plugins of Plugins/Testing) beside the test executable.
 enum TestPlugins {
     static let directory: String = {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
         // On Linux the test runner is .build/<config>/<Package>PackageTests.xctest.
         if dir.lastPathComponent.hasSuffix(".xctest") { dir = dir.deletingLastPathComponent() }
@@ -19,33 +21,38 @@ enum TestPlugins {
     static let smallNetwork = NetworkDescription(
         scenario: "test-line", isGas: false, timeStepS: 0.1,
         sensors: [
-            SensorDescription(id: "FT-in", quantity: "flow", unit: "m3/s", pipeID: "P1", positionM: 0, sampleRateHz: 10),
+            SensorDescription(
+                id: "FT-in", quantity: "flow", unit: "m3/s", pipeID: "P1", positionM: 0, sampleRateHz: 10),
             SensorDescription(id: "FT-out", quantity: "flow", unit: "m3/s", nodeID: "B", sampleRateHz: 10),
-            SensorDescription(id: "PT-1", quantity: "pressure", unit: "Pa", pipeID: "P1", positionM: 100, sampleRateHz: 10),
-            SensorDescription(id: "PT-2", quantity: "pressure", unit: "Pa", pipeID: "P2", positionM: 900, sampleRateHz: 10),
+            SensorDescription(
+                id: "PT-1", quantity: "pressure", unit: "Pa", pipeID: "P1", positionM: 100, sampleRateHz: 10),
+            SensorDescription(
+                id: "PT-2", quantity: "pressure", unit: "Pa", pipeID: "P2", positionM: 900, sampleRateHz: 10),
         ],
         pipes: [
-            PipeDescription(id: "P1", fromNode: "A", toNode: "J", lengthM: 1000, diameterM: 0.3, waveSpeedMPerS: 1000,
-                            lineID: "L", chainageStartM: 0, nominalFlow: 0.1),
-            PipeDescription(id: "P2", fromNode: "J", toNode: "B", lengthM: 1000, diameterM: 0.3, waveSpeedMPerS: 1000,
-                            lineID: "L", chainageStartM: 1000, nominalFlow: 0.1),
+            PipeDescription(
+                id: "P1", fromNode: "A", toNode: "J", lengthM: 1000, diameterM: 0.3, waveSpeedMPerS: 1000,
+                lineID: "L", chainageStartM: 0, nominalFlow: 0.1),
+            PipeDescription(
+                id: "P2", fromNode: "J", toNode: "B", lengthM: 1000, diameterM: 0.3, waveSpeedMPerS: 1000,
+                lineID: "L", chainageStartM: 1000, nominalFlow: 0.1),
         ],
         stations: [], lines: ["L": ["P1", "P2"]])
 
     /// A steady tick of `smallNetwork` at `t` s.
     static func steadyTick(_ t: Double) -> DetectorTick {
-        DetectorTick(simTimeS: t, samples: [
-            SensorSample(sensorIndex: 0, value: 0.1), SensorSample(sensorIndex: 1, value: 0.1),
-            SensorSample(sensorIndex: 2, value: 5e5), SensorSample(sensorIndex: 3, value: 4e5),
-        ])
+        DetectorTick(
+            simTimeS: t,
+            samples: [
+                SensorSample(sensorIndex: 0, value: 0.1), SensorSample(sensorIndex: 1, value: 0.1),
+                SensorSample(sensorIndex: 2, value: 5e5), SensorSample(sensorIndex: 3, value: 4e5),
+            ])
     }
 
     static func host(_ network: NetworkDescription = smallNetwork) -> DetectorHost {
         DetectorHost(pluginDirectory: directory, network: network)
     }
 }
-
-import CFluxionDetectorABI
 
 func fluxion_estimate_for_test(probability: Double, pipe: Int32 = -1, position: Double = .nan) -> fluxion_estimate {
     fluxion_estimate(probability: probability, pipe_index: pipe, reserved: 0, position_m: position, size_fraction: .nan)
