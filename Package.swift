@@ -121,6 +121,6 @@ let package = Package(
         .testTarget(name: "FluxionLOFTests", dependencies: ["FluxionLOF"]),
         .testTarget(
             name: "FluxionDetectorsTests", dependencies: ["FluxionDetectors", "FluxionDetectorKit", "FluxionTwin", "FluxionScenario"]),
-        .testTarget(name: "FluxionAlertsTests", dependencies: ["FluxionAlerts", "FluxionDetectorKit"]),
+        .testTarget(name: "FluxionAlertsTests", dependencies: ["FluxionAlerts", "FluxionDetectorKit", "CSQLite"]),
     ]
 )
