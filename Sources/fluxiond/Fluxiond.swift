@@ -1,4 +1,5 @@
 import ArgumentParser
+import FluxionAlerts
 import FluxionScenario
 import FluxionServer
 import FluxionTwin
@@ -57,6 +58,9 @@ struct Fluxiond: ParsableCommand {
     @Option(help: "End a reading stream whose client has taken nothing for this many seconds.")
     var streamStallTimeout: Double = 10
 
+    @Option(help: "Directory for state that outlives the server (the alert store, alerts.sqlite3); created if missing. Default: $XDG_STATE_HOME/fluxion, else ~/.local/state/fluxion.")
+    var data: String = DataDirectory.defaultPath
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -104,6 +108,15 @@ struct Fluxiond: ParsableCommand {
             throw ExitCode(1)
         }
 
+        let store: AlertStore
+        do {
+            try DataDirectory.prepare(data)
+            store = try AlertStore(directory: data)
+        } catch {
+            FileHandleOutput.stderr("fluxiond: \(error)")
+            throw ExitCode(1)
+        }
+
         let loop: EventLoop
         let server: Server
         let twin: TwinService
@@ -112,6 +125,10 @@ struct Fluxiond: ParsableCommand {
             server = Server(configuration: config, loop: loop, logger: logger)
             twin = TwinService(simulation: simulation, speed: speed, freeRunning: freeRunning, paused: paused,
                                server: server, stallTimeoutMs: Int(streamStallTimeout * 1000))
+            // Detectors call `alerts.ingest` on the loop thread once the plugin host is wired in.
+            _ = try AlertService(server: server, store: store,
+                                 network: AlertService.networkDescription(of: simulation.topology, scenario: twin.scenarioName),
+                                 twin: twin)
             try server.start()
         } catch {
             FileHandleOutput.stderr("fluxiond: \(error)")
