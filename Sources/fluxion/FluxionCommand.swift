@@ -17,5 +17,6 @@ struct FluxionCommand: ParsableCommand {
             SensorFaultCommand.self,
             SimulateCommand.self,
             ScenariosCommand.self,
+            AlertsCommand.self,
         ])
 }
