@@ -120,13 +120,14 @@ struct Fluxiond: ParsableCommand {
         let loop: EventLoop
         let server: Server
         let twin: TwinService
+        let alerts: AlertService
         do {
             loop = try EventLoop()
             server = Server(configuration: config, loop: loop, logger: logger)
             twin = TwinService(simulation: simulation, speed: speed, freeRunning: freeRunning, paused: paused,
                                server: server, stallTimeoutMs: Int(streamStallTimeout * 1000))
             // Detectors call `alerts.ingest` on the loop thread once the plugin host is wired in.
-            _ = try AlertService(server: server, store: store,
+            alerts = try AlertService(server: server, store: store,
                                  network: AlertService.networkDescription(of: simulation.topology, scenario: twin.scenarioName),
                                  twin: twin)
             try server.start()
@@ -138,7 +139,7 @@ struct Fluxiond: ParsableCommand {
         let shownHost = host.contains(":") ? "[\(host)]" : host
         print("listening on \(shownHost):\(server.boundPort)")
         fflush(nil)
-        logger.info("fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort), scenario \(twin.scenarioName), \(freeRunning ? "free-running" : "speed \(speed)")")
+        logger.info("fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort), scenario \(twin.scenarioName), \(freeRunning ? "free-running" : "speed \(speed)"), alerts in \(alerts.store.path)")
         loop.run()
         logger.info("stopped")
     }
