@@ -130,8 +130,13 @@ public final class AlertStore {
             a.sizeFraction.map { .real($0) } ?? .null, a.matchedLeakID.map { .text($0) } ?? .null,
             .int(Int64(a.raisedHourOfDay)),
         ])
-        try db.query("SELECT seq FROM alerts WHERE alert_id = ?", [.text(a.id)]) { row in
-            lastSequence = max(lastSequence, row.int(0))
+        if let n = Self.sequence(of: a.id) {
+            lastSequence = max(lastSequence, n)
+        } else {
+            // An id not made by `reserveID` got the next rowid: keep reserved ids above it.
+            try db.query("SELECT seq FROM alerts WHERE alert_id = ?", [.text(a.id)]) { row in
+                lastSequence = max(lastSequence, row.int(0))
+            }
         }
     }
 

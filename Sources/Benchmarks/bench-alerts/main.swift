@@ -93,6 +93,7 @@ do {
         // Walk 5 pages further and time the last (keyset paging: a deep page costs the same).
         var token = page.nextPageToken
         for _ in 0..<4 { token = try store.query(query, pageSize: 100, pageToken: token).nextPageToken }
+        guard token != nil else { fail("fewer than 6 pages match; use a larger store") }
         t0 = now()
         let deep = try store.query(query, pageSize: 100, pageToken: token)
         deepPageMs.append((now() - t0) * 1000)
