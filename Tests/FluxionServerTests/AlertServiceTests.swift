@@ -18,9 +18,11 @@ import Testing
 
     /// A server with an AlertService on a store in `directory`; holds of 0 s so that one
     /// sample above 0.8 raises and one below 0.3 clears.
-    static func server(_ directory: URL) throws -> InProcessServer {
+    static func server(_ directory: URL, backlogBytes: Int? = nil) throws -> InProcessServer {
         let path = directory.path
-        return try InProcessServer(configure: { server in
+        return try InProcessServer(tweak: { config in
+            if let backlogBytes { config.streamBacklogBytes = backlogBytes }
+        }, configure: { server in
             var config = AlertEngine.Configuration()
             config.raiseHoldS = 0
             config.clearHoldS = 0
@@ -154,6 +156,31 @@ import Testing
             let _: QueryAlertsResponse = try conn.unary(FluxionService.queryAlerts, QueryAlertsRequest(pageSize: 5000))
         }
         #expect(s?.message == "page_size: at most 1000, got 5000")
+    }
+
+    /// A client that reads nothing: its StreamAlerts call ends with RESOURCE_EXHAUSTED once its
+    /// backlog is full (events are never skipped silently), and the server stays healthy.
+    @Test func slowAlertStreamIsEndedNotSkipped() throws {
+        let dir = try TemporaryDirectory()
+        let server = try Self.server(dir.url, backlogBytes: 16 * 1024)
+        defer { server.stop() }
+        let slow = try RawClient(port: server.port)
+        _ = try slow.handshake()
+        slow.send(Envelope(callID: 1, kind: .request, method: FluxionService.streamAlerts.path))
+        for _ in 0..<500 where server.onLoop({ s in s.services.compactMap { $0 as? AlertService }.first!.subscriberCount }) == 0 {
+            usleep(10_000)
+        }
+        // 120,000 events of ≈ 100 bytes: far more than the loopback socket buffers hold.
+        #expect(Self.ingest(server, Self.signals(0..<60_000)) == 120_000)
+        #expect(server.onLoop { s in s.services.compactMap { $0 as? AlertService }.first!.subscriberCount } == 0)
+        let frames = try slow.readUntil { $0.kind == .end }
+        #expect(frames.last?.status == .resourceExhausted)
+        #expect(frames.last?.statusMessage.hasPrefix("client read too slowly: alert event for ALR-") == true)
+        // What was delivered before the end is a prefix of the events, in order, without gaps.
+        let ids = try frames.dropLast().map { try FluxionWire.AlertEvent(decoding: $0.payload).alert.alertID }
+        #expect(!ids.isEmpty)
+        let expected = (1...ids.count).map { "ALR-\(($0 + 1) / 2)" }  // each alert raised then cleared
+        #expect(ids == expected)
     }
 
     /// Alerts survive a server restart on the same data directory; one left raised is closed
