@@ -156,6 +156,7 @@ public final class Server {
             return
         }
         uv_tcp_nodelay(tcp, 1)
+        if var size = configuration.socketSendBufferBytes.map(Int32.init) { uv_send_buffer_size(handle(tcp), &size) }
         let id = nextConnectionID
         nextConnectionID += 1
         let conn = Connection(id: id, server: self, tcp: tcp, peer: Self.peerName(of: tcp))

@@ -39,6 +39,10 @@ public final class ServerCall {
         if connection.pendingWriteBytes > connection.server.configuration.streamBacklogBytes {
             return .backlogged
         }
+        if let error = oversize(payload) {
+            finish(error.code, error.message)
+            return .closed
+        }
         if connection.server.isCoalescing { connection.corkForPass() }
         connection.write(Envelope(callID: id, kind: .message, payload: payload))
         return .sent
@@ -49,7 +53,18 @@ public final class ServerCall {
         guard isOpen else { return }
         isOpen = false
         onCancel = nil
+        if let error = oversize(payload) {
+            connection?.callFinished(self, status: error.code, message: error.message, payload: [])
+            return
+        }
         connection?.callFinished(self, status: status, message: message, payload: payload)
+    }
+
+    /// The server never sends a frame larger than the limit it announced in HELLO: a message
+    /// that would need one ends the call with RESOURCE_EXHAUSTED instead.
+    private func oversize(_ payload: [UInt8]) -> RPCError? {
+        guard let limit = connection?.server.configuration.maxFrameBytes, payload.count + 64 > limit else { return nil }
+        return RPCError(.resourceExhausted, "response of \(payload.count) bytes does not fit the \(limit)-byte frame limit")
     }
 
     /// Closes the call without a frame (the connection sends what it must) and runs `onCancel`.

@@ -18,6 +18,9 @@ public struct ServerConfiguration: Sendable {
     /// Above this many bytes queued for a client, streaming calls skip messages (see
     /// `ServerCall.send`); their own policy decides what to do next.
     public var streamBacklogBytes: Int = 8 * 1024 * 1024
+    /// SO_SNDBUF for accepted connections (nil: the kernel's default). Small values make
+    /// backpressure visible quickly (tests).
+    public var socketSendBufferBytes: Int?
     /// How long a graceful shutdown waits for clients to take their last frames, ms.
     public var shutdownGraceMs: Int = 3_000
     /// Install SIGTERM/SIGINT handlers that shut the server down (off for in-process tests).

@@ -13,8 +13,11 @@ final class RawClient: @unchecked Sendable {
     private var decoder = FrameDecoder(maxFrameBytes: 64 * 1024 * 1024)
     private var prefaceRead = false
 
-    init(port: Int, timeoutS: Int = 20) throws {
+    init(port: Int, timeoutS: Int = 20, receiveBufferBytes: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBufferBytes {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = UInt16(port).bigEndian
