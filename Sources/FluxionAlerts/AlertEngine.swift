@@ -60,9 +60,13 @@ public struct AlertEngine {
 
     /// - Parameter makeID: a new alert id, unique across restarts (the server takes them from
     ///   the store).
-    public init(configuration: Configuration = Configuration(), locator: NetworkLocator = .empty,
-                makeID: @escaping () -> String) {
-        precondition(configuration.clearThreshold < configuration.raiseThreshold, "clear threshold must be below raise threshold")
+    public init(
+        configuration: Configuration = Configuration(), locator: NetworkLocator = .empty,
+        makeID: @escaping () -> String
+    ) {
+        precondition(
+            configuration.clearThreshold < configuration.raiseThreshold, "clear threshold must be below raise threshold"
+        )
         self.configuration = configuration
         self.locator = locator
         self.makeID = makeID
@@ -103,8 +107,9 @@ public struct AlertEngine {
             track.aboveSince = since
             guard t - since >= c.raiseHoldS else { return nil }
             track.aboveSince = nil
-            var new = AlertRecord(id: makeID(), detector: s.detector, raisedSimTimeS: t, raisedWallUnixNs: s.wallTimeUnixNs,
-                                  probability: track.pendingPeak)
+            var new = AlertRecord(
+                id: makeID(), detector: s.detector, raisedSimTimeS: t, raisedWallUnixNs: s.wallTimeUnixNs,
+                probability: track.pendingPeak)
             apply(s.estimate, to: &new, at: t, leaks: leaks)
             track.alert = new
             track.published = new
@@ -151,15 +156,18 @@ public struct AlertEngine {
         alert.segmentID = locator.segment(pipeID: alert.pipeID)
         alert.severity = AlertSeverity(probability: alert.probability, sizeFraction: alert.sizeFraction)
         if alert.matchedLeakID == nil {
-            alert.matchedLeakID = configuration.matcher.match(pipeID: alert.pipeID, positionM: alert.positionM,
-                                                              atSimTimeS: t, leaks: leaks, locator: locator)
+            alert.matchedLeakID = configuration.matcher.match(
+                pipeID: alert.pipeID, positionM: alert.positionM,
+                atSimTimeS: t, leaks: leaks, locator: locator)
         }
     }
 
     private func worthTelling(_ a: AlertRecord, since last: AlertRecord) -> Bool {
         let c = configuration
         if a.probability - last.probability >= c.probabilityStep { return true }
-        if a.pipeID != last.pipeID || a.severity != last.severity || a.matchedLeakID != last.matchedLeakID { return true }
+        if a.pipeID != last.pipeID || a.severity != last.severity || a.matchedLeakID != last.matchedLeakID {
+            return true
+        }
         switch (a.positionM, last.positionM) {
         case let (x?, y?) where abs(x - y) >= c.positionStepM: return true
         case (.some, nil), (nil, .some): return true

@@ -13,9 +13,11 @@ public struct AlertQuery: Sendable, Equatable, Hashable {
     public var minProbability: Double = 0
     public var minSeverity: AlertSeverity?
 
-    public init(simTimeRange: ClosedRange<Double>? = nil, wallTimeRange: ClosedRange<Int64>? = nil,
-                detectors: [String] = [], stationIDs: [String] = [], pipeIDs: [String] = [],
-                state: AlertRecord.State? = nil, minProbability: Double = 0, minSeverity: AlertSeverity? = nil) {
+    public init(
+        simTimeRange: ClosedRange<Double>? = nil, wallTimeRange: ClosedRange<Int64>? = nil,
+        detectors: [String] = [], stationIDs: [String] = [], pipeIDs: [String] = [],
+        state: AlertRecord.State? = nil, minProbability: Double = 0, minSeverity: AlertSeverity? = nil
+    ) {
         self.simTimeRange = simTimeRange
         self.wallTimeRange = wallTimeRange
         self.detectors = detectors

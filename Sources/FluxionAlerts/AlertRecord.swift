@@ -44,11 +44,13 @@ public struct AlertRecord: Sendable, Equatable {
     /// The injected leak this alert is attributed to (see `LeakMatcher`).
     public var matchedLeakID: String?
 
-    public init(id: String, detector: String, state: State = .raised, raisedSimTimeS: Double, raisedWallUnixNs: Int64,
-                clearedSimTimeS: Double? = nil, clearedWallUnixNs: Int64? = nil, updatedSimTimeS: Double? = nil,
-                probability: Double, severity: AlertSeverity = .low, pipeID: String? = nil, positionM: Double? = nil,
-                stationID: String? = nil, segmentID: String? = nil, sizeFraction: Double? = nil,
-                matchedLeakID: String? = nil) {
+    public init(
+        id: String, detector: String, state: State = .raised, raisedSimTimeS: Double, raisedWallUnixNs: Int64,
+        clearedSimTimeS: Double? = nil, clearedWallUnixNs: Int64? = nil, updatedSimTimeS: Double? = nil,
+        probability: Double, severity: AlertSeverity = .low, pipeID: String? = nil, positionM: Double? = nil,
+        stationID: String? = nil, segmentID: String? = nil, sizeFraction: Double? = nil,
+        matchedLeakID: String? = nil
+    ) {
         self.id = id
         self.detector = detector
         self.state = state

@@ -13,7 +13,9 @@ extension AlertStore {
     ///   - pageSize: 1…`maxPageSize`.
     ///   - pageToken: nil or empty for the first page, else `nextPageToken` of the previous
     ///     page of the same query.
-    public func query(_ query: AlertQuery, pageSize: Int = 100, pageToken: String? = nil) throws(AlertStoreError) -> AlertPage {
+    public func query(
+        _ query: AlertQuery, pageSize: Int = 100, pageToken: String? = nil
+    ) throws(AlertStoreError) -> AlertPage {
         guard (1...Self.maxPageSize).contains(pageSize) else {
             throw .invalidFilter(field: "page_size", reason: "must be 1…\(Self.maxPageSize), got \(pageSize)")
         }
@@ -50,19 +52,25 @@ extension AlertStore {
     }
 
     /// Count, mean and max peak probability of the alerts matching `query`, per group, in key order.
-    public func aggregate(_ query: AlertQuery, by grouping: AlertGrouping) throws(AlertStoreError) -> [AlertBucketSummary] {
+    public func aggregate(
+        _ query: AlertQuery, by grouping: AlertGrouping
+    ) throws(AlertStoreError) -> [AlertBucketSummary] {
         let (whereSQL, bindings) = try Self.whereClause(query)
-        let key = switch grouping {
-        case .station: "COALESCE(station_id, '')"
-        case .hourOfDay: "printf('%02d', hour_of_day)"
-        case .detector: "detector"
-        }
-        let sql = "SELECT \(key) AS k, COUNT(*), AVG(probability), MAX(probability) FROM alerts"
+        let key =
+            switch grouping {
+            case .station: "COALESCE(station_id, '')"
+            case .hourOfDay: "printf('%02d', hour_of_day)"
+            case .detector: "detector"
+            }
+        let sql =
+            "SELECT \(key) AS k, COUNT(*), AVG(probability), MAX(probability) FROM alerts"
             + Self.joined(whereSQL) + " GROUP BY k ORDER BY k"
         var buckets: [AlertBucketSummary] = []
         try db.query(sql, bindings) { row in
-            buckets.append(AlertBucketSummary(key: row.text(0), count: Int(row.int(1)), meanProbability: row.double(2),
-                                              maxProbability: row.double(3)))
+            buckets.append(
+                AlertBucketSummary(
+                    key: row.text(0), count: Int(row.int(1)), meanProbability: row.double(2),
+                    maxProbability: row.double(3)))
         }
         return buckets
     }

@@ -68,7 +68,7 @@ public final class AlertStore {
         CREATE INDEX alerts_by_raise ON alerts(raised_sim_s, seq);
         CREATE INDEX alerts_by_detector ON alerts(detector, raised_sim_s);
         CREATE INDEX alerts_by_station ON alerts(station_id, raised_sim_s);
-        """,
+        """
     ]
 
     private func migrate() throws(AlertStoreError) {
@@ -121,15 +121,18 @@ public final class AlertStore {
 
     private func upsert(_ a: AlertRecord) throws(AlertStoreError) {
         let seq: SQLValue = Self.sequence(of: a.id).map { .int($0) } ?? .null
-        try db.query(Self.upsertSQL, [
-            seq, .text(a.id), .text(a.detector), .int(Int64(a.state.rawValue)), .real(a.raisedSimTimeS),
-            .int(a.raisedWallUnixNs), a.clearedSimTimeS.map { .real($0) } ?? .null,
-            a.clearedWallUnixNs.map { .int($0) } ?? .null, .real(a.updatedSimTimeS), .real(a.probability),
-            .int(Int64(a.severity.rawValue)), a.pipeID.map { .text($0) } ?? .null, a.positionM.map { .real($0) } ?? .null,
-            a.stationID.map { .text($0) } ?? .null, a.segmentID.map { .text($0) } ?? .null,
-            a.sizeFraction.map { .real($0) } ?? .null, a.matchedLeakID.map { .text($0) } ?? .null,
-            .int(Int64(a.raisedHourOfDay)),
-        ])
+        try db.query(
+            Self.upsertSQL,
+            [
+                seq, .text(a.id), .text(a.detector), .int(Int64(a.state.rawValue)), .real(a.raisedSimTimeS),
+                .int(a.raisedWallUnixNs), a.clearedSimTimeS.map { .real($0) } ?? .null,
+                a.clearedWallUnixNs.map { .int($0) } ?? .null, .real(a.updatedSimTimeS), .real(a.probability),
+                .int(Int64(a.severity.rawValue)), a.pipeID.map { .text($0) } ?? .null,
+                a.positionM.map { .real($0) } ?? .null,
+                a.stationID.map { .text($0) } ?? .null, a.segmentID.map { .text($0) } ?? .null,
+                a.sizeFraction.map { .real($0) } ?? .null, a.matchedLeakID.map { .text($0) } ?? .null,
+                .int(Int64(a.raisedHourOfDay)),
+            ])
         if let n = Self.sequence(of: a.id) {
             lastSequence = max(lastSequence, n)
         } else {
@@ -150,7 +153,8 @@ public final class AlertStore {
     /// cleared at their last update's sim time and at `wallUnixNs`. Returns how many.
     @discardableResult
     public func closeOrphans(wallUnixNs: Int64) throws(AlertStoreError) -> Int {
-        try db.query("""
+        try db.query(
+            """
             UPDATE alerts SET state = 2, cleared_sim_s = updated_sim_s, cleared_wall_ns = ? WHERE state = 1
             """, [.int(wallUnixNs)])
         var n = 0
@@ -161,7 +165,8 @@ public final class AlertStore {
     /// One alert by id.
     public func alert(id: String) throws(AlertStoreError) -> AlertRecord? {
         var found: AlertRecord?
-        try db.query("SELECT \(Self.columns) FROM alerts WHERE alert_id = ?", [.text(id)]) { (row) throws(AlertStoreError) in
+        try db.query("SELECT \(Self.columns) FROM alerts WHERE alert_id = ?", [.text(id)]) {
+            (row) throws(AlertStoreError) in
             found = try Self.record(row)
         }
         return found

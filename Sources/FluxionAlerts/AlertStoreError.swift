@@ -19,7 +19,8 @@ public enum AlertStoreError: Error, Equatable, CustomStringConvertible, Sendable
         case .corrupt(let path, let reason): "alert store \(path): not a valid alert database: \(reason)"
         case .schemaTooNew(let path, let found, let supported):
             "alert store \(path): schema version \(found) is newer than this build supports (\(supported))"
-        case .sqlite(let path, let operation, let code, let reason): "alert store \(path): \(operation) failed (SQLite \(code)): \(reason)"
+        case .sqlite(let path, let operation, let code, let reason):
+            "alert store \(path): \(operation) failed (SQLite \(code)): \(reason)"
         case .badPageToken(let reason): "page_token: \(reason)"
         case .invalidFilter(let field, let reason): "\(field): \(reason)"
         }

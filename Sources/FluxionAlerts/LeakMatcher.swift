@@ -12,8 +12,10 @@ public struct LeakReference: Sendable, Equatable {
     /// Sim time it was cleared, s; nil while active.
     public var clearedS: Double?
 
-    public init(id: String, pipeID: String, positionM: Double, lineID: String? = nil, chainageM: Double? = nil,
-                startS: Double, clearedS: Double? = nil) {
+    public init(
+        id: String, pipeID: String, positionM: Double, lineID: String? = nil, chainageM: Double? = nil,
+        startS: Double, clearedS: Double? = nil
+    ) {
         self.id = id
         self.pipeID = pipeID
         self.positionM = positionM
@@ -50,8 +52,10 @@ public struct LeakMatcher: Sendable, Equatable {
         self.clearGraceS = clearGraceS
     }
 
-    public func match(pipeID: String?, positionM: Double?, atSimTimeS t: Double, leaks: [LeakReference],
-                      locator: NetworkLocator) -> String? {
+    public func match(
+        pipeID: String?, positionM: Double?, atSimTimeS t: Double, leaks: [LeakReference],
+        locator: NetworkLocator
+    ) -> String? {
         let candidates = leaks.filter { $0.startS <= t && ($0.clearedS.map { t <= $0 + clearGraceS } ?? true) }
         guard let pipeID else { return candidates.count == 1 ? candidates[0].id : nil }
         let pipe = locator.pipe(pipeID)

@@ -39,8 +39,10 @@ public struct NetworkLocator: Sendable {
     }
 
     /// A locator that knows no network: no stations, segments are pipe ids.
-    public static let empty = NetworkLocator(NetworkDescription(scenario: "", isGas: false, timeStepS: 0, sensors: [],
-                                                                pipes: [], stations: [], lines: [:]))
+    public static let empty = NetworkLocator(
+        NetworkDescription(
+            scenario: "", isGas: false, timeStepS: 0, sensors: [],
+            pipes: [], stations: [], lines: [:]))
 
     public func pipe(_ id: String) -> PipeDescription? { pipes[id] }
 
@@ -58,7 +60,9 @@ public struct NetworkLocator: Sendable {
         best[pipe.toNode] = min(best[pipe.toNode] ?? .infinity, pipe.lengthM - x)
         var done = Set<String>()
         // Networks have tens of nodes: a linear scan for the minimum is simpler than a heap.
-        while let (node, d) = best.filter({ !done.contains($0.key) }).min(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
+        while let (node, d) = best.filter({ !done.contains($0.key) }).min(by: {
+            ($0.value, $0.key) < ($1.value, $1.key)
+        }) {
             if let station = stationAtNode[node] { return (station, d) }
             done.insert(node)
             for e in adjacency[node] ?? [] where !done.contains(e.to) {

@@ -18,7 +18,9 @@ struct PageToken: Equatable {
 
     init(decoding token: String) throws(AlertStoreError) {
         let hex = Array(token.utf8)
-        guard hex.count % 2 == 0, hex.count <= 256 else { throw .badPageToken(reason: "not a token this server issued") }
+        guard hex.count % 2 == 0, hex.count <= 256 else {
+            throw .badPageToken(reason: "not a token this server issued")
+        }
         var bytes: [UInt8] = []
         for i in stride(from: 0, to: hex.count, by: 2) {
             guard let b = UInt8(String(decoding: hex[i..<i + 2], as: UTF8.self), radix: 16) else {
@@ -28,7 +30,7 @@ struct PageToken: Equatable {
         }
         let parts = String(decoding: bytes, as: UTF8.self).split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == "1", let bits = UInt64(parts[1], radix: 16), let seq = Int64(parts[2]),
-              let fp = UInt64(parts[3], radix: 16)
+            let fp = UInt64(parts[3], radix: 16)
         else { throw .badPageToken(reason: "not a token this server issued") }
         self.init(raisedSimTimeS: Double(bitPattern: bits), sequence: seq, fingerprint: fp)
     }

@@ -59,7 +59,9 @@ final class SQLiteDatabase {
     }
 
     /// Runs one statement with `bindings`, calling `row` for each result row.
-    func query(_ sql: String, _ bindings: [SQLValue] = [], row: (SQLiteRow) throws(AlertStoreError) -> Void = { _ in })
+    func query(
+        _ sql: String, _ bindings: [SQLValue] = [], row: (SQLiteRow) throws(AlertStoreError) -> Void = { _ in }
+    )
         throws(AlertStoreError)
     {
         let stmt = try prepare(sql)

@@ -6,14 +6,17 @@ extension Alert {
     /// Column widths of the table; a negative width right-aligns.
     private static let widths = [10, 12, 8, -10, -10, -5, 9, 18, 9, -7, 0]
 
-    static let tableHeader = row(["ID", "DETECTOR", "STATE", "RAISED s", "CLEARED s", "P", "SEVERITY", "PIPE @ m",
-                                  "STATION", "SIZE %", "LEAK"])
+    static let tableHeader = row([
+        "ID", "DETECTOR", "STATE", "RAISED s", "CLEARED s", "P", "SEVERITY", "PIPE @ m",
+        "STATION", "SIZE %", "LEAK",
+    ])
 
     var tableRow: String {
         Self.row([
             alertID, detector, state.name, String(format: "%.1f", raisedSimTimeS),
             state == .cleared ? String(format: "%.1f", clearedSimTimeS) : "-", String(format: "%.2f", probability),
-            severity.name, pipeID.isEmpty ? "-" : "\(pipeID) @ \(Int(positionM.rounded()))", stationID.isEmpty ? "-" : stationID,
+            severity.name, pipeID.isEmpty ? "-" : "\(pipeID) @ \(Int(positionM.rounded()))",
+            stationID.isEmpty ? "-" : stationID,
             estimatedSizeFraction > 0 ? String(format: "%.2f", estimatedSizeFraction * 100) : "-",
             matchedLeakID.isEmpty ? "-" : matchedLeakID,
         ])
@@ -28,15 +31,18 @@ extension Alert {
         }.joined(separator: " ")
     }
 
-    static let csvHeader = "alert_id,detector,state,raised_sim_time_s,raised_wall_unix_ns,cleared_sim_time_s,"
+    static let csvHeader =
+        "alert_id,detector,state,raised_sim_time_s,raised_wall_unix_ns,cleared_sim_time_s,"
         + "cleared_wall_unix_ns,probability,severity,pipe_id,position_m,station_id,segment_id,estimated_size_fraction,matched_leak_id"
 
     var csvRow: String {
-        [alertID, detector, state.name, "\(raisedSimTimeS)", "\(raisedWallUnixNs)",
-         state == .cleared ? "\(clearedSimTimeS)" : "", state == .cleared ? "\(clearedWallUnixNs)" : "",
-         "\(probability)", severity.name, pipeID, pipeID.isEmpty ? "" : "\(positionM)", stationID, segmentID,
-         estimatedSizeFraction > 0 ? "\(estimatedSizeFraction)" : "", matchedLeakID]
-            .map(Self.csvField).joined(separator: ",")
+        [
+            alertID, detector, state.name, "\(raisedSimTimeS)", "\(raisedWallUnixNs)",
+            state == .cleared ? "\(clearedSimTimeS)" : "", state == .cleared ? "\(clearedWallUnixNs)" : "",
+            "\(probability)", severity.name, pipeID, pipeID.isEmpty ? "" : "\(positionM)", stationID, segmentID,
+            estimatedSizeFraction > 0 ? "\(estimatedSizeFraction)" : "", matchedLeakID,
+        ]
+        .map(Self.csvField).joined(separator: ",")
     }
 
     /// RFC 4180: quote a field holding a comma, quote or line break; double the quotes.
@@ -46,10 +52,12 @@ extension Alert {
     }
 
     var json: [String: Any] {
-        ["alert_id": alertID, "detector": detector, "state": state.name, "raised_sim_time_s": raisedSimTimeS,
-         "raised_wall_unix_ns": raisedWallUnixNs, "cleared_sim_time_s": clearedSimTimeS,
-         "cleared_wall_unix_ns": clearedWallUnixNs, "probability": probability, "severity": severity.name,
-         "pipe_id": pipeID, "position_m": positionM, "station_id": stationID, "segment_id": segmentID,
-         "estimated_size_fraction": estimatedSizeFraction, "matched_leak_id": matchedLeakID]
+        [
+            "alert_id": alertID, "detector": detector, "state": state.name, "raised_sim_time_s": raisedSimTimeS,
+            "raised_wall_unix_ns": raisedWallUnixNs, "cleared_sim_time_s": clearedSimTimeS,
+            "cleared_wall_unix_ns": clearedWallUnixNs, "probability": probability, "severity": severity.name,
+            "pipe_id": pipeID, "position_m": positionM, "station_id": stationID, "segment_id": segmentID,
+            "estimated_size_fraction": estimatedSizeFraction, "matched_leak_id": matchedLeakID,
+        ]
     }
 }

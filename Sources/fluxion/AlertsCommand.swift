@@ -20,8 +20,10 @@ struct AlertsCommand: ParsableCommand {
             """)
 
     @OptionGroup var connection: ConnectionOptions
-    @Option(name: .customLong("detector"), help: "Only alerts of this detector (repeatable).") var detectors: [String] = []
-    @Option(name: .customLong("station"), help: "Only alerts nearest this station id (repeatable).") var stations: [String] = []
+    @Option(name: .customLong("detector"), help: "Only alerts of this detector (repeatable).") var detectors: [String] =
+        []
+    @Option(name: .customLong("station"), help: "Only alerts nearest this station id (repeatable).") var stations:
+        [String] = []
     @Option(name: .customLong("pipe"), help: "Only alerts on this pipe id (repeatable).") var pipes: [String] = []
     @Option(help: "Only alerts in this state: raised or cleared.") var state: String?
     @Option(help: "Only alerts whose peak probability is at least this (0…1).") var minProbability: Double = 0
@@ -43,7 +45,9 @@ struct AlertsCommand: ParsableCommand {
         guard minProbability.isFinite, (0...1).contains(minProbability) else {
             throw ValidationError("--min-probability must be 0…1, got \(minProbability)")
         }
-        if let since, let until, since > until { throw ValidationError("--since (\(since)) is after --until (\(until))") }
+        if let since, let until, since > until {
+            throw ValidationError("--since (\(since)) is after --until (\(until))")
+        }
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if let by, Self.grouping(by) == nil {
             throw ValidationError("--by must be station, hour or detector, got '\(by)'")
@@ -69,7 +73,8 @@ struct AlertsCommand: ParsableCommand {
         f.minProbability = minProbability
         f.minSeverity = minSeverity.flatMap(Self.severity) ?? .unspecified
         if since != nil || until != nil {
-            f.simTime = SimTimeRange(startS: since ?? -Double.greatestFiniteMagnitude, endS: until ?? Double.greatestFiniteMagnitude)
+            f.simTime = SimTimeRange(
+                startS: since ?? -Double.greatestFiniteMagnitude, endS: until ?? Double.greatestFiniteMagnitude)
         }
         return f
     }
@@ -79,7 +84,8 @@ struct AlertsCommand: ParsableCommand {
         defer { conn.close() }
         if let by, let grouping = Self.grouping(by) {
             let r: AggregateAlertsResponse = try rpc { () throws(RPCError) in
-                try conn.unary(FluxionService.aggregateAlerts, AggregateAlertsRequest(filter: filter, groupBy: grouping))
+                try conn.unary(
+                    FluxionService.aggregateAlerts, AggregateAlertsRequest(filter: filter, groupBy: grouping))
             }
             printAggregate(r.buckets, by: by)
         } else if follow {
@@ -91,7 +97,9 @@ struct AlertsCommand: ParsableCommand {
             repeat {
                 let size = UInt32(min(1000, limit - alerts.count))
                 let page: QueryAlertsResponse = try rpc { () throws(RPCError) in
-                    try conn.unary(FluxionService.queryAlerts, QueryAlertsRequest(filter: filter, pageSize: size, pageToken: token))
+                    try conn.unary(
+                        FluxionService.queryAlerts, QueryAlertsRequest(filter: filter, pageSize: size, pageToken: token)
+                    )
                 }
                 alerts += page.alerts
                 total = page.totalCount
@@ -121,8 +129,13 @@ struct AlertsCommand: ParsableCommand {
 
     private func printAggregate(_ buckets: [AlertBucket], by: String) {
         if connection.json {
-            printJSON(buckets.map { ["key": $0.key, "count": $0.count, "mean_probability": $0.meanProbability,
-                                     "max_probability": $0.maxProbability] as [String: Any] })
+            printJSON(
+                buckets.map {
+                    [
+                        "key": $0.key, "count": $0.count, "mean_probability": $0.meanProbability,
+                        "max_probability": $0.maxProbability,
+                    ] as [String: Any]
+                })
             return
         }
         guard !buckets.isEmpty else { return print("no alerts") }
@@ -133,7 +146,11 @@ struct AlertsCommand: ParsableCommand {
         print(cells(by.uppercased(), ["COUNT", "MEAN P", "MAX P"]))
         for b in buckets {
             let key = b.key.isEmpty ? "-" : (by == "hour" ? b.key + ":00" : b.key)
-            print(cells(key, ["\(b.count)", String(format: "%.3f", b.meanProbability), String(format: "%.3f", b.maxProbability)]))
+            print(
+                cells(
+                    key,
+                    ["\(b.count)", String(format: "%.3f", b.meanProbability), String(format: "%.3f", b.maxProbability)])
+            )
         }
     }
 

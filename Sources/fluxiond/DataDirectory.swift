@@ -28,7 +28,9 @@ enum DataDirectory {
             for part in path.split(separator: "/") {
                 prefix += "/" + part
                 if mkdir(prefix, 0o755) != 0, errno != EEXIST {
-                    throw Failure(description: "data directory \(path): cannot create \(prefix): \(String(cString: strerror(errno)))")
+                    throw Failure(
+                        description:
+                            "data directory \(path): cannot create \(prefix): \(String(cString: strerror(errno)))")
                 }
             }
         } else if !isDirectory.boolValue {

@@ -10,10 +10,11 @@ import Testing
     /// severity low for i < 5, high otherwise.
     static func sample() -> [AlertRecord] {
         (0..<10).map { i in
-            AlertStoreTests.alert(i + 1, detector: i % 2 == 0 ? "thr" : "lof", t: 86_400 + 3_600 * Double(i) + 10,
-                                  p: 0.80 + 0.02 * Double(i), station: i < 4 ? "STA" : (i < 8 ? "STB" : nil),
-                                  pipe: i < 5 ? "P1" : "P2", state: i % 3 == 0 ? .cleared : .raised,
-                                  severity: i < 5 ? .low : .high)
+            AlertStoreTests.alert(
+                i + 1, detector: i % 2 == 0 ? "thr" : "lof", t: 86_400 + 3_600 * Double(i) + 10,
+                p: 0.80 + 0.02 * Double(i), station: i < 4 ? "STA" : (i < 8 ? "STB" : nil),
+                pipe: i < 5 ? "P1" : "P2", state: i % 3 == 0 ? .cleared : .raised,
+                severity: i < 5 ? .low : .high)
         }
     }
 
@@ -33,7 +34,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try ids(store, AlertQuery()) == (1...10).map { "ALR-\($0)" })
         // Sim time: hours 2…4 of day 1 (i = 2, 3, 4), inclusive bounds.
-        #expect(try ids(store, AlertQuery(simTimeRange: (86_400 + 7_210)...(86_400 + 14_410))) == ["ALR-3", "ALR-4", "ALR-5"])
+        #expect(
+            try ids(store, AlertQuery(simTimeRange: (86_400 + 7_210)...(86_400 + 14_410))) == [
+                "ALR-3", "ALR-4", "ALR-5",
+            ])
         #expect(try ids(store, AlertQuery(wallTimeRange: 1_009...1_010)) == ["ALR-9", "ALR-10"])
         #expect(try ids(store, AlertQuery(detectors: ["lof"])) == ["ALR-2", "ALR-4", "ALR-6", "ALR-8", "ALR-10"])
         #expect(try ids(store, AlertQuery(detectors: ["lof", "thr"])).count == 10)
@@ -46,7 +50,8 @@ import Testing
         #expect(try ids(store, AlertQuery(minProbability: 0.95)) == ["ALR-9", "ALR-10"])
         #expect(try ids(store, AlertQuery(minSeverity: .medium)) == ["ALR-6", "ALR-7", "ALR-8", "ALR-9", "ALR-10"])
         // Combined: lof on STB, raised.
-        #expect(try ids(store, AlertQuery(detectors: ["lof"], stationIDs: ["STB"], state: .raised)) == ["ALR-6", "ALR-8"])
+        #expect(
+            try ids(store, AlertQuery(detectors: ["lof"], stationIDs: ["STB"], state: .raised)) == ["ALR-6", "ALR-8"])
         #expect(try store.query(AlertQuery(detectors: ["lof"])).totalCount == 5)
         #expect(throws: AlertStoreError.invalidFilter(field: "min_probability", reason: "must be 0…1, got 1.5")) {
             try store.query(AlertQuery(minProbability: 1.5))
@@ -70,8 +75,10 @@ import Testing
             // After two pages, a later alert arrives: it must show up once, at the end.
             if pages == 2 { try store.save(AlertStoreTests.alert(13, t: 200_000)) }
         } while token != nil
-        let expected = ["ALR-1", "ALR-2", "ALR-3", "ALR-4", "ALR-5", "ALR-11", "ALR-12", "ALR-6", "ALR-7", "ALR-8",
-                        "ALR-9", "ALR-10", "ALR-13"]
+        let expected = [
+            "ALR-1", "ALR-2", "ALR-3", "ALR-4", "ALR-5", "ALR-11", "ALR-12", "ALR-6", "ALR-7", "ALR-8",
+            "ALR-9", "ALR-10", "ALR-13",
+        ]
         #expect(seen == expected)
         #expect(pages == 5)
     }

@@ -3,12 +3,15 @@ import Foundation
 import Testing
 
 @Suite struct AlertStoreTests {
-    static func alert(_ n: Int, detector: String = "threshold", t: Double, p: Double = 0.9, station: String? = "STA",
-                      pipe: String? = "P1", state: AlertRecord.State = .raised, severity: AlertSeverity = .low) -> AlertRecord {
-        AlertRecord(id: "ALR-\(n)", detector: detector, state: state, raisedSimTimeS: t, raisedWallUnixNs: 1_000 + Int64(n),
-                    clearedSimTimeS: state == .cleared ? t + 60 : nil, clearedWallUnixNs: state == .cleared ? 2_000 : nil,
-                    probability: p, severity: severity, pipeID: pipe, positionM: 1234.5, stationID: station,
-                    segmentID: "L", sizeFraction: 0.04, matchedLeakID: n % 2 == 0 ? "LK-\(n)" : nil)
+    static func alert(
+        _ n: Int, detector: String = "threshold", t: Double, p: Double = 0.9, station: String? = "STA",
+        pipe: String? = "P1", state: AlertRecord.State = .raised, severity: AlertSeverity = .low
+    ) -> AlertRecord {
+        AlertRecord(
+            id: "ALR-\(n)", detector: detector, state: state, raisedSimTimeS: t, raisedWallUnixNs: 1_000 + Int64(n),
+            clearedSimTimeS: state == .cleared ? t + 60 : nil, clearedWallUnixNs: state == .cleared ? 2_000 : nil,
+            probability: p, severity: severity, pipeID: pipe, positionM: 1234.5, stationID: station,
+            segmentID: "L", sizeFraction: 0.04, matchedLeakID: n % 2 == 0 ? "LK-\(n)" : nil)
     }
 
     @Test func roundTripAndUpdateByID() throws {
@@ -26,7 +29,8 @@ import Testing
         try store.save(a)
         #expect(try store.alert(id: "ALR-1") == a)
         #expect(try store.count() == 1)
-        let noOptionals = AlertRecord(id: "ALR-2", detector: "lof", raisedSimTimeS: 5, raisedWallUnixNs: 1, probability: 0.8)
+        let noOptionals = AlertRecord(
+            id: "ALR-2", detector: "lof", raisedSimTimeS: 5, raisedWallUnixNs: 1, probability: 0.8)
         try store.save(noOptionals)
         #expect(try store.alert(id: "ALR-2") == noOptionals)
     }

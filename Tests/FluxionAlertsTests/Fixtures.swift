@@ -8,19 +8,27 @@ enum Fixtures {
     static let network = NetworkDescription(
         scenario: "test", isGas: true, timeStepS: 0.5, sensors: [],
         pipes: [
-            PipeDescription(id: "P1", fromNode: "A", toNode: "J", lengthM: 10_000, diameterM: 0.5, waveSpeedMPerS: 400,
-                            lineID: "L", chainageStartM: 0),
-            PipeDescription(id: "P2", fromNode: "J", toNode: "B", lengthM: 6_000, diameterM: 0.5, waveSpeedMPerS: 400,
-                            lineID: "L", chainageStartM: 10_000),
+            PipeDescription(
+                id: "P1", fromNode: "A", toNode: "J", lengthM: 10_000, diameterM: 0.5, waveSpeedMPerS: 400,
+                lineID: "L", chainageStartM: 0),
+            PipeDescription(
+                id: "P2", fromNode: "J", toNode: "B", lengthM: 6_000, diameterM: 0.5, waveSpeedMPerS: 400,
+                lineID: "L", chainageStartM: 10_000),
             PipeDescription(id: "P3", fromNode: "J", toNode: "C", lengthM: 4_000, diameterM: 0.3, waveSpeedMPerS: 400),
         ],
-        stations: [StationDescription(id: "STA", name: "Alpha", nodeID: "A"), StationDescription(id: "STB", name: "Beta", nodeID: "B")],
+        stations: [
+            StationDescription(id: "STA", name: "Alpha", nodeID: "A"),
+            StationDescription(id: "STB", name: "Beta", nodeID: "B"),
+        ],
         lines: ["L": ["P1", "P2"]])
 
-    static func signal(_ t: Double, _ p: Double, detector: String = "threshold", pipe: String? = "P1",
-                       x: Double? = 2_000, size: Double? = nil) -> AlertSignal {
-        AlertSignal(detector: detector, simTimeS: t, wallTimeUnixNs: 1_700_000_000_000_000_000 + Int64(t * 1e9),
-                    estimate: DetectorEstimate(probability: p, pipeID: pipe, positionM: x, sizeFraction: size))
+    static func signal(
+        _ t: Double, _ p: Double, detector: String = "threshold", pipe: String? = "P1",
+        x: Double? = 2_000, size: Double? = nil
+    ) -> AlertSignal {
+        AlertSignal(
+            detector: detector, simTimeS: t, wallTimeUnixNs: 1_700_000_000_000_000_000 + Int64(t * 1e9),
+            estimate: DetectorEstimate(probability: p, pipeID: pipe, positionM: x, sizeFraction: size))
     }
 
     /// An engine whose ids count up from 1.

@@ -28,8 +28,9 @@ import Testing
 
     @Test func leakMatchingToleranceAndTimes() {
         let matcher = LeakMatcher(toleranceM: 1_000, clearGraceS: 60)
-        let leak = LeakReference(id: "LK", pipeID: "P2", positionM: 1_000, lineID: "L", chainageM: 11_000, startS: 100,
-                                 clearedS: 200)
+        let leak = LeakReference(
+            id: "LK", pipeID: "P2", positionM: 1_000, lineID: "L", chainageM: 11_000, startS: 100,
+            clearedS: 200)
         func match(_ pipe: String?, _ x: Double?, _ t: Double) -> String? {
             matcher.match(pipeID: pipe, positionM: x, atSimTimeS: t, leaks: [leak], locator: locator)
         }

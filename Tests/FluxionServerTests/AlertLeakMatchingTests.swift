@@ -21,9 +21,10 @@ import Testing
             var config = AlertEngine.Configuration()
             config.raiseHoldS = 0
             do {
-                _ = try AlertService(server: server, store: try AlertStore(directory: path),
-                                     network: AlertService.networkDescription(of: sim.topology), twin: twin,
-                                     configuration: config)
+                _ = try AlertService(
+                    server: server, store: try AlertStore(directory: path),
+                    network: AlertService.networkDescription(of: sim.topology), twin: twin,
+                    configuration: config)
             } catch {
                 fatalError("alert store: \(error)")
             }
@@ -32,8 +33,10 @@ import Testing
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        let injected: InjectLeakResponse = try conn.unary(FluxionService.injectLeak, InjectLeakRequest(
-            location: .line(id: "trunk", chainageM: 30_000), size: .fractionOfFlow(0.03)))
+        let injected: InjectLeakResponse = try conn.unary(
+            FluxionService.injectLeak,
+            InjectLeakRequest(
+                location: .line(id: "trunk", chainageM: 30_000), size: .fractionOfFlow(0.03)))
         let leak = injected.leak
         // Wait (bounded) until the twin has delivered the leak's appearance to the loop.
         var startS: Double?
@@ -47,10 +50,13 @@ import Testing
         let t = try #require(startS, "the twin never reported the leak")
         // An estimate 800 m from the leak on the same pipe (inside the 2 km tolerance), and one
         // by another detector 5 km away (outside it).
-        let near = AlertSignal(detector: "thr", simTimeS: t, wallTimeUnixNs: 1,
-                               estimate: DetectorEstimate(probability: 0.9, pipeID: leak.pipeID, positionM: leak.positionM - 800))
-        let far = AlertSignal(detector: "lof", simTimeS: t, wallTimeUnixNs: 1,
-                              estimate: DetectorEstimate(probability: 0.9, pipeID: leak.pipeID, positionM: max(0, leak.positionM - 5_000)))
+        let near = AlertSignal(
+            detector: "thr", simTimeS: t, wallTimeUnixNs: 1,
+            estimate: DetectorEstimate(probability: 0.9, pipeID: leak.pipeID, positionM: leak.positionM - 800))
+        let far = AlertSignal(
+            detector: "lof", simTimeS: t, wallTimeUnixNs: 1,
+            estimate: DetectorEstimate(probability: 0.9, pipeID: leak.pipeID, positionM: max(0, leak.positionM - 5_000))
+        )
         let events = server.onLoop { s in
             s.services.compactMap { $0 as? AlertService }.first!.ingest([near, far]).map(\.alert)
         }

@@ -12,38 +12,52 @@ import Testing
     /// Stations at both ends of one 10 km pipe.
     static let network = NetworkDescription(
         scenario: "test", isGas: true, timeStepS: 1, sensors: [],
-        pipes: [PipeDescription(id: "P1", fromNode: "A", toNode: "B", lengthM: 10_000, diameterM: 0.5, waveSpeedMPerS: 400)],
-        stations: [StationDescription(id: "STA", name: "A", nodeID: "A"), StationDescription(id: "STB", name: "B", nodeID: "B")],
+        pipes: [
+            PipeDescription(id: "P1", fromNode: "A", toNode: "B", lengthM: 10_000, diameterM: 0.5, waveSpeedMPerS: 400)
+        ],
+        stations: [
+            StationDescription(id: "STA", name: "A", nodeID: "A"),
+            StationDescription(id: "STB", name: "B", nodeID: "B"),
+        ],
         lines: [:])
 
     /// A server with an AlertService on a store in `directory`; holds of 0 s so that one
     /// sample above 0.8 raises and one below 0.3 clears.
     static func server(_ directory: URL, backlogBytes: Int? = nil) throws -> InProcessServer {
         let path = directory.path
-        return try InProcessServer(tweak: { config in
-            if let backlogBytes { config.streamBacklogBytes = backlogBytes }
-        }, configure: { server in
-            var config = AlertEngine.Configuration()
-            config.raiseHoldS = 0
-            config.clearHoldS = 0
-            do {
-                _ = try AlertService(server: server, store: try AlertStore(directory: path), network: network,
-                                     configuration: config)
-            } catch {
-                fatalError("alert store: \(error)")
-            }
-        })
+        return try InProcessServer(
+            tweak: { config in
+                if let backlogBytes { config.streamBacklogBytes = backlogBytes }
+            },
+            configure: { server in
+                var config = AlertEngine.Configuration()
+                config.raiseHoldS = 0
+                config.clearHoldS = 0
+                do {
+                    _ = try AlertService(
+                        server: server, store: try AlertStore(directory: path), network: network,
+                        configuration: config)
+                } catch {
+                    fatalError("alert store: \(error)")
+                }
+            })
     }
 
     /// Raise-and-clear pairs: alert k is raised at t = 100k by `detector(k)` at position
     /// 1000 + 10k m on P1 (station STA below 5 km) with probability 0.81 + 0.01·(k % 10).
-    static func signals(_ range: Range<Int>, detector: (Int) -> String = { $0 % 2 == 0 ? "thr" : "lof" }) -> [AlertSignal] {
+    static func signals(
+        _ range: Range<Int>, detector: (Int) -> String = { $0 % 2 == 0 ? "thr" : "lof" }
+    ) -> [AlertSignal] {
         range.flatMap { k -> [AlertSignal] in
-            let estimate = DetectorEstimate(probability: 0.81 + 0.01 * Double(k % 10), pipeID: "P1", positionM: 1_000 + 10 * Double(k))
+            let estimate = DetectorEstimate(
+                probability: 0.81 + 0.01 * Double(k % 10), pipeID: "P1", positionM: 1_000 + 10 * Double(k))
             return [
-                AlertSignal(detector: detector(k), simTimeS: 100 * Double(k), wallTimeUnixNs: Int64(k) * 1_000_000_000, estimate: estimate),
-                AlertSignal(detector: detector(k), simTimeS: 100 * Double(k) + 1, wallTimeUnixNs: Int64(k) * 1_000_000_000 + 1,
-                            estimate: DetectorEstimate(probability: 0.1)),
+                AlertSignal(
+                    detector: detector(k), simTimeS: 100 * Double(k), wallTimeUnixNs: Int64(k) * 1_000_000_000,
+                    estimate: estimate),
+                AlertSignal(
+                    detector: detector(k), simTimeS: 100 * Double(k) + 1, wallTimeUnixNs: Int64(k) * 1_000_000_000 + 1,
+                    estimate: DetectorEstimate(probability: 0.1)),
             ]
         }
     }
@@ -65,7 +79,8 @@ import Testing
         var ids: [String] = []
         var token = ""
         repeat {
-            let page: QueryAlertsResponse = try conn.unary(FluxionService.queryAlerts, QueryAlertsRequest(pageSize: 7, pageToken: token))
+            let page: QueryAlertsResponse = try conn.unary(
+                FluxionService.queryAlerts, QueryAlertsRequest(pageSize: 7, pageToken: token))
             #expect(page.totalCount == 25)
             #expect(page.alerts.count <= 7)
             ids += page.alerts.map(\.alertID)
@@ -97,7 +112,8 @@ import Testing
         _ = Self.ingest(server, Self.signals(0..<10))
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        let r: AggregateAlertsResponse = try conn.unary(FluxionService.aggregateAlerts, AggregateAlertsRequest(groupBy: .detector))
+        let r: AggregateAlertsResponse = try conn.unary(
+            FluxionService.aggregateAlerts, AggregateAlertsRequest(groupBy: .detector))
         // k even → thr: 0.81, 0.83, 0.85, 0.87, 0.89; k odd → lof: 0.82 … 0.90.
         #expect(r.buckets.map(\.key) == ["lof", "thr"])
         #expect(r.buckets.map(\.count) == [5, 5])
@@ -121,7 +137,8 @@ import Testing
         request.filter.detectors = ["lof"]
         let stream = try conn.serverStream(FluxionService.streamAlerts, request, as: FluxionWire.AlertEvent.self)
         // Wait until the server has registered the call (the request is in flight until then).
-        for _ in 0..<500 where server.onLoop({ s in s.services.compactMap { $0 as? AlertService }.first!.subscriberCount }) == 0 {
+        for _ in 0..<500
+        where server.onLoop({ s in s.services.compactMap { $0 as? AlertService }.first!.subscriberCount }) == 0 {
             usleep(10_000)
         }
         _ = Self.ingest(server, Self.signals(0..<2))  // k = 0 thr (filtered out), k = 1 lof
@@ -142,7 +159,8 @@ import Testing
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
         let e = #expect(throws: RPCError.self) {
-            let _: QueryAlertsResponse = try conn.unary(FluxionService.queryAlerts, QueryAlertsRequest(pageToken: "nonsense"))
+            let _: QueryAlertsResponse = try conn.unary(
+                FluxionService.queryAlerts, QueryAlertsRequest(pageToken: "nonsense"))
         }
         #expect(e?.code == .invalidArgument)
         #expect(e?.message == "page_token: not a token this server issued")
@@ -167,7 +185,8 @@ import Testing
         let slow = try RawClient(port: server.port)
         _ = try slow.handshake()
         slow.send(Envelope(callID: 1, kind: .request, method: FluxionService.streamAlerts.path))
-        for _ in 0..<500 where server.onLoop({ s in s.services.compactMap { $0 as? AlertService }.first!.subscriberCount }) == 0 {
+        for _ in 0..<500
+        where server.onLoop({ s in s.services.compactMap { $0 as? AlertService }.first!.subscriberCount }) == 0 {
             usleep(10_000)
         }
         // 120,000 events of ≈ 100 bytes: far more than the loopback socket buffers hold.
@@ -191,8 +210,13 @@ import Testing
             let server = try Self.server(dir.url)
             _ = Self.ingest(server, Self.signals(0..<3))
             // A fourth alert raised and not cleared.
-            _ = Self.ingest(server, [AlertSignal(detector: "thr", simTimeS: 1_000, wallTimeUnixNs: 5,
-                                                 estimate: DetectorEstimate(probability: 0.95))])
+            _ = Self.ingest(
+                server,
+                [
+                    AlertSignal(
+                        detector: "thr", simTimeS: 1_000, wallTimeUnixNs: 5,
+                        estimate: DetectorEstimate(probability: 0.95))
+                ])
             server.stop()
         }
         let server = try Self.server(dir.url)

@@ -43,7 +43,9 @@ import Testing
         #expect(try QueryAlertsResponse(decoding: response.encoded()) == response)
         let event = AlertEvent(alert: Self.alert())
         #expect(try AlertEvent(decoding: event.encoded()) == event)
-        let aggregate = AggregateAlertsResponse(buckets: [AlertBucket(key: "07", count: 3, meanProbability: 0.9, maxProbability: 0.99)])
+        let aggregate = AggregateAlertsResponse(buckets: [
+            AlertBucket(key: "07", count: 3, meanProbability: 0.9, maxProbability: 0.99)
+        ])
         #expect(try AggregateAlertsResponse(decoding: aggregate.encoded()) == aggregate)
         let request = AggregateAlertsRequest(groupBy: .hourOfDay)
         #expect(try AggregateAlertsRequest(decoding: request.encoded()) == request)

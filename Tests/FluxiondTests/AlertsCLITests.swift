@@ -17,12 +17,15 @@ import Testing
 
     @Test func listsAsJSONCSVAndTableAndAggregates() throws {
         try Self.withServer { address in
-            let json = try runProduct("fluxion", ["alerts", "--server", address, "--json", "--since", "6", "--until", "20"])
+            let json = try runProduct(
+                "fluxion", ["alerts", "--server", address, "--json", "--since", "6", "--until", "20"])
             #expect(json.status == 0, "\(json.err)")
             let array = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]])
             #expect(array.compactMap { $0["alert_id"] as? String } == ["ALR-2", "ALR-3", "ALR-4"])  // raised at 7, 13, 19 s
 
-            let csvPath = FileManager.default.temporaryDirectory.appendingPathComponent("alerts-\(UUID().uuidString).csv").path
+            let csvPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "alerts-\(UUID().uuidString).csv"
+            ).path
             defer { try? FileManager.default.removeItem(atPath: csvPath) }
             let csv = try runProduct("fluxion", ["alerts", "--server", address, "--csv", csvPath])
             #expect(csv.status == 0, "\(csv.err)")

@@ -37,12 +37,13 @@ let stations = ["MAR", "SUM", "TUR", ""]
 func alert(_ i: Int, id: String) -> AlertRecord {
     let p = 0.8 + Double((i * 7919) % 200) / 1000  // 0.800 … 0.999
     let station = stations[(i / 3) % stations.count]
-    return AlertRecord(id: id, detector: detectors[i % detectors.count], state: i % 5 == 0 ? .raised : .cleared,
-                       raisedSimTimeS: Double(i) * 10, raisedWallUnixNs: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000,
-                       clearedSimTimeS: i % 5 == 0 ? nil : Double(i) * 10 + 60, probability: p,
-                       severity: AlertSeverity(probability: p, sizeFraction: Double(i % 30) / 100),
-                       pipeID: "P\(i % 4)", positionM: Double(i % 1000) * 10, stationID: station.isEmpty ? nil : station,
-                       segmentID: "L1", sizeFraction: Double(i % 30) / 100)
+    return AlertRecord(
+        id: id, detector: detectors[i % detectors.count], state: i % 5 == 0 ? .raised : .cleared,
+        raisedSimTimeS: Double(i) * 10, raisedWallUnixNs: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000,
+        clearedSimTimeS: i % 5 == 0 ? nil : Double(i) * 10 + 60, probability: p,
+        severity: AlertSeverity(probability: p, sizeFraction: Double(i % 30) / 100),
+        pipeID: "P\(i % 4)", positionM: Double(i % 1000) * 10, stationID: station.isEmpty ? nil : station,
+        segmentID: "L1", sizeFraction: Double(i % 30) / 100)
 }
 
 let root = FileManager.default.temporaryDirectory.appendingPathComponent("bench-alerts-\(getpid())")
@@ -57,7 +58,9 @@ do {
     var t0 = now()
     for i in 0..<durableCount { try durable.save(alert(i, id: durable.reserveID())) }
     let durableRate = Double(durableCount) / (now() - t0)
-    guard try durable.count() == durableCount else { fail("durable store holds \(try durable.count()), wrote \(durableCount)") }
+    guard try durable.count() == durableCount else {
+        fail("durable store holds \(try durable.count()), wrote \(durableCount)")
+    }
     durable.close()
 
     // 2. Batched inserts, 100 per transaction.
@@ -75,12 +78,15 @@ do {
         i += 100
     }
     let batchedRate = Double(batchedCount) / (now() - t0)
-    guard try store.count() == batchedCount else { fail("batched store holds \(try store.count()), wrote \(batchedCount)") }
+    guard try store.count() == batchedCount else {
+        fail("batched store holds \(try store.count()), wrote \(batchedCount)")
+    }
 
     // 3. Query latency over the batched store.
     let span = Double(batchedCount) * 10
-    let query = AlertQuery(simTimeRange: (span * 0.1)...(span * 0.9), detectors: ["lof"], stationIDs: ["SUM"],
-                           minProbability: 0.9)
+    let query = AlertQuery(
+        simTimeRange: (span * 0.1)...(span * 0.9), detectors: ["lof"], stationIDs: ["SUM"],
+        minProbability: 0.9)
     let expected = all.filter(query.matches).count
     var firstPageMs: [Double] = []
     var deepPageMs: [Double] = []
@@ -100,10 +106,19 @@ do {
         guard deep.alerts.allSatisfy(query.matches) else { fail("a deep page holds an alert outside the filter") }
     }
     func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
-    print(String(format: "durable inserts (synchronous=FULL, 1 per transaction): %.0f alerts/s (%d alerts)", durableRate, durableCount))
-    print(String(format: "batched inserts (100 per transaction):                 %.0f alerts/s (%d alerts)", batchedRate, batchedCount))
-    print(String(format: "filtered page of 100 over %d alerts (%d match): first page median %.2f ms, 6th page median %.2f ms",
-                 batchedCount, expected, median(firstPageMs), median(deepPageMs)))
+    print(
+        String(
+            format: "durable inserts (synchronous=FULL, 1 per transaction): %.0f alerts/s (%d alerts)", durableRate,
+            durableCount))
+    print(
+        String(
+            format: "batched inserts (100 per transaction):                 %.0f alerts/s (%d alerts)", batchedRate,
+            batchedCount))
+    print(
+        String(
+            format:
+                "filtered page of 100 over %d alerts (%d match): first page median %.2f ms, 6th page median %.2f ms",
+            batchedCount, expected, median(firstPageMs), median(deepPageMs)))
     print("checks: OK")
 } catch {
     fail("\(error)")

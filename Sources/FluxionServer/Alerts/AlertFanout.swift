@@ -53,7 +53,9 @@ final class AlertFanout {
                 case .backlogged:
                     subscribers.removeValue(forKey: key)
                     logger.info("alert stream call \(sub.call.id) ended: client backlog \(sub.call.backlogBytes) bytes")
-                    sub.call.finish(.resourceExhausted, """
+                    sub.call.finish(
+                        .resourceExhausted,
+                        """
                         client read too slowly: alert event for \(event.alert.id) could not be queued; \
                         catch up with QueryAlerts from raised sim time \(event.alert.raisedSimTimeS) s
                         """)

@@ -36,8 +36,10 @@ public final class AlertService {
     ///   - network: pipes and stations, for the nearest station and segment
     ///     (`AlertService.networkDescription(of:)` builds it from a twin topology).
     ///   - twin: when present, alerts are matched to the leaks it injected.
-    public init(server: Server, store: AlertStore, network: NetworkDescription? = nil, twin: TwinService? = nil,
-                configuration: AlertEngine.Configuration = AlertEngine.Configuration()) throws(AlertStoreError) {
+    public init(
+        server: Server, store: AlertStore, network: NetworkDescription? = nil, twin: TwinService? = nil,
+        configuration: AlertEngine.Configuration = AlertEngine.Configuration()
+    ) throws(AlertStoreError) {
         self.store = store
         let closed = try store.closeOrphans(wallUnixNs: wallUnixNs())
         engine = AlertEngine(configuration: configuration, locator: network.map(NetworkLocator.init) ?? .empty) {
@@ -46,7 +48,9 @@ public final class AlertService {
         fanout = AlertFanout(logger: server.logger)
         self.twin = twin
         logger = server.logger
-        if closed > 0 { logger.notice("alert store \(store.path): closed \(closed) alerts left raised by the previous run") }
+        if closed > 0 {
+            logger.notice("alert store \(store.path): closed \(closed) alerts left raised by the previous run")
+        }
         server.services.append(self)
         register(server.router)
         server.onShutdown.append { [unowned self] in fanout.endAll(.unavailable, "server is shutting down") }
@@ -72,7 +76,9 @@ public final class AlertService {
             return []
         }
         for e in events where e.kind != .updated {
-            logger.info("alert \(e.alert.id) \(e.kind.rawValue): \(e.alert.detector) p=\(e.alert.probability) \(e.alert.pipeID ?? "-")@\(Int(e.alert.positionM ?? 0)) m station \(e.alert.stationID ?? "-") leak \(e.alert.matchedLeakID ?? "-")")
+            logger.info(
+                "alert \(e.alert.id) \(e.kind.rawValue): \(e.alert.detector) p=\(e.alert.probability) \(e.alert.pipeID ?? "-")@\(Int(e.alert.positionM ?? 0)) m station \(e.alert.stationID ?? "-") leak \(e.alert.matchedLeakID ?? "-")"
+            )
         }
         fanout.publish(events)
         return events
@@ -93,13 +99,15 @@ public final class AlertService {
             }
             do throws(AlertStoreError) {
                 let page = try store.query(query, pageSize: size, pageToken: request.pageToken)
-                return QueryAlertsResponse(alerts: page.alerts.map(FluxionWire.Alert.init),
-                                           nextPageToken: page.nextPageToken ?? "", totalCount: UInt64(page.totalCount))
+                return QueryAlertsResponse(
+                    alerts: page.alerts.map(FluxionWire.Alert.init),
+                    nextPageToken: page.nextPageToken ?? "", totalCount: UInt64(page.totalCount))
             } catch {
                 throw error.rpcError
             }
         }
-        router.unary(FluxionService.aggregateAlerts) { [unowned self] (request: AggregateAlertsRequest, _) throws(RPCError) in
+        router.unary(FluxionService.aggregateAlerts) {
+            [unowned self] (request: AggregateAlertsRequest, _) throws(RPCError) in
             let query = try request.filter.query()
             let grouping: FluxionAlerts.AlertGrouping
             switch request.groupBy {
@@ -110,15 +118,18 @@ public final class AlertService {
             }
             do throws(AlertStoreError) {
                 let buckets = try store.aggregate(query, by: grouping)
-                return AggregateAlertsResponse(buckets: buckets.map {
-                    AlertBucket(key: $0.key, count: UInt64($0.count), meanProbability: $0.meanProbability,
-                                maxProbability: $0.maxProbability)
-                })
+                return AggregateAlertsResponse(
+                    buckets: buckets.map {
+                        AlertBucket(
+                            key: $0.key, count: UInt64($0.count), meanProbability: $0.meanProbability,
+                            maxProbability: $0.maxProbability)
+                    })
             } catch {
                 throw error.rpcError
             }
         }
-        router.serverStreaming(FluxionService.streamAlerts) { [unowned self] (request: StreamAlertsRequest, call) throws(RPCError) in
+        router.serverStreaming(FluxionService.streamAlerts) {
+            [unowned self] (request: StreamAlertsRequest, call) throws(RPCError) in
             fanout.add(call, query: try request.filter.query())
         }
     }

@@ -31,13 +31,15 @@ extension FluxionWire.AlertFilter {
         var q = AlertQuery()
         if let t = simTime {
             guard t.startS.isFinite, t.endS.isFinite, t.startS <= t.endS else {
-                throw .invalidArgument("filter.sim_time: start_s must be ≤ end_s (both finite), got \(t.startS)…\(t.endS)")
+                throw .invalidArgument(
+                    "filter.sim_time: start_s must be ≤ end_s (both finite), got \(t.startS)…\(t.endS)")
             }
             q.simTimeRange = t.startS...t.endS
         }
         if let t = wallTime {
             guard t.startUnixNs <= t.endUnixNs else {
-                throw .invalidArgument("filter.wall_time: start_unix_ns must be ≤ end_unix_ns, got \(t.startUnixNs)…\(t.endUnixNs)")
+                throw .invalidArgument(
+                    "filter.wall_time: start_unix_ns must be ≤ end_unix_ns, got \(t.startUnixNs)…\(t.endUnixNs)")
             }
             q.wallTimeRange = t.startUnixNs...t.endUnixNs
         }
@@ -67,13 +69,16 @@ extension AlertStoreError {
 
 extension AlertService {
     /// What the alert engine needs of a twin's topology: pipes (with lines) and stations.
-    public static func networkDescription(of topology: FluxionTwin.Topology, scenario: String = "") -> NetworkDescription {
+    public static func networkDescription(
+        of topology: FluxionTwin.Topology, scenario: String = ""
+    ) -> NetworkDescription {
         NetworkDescription(
             scenario: scenario, isGas: topology.isGas, timeStepS: 0, sensors: [],
             pipes: topology.pipes.map {
-                PipeDescription(id: $0.id, fromNode: $0.fromNode, toNode: $0.toNode, lengthM: $0.lengthM,
-                                diameterM: $0.diameterM, waveSpeedMPerS: $0.waveSpeedMS, lineID: $0.lineId,
-                                chainageStartM: $0.chainageStartM, nominalFlow: $0.nominalFlow)
+                PipeDescription(
+                    id: $0.id, fromNode: $0.fromNode, toNode: $0.toNode, lengthM: $0.lengthM,
+                    diameterM: $0.diameterM, waveSpeedMPerS: $0.waveSpeedMS, lineID: $0.lineId,
+                    chainageStartM: $0.chainageStartM, nominalFlow: $0.nominalFlow)
             },
             stations: topology.stations.map { StationDescription(id: $0.id, name: $0.name, nodeID: $0.nodeId) },
             lines: [:])
@@ -85,9 +90,11 @@ extension AlertService {
         var byID: [String: LeakReference] = [:]
         for e in events {
             if byID[e.leak.id] == nil { order.append(e.leak.id) }
-            var ref = byID[e.leak.id] ?? LeakReference(
-                id: e.leak.id, pipeID: e.leak.pipeId, positionM: e.leak.positionM, lineID: e.leak.lineId,
-                chainageM: e.leak.chainageM, startS: e.leak.startS)
+            var ref =
+                byID[e.leak.id]
+                ?? LeakReference(
+                    id: e.leak.id, pipeID: e.leak.pipeId, positionM: e.leak.positionM, lineID: e.leak.lineId,
+                    chainageM: e.leak.chainageM, startS: e.leak.startS)
             if e.kind == .cleared { ref.clearedS = e.leak.clearedS ?? e.simTimeS }
             byID[e.leak.id] = ref
         }

@@ -47,7 +47,9 @@ extension AlertFilter {
         self.init()
         guard let c = p?.pointee else { return }
         if let t = c.sim_time?.pointee { simTime = SimTimeRange(startS: t.start_s, endS: t.end_s) }
-        if let t = c.wall_time?.pointee { wallTime = WallTimeRange(startUnixNs: t.start_unix_ns, endUnixNs: t.end_unix_ns) }
+        if let t = c.wall_time?.pointee {
+            wallTime = WallTimeRange(startUnixNs: t.start_unix_ns, endUnixNs: t.end_unix_ns)
+        }
         detectors = ProtobufC.strings(c.n_detectors, c.detectors)
         stationIDs = ProtobufC.strings(c.n_station_ids, c.station_ids)
         pipeIDs = ProtobufC.strings(c.n_pipe_ids, c.pipe_ids)
@@ -84,9 +86,12 @@ extension QueryAlertsRequest: WireMessage {
     public static let protoName = "fluxion.v1.QueryAlertsRequest"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__query_alerts_request__unpack,
-                                    free: fluxion__v1__query_alerts_request__free_unpacked) { m in
-            QueryAlertsRequest(filter: AlertFilter(m.filter), pageSize: m.page_size, pageToken: ProtobufC.string(m.page_token))
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__query_alerts_request__unpack,
+            free: fluxion__v1__query_alerts_request__free_unpacked
+        ) { m in
+            QueryAlertsRequest(
+                filter: AlertFilter(m.filter), pageSize: m.page_size, pageToken: ProtobufC.string(m.page_token))
         }
     }
 
@@ -98,7 +103,9 @@ extension QueryAlertsRequest: WireMessage {
         m.page_size = pageSize
         m.page_token = s.dup(pageToken)
         return withExtendedLifetime(s) {
-            ProtobufC.pack(&m, size: fluxion__v1__query_alerts_request__get_packed_size, pack: fluxion__v1__query_alerts_request__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__query_alerts_request__get_packed_size,
+                pack: fluxion__v1__query_alerts_request__pack)
         }
     }
 }
@@ -107,10 +114,13 @@ extension QueryAlertsResponse: WireMessage {
     public static let protoName = "fluxion.v1.QueryAlertsResponse"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__query_alerts_response__unpack,
-                                    free: fluxion__v1__query_alerts_response__free_unpacked) { m in
-            QueryAlertsResponse(alerts: ProtobufC.list(m.n_alerts, m.alerts, Alert.init),
-                                nextPageToken: ProtobufC.string(m.next_page_token), totalCount: m.total_count)
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__query_alerts_response__unpack,
+            free: fluxion__v1__query_alerts_response__free_unpacked
+        ) { m in
+            QueryAlertsResponse(
+                alerts: ProtobufC.list(m.n_alerts, m.alerts, Alert.init),
+                nextPageToken: ProtobufC.string(m.next_page_token), totalCount: m.total_count)
         }
     }
 
@@ -122,7 +132,9 @@ extension QueryAlertsResponse: WireMessage {
         m.next_page_token = s.dup(nextPageToken)
         m.total_count = totalCount
         return withExtendedLifetime(s) {
-            ProtobufC.pack(&m, size: fluxion__v1__query_alerts_response__get_packed_size, pack: fluxion__v1__query_alerts_response__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__query_alerts_response__get_packed_size,
+                pack: fluxion__v1__query_alerts_response__pack)
         }
     }
 }
@@ -131,9 +143,12 @@ extension AggregateAlertsRequest: WireMessage {
     public static let protoName = "fluxion.v1.AggregateAlertsRequest"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__aggregate_alerts_request__unpack,
-                                    free: fluxion__v1__aggregate_alerts_request__free_unpacked) { m in
-            AggregateAlertsRequest(filter: AlertFilter(m.filter), groupBy: AlertGrouping(rawValue: m.group_by.rawValue) ?? .unspecified)
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__aggregate_alerts_request__unpack,
+            free: fluxion__v1__aggregate_alerts_request__free_unpacked
+        ) { m in
+            AggregateAlertsRequest(
+                filter: AlertFilter(m.filter), groupBy: AlertGrouping(rawValue: m.group_by.rawValue) ?? .unspecified)
         }
     }
 
@@ -144,7 +159,9 @@ extension AggregateAlertsRequest: WireMessage {
         m.filter = filter.cMessage(s)
         m.group_by = Fluxion__V1__AlertGrouping(rawValue: groupBy.rawValue)
         return withExtendedLifetime(s) {
-            ProtobufC.pack(&m, size: fluxion__v1__aggregate_alerts_request__get_packed_size, pack: fluxion__v1__aggregate_alerts_request__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__aggregate_alerts_request__get_packed_size,
+                pack: fluxion__v1__aggregate_alerts_request__pack)
         }
     }
 }
@@ -153,12 +170,16 @@ extension AggregateAlertsResponse: WireMessage {
     public static let protoName = "fluxion.v1.AggregateAlertsResponse"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__aggregate_alerts_response__unpack,
-                                    free: fluxion__v1__aggregate_alerts_response__free_unpacked) { m in
-            AggregateAlertsResponse(buckets: ProtobufC.list(m.n_buckets, m.buckets) { b in
-                AlertBucket(key: ProtobufC.string(b.key), count: b.count, meanProbability: b.mean_probability,
-                            maxProbability: b.max_probability)
-            })
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__aggregate_alerts_response__unpack,
+            free: fluxion__v1__aggregate_alerts_response__free_unpacked
+        ) { m in
+            AggregateAlertsResponse(
+                buckets: ProtobufC.list(m.n_buckets, m.buckets) { b in
+                    AlertBucket(
+                        key: ProtobufC.string(b.key), count: b.count, meanProbability: b.mean_probability,
+                        maxProbability: b.max_probability)
+                })
         }
     }
 
@@ -173,7 +194,9 @@ extension AggregateAlertsResponse: WireMessage {
             c.pointee.max_probability = b.maxProbability
         }
         return withExtendedLifetime(s) {
-            ProtobufC.pack(&m, size: fluxion__v1__aggregate_alerts_response__get_packed_size, pack: fluxion__v1__aggregate_alerts_response__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__aggregate_alerts_response__get_packed_size,
+                pack: fluxion__v1__aggregate_alerts_response__pack)
         }
     }
 }
@@ -182,8 +205,10 @@ extension StreamAlertsRequest: WireMessage {
     public static let protoName = "fluxion.v1.StreamAlertsRequest"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__stream_alerts_request__unpack,
-                                    free: fluxion__v1__stream_alerts_request__free_unpacked) { m in
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__stream_alerts_request__unpack,
+            free: fluxion__v1__stream_alerts_request__free_unpacked
+        ) { m in
             StreamAlertsRequest(filter: AlertFilter(m.filter))
         }
     }
@@ -194,7 +219,9 @@ extension StreamAlertsRequest: WireMessage {
         let s = CStrings()
         m.filter = filter.cMessage(s)
         return withExtendedLifetime(s) {
-            ProtobufC.pack(&m, size: fluxion__v1__stream_alerts_request__get_packed_size, pack: fluxion__v1__stream_alerts_request__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__stream_alerts_request__get_packed_size,
+                pack: fluxion__v1__stream_alerts_request__pack)
         }
     }
 }
@@ -203,8 +230,10 @@ extension AlertEvent: WireMessage {
     public static let protoName = "fluxion.v1.AlertEvent"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__alert_event__unpack,
-                                    free: fluxion__v1__alert_event__free_unpacked) { m in
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__alert_event__unpack,
+            free: fluxion__v1__alert_event__free_unpacked
+        ) { m in
             AlertEvent(alert: m.alert.map { Alert($0.pointee) } ?? Alert())
         }
     }

@@ -38,8 +38,9 @@ var t = 0.0
 while written < limit {
     // 0.95 for 3 samples then 0.05 for 3: one raise and one clear every 6 s of sim time.
     let p = Int(t) % 6 < 3 ? 0.95 : 0.05
-    let signal = AlertSignal(detector: "crash-test", simTimeS: t, wallTimeUnixNs: Int64(t * 1e9),
-                             estimate: DetectorEstimate(probability: p, sizeFraction: 0.05))
+    let signal = AlertSignal(
+        detector: "crash-test", simTimeS: t, wallTimeUnixNs: Int64(t * 1e9),
+        estimate: DetectorEstimate(probability: p, sizeFraction: 0.05))
     t += 1
     let events = engine.process([signal])
     guard !events.isEmpty else { continue }
