@@ -75,6 +75,18 @@ public struct AlertEngine {
     /// The alerts raised now, by detector.
     public var raisedAlerts: [String: AlertRecord] { tracks.compactMapValues(\.alert) }
 
+    /// Forgets `detector` (unloaded or swapped out): its raised alert, if any, is cleared at
+    /// the given times (it would otherwise stay raised with no one left to clear it), and its
+    /// hold timers are dropped. Returns the cleared event, if there was an alert.
+    public mutating func removeDetector(_ detector: String, simTimeS: Double, wallTimeUnixNs: Int64) -> AlertEvent? {
+        guard let track = tracks.removeValue(forKey: detector), var alert = track.alert else { return nil }
+        alert.state = .cleared
+        alert.clearedSimTimeS = simTimeS
+        alert.clearedWallUnixNs = wallTimeUnixNs
+        alert.updatedSimTimeS = simTimeS
+        return AlertEvent(kind: .cleared, alert: alert)
+    }
+
     /// Feeds signals in order and returns what happened, in order.
     /// - Parameter leaks: the injected leaks known now (for `matchedLeakID`).
     public mutating func process(_ signals: [AlertSignal], leaks: [LeakReference] = []) -> [AlertEvent] {

@@ -105,6 +105,19 @@ import Testing
         #expect(a.matchedLeakID == "LK-far")  // 300 m away on the same pipe beats 700 m along the line
     }
 
+    @Test func removingADetectorClearsItsRaisedAlert() {
+        var engine = Fixtures.engine { $0.raiseHoldS = 0 }
+        _ = engine.process([Fixtures.signal(0, 0.9, detector: "a"), Fixtures.signal(0, 0.9, detector: "b")])
+        let event = engine.removeDetector("a", simTimeS: 42, wallTimeUnixNs: 7)
+        #expect(event?.kind == .cleared)
+        #expect(event?.alert.clearedSimTimeS == 42)
+        #expect(event?.alert.clearedWallUnixNs == 7)
+        #expect(engine.raisedAlerts.keys.sorted() == ["b"])
+        #expect(engine.removeDetector("a", simTimeS: 43, wallTimeUnixNs: 8) == nil)
+        // Loaded again, it starts from idle: a new alert.
+        #expect(engine.process([Fixtures.signal(50, 0.9, detector: "a")]).first?.alert.id == "T-3")
+    }
+
     @Test func severityRule() {
         #expect(AlertSeverity(probability: 0.85, sizeFraction: nil) == .low)
         #expect(AlertSeverity(probability: 0.92, sizeFraction: 0.01) == .medium)

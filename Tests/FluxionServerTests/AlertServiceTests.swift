@@ -202,6 +202,29 @@ import Testing
         #expect(ids == expected)
     }
 
+    @Test func removingADetectorClearsAndStoresItsAlert() throws {
+        let dir = try TemporaryDirectory()
+        let server = try Self.server(dir.url)
+        defer { server.stop() }
+        _ = Self.ingest(
+            server,
+            [
+                AlertSignal(
+                    detector: "thr", simTimeS: 5, wallTimeUnixNs: 5,
+                    estimate: DetectorEstimate(probability: 0.95))
+            ])
+        let cleared = server.onLoop { s in
+            s.services.compactMap { $0 as? AlertService }.first!.removeDetector("thr", simTimeS: 9)?.alert
+        }
+        #expect(cleared?.state == .cleared)
+        #expect(cleared?.clearedSimTimeS == 9)
+        let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
+        defer { conn.close() }
+        let page: QueryAlertsResponse = try conn.unary(FluxionService.queryAlerts, QueryAlertsRequest())
+        #expect(page.alerts.map(\.state) == [.cleared])
+        #expect(page.alerts.first?.clearedSimTimeS == 9)
+    }
+
     /// Alerts survive a server restart on the same data directory; one left raised is closed
     /// at restart, and new ids do not reuse old ones.
     @Test func alertsPersistAcrossRestart() throws {

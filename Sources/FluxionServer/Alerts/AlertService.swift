@@ -66,7 +66,12 @@ public final class AlertService {
     public func ingest(_ signals: [AlertSignal]) -> [FluxionAlerts.AlertEvent] {
         guard !signals.isEmpty else { return [] }
         let leaks = twin.map { Self.leakReferences($0.leakEvents) } ?? []
-        let events = engine.process(signals, leaks: leaks)
+        return persistAndPublish(engine.process(signals, leaks: leaks))
+    }
+
+    /// Saves `events` (one transaction), then logs and publishes them; nothing is published if
+    /// the save fails.
+    private func persistAndPublish(_ events: [FluxionAlerts.AlertEvent]) -> [FluxionAlerts.AlertEvent] {
         guard !events.isEmpty else { return [] }
         do {
             try store.save(events.map(\.alert))
@@ -82,6 +87,17 @@ public final class AlertService {
         }
         fanout.publish(events)
         return events
+    }
+
+    /// Call when a detector is unloaded or swapped out (loop thread): its raised alert, if any,
+    /// is cleared at `simTimeS` (the twin's current sim time), stored, then streamed.
+    /// - Returns: the cleared event, after it was stored (nil if none, or storing failed).
+    @discardableResult
+    public func removeDetector(_ detector: String, simTimeS: Double) -> FluxionAlerts.AlertEvent? {
+        guard let event = engine.removeDetector(detector, simTimeS: simTimeS, wallTimeUnixNs: wallUnixNs()) else {
+            return nil
+        }
+        return persistAndPublish([event]).first
     }
 
     /// Alerts raised now, by detector.
