@@ -46,7 +46,7 @@ clean:
 	rm -rf .build
 
 format:
-	swift format --in-place --recursive Sources/FluxionDetectorKit Sources/FluxionDetectors Plugins Sources/FluxionWire Sources/FluxionServer Sources/FluxionClient Sources/FluxionTwin Sources/FluxionScenario Sources/FluxionLOF Sources/fluxion Sources/fluxiond Sources/Benchmarks Tests Package.swift
+	swift format --in-place --recursive Sources/FluxionDetectorKit Sources/FluxionDetectors Plugins Sources/FluxionWire Sources/FluxionServer Sources/FluxionClient Sources/FluxionTwin Sources/FluxionScenario Sources/FluxionLOF Sources/FluxionLOFDetector Sources/FluxionAlerts Sources/Tools Sources/fluxion Sources/fluxiond Sources/Benchmarks Tests Package.swift
 
 lint:
-	swift format lint --recursive Sources/FluxionDetectorKit Sources/FluxionDetectors Plugins Sources/FluxionWire Sources/FluxionServer Sources/FluxionClient Sources/FluxionTwin Sources/FluxionScenario Sources/FluxionLOF Sources/fluxion Sources/fluxiond Sources/Benchmarks Tests Package.swift
+	swift format lint --recursive Sources/FluxionDetectorKit Sources/FluxionDetectors Plugins Sources/FluxionWire Sources/FluxionServer Sources/FluxionClient Sources/FluxionTwin Sources/FluxionScenario Sources/FluxionLOF Sources/FluxionLOFDetector Sources/FluxionAlerts Sources/Tools Sources/fluxion Sources/fluxiond Sources/Benchmarks Tests Package.swift

@@ -139,14 +139,22 @@ let package = Package(
             name: "bench-lof", dependencies: ["FluxionLOF"],
             path: "Sources/Benchmarks/bench-lof", swiftSettings: swiftSettings),
 
+        // Test tool: writes alerts durably and reports each on stdout, for the kill -9 test.
+        .executableTarget(
+            name: "alerts-crash-writer", dependencies: ["FluxionAlerts", "FluxionDetectorKit"],
+            path: "Sources/Tools/alerts-crash-writer", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "bench-alerts", dependencies: ["FluxionAlerts", "FluxionDetectorKit"],
+            path: "Sources/Benchmarks/bench-alerts", swiftSettings: swiftSettings),
+
         .testTarget(name: "FluxionWireTests", dependencies: ["FluxionWire"]),
         .testTarget(
             name: "FluxionServerTests",
             dependencies: [
-                "FluxionClient", "FluxionWire", "FluxionServer", "FluxionTwin", "FluxionScenario", "FluxionDetectorKit",
-                .product(name: "Logging", package: "swift-log"),
+                "FluxionClient", "FluxionWire", "FluxionServer", "FluxionTwin", "FluxionScenario", "FluxionAlerts",
+                "FluxionDetectorKit", .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "FluxiondTests", dependencies: ["FluxionClient", "FluxionWire"]),
+        .testTarget(name: "FluxiondTests", dependencies: ["FluxionClient", "FluxionWire", "FluxionAlerts"]),
         .testTarget(
             name: "FluxionTwinTests", dependencies: ["FluxionTwin", "FluxionScenario"]),
         .testTarget(name: "FluxionLOFTests", dependencies: ["FluxionLOF"]),
@@ -156,6 +164,6 @@ let package = Package(
         .testTarget(
             name: "FluxionDetectorsTests",
             dependencies: ["FluxionDetectors", "FluxionDetectorKit", "FluxionTwin", "FluxionScenario", "FluxionWire", "CFluxionDetectorABI"]),
-        .testTarget(name: "FluxionAlertsTests", dependencies: ["FluxionAlerts", "FluxionDetectorKit"]),
+        .testTarget(name: "FluxionAlertsTests", dependencies: ["FluxionAlerts", "FluxionDetectorKit", "CSQLite"]),
     ]
 )

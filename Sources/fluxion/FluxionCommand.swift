@@ -21,5 +21,6 @@ struct FluxionCommand: ParsableCommand {
             TrainCommand.self,
             EvaluateCommand.self,
             DetectorsCommand.self,
+            AlertsCommand.self,
         ])
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FluxionAlerts
 import FluxionScenario
 import FluxionServer
 import FluxionTwin
@@ -65,6 +66,9 @@ struct Fluxiond: ParsableCommand {
         help: "Load and activate this detector plugin at start (repeatable), e.g. --detector threshold.")
     var detectors: [String] = []
 
+    @Option(help: "Directory for state that outlives the server (the alert store, alerts.sqlite3); created if missing. Default: $XDG_STATE_HOME/fluxion, else ~/.local/state/fluxion.")
+    var data: String = DataDirectory.defaultPath
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -115,19 +119,38 @@ struct Fluxiond: ParsableCommand {
             throw ExitCode(1)
         }
 
+        let store: AlertStore
+        do {
+            try DataDirectory.prepare(data)
+            store = try AlertStore(directory: data)
+        } catch {
+            FileHandleOutput.stderr("fluxiond: \(error)")
+            throw ExitCode(1)
+        }
+
         let loop: EventLoop
         let server: Server
         let twin: TwinService
         let detectorService: DetectorService
+        let alerts: AlertService
         do {
             loop = try EventLoop()
             server = Server(configuration: config, loop: loop, logger: logger)
             twin = TwinService(
                 simulation: simulation, speed: speed, freeRunning: freeRunning, paused: paused,
                 server: server, stallTimeoutMs: Int(streamStallTimeout * 1000))
+            alerts = try AlertService(
+                server: server, store: store,
+                network: AlertService.networkDescription(of: simulation.topology, scenario: twin.scenarioName),
+                twin: twin)
             detectorService = DetectorService(
                 twin: twin, simulation: simulation,
                 pluginDirectory: plugins ?? Self.executableDirectory(), server: server)
+            // Detector estimates become alerts on the loop thread, stored before they are streamed.
+            detectorService.onSignals.append { [unowned alerts] signals in alerts.ingest(signals) }
+            detectorService.onDetectorRemoved.append { [unowned alerts, unowned twin] name in
+                alerts.removeDetector(name, simTimeS: twin.simTimeS)
+            }
             for name in detectors { try detectorService.loadAndActivate(plugin: name) }
             try server.start()
         } catch {
@@ -139,9 +162,7 @@ struct Fluxiond: ParsableCommand {
         let shownHost = host.contains(":") ? "[\(host)]" : host
         print("listening on \(shownHost):\(server.boundPort)")
         fflush(nil)
-        logger.info(
-            "fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort), scenario \(twin.scenarioName), \(freeRunning ? "free-running" : "speed \(speed)")"
-        )
+        logger.info("fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort), scenario \(twin.scenarioName), \(freeRunning ? "free-running" : "speed \(speed)"), alerts in \(alerts.store.path)")
         loop.run()
         logger.info("stopped")
     }

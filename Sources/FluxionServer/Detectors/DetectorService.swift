@@ -24,6 +24,9 @@ public final class DetectorService {
     /// Called on the loop thread when a detector fails while running (its output was refused);
     /// the detector is already marked failed and the others keep running.
     public var onDetectorFailure: [(DetectorError) -> Void] = []
+    /// Called on the loop thread with the instance name when a detector stops watching
+    /// (DeactivateDetector, or the deactivated side of SwapDetector): its open alert is closed.
+    public var onDetectorRemoved: [(String) -> Void] = []
     public let manager: DetectorManager
     public let pluginDirectory: String
     private var logger: Logger
@@ -98,11 +101,12 @@ public final class DetectorService {
         handle(router, FluxionService.activateDetector) { (r: ActivateDetectorRequest, host) throws(DetectorError) in
             DetectorResponse(detectors: [DetectorInfo(try host.activate(r.name))])
         }
-        handle(router, FluxionService.deactivateDetector) {
+        handle(router, FluxionService.deactivateDetector, removes: { $0.name }) {
             (r: DeactivateDetectorRequest, host) throws(DetectorError) in
             DetectorResponse(detectors: [DetectorInfo(try host.deactivate(r.name))])
         }
-        handle(router, FluxionService.swapDetector) { (r: SwapDetectorRequest, host) throws(DetectorError) in
+        handle(router, FluxionService.swapDetector, removes: { $0.deactivate }) {
+            (r: SwapDetectorRequest, host) throws(DetectorError) in
             DetectorResponse(
                 detectors: try host.swap(deactivate: r.deactivate, activate: r.activate).map(DetectorInfo.init))
         }
@@ -111,9 +115,10 @@ public final class DetectorService {
     /// A unary method whose work runs on the detector worker (between ticks) and whose call
     /// finishes on the loop thread.
     private func handle<Request: WireMessage, Response: WireMessage>(
-        _ router: Router, _ method: MethodDescriptor,
+        _ router: Router, _ method: MethodDescriptor, removes: (@Sendable (Request) -> String)? = nil,
         _ body: @escaping @Sendable (Request, DetectorHost) throws(DetectorError) -> Response
     ) {
+        let me = LoopBound(self)
         router.register(method) { [manager, loop] call, payload in
             let request: Request
             do throws(DecodeError) { request = try Request(decoding: payload) } catch {
@@ -123,7 +128,9 @@ public final class DetectorService {
             manager.perform({ (host: DetectorHost) throws(DetectorError) in try body(request, host) }) { result in
                 loop.execute {
                     switch result {
-                    case .success(let response): bound.value.finish(.ok, payload: response.encoded())
+                    case .success(let response):
+                        if let name = removes?(request) { for hook in me.value.onDetectorRemoved { hook(name) } }
+                        bound.value.finish(.ok, payload: response.encoded())
                     case .failure(let error): bound.value.finish(error.status, error.description)
                     }
                 }

@@ -28,10 +28,19 @@ final class ServerProcess {
     private let stdout = Pipe()
     private let stderr = Pipe()
     private(set) var exitStatus: Int32?
+    /// A data directory made for this process when the arguments name none (removed on deinit),
+    /// so that tests never write to the user's state directory.
+    private var ownDataDirectory: URL?
 
     init(_ arguments: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: Products.path("fluxiond"))
-        process.arguments = ["--port", "0", "--log-level", "warning"] + arguments
+        var extra: [String] = []
+        if !arguments.contains("--data") {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fluxiond-test-\(UUID().uuidString)")
+            ownDataDirectory = dir
+            extra = ["--data", dir.path]
+        }
+        process.arguments = ["--port", "0", "--log-level", "warning"] + extra + arguments
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
@@ -74,6 +83,7 @@ final class ServerProcess {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+        if let ownDataDirectory { try? FileManager.default.removeItem(at: ownDataDirectory) }
     }
 }
 

@@ -1,0 +1,37 @@
+/// What can go wrong with the alert store. Every case names the file it concerns.
+public enum AlertStoreError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The file (or its directory) cannot be opened or created.
+    case cannotOpen(path: String, reason: String)
+    /// The file is not an SQLite database, or is damaged.
+    case corrupt(path: String, reason: String)
+    /// The file was written by a newer build with a schema this one does not know.
+    case schemaTooNew(path: String, found: Int, supported: Int)
+    /// An SQLite call failed (disk full, I/O error, …).
+    case sqlite(path: String, operation: String, code: Int32, reason: String)
+    /// A page token that this store did not hand out, or one for another filter.
+    case badPageToken(reason: String)
+    /// A filter value that cannot be used.
+    case invalidFilter(field: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "alert store \(path): cannot open: \(reason)"
+        case .corrupt(let path, let reason): "alert store \(path): not a valid alert database: \(reason)"
+        case .schemaTooNew(let path, let found, let supported):
+            "alert store \(path): schema version \(found) is newer than this build supports (\(supported))"
+        case .sqlite(let path, let operation, let code, let reason):
+            "alert store \(path): \(operation) failed (SQLite \(code)): \(reason)"
+        case .badPageToken(let reason): "page_token: \(reason)"
+        case .invalidFilter(let field, let reason): "\(field): \(reason)"
+        }
+    }
+
+    /// Whether the caller is at fault (bad token or filter: INVALID_ARGUMENT on the wire)
+    /// rather than the server (INTERNAL).
+    public var isCallerError: Bool {
+        switch self {
+        case .badPageToken, .invalidFilter: true
+        default: false
+        }
+    }
+}

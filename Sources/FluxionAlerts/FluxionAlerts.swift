@@ -1,2 +1,0 @@
-/// FluxionAlerts: hysteresis, SQLite persistence, queries and aggregates.
-public enum FluxionAlerts {}

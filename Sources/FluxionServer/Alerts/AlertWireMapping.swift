@@ -1,0 +1,103 @@
+import FluxionAlerts
+import FluxionDetectorKit
+import FluxionTwin
+import FluxionWire
+
+extension FluxionWire.Alert {
+    /// The wire form of a stored alert: absent values become "" or 0 (proto3 scalars).
+    init(_ a: AlertRecord) {
+        self.init()
+        alertID = a.id
+        detector = a.detector
+        state = a.state == .raised ? .raised : .cleared
+        raisedSimTimeS = a.raisedSimTimeS
+        raisedWallUnixNs = a.raisedWallUnixNs
+        clearedSimTimeS = a.clearedSimTimeS ?? 0
+        clearedWallUnixNs = a.clearedWallUnixNs ?? 0
+        probability = a.probability
+        severity = Severity(rawValue: UInt32(a.severity.rawValue)) ?? .unspecified
+        pipeID = a.pipeID ?? ""
+        positionM = a.positionM ?? 0
+        stationID = a.stationID ?? ""
+        segmentID = a.segmentID ?? ""
+        estimatedSizeFraction = a.sizeFraction ?? 0
+        matchedLeakID = a.matchedLeakID ?? ""
+    }
+}
+
+extension FluxionWire.AlertFilter {
+    /// The store's query for this filter, or INVALID_ARGUMENT naming the bad field.
+    func query() throws(RPCError) -> AlertQuery {
+        var q = AlertQuery()
+        if let t = simTime {
+            guard t.startS.isFinite, t.endS.isFinite, t.startS <= t.endS else {
+                throw .invalidArgument(
+                    "filter.sim_time: start_s must be ≤ end_s (both finite), got \(t.startS)…\(t.endS)")
+            }
+            q.simTimeRange = t.startS...t.endS
+        }
+        if let t = wallTime {
+            guard t.startUnixNs <= t.endUnixNs else {
+                throw .invalidArgument(
+                    "filter.wall_time: start_unix_ns must be ≤ end_unix_ns, got \(t.startUnixNs)…\(t.endUnixNs)")
+            }
+            q.wallTimeRange = t.startUnixNs...t.endUnixNs
+        }
+        q.detectors = detectors
+        q.stationIDs = stationIDs
+        q.pipeIDs = pipeIDs
+        switch state {
+        case .unspecified: q.state = nil
+        case .raised: q.state = .raised
+        case .cleared: q.state = .cleared
+        }
+        guard minProbability.isFinite, (0...1).contains(minProbability) else {
+            throw .invalidArgument("filter.min_probability: must be 0…1, got \(minProbability)")
+        }
+        q.minProbability = minProbability
+        q.minSeverity = minSeverity == .unspecified ? nil : AlertSeverity(rawValue: Int(minSeverity.rawValue))
+        return q
+    }
+}
+
+extension AlertStoreError {
+    /// A bad token or filter is the caller's mistake; anything else is the server's.
+    var rpcError: RPCError {
+        isCallerError ? .invalidArgument(description) : .internal(description)
+    }
+}
+
+extension AlertService {
+    /// What the alert engine needs of a twin's topology: pipes (with lines) and stations.
+    public static func networkDescription(
+        of topology: FluxionTwin.Topology, scenario: String = ""
+    ) -> NetworkDescription {
+        NetworkDescription(
+            scenario: scenario, isGas: topology.isGas, timeStepS: 0, sensors: [],
+            pipes: topology.pipes.map {
+                PipeDescription(
+                    id: $0.id, fromNode: $0.fromNode, toNode: $0.toNode, lengthM: $0.lengthM,
+                    diameterM: $0.diameterM, waveSpeedMPerS: $0.waveSpeedMS, lineID: $0.lineId,
+                    chainageStartM: $0.chainageStartM, nominalFlow: $0.nominalFlow)
+            },
+            stations: topology.stations.map { StationDescription(id: $0.id, name: $0.name, nodeID: $0.nodeId) },
+            lines: [:])
+    }
+
+    /// The injected leaks, folded from the twin's leak events (latest state of each).
+    static func leakReferences(_ events: [LeakEvent]) -> [LeakReference] {
+        var order: [String] = []
+        var byID: [String: LeakReference] = [:]
+        for e in events {
+            if byID[e.leak.id] == nil { order.append(e.leak.id) }
+            var ref =
+                byID[e.leak.id]
+                ?? LeakReference(
+                    id: e.leak.id, pipeID: e.leak.pipeId, positionM: e.leak.positionM, lineID: e.leak.lineId,
+                    chainageM: e.leak.chainageM, startS: e.leak.startS)
+            if e.kind == .cleared { ref.clearedS = e.leak.clearedS ?? e.simTimeS }
+            byID[e.leak.id] = ref
+        }
+        return order.compactMap { byID[$0] }
+    }
+}

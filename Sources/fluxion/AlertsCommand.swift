@@ -1,0 +1,172 @@
+import ArgumentParser
+import FluxionClient
+import FluxionWire
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+struct AlertsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alerts",
+        abstract: "Query stored alerts, aggregate them, or follow new ones live.",
+        discussion: """
+            Without --by or --follow: the alerts that pass the filters, oldest raise first, as a \
+            table (--json: one JSON array; --csv FILE: a CSV file, '-' for stdout), paging \
+            through QueryAlerts up to --limit. With --by: count, mean and max probability per \
+            station, hour of day (simulated clock) or detector. With --follow: every alert event \
+            (raised, updated, cleared) as it happens, until interrupted.
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+    @Option(name: .customLong("detector"), help: "Only alerts of this detector (repeatable).") var detectors: [String] =
+        []
+    @Option(name: .customLong("station"), help: "Only alerts nearest this station id (repeatable).") var stations:
+        [String] = []
+    @Option(name: .customLong("pipe"), help: "Only alerts on this pipe id (repeatable).") var pipes: [String] = []
+    @Option(help: "Only alerts in this state: raised or cleared.") var state: String?
+    @Option(help: "Only alerts whose peak probability is at least this (0…1).") var minProbability: Double = 0
+    @Option(help: "Only alerts at least this severe: low, medium, high or critical.") var minSeverity: String?
+    @Option(help: "Only alerts raised at or after this simulated time, s.") var since: Double?
+    @Option(help: "Only alerts raised at or before this simulated time, s.") var until: Double?
+    @Option(help: "Print at most this many alerts (pages of up to 1000 are fetched as needed).") var limit: Int = 100
+    @Option(help: "Write the alerts as CSV to this file ('-': standard output) instead of a table.") var csv: String?
+    @Option(help: "Aggregate instead of listing: station, hour or detector.") var by: String?
+    @Flag(help: "Follow new alert events live (StreamAlerts) until interrupted.") var follow = false
+
+    func validate() throws {
+        if let state, !["raised", "cleared"].contains(state) {
+            throw ValidationError("--state must be raised or cleared, got '\(state)'")
+        }
+        if let minSeverity, Self.severity(minSeverity) == nil {
+            throw ValidationError("--min-severity must be low, medium, high or critical, got '\(minSeverity)'")
+        }
+        guard minProbability.isFinite, (0...1).contains(minProbability) else {
+            throw ValidationError("--min-probability must be 0…1, got \(minProbability)")
+        }
+        if let since, let until, since > until {
+            throw ValidationError("--since (\(since)) is after --until (\(until))")
+        }
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1, got \(limit)") }
+        if let by, Self.grouping(by) == nil {
+            throw ValidationError("--by must be station, hour or detector, got '\(by)'")
+        }
+        let modes = [by != nil, follow, csv != nil].filter { $0 }.count
+        guard modes <= 1 else { throw ValidationError("--by, --follow and --csv cannot be combined") }
+    }
+
+    static func severity(_ name: String) -> Severity? {
+        Severity.allCases.first { $0 != .unspecified && $0.name == name }
+    }
+
+    static func grouping(_ name: String) -> AlertGrouping? {
+        ["station": .station, "hour": .hourOfDay, "detector": .detector][name]
+    }
+
+    var filter: AlertFilter {
+        var f = AlertFilter()
+        f.detectors = detectors
+        f.stationIDs = stations
+        f.pipeIDs = pipes
+        f.state = state == "raised" ? .raised : state == "cleared" ? .cleared : .unspecified
+        f.minProbability = minProbability
+        f.minSeverity = minSeverity.flatMap(Self.severity) ?? .unspecified
+        if since != nil || until != nil {
+            f.simTime = SimTimeRange(
+                startS: since ?? -Double.greatestFiniteMagnitude, endS: until ?? Double.greatestFiniteMagnitude)
+        }
+        return f
+    }
+
+    func run() throws {
+        let conn = try connection.connect()
+        defer { conn.close() }
+        if let by, let grouping = Self.grouping(by) {
+            let r: AggregateAlertsResponse = try rpc { () throws(RPCError) in
+                try conn.unary(
+                    FluxionService.aggregateAlerts, AggregateAlertsRequest(filter: filter, groupBy: grouping))
+            }
+            printAggregate(r.buckets, by: by)
+        } else if follow {
+            try followEvents(conn)
+        } else {
+            var alerts: [Alert] = []
+            var token = ""
+            var total: UInt64 = 0
+            repeat {
+                let size = UInt32(min(1000, limit - alerts.count))
+                let page: QueryAlertsResponse = try rpc { () throws(RPCError) in
+                    try conn.unary(
+                        FluxionService.queryAlerts, QueryAlertsRequest(filter: filter, pageSize: size, pageToken: token)
+                    )
+                }
+                alerts += page.alerts
+                total = page.totalCount
+                token = page.nextPageToken
+            } while !token.isEmpty && alerts.count < limit
+            try output(alerts, total: total)
+        }
+    }
+
+    private func output(_ alerts: [Alert], total: UInt64) throws {
+        if let csv {
+            guard let writer = CSVWriter(path: csv) else { throw CLIError("--csv \(csv): cannot create the file") }
+            writer.write(Alert.csvHeader + "\n")
+            for a in alerts { writer.write(a.csvRow + "\n") }
+            writer.close()
+            if csv != "-" { print("wrote \(alerts.count) alerts to \(csv)") }
+        } else if connection.json {
+            printJSON(alerts.map(\.json))
+        } else if alerts.isEmpty {
+            print("no alerts")
+        } else {
+            print(Alert.tableHeader)
+            for a in alerts { print(a.tableRow) }
+            if total > UInt64(alerts.count) { print("(\(alerts.count) of \(total); raise --limit to see more)") }
+        }
+    }
+
+    private func printAggregate(_ buckets: [AlertBucket], by: String) {
+        if connection.json {
+            printJSON(
+                buckets.map {
+                    [
+                        "key": $0.key, "count": $0.count, "mean_probability": $0.meanProbability,
+                        "max_probability": $0.maxProbability,
+                    ] as [String: Any]
+                })
+            return
+        }
+        guard !buckets.isEmpty else { return print("no alerts") }
+        func cells(_ key: String, _ rest: [String]) -> String {
+            key.padding(toLength: max(12, key.count), withPad: " ", startingAt: 0)
+                + rest.map { String(repeating: " ", count: max(0, 10 - $0.count)) + $0 }.joined()
+        }
+        print(cells(by.uppercased(), ["COUNT", "MEAN P", "MAX P"]))
+        for b in buckets {
+            let key = b.key.isEmpty ? "-" : (by == "hour" ? b.key + ":00" : b.key)
+            print(
+                cells(
+                    key,
+                    ["\(b.count)", String(format: "%.3f", b.meanProbability), String(format: "%.3f", b.maxProbability)])
+            )
+        }
+    }
+
+    private func followEvents(_ conn: FluxionConnection) throws {
+        let stream: ClientStream<AlertEvent> = try rpc { () throws(RPCError) in
+            try conn.serverStream(FluxionService.streamAlerts, StreamAlertsRequest(filter: filter))
+        }
+        if !connection.json { print(Alert.tableHeader) }
+        while let event = try rpc({ () throws(RPCError) in try stream.next() }) {
+            if connection.json {
+                let data = try JSONSerialization.data(withJSONObject: event.alert.json, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print(event.alert.tableRow)
+            }
+            fflush(nil)
+        }
+    }
+}
