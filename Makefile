@@ -5,6 +5,8 @@ SWIFT ?= swift
 HOST ?= 127.0.0.1
 PORT ?= 7400
 ARGS ?=
+# Detector loaded and activated by `make run` (empty: none).
+DETECTOR ?= threshold
 PYTHON ?= python3
 
 .PHONY: setup build release run test test-clients check-protos protos bench clean format lint
@@ -19,7 +21,7 @@ release: setup
 	$(SWIFT) build -c release
 
 run: release
-	.build/release/fluxiond --host $(HOST) --port $(PORT) $(ARGS)
+	.build/release/fluxiond --host $(HOST) --port $(PORT) $(if $(DETECTOR),--detector $(DETECTOR)) $(ARGS)
 
 check-protos: setup
 	bash scripts/check-protos.sh
