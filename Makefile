@@ -29,7 +29,7 @@ check-protos: setup
 protos: setup
 	bash scripts/gen-protos.sh
 
-test: setup check-protos
+test: setup check-protos lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) test-clients
@@ -50,5 +50,6 @@ clean:
 format:
 	swift format --in-place --recursive Sources/FluxionDetectorKit Sources/FluxionDetectors Plugins Sources/FluxionWire Sources/FluxionServer Sources/FluxionClient Sources/FluxionTwin Sources/FluxionScenario Sources/FluxionLOF Sources/FluxionLOFDetector Sources/FluxionAlerts Sources/Tools Sources/fluxion Sources/fluxiond Sources/Benchmarks Tests Package.swift
 
+# Fails when a Swift file is not formatted as .swift-format says (run `make format`).
 lint:
-	swift format lint --recursive Sources/FluxionDetectorKit Sources/FluxionDetectors Plugins Sources/FluxionWire Sources/FluxionServer Sources/FluxionClient Sources/FluxionTwin Sources/FluxionScenario Sources/FluxionLOF Sources/FluxionLOFDetector Sources/FluxionAlerts Sources/Tools Sources/fluxion Sources/fluxiond Sources/Benchmarks Tests Package.swift
+	swift format lint --strict --recursive Sources/FluxionDetectorKit Sources/FluxionDetectors Plugins Sources/FluxionWire Sources/FluxionServer Sources/FluxionClient Sources/FluxionTwin Sources/FluxionScenario Sources/FluxionLOF Sources/FluxionLOFDetector Sources/FluxionAlerts Sources/Tools Sources/fluxion Sources/fluxiond Sources/Benchmarks Tests Package.swift

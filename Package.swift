@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Settings every Swift target shares.
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -60,7 +60,8 @@ let package = Package(
         .target(name: "FluxionDetectorKit", dependencies: ["CFluxionDetectorABI"], swiftSettings: swiftSettings),
         // The plugin host: dlopen, ABI check, run, swap.
         .target(
-            name: "FluxionDetectors", dependencies: ["CFluxionDetectorABI", "FluxionDetectorKit", "FluxionWire", "FluxionTwin"],
+            name: "FluxionDetectors",
+            dependencies: ["CFluxionDetectorABI", "FluxionDetectorKit", "FluxionWire", "FluxionTwin"],
             swiftSettings: swiftSettings),
         // Alerts: hysteresis, SQLite store, queries.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -88,7 +89,8 @@ let package = Package(
         .target(name: "FluxionLOF", swiftSettings: swiftSettings),
         // The LOF leak detector (features, model file, calibration) and its plugin.
         .target(
-            name: "FluxionLOFDetector", dependencies: ["FluxionLOF", "FluxionDetectorKit"], swiftSettings: swiftSettings),
+            name: "FluxionLOFDetector", dependencies: ["FluxionLOF", "FluxionDetectorKit"], swiftSettings: swiftSettings
+        ),
         .target(
             name: "FluxionLOFPlugin", dependencies: ["FluxionLOFDetector", "FluxionDetectorKit"], path: "Plugins/LOF",
             swiftSettings: swiftSettings),
@@ -116,7 +118,8 @@ let package = Package(
         .executableTarget(
             name: "fluxion",
             dependencies: [
-                "FluxionClient", "FluxionTwin", "FluxionScenario", "FluxionLOF", "FluxionLOFDetector", "FluxionDetectors",
+                "FluxionClient", "FluxionTwin", "FluxionScenario", "FluxionLOF", "FluxionLOFDetector",
+                "FluxionDetectors",
                 "FluxionDetectorKit", "FluxionAlerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -133,7 +136,8 @@ let package = Package(
             name: "bench-moc", dependencies: ["FluxionTwin", "FluxionScenario"],
             path: "Sources/Benchmarks/bench-moc", swiftSettings: swiftSettings),
         .executableTarget(
-            name: "bench-detectors", dependencies: ["FluxionDetectors", "FluxionDetectorKit", "FluxionTwin", "FluxionScenario"],
+            name: "bench-detectors",
+            dependencies: ["FluxionDetectors", "FluxionDetectorKit", "FluxionTwin", "FluxionScenario"],
             path: "Sources/Benchmarks/bench-detectors", swiftSettings: swiftSettings),
         .executableTarget(
             name: "bench-lof", dependencies: ["FluxionLOF"],
@@ -160,10 +164,15 @@ let package = Package(
         .testTarget(name: "FluxionLOFTests", dependencies: ["FluxionLOF"]),
         .testTarget(
             name: "FluxionLOFDetectorTests",
-            dependencies: ["FluxionLOFDetector", "FluxionDetectorKit", "FluxionDetectors", "FluxionTwin", "FluxionScenario"]),
+            dependencies: [
+                "FluxionLOFDetector", "FluxionDetectorKit", "FluxionDetectors", "FluxionTwin", "FluxionScenario",
+            ]),
         .testTarget(
             name: "FluxionDetectorsTests",
-            dependencies: ["FluxionDetectors", "FluxionDetectorKit", "FluxionTwin", "FluxionScenario", "FluxionWire", "CFluxionDetectorABI"]),
+            dependencies: [
+                "FluxionDetectors", "FluxionDetectorKit", "FluxionTwin", "FluxionScenario", "FluxionWire",
+                "CFluxionDetectorABI",
+            ]),
         .testTarget(name: "FluxionAlertsTests", dependencies: ["FluxionAlerts", "FluxionDetectorKit", "CSQLite"]),
     ]
 )

@@ -31,9 +31,13 @@ struct GradientLocator {
     private var normalCount = 0.0
 
     init?(network: NetworkDescription, flowSign: [Double], blockS: Double, windowBlocks: Int) {
-        guard network.isGas, let (line, ids) = network.lines.max(by: { $0.value.count < $1.value.count }) else { return nil }
+        guard network.isGas, let (line, ids) = network.lines.max(by: { $0.value.count < $1.value.count }) else {
+            return nil
+        }
         let pipes = Dictionary(network.pipes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let segs = ids.compactMap { pipes[$0] }.map { ($0.id, $0.chainageStartM, $0.lengthM, Double.pi * $0.diameterM * $0.diameterM / 4) }
+        let segs = ids.compactMap { pipes[$0] }.map {
+            ($0.id, $0.chainageStartM, $0.lengthM, Double.pi * $0.diameterM * $0.diameterM / 4)
+        }
         var nodeChainage: [String: Double] = [:]
         for p in ids.compactMap({ pipes[$0] }) {
             nodeChainage[p.fromNode] = p.chainageStartM
@@ -53,7 +57,9 @@ struct GradientLocator {
             if flowSign[i] < 0 {
                 var x: Double?
                 if let pid = s.pipeID, let p = pipes[pid] { x = nodeChainage[p.fromNode] }
-                if let node = s.nodeID, let p = network.pipes.first(where: { $0.toNode == node }) { x = nodeChainage[p.fromNode] }
+                if let node = s.nodeID, let p = network.pipes.first(where: { $0.toNode == node }) {
+                    x = nodeChainage[p.fromNode]
+                }
                 offtakes.append((i, x ?? lineEnd))
             }
         }
@@ -116,16 +122,18 @@ struct GradientLocator {
         func regionPack(_ b: [Double], from x0: Double, to x1: Double, p0: Int, p1: Int) -> Double {
             volume(from: x0, to: x1) * (b[probes[p0].sensor] + b[probes[p1].sensor]) / 2 / 101_325
         }
-        var upstreamPackRate = (regionPack(last, from: 0, to: probes[0].chainageM, p0: 0, p1: 0)
-            - regionPack(first, from: 0, to: probes[0].chainageM, p0: 0, p1: 0)) / spanS * 3600
+        var upstreamPackRate =
+            (regionPack(last, from: 0, to: probes[0].chainageM, p0: 0, p1: 0)
+                - regionPack(first, from: 0, to: probes[0].chainageM, p0: 0, p1: 0)) / spanS * 3600
         var s: [Double] = [], q: [Double] = []
         for j in 0..<(probes.count - 1) {
             let a = probes[j], b = probes[j + 1]
             let out = offtakes.filter { $0.chainageM <= a.chainageM + 1 }.reduce(0) { $0 + mean($1.sensor) }
             s.append(p[j] * p[j] - p[j + 1] * p[j + 1])
             // Half the segment's own pack change is taken as upstream of its mean flow.
-            let own = (regionPack(last, from: a.chainageM, to: b.chainageM, p0: j, p1: j + 1)
-                - regionPack(first, from: a.chainageM, to: b.chainageM, p0: j, p1: j + 1)) / spanS * 3600
+            let own =
+                (regionPack(last, from: a.chainageM, to: b.chainageM, p0: j, p1: j + 1)
+                    - regionPack(first, from: a.chainageM, to: b.chainageM, p0: j, p1: j + 1)) / spanS * 3600
             q.append(qIn - out - upstreamPackRate - own / 2)
             upstreamPackRate += own
         }
@@ -133,7 +141,8 @@ struct GradientLocator {
     }
 
     private func volume(from x0: Double, to x1: Double) -> Double {
-        segments.reduce(0) { v, seg in v + max(0, min(x1, seg.startM + seg.lengthM) - max(x0, seg.startM)) * seg.areaM2 }
+        segments.reduce(0) { v, seg in v + max(0, min(x1, seg.startM + seg.lengthM) - max(x0, seg.startM)) * seg.areaM2
+        }
     }
 
     /// Per segment k of p_a² − p_b² = k·Q|Q|, or nil before calibration.
@@ -177,7 +186,9 @@ struct GradientLocator {
         if !f.isFinite { f = 0.5 }
         f = min(max(f, 0), 1)
         let x = probes[j].chainageM + f * (probes[j + 1].chainageM - probes[j].chainageM)
-        guard let seg = segments.first(where: { x >= $0.startM && x <= $0.startM + $0.lengthM }) ?? segments.last else { return nil }
+        guard let seg = segments.first(where: { x >= $0.startM && x <= $0.startM + $0.lengthM }) ?? segments.last else {
+            return nil
+        }
         return (seg.id, min(max(x - seg.startM, 0), seg.lengthM))
     }
 }

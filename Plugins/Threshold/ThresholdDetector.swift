@@ -37,13 +37,16 @@ struct ThresholdDetector: Detector {
         let raw = try ThresholdConfig.decode(configJSON)
         config = try raw.validated(isGas: network.isGas)
         balance = try MassBalance(network: network, config: raw, resolved: config)
-        locator = PressureWaveLocator(network: network, allowance: config.waveAllowance, decision: config.waveDecision,
-                                      baselineS: config.waveBaselineS)
-        gradient = GradientLocator(network: network, flowSign: balance.flowSign, blockS: config.blockS,
-                                   windowBlocks: config.windowBlocks)
+        locator = PressureWaveLocator(
+            network: network, allowance: config.waveAllowance, decision: config.waveDecision,
+            baselineS: config.waveBaselineS)
+        gradient = GradientLocator(
+            network: network, flowSign: balance.flowSign, blockS: config.blockS,
+            windowBlocks: config.windowBlocks)
         nominalFlow = Dictionary(network.pipes.map { ($0.id, $0.nominalFlow) }, uniquingKeysWith: { a, _ in a })
         let firstLinePipe = network.lines.sorted { $0.key < $1.key }.first?.value.first
-        defaultNominal = firstLinePipe.flatMap { id in network.pipes.first { $0.id == id }?.nominalFlow }
+        defaultNominal =
+            firstLinePipe.flatMap { id in network.pipes.first { $0.id == id }?.nominalFlow }
             ?? network.pipes.map(\.nominalFlow).max() ?? 1
     }
 
@@ -81,8 +84,9 @@ struct ThresholdDetector: Detector {
         if let g = gradient?.locate(leakFlow: excess) { location = (g.pipeID, g.positionM, 0) }
         if location == nil { location = locator.locate(fromS: since - 2 * windowS, toS: tick.simTimeS) }
         let nominal = location.flatMap { nominalFlow[$0.pipeID] }.flatMap { $0 > 0 ? $0 : nil } ?? defaultNominal
-        return DetectorEstimate(probability: probability, pipeID: location?.pipeID, positionM: location?.positionM,
-                                sizeFraction: nominal > 0 ? max(excess, 0) / nominal : nil)
+        return DetectorEstimate(
+            probability: probability, pipeID: location?.pipeID, positionM: location?.positionM,
+            sizeFraction: nominal > 0 ? max(excess, 0) / nominal : nil)
     }
 
     mutating func reset() {

@@ -1,5 +1,5 @@
-import Foundation
 import FluxionWire
+import Foundation
 
 /// What a call has received so far; the reader thread fills it, the caller's thread takes from it.
 ///

@@ -1,5 +1,5 @@
-import Foundation
 import FluxionWire
+import Foundation
 import Synchronization
 
 /// A client connection to fluxiond: many concurrent calls over one TCP connection.
@@ -146,7 +146,9 @@ public final class FluxionConnection: @unchecked Sendable {
         }
     }
 
-    private static func readHello(_ socket: Socket, _ decoder: inout FrameDecoder, _ address: String) throws(RPCError) -> ServerHello {
+    private static func readHello(
+        _ socket: Socket, _ decoder: inout FrameDecoder, _ address: String
+    ) throws(RPCError) -> ServerHello {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
         defer { buffer.deallocate() }
         var prefaceChecked = false
@@ -234,8 +236,9 @@ public final class FluxionConnection: @unchecked Sendable {
         case .ping:
             try? send(Envelope(callID: 0, kind: .pong, payload: envelope.payload))
         case .goAway:
-            return RPCError(envelope.status == .ok ? .unavailable : envelope.status,
-                            "server closed the connection: \(envelope.statusMessage)")
+            return RPCError(
+                envelope.status == .ok ? .unavailable : envelope.status,
+                "server closed the connection: \(envelope.statusMessage)")
         case .hello, .request, .cancel, .unspecified:
             break
         }

@@ -1,7 +1,8 @@
+import FluxionWire
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import FluxionWire
 
 /// A connected, blocking TCP socket (IPv4 or IPv6, resolved with getaddrinfo).
 final class Socket: @unchecked Sendable {

@@ -15,8 +15,10 @@ public struct SensorDescription: Sendable, Equatable, Codable {
     public var stationID: String?
     public var sampleRateHz: Double
 
-    public init(id: String, quantity: String, unit: String, pipeID: String? = nil, positionM: Double? = nil,
-                nodeID: String? = nil, stationID: String? = nil, sampleRateHz: Double) {
+    public init(
+        id: String, quantity: String, unit: String, pipeID: String? = nil, positionM: Double? = nil,
+        nodeID: String? = nil, stationID: String? = nil, sampleRateHz: Double
+    ) {
         self.id = id
         self.quantity = quantity
         self.unit = unit
@@ -41,8 +43,10 @@ public struct PipeDescription: Sendable, Equatable, Codable {
     /// Liquid m³/s, gas Sm³/h.
     public var nominalFlow: Double
 
-    public init(id: String, fromNode: String, toNode: String, lengthM: Double, diameterM: Double,
-                waveSpeedMPerS: Double, lineID: String? = nil, chainageStartM: Double = 0, nominalFlow: Double = 0) {
+    public init(
+        id: String, fromNode: String, toNode: String, lengthM: Double, diameterM: Double,
+        waveSpeedMPerS: Double, lineID: String? = nil, chainageStartM: Double = 0, nominalFlow: Double = 0
+    ) {
         self.id = id
         self.fromNode = fromNode
         self.toNode = toNode
@@ -77,8 +81,10 @@ public struct NetworkDescription: Sendable, Equatable, Codable {
     /// Lines: ordered pipe ids.
     public var lines: [String: [String]]
 
-    public init(scenario: String, isGas: Bool, timeStepS: Double, sensors: [SensorDescription],
-                pipes: [PipeDescription], stations: [StationDescription], lines: [String: [String]]) {
+    public init(
+        scenario: String, isGas: Bool, timeStepS: Double, sensors: [SensorDescription],
+        pipes: [PipeDescription], stations: [StationDescription], lines: [String: [String]]
+    ) {
         self.scenario = scenario
         self.isGas = isGas
         self.timeStepS = timeStepS

@@ -44,7 +44,8 @@ public struct TickBuilder: Sendable {
         for r in readings {
             // The twin stamps each reading with its sensor's index in the scenario: use it when it
             // names the same sensor here (no hashing), else look the id up.
-            let i = r.sensorIndex >= 0 && r.sensorIndex < ids.count && ids[r.sensorIndex] == r.sensorId
+            let i =
+                r.sensorIndex >= 0 && r.sensorIndex < ids.count && ids[r.sensorIndex] == r.sensorId
                 ? r.sensorIndex : index[r.sensorId]
             if let i { samples.append(SensorSample(sensorIndex: i, value: r.value, valid: r.valid)) }
         }

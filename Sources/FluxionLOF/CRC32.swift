@@ -1,9 +1,9 @@
 /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320): the checksum of zlib's `crc32`,
 /// Python's `zlib.crc32` and PNG, so model files can be checked by other tools.
 enum CRC32 {
-    private static let table: [UInt32] = (0 ..< 256).map { n -> UInt32 in
+    private static let table: [UInt32] = (0..<256).map { n -> UInt32 in
         var c = UInt32(n)
-        for _ in 0 ..< 8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
         return c
     }
 

@@ -43,6 +43,6 @@ public struct FeatureMatrix: Sendable, Equatable {
 
     /// Point `index` as an array (convenience; the algorithm reads `values` directly).
     public func row(_ index: Int) -> [Double] {
-        Array(values[index * dimension ..< (index + 1) * dimension])
+        Array(values[index * dimension..<(index + 1) * dimension])
     }
 }

@@ -30,17 +30,17 @@ public struct FeatureScaling: Sendable, Equatable {
         let n = Double(points.count), d = points.dimension
         var mean = [Double](repeating: 0, count: d)
         var scale = [Double](repeating: 0, count: d)
-        for i in 0 ..< points.count {
-            for j in 0 ..< d { mean[j] += points.values[i * d + j] }
+        for i in 0..<points.count {
+            for j in 0..<d { mean[j] += points.values[i * d + j] }
         }
-        for j in 0 ..< d { mean[j] /= n }
-        for i in 0 ..< points.count {
-            for j in 0 ..< d {
+        for j in 0..<d { mean[j] /= n }
+        for i in 0..<points.count {
+            for j in 0..<d {
                 let t = points.values[i * d + j] - mean[j]
                 scale[j] += t * t
             }
         }
-        for j in 0 ..< d {
+        for j in 0..<d {
             let deviation = (scale[j] / n).squareRoot()
             scale[j] = deviation > 0 && deviation.isFinite ? deviation : 1
         }
@@ -58,8 +58,8 @@ public struct FeatureScaling: Sendable, Equatable {
             throw LOFError.dimensionMismatch(expected: dimension, found: points.dimension)
         }
         var values = points.values
-        for i in 0 ..< points.count {
-            for j in 0 ..< dimension {
+        for i in 0..<points.count {
+            for j in 0..<dimension {
                 values[i * dimension + j] = (values[i * dimension + j] - mean[j]) / scale[j]
             }
         }

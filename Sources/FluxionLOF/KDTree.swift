@@ -55,16 +55,16 @@ struct KDTree: Sendable {
         originalIndex = builder.order
         var ordered = [Double](repeating: 0, count: matrix.values.count)
         for (position, original) in builder.order.enumerated() {
-            for j in 0 ..< dimension {
+            for j in 0..<dimension {
                 ordered[position * dimension + j] = matrix.values[original * dimension + j]
             }
         }
         points = ordered
         var center = [Double](repeating: 0, count: dimension)
         var halfRange = 0.0
-        for j in 0 ..< dimension {
+        for j in 0..<dimension {
             var lo = Double.infinity, hi = -Double.infinity
-            for i in 0 ..< matrix.count {
+            for i in 0..<matrix.count {
                 lo = min(lo, matrix.values[i * dimension + j]); hi = max(hi, matrix.values[i * dimension + j])
             }
             center[j] = lo / 2 + hi / 2
@@ -72,8 +72,8 @@ struct KDTree: Sendable {
         }
         let stride = matrix.count + 8
         var floatColumns = [Float](repeating: 0, count: stride * dimension)
-        for position in 0 ..< matrix.count {
-            for j in 0 ..< dimension {
+        for position in 0..<matrix.count {
+            for j in 0..<dimension {
                 floatColumns[j * stride + position] = Float(ordered[position * dimension + j] - center[j])
             }
         }
@@ -100,7 +100,7 @@ struct KDTree: Sendable {
             values = matrix.values
             dimension = matrix.dimension
             self.leafSize = leafSize
-            order = Array(0 ..< matrix.count)
+            order = Array(0..<matrix.count)
         }
 
         mutating func build() {
@@ -114,10 +114,10 @@ struct KDTree: Sendable {
             splitValues.append(0)
             var lower: [Double] = [], upper: [Double] = []
             var chosen = 0, chosenSpread = 0.0, largestVariance = -1.0
-            for j in 0 ..< dimension {
+            for j in 0..<dimension {
                 var lo = Double.infinity, hi = -Double.infinity
                 var sum = 0.0
-                for p in from ..< to {
+                for p in from..<to {
                     let v = values[order[p] * dimension + j]
                     lo = min(lo, v); hi = max(hi, v)
                     sum += v
@@ -125,7 +125,7 @@ struct KDTree: Sendable {
                 lower.append(lo); upper.append(hi)
                 let mean = sum / Double(to - from)
                 var variance = 0.0  // two passes: no cancellation far from the origin
-                for p in from ..< to {
+                for p in from..<to {
                     let t = values[order[p] * dimension + j] - mean
                     variance += t * t
                 }

@@ -72,7 +72,7 @@ struct KDTreeSearch {
     /// none) and writes them, as distances, into output row `row`.
     mutating func query(_ query: UnsafePointer<Double>, exclude: Int, row: Int) {
         var reach = halfRange
-        for j in 0 ..< dimension {
+        for j in 0..<dimension {
             let centred = query[j] - center[j]
             floatQuery[j] = Float(centred)
             reach = max(reach, abs(centred))
@@ -122,7 +122,7 @@ struct KDTreeSearch {
             exactBound = true
         }
         let out = row &* k
-        for slot in 0 ..< k {
+        for slot in 0..<k {
             outDistances[out &+ slot] = bestSquared[slot].squareRoot()
             outIndices[out &+ slot] = bestIndex[slot]
         }
@@ -164,7 +164,7 @@ struct KDTreeSearch {
         found: inout Int, worst: inout Double, limit: inout Float, limitWorst: inout Double
     ) {
         guard filterUsable else {
-            for candidate in from ..< to {
+            for candidate in from..<to {
                 let exact = exactDistance(query, candidate)
                 if exact <= worst {
                     offer(exact, original[candidate], exclude: exclude, found: &found, worst: &worst)
@@ -183,7 +183,7 @@ struct KDTreeSearch {
         while position < to {
             var sum = SIMD8<Float>(repeating: 0)
             var address = base + position &* MemoryLayout<Float>.stride
-            for j in 0 ..< dimension {
+            for j in 0..<dimension {
                 let t = SIMD8<Float>(repeating: floatQuery[j]) - address.loadUnaligned(as: SIMD8<Float>.self)
                 sum += t * t
                 address += rowBytes
@@ -191,7 +191,7 @@ struct KDTreeSearch {
             let pass = sum .<= limits
             if any(pass) {
                 let before = worst
-                for lane in 0 ..< min(8, to &- position) where pass[lane] {
+                for lane in 0..<min(8, to &- position) where pass[lane] {
                     let candidate = position &+ lane
                     let exact = exactDistance(query, candidate)
                     if exact <= worst {
@@ -214,7 +214,7 @@ struct KDTreeSearch {
     private func exactDistance(_ query: UnsafePointer<Double>, _ position: Int) -> Double {
         let row = points.baseAddress! + position &* dimension
         var sum = 0.0
-        for j in 0 ..< dimension {
+        for j in 0..<dimension {
             let t = query[j] - row[j]
             sum += t * t
         }
@@ -252,7 +252,7 @@ struct KDTreeSearch {
         let lower = node &* 2 &* dimension
         let upper = lower &+ dimension
         var sum = 0.0
-        for j in 0 ..< dimension {
+        for j in 0..<dimension {
             let q = query[j]
             let below = boxes[lower &+ j] - q
             let above = q - boxes[upper &+ j]

@@ -63,7 +63,7 @@ extension LOFModel {
         guard bytes.count >= Self.fileMagic.count else {
             throw LOFModelFileError.truncated(expected: Self.headerSize + 4, actual: bytes.count)
         }
-        guard Array(bytes[0 ..< 8]) == Self.fileMagic else { throw LOFModelFileError.wrongMagic }
+        guard Array(bytes[0..<8]) == Self.fileMagic else { throw LOFModelFileError.wrongMagic }
         var reader = ByteReader(bytes: bytes, position: 8)
         guard bytes.count >= 12 else {
             throw LOFModelFileError.truncated(expected: Self.headerSize + 4, actual: bytes.count)
@@ -89,9 +89,9 @@ extension LOFModel {
         guard length == bytes.count else {
             throw LOFModelFileError.trailingBytes(expected: length, actual: bytes.count)
         }
-        let stored = bytes[length - 4 ..< length].enumerated()
+        let stored = bytes[length - 4..<length].enumerated()
             .reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
-        let computed = CRC32.checksum(bytes[0 ..< length - 4])
+        let computed = CRC32.checksum(bytes[0..<length - 4])
         guard stored == computed else {
             throw LOFModelFileError.checksumMismatch(stored: stored, computed: computed)
         }
@@ -128,13 +128,13 @@ extension LOFModel {
         guard offset.isFinite else { throw invalid("offset", offset) }
         var scaling: FeatureScaling?
         if flags & 1 != 0 {
-            let mean = (0 ..< dimension).map { _ in reader.f64() }
-            let scale = (0 ..< dimension).map { _ in reader.f64() }
+            let mean = (0..<dimension).map { _ in reader.f64() }
+            let scale = (0..<dimension).map { _ in reader.f64() }
             do { scaling = try FeatureScaling(mean: mean, scale: scale) } catch {
                 throw invalid("feature scaling", error)
             }
         }
-        let values = (0 ..< count * dimension).map { _ in reader.f64() }
+        let values = (0..<count * dimension).map { _ in reader.f64() }
         let training: FeatureMatrix
         do { training = try FeatureMatrix(count: count, dimension: dimension, values: values) } catch {
             throw invalid("training points", error)
@@ -180,13 +180,13 @@ private struct ByteReader {
     var position: Int
     mutating func u64() -> UInt64 {
         var v: UInt64 = 0
-        for i in 0 ..< 8 { v |= UInt64(bytes[position + i]) << (8 * UInt64(i)) }
+        for i in 0..<8 { v |= UInt64(bytes[position + i]) << (8 * UInt64(i)) }
         position += 8
         return v
     }
     mutating func u32() -> UInt32 {
         var v: UInt32 = 0
-        for i in 0 ..< 4 { v |= UInt32(bytes[position + i]) << (8 * UInt32(i)) }
+        for i in 0..<4 { v |= UInt32(bytes[position + i]) << (8 * UInt32(i)) }
         position += 4
         return v
     }

@@ -46,7 +46,7 @@ public struct LocalOutlierFactor: Sendable {
         let tree = KDTree(training)
         let table = tree.neighborsOfIndexedPoints(k: k, parallel: parallel)
         var kDistances = [Double](repeating: 0, count: training.count)
-        for i in 0 ..< training.count { kDistances[i] = table.distances[i * k + k - 1] }
+        for i in 0..<training.count { kDistances[i] = table.distances[i * k + k - 1] }
         let lrd = Self.reachabilityDensities(table, kDistances: kDistances)
         let scores = Self.scores(table, queryDensities: lrd, trainingDensities: lrd)
         let offset: Double
@@ -98,8 +98,8 @@ public struct LocalOutlierFactor: Sendable {
         var reach = [Double](repeating: 0, count: k)
         var result = [Double](repeating: 0, count: table.rows)
         reach.withUnsafeMutableBufferPointer { reach in
-            for row in 0 ..< table.rows {
-                for slot in 0 ..< k {
+            for row in 0..<table.rows {
+                for slot in 0..<k {
                     let e = row * k + slot
                     reach[slot] = max(table.distances[e], kDistances[table.indices[e]])
                 }
@@ -117,8 +117,8 @@ public struct LocalOutlierFactor: Sendable {
         var ratios = [Double](repeating: 0, count: k)
         var result = [Double](repeating: 0, count: table.rows)
         ratios.withUnsafeMutableBufferPointer { ratios in
-            for row in 0 ..< table.rows {
-                for slot in 0 ..< k {
+            for row in 0..<table.rows {
+                for slot in 0..<k {
                     ratios[slot] = trainingDensities[table.indices[row * k + slot]] / queryDensities[row]
                 }
                 result[row] = -NumpyReductions.mean(UnsafeBufferPointer(ratios))

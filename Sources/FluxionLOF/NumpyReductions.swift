@@ -30,8 +30,8 @@ enum NumpyReductions {
         }
         var half = n / 2
         half -= half % 8
-        return pairwiseSum(UnsafeBufferPointer(rebasing: a[0 ..< half]))
-            + pairwiseSum(UnsafeBufferPointer(rebasing: a[half ..< n]))
+        return pairwiseSum(UnsafeBufferPointer(rebasing: a[0..<half]))
+            + pairwiseSum(UnsafeBufferPointer(rebasing: a[half..<n]))
     }
 
     /// `np.mean` of a contiguous row: the pairwise sum divided by the count.

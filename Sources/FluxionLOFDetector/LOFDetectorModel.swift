@@ -38,14 +38,17 @@ public struct LOFDetectorModel: Sendable {
     }
 
     /// Fits on feature vectors of normal operation.
-    public static func train(vectors: [[Double]], features: [String], scenario: String, windowS: Double,
-                             nominalOutflow: Double, neighbors: Int = 20, contamination: Double = 0.01) throws -> LOFDetectorModel {
+    public static func train(
+        vectors: [[Double]], features: [String], scenario: String, windowS: Double,
+        nominalOutflow: Double, neighbors: Int = 20, contamination: Double = 0.01
+    ) throws -> LOFDetectorModel {
         guard vectors.count > neighbors else {
             throw LOFDetectorError.tooLittleTraining(vectors: vectors.count, needed: neighbors + 1)
         }
         let matrix = try FeatureMatrix(rows: vectors)
-        let model = try LOFModel(fitting: matrix, parameters: LOFParameters(neighbors: neighbors, contamination: .fraction(contamination)),
-                                 standardize: true, parallel: true)
+        let model = try LOFModel(
+            fitting: matrix, parameters: LOFParameters(neighbors: neighbors, contamination: .fraction(contamination)),
+            standardize: true, parallel: true)
         let decisions = try model.scores(of: matrix).decisionFunction.sorted()
         let median = decisions[decisions.count / 2]
         let d = vectors[0].count
@@ -54,9 +57,10 @@ public struct LOFDetectorModel: Sendable {
         for k in 0..<d { means[k] /= Double(vectors.count) }
         for v in vectors { for k in 0..<d { stds[k] += (v[k] - means[k]) * (v[k] - means[k]) } }
         for k in 0..<d { stds[k] = max((stds[k] / Double(vectors.count)).squareRoot(), 1e-12) }
-        let header = Header(formatVersion: formatVersion, scenario: scenario, windowS: windowS, features: features,
-                            probabilityScale: max(median, 1e-6) / log(9.0), featureMeans: means, featureStds: stds,
-                            nominalOutflow: nominalOutflow, trainingVectors: vectors.count)
+        let header = Header(
+            formatVersion: formatVersion, scenario: scenario, windowS: windowS, features: features,
+            probabilityScale: max(median, 1e-6) / log(9.0), featureMeans: means, featureStds: stds,
+            nominalOutflow: nominalOutflow, trainingVectors: vectors.count)
         return LOFDetectorModel(header: header, lof: model)
     }
 
@@ -89,7 +93,9 @@ public struct LOFDetectorModel: Sendable {
     }
 
     public init(decoding bytes: [UInt8], source: String) throws {
-        guard bytes.count >= 12, Array(bytes[0..<8]) == Self.magic else { throw LOFDetectorError.notAModel(source: source) }
+        guard bytes.count >= 12, Array(bytes[0..<8]) == Self.magic else {
+            throw LOFDetectorError.notAModel(source: source)
+        }
         let length = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
         guard 12 + length <= bytes.count else { throw LOFDetectorError.truncated(source: source) }
         let header: Header
@@ -97,18 +103,23 @@ public struct LOFDetectorModel: Sendable {
             throw LOFDetectorError.badHeader(source: source, reason: "\(error)")
         }
         guard header.formatVersion == Self.formatVersion else {
-            throw LOFDetectorError.unsupportedVersion(source: source, found: header.formatVersion, supported: Self.formatVersion)
+            throw LOFDetectorError.unsupportedVersion(
+                source: source, found: header.formatVersion, supported: Self.formatVersion)
         }
         let lof = try LOFModel(decoding: Array(bytes[(12 + length)...]))
         guard lof.dimension == header.features.count, header.featureMeans.count == header.features.count,
-              header.featureStds.count == header.features.count else {
-            throw LOFDetectorError.badHeader(source: source, reason: "feature count disagrees with the LOF model's dimension")
+            header.featureStds.count == header.features.count
+        else {
+            throw LOFDetectorError.badHeader(
+                source: source, reason: "feature count disagrees with the LOF model's dimension")
         }
         self.init(header: header, lof: lof)
     }
 
     public init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else { throw LOFDetectorError.cannotRead(path: path) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LOFDetectorError.cannotRead(path: path)
+        }
         try self.init(decoding: [UInt8](data), source: path)
     }
 }
@@ -126,13 +137,15 @@ public enum LOFDetectorError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case let .tooLittleTraining(n, needed): "only \(n) training feature vectors; LOF needs at least \(needed) (train longer)"
+        case let .tooLittleTraining(n, needed):
+            "only \(n) training feature vectors; LOF needs at least \(needed) (train longer)"
         case .cannotRead(let p): "\(p): cannot read the file"
         case .cannotWrite(let p): "\(p): cannot write the file"
         case .notAModel(let s): "\(s): not a Fluxion LOF detector model (bad magic)"
         case .truncated(let s): "\(s): truncated model file"
         case let .badHeader(s, r): "\(s): bad model header: \(r)"
-        case let .unsupportedVersion(s, f, v): "\(s): model format version \(f) is not supported (this build reads \(v))"
+        case let .unsupportedVersion(s, f, v):
+            "\(s): model format version \(f) is not supported (this build reads \(v))"
         case let .featuresDiffer(m, n):
             "the model was trained on features \(m.joined(separator: ",")) but this network gives \(n.joined(separator: ","))"
         }

@@ -41,7 +41,11 @@ public struct LOFFeatureExtractor: Sendable {
             case "pressure": pressure.append(i)
             case "flow":
                 if let id = s.pipeID, let p = pipe[id] {
-                    if !ends.contains(p.fromNode) { inflow.append(i) } else if !starts.contains(p.toNode) { outflow.append(i) }
+                    if !ends.contains(p.fromNode) {
+                        inflow.append(i)
+                    } else if !starts.contains(p.toNode) {
+                        outflow.append(i)
+                    }
                 } else if s.nodeID != nil {
                     outflow.append(i)
                 }
@@ -54,9 +58,12 @@ public struct LOFFeatureExtractor: Sendable {
         isPressure = flags
         inflowSensors = inflow
         outflowSensors = outflow
-        let balanceName = "balance(in:" + inflow.map { network.sensors[$0].id }.joined(separator: "+")
+        let balanceName =
+            "balance(in:" + inflow.map { network.sensors[$0].id }.joined(separator: "+")
             + ";out:" + outflow.map { network.sensors[$0].id }.joined(separator: "+") + ")"
-        featureNames = [balanceName] + pressure.map { "p:\(network.sensors[$0].id)" } + pressure.map { "dp:\(network.sensors[$0].id)" }
+        featureNames =
+            [balanceName] + pressure.map { "p:\(network.sensors[$0].id)" }
+            + pressure.map { "dp:\(network.sensors[$0].id)" }
         latest = Array(repeating: 0, count: network.sensors.count)
         have = Array(repeating: false, count: network.sensors.count)
         sums = Array(repeating: 0, count: 1 + pressure.count)
@@ -74,7 +81,8 @@ public struct LOFFeatureExtractor: Sendable {
         }
         guard pressureArrived else { return nil }
         guard inflowSensors.allSatisfy({ have[$0] }), outflowSensors.allSatisfy({ have[$0] }),
-              pressureSensors.allSatisfy({ have[$0] }) else { return nil }
+            pressureSensors.allSatisfy({ have[$0] })
+        else { return nil }
         lastOutflow = outflowSensors.reduce(0) { $0 + latest[$1] }
         let balance = inflowSensors.reduce(0) { $0 + latest[$1] } - lastOutflow
         let instant = [balance] + pressureSensors.map { latest[$0] }

@@ -16,7 +16,8 @@ import Foundation
 public struct LOFLeakDetector: Detector {
     public static let name = "lof"
     public static let version = "1.0.0"
-    public static let summary = "Local Outlier Factor over mass-balance and pressure features, trained on normal operation"
+    public static let summary =
+        "Local Outlier Factor over mass-balance and pressure features, trained on normal operation"
 
     struct Config: Decodable {
         var model: String?
@@ -110,6 +111,7 @@ public struct LOFLeakDetector: Detector {
         }
         let sensor = worst.map { network.sensors[$0.sensor] }
         let size = h.nominalOutflow > 0 ? max(0, (v[0] - h.featureMeans[0]) / h.nominalOutflow) : nil
-        return DetectorEstimate(probability: probability, pipeID: sensor?.pipeID, positionM: sensor?.positionM, sizeFraction: size)
+        return DetectorEstimate(
+            probability: probability, pipeID: sensor?.pipeID, positionM: sensor?.positionM, sizeFraction: size)
     }
 }

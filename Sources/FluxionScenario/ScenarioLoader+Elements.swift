@@ -51,7 +51,9 @@ extension ScenarioLoader {
         return profile
     }
 
-    static func parseNode(_ m: inout YAMLMapping, isGas: Bool, lines: inout ElementLines) throws(ScenarioError) -> FluxionTwin.Node {
+    static func parseNode(
+        _ m: inout YAMLMapping, isGas: Bool, lines: inout ElementLines
+    ) throws(ScenarioError) -> FluxionTwin.Node {
         let id = try m.requiredString("id")
         m.element = id
         lines.record(id, m)
@@ -84,10 +86,11 @@ extension ScenarioLoader {
                 if var t = try c.mapping("table") {
                     closure = .table(try parseProfile(&t))
                 } else {
-                    closure = .rule(durationS: try c.positive("duration_s", allowZero: true) ?? 0,
-                                    startS: try c.requiredDouble("start_s"),
-                                    finalOpenFraction: try c.positive("final_open_fraction", allowZero: true) ?? 0,
-                                    exponent: try c.positive("exponent") ?? 1)
+                    closure = .rule(
+                        durationS: try c.positive("duration_s", allowZero: true) ?? 0,
+                        startS: try c.requiredDouble("start_s"),
+                        finalOpenFraction: try c.positive("final_open_fraction", allowZero: true) ?? 0,
+                        exponent: try c.positive("exponent") ?? 1)
                 }
                 try c.finish()
             }
@@ -95,8 +98,9 @@ extension ScenarioLoader {
         default:
             throw m.error("kind", "must be junction, dead_end, reservoir, source, demand or valve, not '\(kind)'")
         }
-        let node = FluxionTwin.Node(id: id, boundary: boundary, elevationM: try m.double("elevation_m") ?? 0,
-                                    xM: try m.double("x_m") ?? 0, yM: try m.double("y_m") ?? 0)
+        let node = FluxionTwin.Node(
+            id: id, boundary: boundary, elevationM: try m.double("elevation_m") ?? 0,
+            xM: try m.double("x_m") ?? 0, yM: try m.double("y_m") ?? 0)
         try m.finish()
         return node
     }
@@ -134,8 +138,9 @@ extension ScenarioLoader {
         }
         var geometry = [MapPoint]()
         if let pts = try m.pairs("geometry") { geometry = pts.map { MapPoint(xM: $0.0, yM: $0.1) } }
-        let pipe = Pipe(id: id, from: from, to: to, lengthM: length, diameterM: diameter, friction: friction,
-                        waveSpeed: wave, geometry: geometry, nominalFlow: try m.positive("nominal_flow"))
+        let pipe = Pipe(
+            id: id, from: from, to: to, lengthM: length, diameterM: diameter, friction: friction,
+            waveSpeed: wave, geometry: geometry, nominalFlow: try m.positive("nominal_flow"))
         try m.finish()
         return pipe
     }
@@ -146,7 +151,8 @@ extension ScenarioLoader {
         lines.record(id, m)
         let qName = try m.requiredString("quantity")
         guard let quantity = Quantity(name: qName) else {
-            throw m.error("quantity", "must be one of \(Quantity.allCases.map(\.name).joined(separator: ", ")), not '\(qName)'")
+            throw m.error(
+                "quantity", "must be one of \(Quantity.allCases.map(\.name).joined(separator: ", ")), not '\(qName)'")
         }
         let location: SensorLocation
         if let pipe = try m.string("pipe") {
@@ -161,19 +167,22 @@ extension ScenarioLoader {
         guard conditions == "line" || conditions == "standard" else {
             throw m.error("conditions", "must be line or standard, not '\(conditions)'")
         }
-        let sensor = Sensor(id: id, quantity: quantity, location: location, stationId: try m.string("station"),
-                            sampleRateHz: try m.positive("sample_rate_hz") ?? 1,
-                            noiseStdDev: try m.positive("noise_std", allowZero: true) ?? 0,
-                            bias: try m.double("bias") ?? 0,
-                            quantization: try m.positive("quantization", allowZero: true) ?? 0,
-                            initialTotal: try m.double("initial_total") ?? 0,
-                            nominalDifferentialPa: try m.positive("nominal_differential_pa", allowZero: true) ?? 0,
-                            standardConditions: conditions == "standard")
+        let sensor = Sensor(
+            id: id, quantity: quantity, location: location, stationId: try m.string("station"),
+            sampleRateHz: try m.positive("sample_rate_hz") ?? 1,
+            noiseStdDev: try m.positive("noise_std", allowZero: true) ?? 0,
+            bias: try m.double("bias") ?? 0,
+            quantization: try m.positive("quantization", allowZero: true) ?? 0,
+            initialTotal: try m.double("initial_total") ?? 0,
+            nominalDifferentialPa: try m.positive("nominal_differential_pa", allowZero: true) ?? 0,
+            standardConditions: conditions == "standard")
         try m.finish()
         return sensor
     }
 
-    static func parseLeak(_ m: inout YAMLMapping, lines: inout ElementLines, leakNumber: Int) throws(ScenarioError) -> LeakRequest {
+    static func parseLeak(
+        _ m: inout YAMLMapping, lines: inout ElementLines, leakNumber: Int
+    ) throws(ScenarioError) -> LeakRequest {
         m.element = "L\(leakNumber)"
         lines.record("L\(leakNumber)", m)
         let location: LeakRequest.Location
@@ -192,10 +201,11 @@ extension ScenarioLoader {
         } else {
             throw m.error("effective_area_m2", "a leak needs effective_area_m2 or size_fraction")
         }
-        let leak = LeakRequest(location: location, size: size, startS: try m.positive("start_s", allowZero: true) ?? 0,
-                               rampS: try m.positive("ramp_s", allowZero: true) ?? 0,
-                               dischargeCoefficient: try m.positive("discharge_coefficient") ?? 0.62,
-                               source: "scenario", clearS: try m.positive("clear_s", allowZero: true))
+        let leak = LeakRequest(
+            location: location, size: size, startS: try m.positive("start_s", allowZero: true) ?? 0,
+            rampS: try m.positive("ramp_s", allowZero: true) ?? 0,
+            dischargeCoefficient: try m.positive("discharge_coefficient") ?? 0.62,
+            source: "scenario", clearS: try m.positive("clear_s", allowZero: true))
         try m.finish()
         return leak
     }
@@ -205,7 +215,9 @@ extension ScenarioLoader {
         a.enabled = try m.bool("enabled") ?? false
         a.leaksPerDay = try m.positive("leaks_per_day", allowZero: true) ?? a.leaksPerDay
         if let h = try m.doubles("hourly_risk") {
-            guard h.count == 24, h.allSatisfy({ $0 >= 0 }) else { throw m.error("hourly_risk", "needs 24 non-negative values") }
+            guard h.count == 24, h.allSatisfy({ $0 >= 0 }) else {
+                throw m.error("hourly_risk", "needs 24 non-negative values")
+            }
             a.hourlyRisk = h
         }
         a.sizeFractionMin = try m.positive("size_fraction_min") ?? a.sizeFractionMin

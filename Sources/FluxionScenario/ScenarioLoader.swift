@@ -62,8 +62,10 @@ public enum ScenarioLoader {
             let id = try m.requiredString("id")
             m.element = id
             lines.record(id, m)
-            stations.append(Station(id: id, name: try m.string("name") ?? id, nodeId: try m.requiredString("node"),
-                                    riskMultiplier: try m.positive("risk_multiplier", allowZero: true) ?? 1))
+            stations.append(
+                Station(
+                    id: id, name: try m.string("name") ?? id, nodeId: try m.requiredString("node"),
+                    riskMultiplier: try m.positive("risk_multiplier", allowZero: true) ?? 1))
             try m.finish()
         }
         var networkLines = [Line]()
@@ -98,8 +100,9 @@ public enum ScenarioLoader {
         guard !nodes.isEmpty else { throw top.error("nodes", "must list at least one node") }
         guard !pipes.isEmpty else { throw top.error("pipes", "must list at least one pipe") }
         let network = Network(fluid: fluid, nodes: nodes, pipes: pipes, stations: stations, lines: networkLines)
-        return Scenario(name: name, description: description, network: network, sensors: sensors, leaks: leaks,
-                        solver: solver, autopilot: autopilot, durationS: duration)
+        return Scenario(
+            name: name, description: description, network: network, sensors: sensors, leaks: leaks,
+            solver: solver, autopilot: autopilot, durationS: duration)
     }
 
     static func yamlLine(_ error: any Error) -> Int? {
@@ -119,9 +122,11 @@ struct ElementLines {
 
     mutating func record(_ id: String, _ m: YAMLMapping) {
         lines[id] = m.line
-        for key in ["length_m", "diameter_m", "from", "to", "pipe", "node", "position_m", "kind", "law",
-                    "wave_speed_m_s", "sample_rate_hz", "chainage_m", "line", "size_fraction",
-                    "effective_area_m2", "pipes", "noise_std", "ramp_s"] where m.has(key) {
+        for key in [
+            "length_m", "diameter_m", "from", "to", "pipe", "node", "position_m", "kind", "law",
+            "wave_speed_m_s", "sample_rate_hz", "chainage_m", "line", "size_fraction",
+            "effective_area_m2", "pipes", "noise_std", "ramp_s",
+        ] where m.has(key) {
             fieldLines[id + "\u{0}" + key] = m.line(of: key)
         }
     }
@@ -138,11 +143,14 @@ struct ElementLines {
         case let .unknownNode(e, f, _): return at(e, f)
         case let .unknownPipe(e, f, _): return at(e, f)
         case .disconnected(let n): return at(n, nil)
-        case .courantViolated: return ScenarioError(file: file, line: lines["solver"], element: "solver",
-                                                                 field: "time_step_s", message: "\(error)")
+        case .courantViolated:
+            return ScenarioError(
+                file: file, line: lines["solver"], element: "solver",
+                field: "time_step_s", message: "\(error)")
         case let .waveSpeedAdjustmentTooLarge(p, _, _):
             return ScenarioError(file: file, line: lines[p], element: p, field: "wave_speed_m_s", message: "\(error)")
-        case let .positionOutsidePipe(e, _, _, _): return at(e, lines[e] != nil && fieldLines[e + "\u{0}position_m"] == nil ? "chainage_m" : "position_m")
+        case let .positionOutsidePipe(e, _, _, _):
+            return at(e, lines[e] != nil && fieldLines[e + "\u{0}position_m"] == nil ? "chainage_m" : "position_m")
         default: return ScenarioError(file: file, message: "\(error)")
         }
     }

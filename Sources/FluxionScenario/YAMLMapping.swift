@@ -31,7 +31,8 @@ struct YAMLMapping {
     }
 
     func error(_ key: String?, _ message: String) -> ScenarioError {
-        ScenarioError(file: file, line: key.map { line(of: $0) } ?? line, element: element, field: key, message: message)
+        ScenarioError(
+            file: file, line: key.map { line(of: $0) } ?? line, element: element, field: key, message: message)
     }
 
     mutating func value(_ key: String) -> Yams.Node? {
@@ -56,7 +57,8 @@ struct YAMLMapping {
 
     mutating func double(_ key: String) throws(ScenarioError) -> Double? {
         guard let v = value(key) else { return nil }
-        guard case .scalar(let s) = v, let d = Double(s.string.replacingOccurrences(of: "_", with: "")), d.isFinite else {
+        guard case .scalar(let s) = v, let d = Double(s.string.replacingOccurrences(of: "_", with: "")), d.isFinite
+        else {
             throw error(key, "expected a number")
         }
         return d
@@ -98,7 +100,8 @@ struct YAMLMapping {
         var out = [(Double, Double)]()
         for item in seq {
             guard let pair = item.sequence, pair.count == 2, let a = pair[0].scalar.flatMap({ Double($0.string) }),
-                  let b = pair[1].scalar.flatMap({ Double($0.string) }) else {
+                let b = pair[1].scalar.flatMap({ Double($0.string) })
+            else {
                 throw error(key, "expected a list of [a, b] pairs")
             }
             out.append((a, b))
@@ -121,8 +124,9 @@ struct YAMLMapping {
     /// misspelling of it, that field is reported as unknown instead.
     func missing(_ key: String) -> ScenarioError {
         if let typo = entries.first(where: { !used.contains($0.key) && Self.editDistance($0.key, key) <= 2 }) {
-            return ScenarioError(file: file, line: typo.line, element: element, field: typo.key,
-                                 message: "unknown field (did you mean '\(key)'?)")
+            return ScenarioError(
+                file: file, line: typo.line, element: element, field: typo.key,
+                message: "unknown field (did you mean '\(key)'?)")
         }
         return error(key, "is required")
     }
@@ -145,7 +149,8 @@ struct YAMLMapping {
     /// Throws on the first field that was never read.
     func finish() throws(ScenarioError) {
         if let unknown = entries.first(where: { !used.contains($0.key) }) {
-            throw ScenarioError(file: file, line: unknown.line, element: element, field: unknown.key, message: "unknown field")
+            throw ScenarioError(
+                file: file, line: unknown.line, element: element, field: unknown.key, message: "unknown field")
         }
     }
 }

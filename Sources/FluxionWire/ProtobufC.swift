@@ -42,8 +42,9 @@ enum ProtobufC {
         _ body: (M) throws(DecodeError) -> R
     ) throws(DecodeError) -> R {
         let arena = Arena(initialBytes: bytes.count * 4 + 256)
-        var allocator = ProtobufCAllocator(alloc: arenaAlloc, free: arenaFree,
-                                           allocator_data: Unmanaged.passUnretained(arena).toOpaque())
+        var allocator = ProtobufCAllocator(
+            alloc: arenaAlloc, free: arenaFree,
+            allocator_data: Unmanaged.passUnretained(arena).toOpaque())
         return try withExtendedLifetime(arena) { () throws(DecodeError) -> R in
             guard
                 let m = unpack(&allocator, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
@@ -163,7 +164,9 @@ extension CStrings {
     }
 
     /// One nested message (a singular message field), owned by this object.
-    func message<C>(initialize: (UnsafeMutablePointer<C>) -> Void, fill: (UnsafeMutablePointer<C>) -> Void) -> UnsafeMutablePointer<C> {
+    func message<C>(
+        initialize: (UnsafeMutablePointer<C>) -> Void, fill: (UnsafeMutablePointer<C>) -> Void
+    ) -> UnsafeMutablePointer<C> {
         let p = allocate(C.self, count: 1)
         initialize(p)
         fill(p)
@@ -182,7 +185,8 @@ extension ProtobufC {
     }
 
     /// A repeated enum field as raw values.
-    static func enums<E: RawRepresentable>(_ n: Int, _ p: UnsafeMutablePointer<E>?) -> [UInt32] where E.RawValue == UInt32 {
+    static func enums<E: RawRepresentable>(_ n: Int, _ p: UnsafeMutablePointer<E>?) -> [UInt32]
+    where E.RawValue == UInt32 {
         guard let p, n > 0 else { return [] }
         return (0..<n).map { p[$0].rawValue }
     }

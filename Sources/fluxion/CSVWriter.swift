@@ -12,7 +12,8 @@ final class CSVWriter {
             ownsHandle = false
         } else {
             guard FileManager.default.createFile(atPath: path, contents: nil),
-                  let h = FileHandle(forWritingAtPath: path) else { return nil }
+                let h = FileHandle(forWritingAtPath: path)
+            else { return nil }
             handle = h
             ownsHandle = true
         }

@@ -5,7 +5,9 @@ import Foundation
 
 /// Options every command that talks to fluxiond shares.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: .long, help: "fluxiond address as HOST:PORT ([V6]:PORT for IPv6). Default: $FLUXION_SERVER or 127.0.0.1:7400.")
+    @Option(
+        name: .long,
+        help: "fluxiond address as HOST:PORT ([V6]:PORT for IPv6). Default: $FLUXION_SERVER or 127.0.0.1:7400.")
     var server: String = ProcessInfo.processInfo.environment["FLUXION_SERVER"] ?? "127.0.0.1:7400"
 
     @Option(name: .long, help: "Seconds to wait for an answer to a request.")

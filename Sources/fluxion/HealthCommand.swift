@@ -22,10 +22,13 @@ struct HealthCommand: ParsableCommand {
                 "server": connection.server,
             ])
         } else {
-            var line = "\(connection.server): \(status), up \(formatDuration(health.uptimeS)), "
+            var line =
+                "\(connection.server): \(status), up \(formatDuration(health.uptimeS)), "
                 + "\(health.connections) connection\(health.connections == 1 ? "" : "s"), "
                 + "\(health.openCalls) open call\(health.openCalls == 1 ? "" : "s")"
-            if !health.scenario.isEmpty { line += ", scenario \(health.scenario) at t=\(formatDuration(health.simTimeS))" }
+            if !health.scenario.isEmpty {
+                line += ", scenario \(health.scenario) at t=\(formatDuration(health.simTimeS))"
+            }
             print(line)
         }
         if health.status != .serving { throw ExitCode(2) }

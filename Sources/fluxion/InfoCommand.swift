@@ -21,14 +21,18 @@ struct InfoCommand: ParsableCommand {
                 "max_concurrent_calls": info.maxConcurrentCalls, "idle_timeout_ms": info.idleTimeoutMs,
                 "started_wall_unix_ns": info.startedWallUnixNs, "scenario": info.scenario,
                 "methods": info.methods.map {
-                    ["name": $0.name, "kind": $0.kind == .unary ? "unary" : "server_streaming",
-                     "implemented": $0.implemented] as [String: Any]
+                    [
+                        "name": $0.name, "kind": $0.kind == .unary ? "unary" : "server_streaming",
+                        "implemented": $0.implemented,
+                    ] as [String: Any]
                 },
             ])
             return
         }
         print("\(info.serverName) \(info.serverVersion), protocol \(info.protocolVersion)")
-        print("limits: frame \(info.maxFrameBytes) bytes, \(info.maxConcurrentCalls) calls per connection, idle \(info.idleTimeoutMs / 1000) s")
+        print(
+            "limits: frame \(info.maxFrameBytes) bytes, \(info.maxConcurrentCalls) calls per connection, idle \(info.idleTimeoutMs / 1000) s"
+        )
         if !info.scenario.isEmpty { print("scenario: \(info.scenario)") }
         print("methods:")
         for m in info.methods {

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import FluxionLOF
+import Foundation
 
 /// `fluxion lof score`: fit on one headerless CSV, score another, print
 /// `score_samples,decision_function,predict` per test row.
@@ -71,4 +71,3 @@ struct LOFScoreCommand: ParsableCommand {
         }
     }
 }
-

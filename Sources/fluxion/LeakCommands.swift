@@ -94,7 +94,9 @@ extension Leak {
     var summary: String {
         var s = "\(leakID) \(state.name) on \(pipeID) at \(String(format: "%.0f", positionM)) m"
         if !lineID.isEmpty { s += " (\(lineID) chainage \(String(format: "%.0f", chainageM)) m)" }
-        s += String(format: ", %.2f %% of nominal flow, Cd·A %.3g m², from t = %.1f s", sizeFraction * 100, effectiveAreaM2, startSimTimeS)
+        s += String(
+            format: ", %.2f %% of nominal flow, Cd·A %.3g m², from t = %.1f s", sizeFraction * 100, effectiveAreaM2,
+            startSimTimeS)
         if rampS > 0 { s += String(format: " over %.0f s", rampS) }
         if state == .cleared { s += String(format: ", cleared at t = %.1f s", clearedSimTimeS) }
         if state == .active { s += String(format: ", outflow %.4g", currentFlow) }
@@ -102,10 +104,14 @@ extension Leak {
     }
 
     var json: [String: Any] {
-        ["leak_id": leakID, "pipe_id": pipeID, "position_m": positionM, "line_id": lineID, "chainage_m": chainageM,
-         "effective_area_m2": effectiveAreaM2, "discharge_coefficient": dischargeCoefficient, "size_fraction": sizeFraction,
-         "start_sim_time_s": startSimTimeS, "ramp_s": rampS, "state": state.name, "cleared_sim_time_s": clearedSimTimeS,
-         "created_wall_unix_ns": createdWallUnixNs, "cleared_wall_unix_ns": clearedWallUnixNs,
-         "current_flow": currentFlow, "source": source]
+        [
+            "leak_id": leakID, "pipe_id": pipeID, "position_m": positionM, "line_id": lineID, "chainage_m": chainageM,
+            "effective_area_m2": effectiveAreaM2, "discharge_coefficient": dischargeCoefficient,
+            "size_fraction": sizeFraction,
+            "start_sim_time_s": startSimTimeS, "ramp_s": rampS, "state": state.name,
+            "cleared_sim_time_s": clearedSimTimeS,
+            "created_wall_unix_ns": createdWallUnixNs, "cleared_wall_unix_ns": clearedWallUnixNs,
+            "current_flow": currentFlow, "source": source,
+        ]
     }
 }

@@ -41,7 +41,9 @@ final class LiveView {
         var out = "Fluxion · \(topology.scenario) (\(topology.fluid)) · t = \(formatDuration(simTimeS)) · \(server)"
         if skipped > 0 { out += " · \(skipped) batches skipped (slow terminal)" }
         out += "\n\n"
-        let columns: [FluxionWire.Quantity] = [.pressure, .differentialPressure, .temperature, .density, .flow, .totalizedFlow]
+        let columns: [FluxionWire.Quantity] = [
+            .pressure, .differentialPressure, .temperature, .density, .flow, .totalizedFlow,
+        ]
         let headers = ["PRESSURE", "DIFF. PRESSURE", "TEMPERATURE", "DENSITY", "FLOW", "TOTAL"]
         out += "STATION".padding(12) + headers.map { $0.padding(19) }.joined() + "\n"
         for station in topology.stations {
@@ -70,8 +72,12 @@ final class LiveView {
         guard l.valid else { return "FAULT" }
         var (value, unit) = (l.value, l.unit)
         if unit == "Pa" { (value, unit) = (value / 1000, "kPa") }
-        let text = abs(value) >= 100_000 ? String(format: "%.0f", value) : abs(value) >= 100 ? String(format: "%.1f", value)
-            : String(format: "%.4g", value)
+        let text =
+            abs(value) >= 100_000
+            ? String(format: "%.0f", value)
+            : abs(value) >= 100
+                ? String(format: "%.1f", value)
+                : String(format: "%.4g", value)
         return "\(text) \(unit) \(trend(l.history))"
     }
 

@@ -12,7 +12,9 @@ struct ScenariosCommand: ParsableCommand {
 
     mutating func validate() throws {
         if let name = yaml, EmbeddedScenarios.yaml(named: name) == nil {
-            throw ValidationError("no embedded scenario named '\(name)' (have: \(EmbeddedScenarios.all.map(\.name).joined(separator: ", ")))")
+            throw ValidationError(
+                "no embedded scenario named '\(name)' (have: \(EmbeddedScenarios.all.map(\.name).joined(separator: ", ")))"
+            )
         }
     }
 

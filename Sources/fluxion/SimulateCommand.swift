@@ -24,9 +24,11 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Seed of the sensor noise and autopilot (same scenario + seed = same readings).")
     var seed: UInt64 = 0
 
-    @Option(name: .customLong("leak"), help: ArgumentHelp(
-        "Leak to inject, repeatable: PIPE@POSITION_M:SIZE@START_S, SIZE as N% of the pipe's nominal flow or Nm2 (Cd·A).",
-        valueName: "PIPE@POSITION_M:SIZE@START_S"))
+    @Option(
+        name: .customLong("leak"),
+        help: ArgumentHelp(
+            "Leak to inject, repeatable: PIPE@POSITION_M:SIZE@START_S, SIZE as N% of the pipe's nominal flow or Nm2 (Cd·A).",
+            valueName: "PIPE@POSITION_M:SIZE@START_S"))
     var leaks: [String] = []
 
     @Flag(help: "Turn on the incident autopilot (random leaks from the scenario's autopilot section).")
@@ -39,7 +41,9 @@ struct SimulateCommand: ParsableCommand {
     var noProgress = false
 
     mutating func validate() throws {
-        if let d = duration, !(d > 0 && d.isFinite) { throw ValidationError("--duration must be a positive number of seconds") }
+        if let d = duration, !(d > 0 && d.isFinite) {
+            throw ValidationError("--duration must be a positive number of seconds")
+        }
         for l in leaks { _ = try LeakArgument.parse(l) }
         if csv.isEmpty { throw ValidationError("--csv needs a path") }
     }
@@ -74,6 +78,8 @@ struct SimulateCommand: ParsableCommand {
         }
         out.close()
         progress.finish()
-        guard sim.solver.isFinite else { throw CLIError("the solution became non-finite (unstable) before t = \(sim.timeS) s") }
+        guard sim.solver.isFinite else {
+            throw CLIError("the solution became non-finite (unstable) before t = \(sim.timeS) s")
+        }
     }
 }

@@ -29,13 +29,16 @@ struct TrainLOFCommand: ParsableCommand {
     @Option(help: "Where to write the model file.") var out: String
     @Option(help: "Feature window, simulated seconds.") var window: Double = 30
     @Option(help: "LOF n_neighbors.") var neighbors: Int = 20
-    @Option(help: "Fraction of training points taken as outliers (sets the decision threshold).") var contamination: Double = 0.01
+    @Option(help: "Fraction of training points taken as outliers (sets the decision threshold).") var contamination:
+        Double = 0.01
 
     func validate() throws {
         guard duration > 0 else { throw ValidationError("--duration must be positive") }
         guard window > 0 else { throw ValidationError("--window must be positive") }
         guard neighbors >= 1 else { throw ValidationError("--neighbors must be at least 1") }
-        guard contamination > 0, contamination <= 0.5 else { throw ValidationError("--contamination must be in (0, 0.5]") }
+        guard contamination > 0, contamination <= 0.5 else {
+            throw ValidationError("--contamination must be in (0, 0.5]")
+        }
     }
 
     func run() throws {
@@ -56,7 +59,8 @@ struct TrainLOFCommand: ParsableCommand {
             let readings = sim.step()
             guard let first = readings.first else { continue }
             if let v = extractor.observe(ticks.tick(simTimeS: first.simTimeS, readings: readings)),
-               sampler.take(atS: first.simTimeS) {
+                sampler.take(atS: first.simTimeS)
+            {
                 vectors.append(v)
                 outflow += extractor.lastOutflow
             }
@@ -71,7 +75,9 @@ struct TrainLOFCommand: ParsableCommand {
                 neighbors: neighbors, contamination: contamination)
             try model.write(to: out)
         } catch { throw CLIError("\(error)") }
-        print("wrote \(out): \(vectors.count) feature vectors × \(extractor.dimension) features (\(extractor.featureNames.joined(separator: ", "))), scenario \(loaded.name)")
+        print(
+            "wrote \(out): \(vectors.count) feature vectors × \(extractor.dimension) features (\(extractor.featureNames.joined(separator: ", "))), scenario \(loaded.name)"
+        )
     }
 }
 

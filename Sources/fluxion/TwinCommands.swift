@@ -18,35 +18,59 @@ struct TopologyCommand: ParsableCommand {
         if connection.json {
             printJSON([
                 "scenario": t.scenario, "fluid": t.fluid,
-                "nodes": t.nodes.map { ["id": $0.id, "kind": $0.kind, "x_m": $0.location.xM, "y_m": $0.location.yM,
-                                        "elevation_m": $0.elevationM, "station_id": $0.stationID] as [String: Any] },
-                "pipes": t.pipes.map { ["id": $0.id, "from_node": $0.fromNode, "to_node": $0.toNode, "length_m": $0.lengthM,
-                                        "diameter_m": $0.diameterM, "wave_speed_m_per_s": $0.waveSpeedMPerS,
-                                        "line_id": $0.lineID, "chainage_start_m": $0.chainageStartM,
-                                        "nominal_flow": $0.nominalFlow,
-                                        "geometry": $0.geometry.map { [$0.xM, $0.yM] }] as [String: Any] },
-                "stations": t.stations.map { ["id": $0.id, "name": $0.name, "node_id": $0.nodeID,
-                                              "x_m": $0.location.xM, "y_m": $0.location.yM] as [String: Any] },
-                "sensors": t.sensors.map { ["id": $0.id, "quantity": $0.quantity.name, "unit": $0.unit, "pipe_id": $0.pipeID,
-                                            "position_m": $0.positionM, "node_id": $0.nodeID, "station_id": $0.stationID,
-                                            "sample_rate_hz": $0.sampleRateHz] as [String: Any] },
-                "lines": t.lines.map { ["id": $0.id, "pipe_ids": $0.pipeIDs, "length_m": $0.lengthM] as [String: Any] },
+                "nodes": t.nodes.map {
+                    [
+                        "id": $0.id, "kind": $0.kind, "x_m": $0.location.xM, "y_m": $0.location.yM,
+                        "elevation_m": $0.elevationM, "station_id": $0.stationID,
+                    ] as [String: Any]
+                },
+                "pipes": t.pipes.map {
+                    [
+                        "id": $0.id, "from_node": $0.fromNode, "to_node": $0.toNode, "length_m": $0.lengthM,
+                        "diameter_m": $0.diameterM, "wave_speed_m_per_s": $0.waveSpeedMPerS,
+                        "line_id": $0.lineID, "chainage_start_m": $0.chainageStartM,
+                        "nominal_flow": $0.nominalFlow,
+                        "geometry": $0.geometry.map { [$0.xM, $0.yM] },
+                    ] as [String: Any]
+                },
+                "stations": t.stations.map {
+                    [
+                        "id": $0.id, "name": $0.name, "node_id": $0.nodeID,
+                        "x_m": $0.location.xM, "y_m": $0.location.yM,
+                    ] as [String: Any]
+                },
+                "sensors": t.sensors.map {
+                    [
+                        "id": $0.id, "quantity": $0.quantity.name, "unit": $0.unit, "pipe_id": $0.pipeID,
+                        "position_m": $0.positionM, "node_id": $0.nodeID, "station_id": $0.stationID,
+                        "sample_rate_hz": $0.sampleRateHz,
+                    ] as [String: Any]
+                },
+                "lines": t.lines.map {
+                    ["id": $0.id, "pipe_ids": $0.pipeIDs, "length_m": $0.lengthM] as [String: Any]
+                },
             ])
             return
         }
-        print("scenario \(t.scenario) (\(t.fluid)): \(t.nodes.count) nodes, \(t.pipes.count) pipes, \(t.sensors.count) sensors")
+        print(
+            "scenario \(t.scenario) (\(t.fluid)): \(t.nodes.count) nodes, \(t.pipes.count) pipes, \(t.sensors.count) sensors"
+        )
         print("stations:")
         for s in t.stations { print("  \(s.id.padding(8)) \(s.name) at node \(s.nodeID)") }
         print("pipes:")
         for p in t.pipes {
             let line = p.lineID.isEmpty ? "" : "  line \(p.lineID) from \(Int(p.chainageStartM)) m"
-            print("  \(p.id.padding(8)) \(p.fromNode) → \(p.toNode)  \(Int(p.lengthM)) m, Ø \(p.diameterM) m, a = \(Int(p.waveSpeedMPerS)) m/s\(line)")
+            print(
+                "  \(p.id.padding(8)) \(p.fromNode) → \(p.toNode)  \(Int(p.lengthM)) m, Ø \(p.diameterM) m, a = \(Int(p.waveSpeedMPerS)) m/s\(line)"
+            )
         }
         print("sensors:")
         for s in t.sensors {
             let place = s.pipeID.isEmpty ? "node \(s.nodeID)" : "\(s.pipeID) at \(Int(s.positionM)) m"
             let station = s.stationID.isEmpty ? "" : "  [\(s.stationID)]"
-            print("  \(s.id.padding(10)) \(s.quantity.name.padding(22)) \(s.unit.padding(6)) \(place), \(s.sampleRateHz) Hz\(station)")
+            print(
+                "  \(s.id.padding(10)) \(s.quantity.name.padding(22)) \(s.unit.padding(6)) \(place), \(s.sampleRateHz) Hz\(station)"
+            )
         }
     }
 }
@@ -63,7 +87,9 @@ struct ClockCommand: ParsableCommand {
 
     func validate() throws {
         if let speed, !(speed > 0 && speed.isFinite) { throw ValidationError("--speed must be positive, got \(speed)") }
-        if pause && (resume || freeRunning) { throw ValidationError("--pause cannot go with --resume or --free-running") }
+        if pause && (resume || freeRunning) {
+            throw ValidationError("--pause cannot go with --resume or --free-running")
+        }
     }
 
     func run() throws {
@@ -72,15 +98,21 @@ struct ClockCommand: ParsableCommand {
         let change = speed != nil || pause || resume || freeRunning
         let clock: FluxionWire.Clock = try rpc { () throws(RPCError) in
             change
-                ? try conn.unary(FluxionService.setClock, SetClockRequest(speed: speed ?? 0, paused: pause, freeRunning: freeRunning))
+                ? try conn.unary(
+                    FluxionService.setClock, SetClockRequest(speed: speed ?? 0, paused: pause, freeRunning: freeRunning)
+                )
                 : try conn.unary(FluxionService.getClock, GetClockRequest())
         }
         if connection.json {
-            printJSON(["sim_time_s": clock.simTimeS, "speed": clock.speed, "paused": clock.paused,
-                       "free_running": clock.freeRunning, "tick": clock.tick, "time_step_s": clock.timeStepS])
+            printJSON([
+                "sim_time_s": clock.simTimeS, "speed": clock.speed, "paused": clock.paused,
+                "free_running": clock.freeRunning, "tick": clock.tick, "time_step_s": clock.timeStepS,
+            ])
         } else {
             let mode = clock.paused ? "paused" : clock.freeRunning ? "free-running" : "speed \(clock.speed)×"
-            print("t = \(formatDuration(clock.simTimeS)) (\(clock.simTimeS) s), \(mode), step \(clock.tick) of \(clock.timeStepS) s")
+            print(
+                "t = \(formatDuration(clock.simTimeS)) (\(clock.simTimeS) s), \(mode), step \(clock.tick) of \(clock.timeStepS) s"
+            )
         }
     }
 }

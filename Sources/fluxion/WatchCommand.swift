@@ -18,16 +18,23 @@ struct WatchCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
     @Option(name: .customLong("sensor"), help: "Only this sensor (repeatable).") var sensors: [String] = []
-    @Option(name: .customLong("station"), help: "Only sensors of this station (repeatable).") var stations: [String] = []
+    @Option(name: .customLong("station"), help: "Only sensors of this station (repeatable).") var stations: [String] =
+        []
     @Option(name: .customLong("pipe"), help: "Only sensors on this pipe (repeatable).") var pipes: [String] = []
-    @Option(name: .customLong("quantity"), help: "Only this quantity: pressure, flow, temperature, density, differential_pressure, totalized_flow, head (repeatable).")
+    @Option(
+        name: .customLong("quantity"),
+        help:
+            "Only this quantity: pressure, flow, temperature, density, differential_pressure, totalized_flow, head (repeatable)."
+    )
     var quantities: [String] = []
     @Option(help: "At most this many batches per second (0: all).") var maxRate: Double = 0
     @Option(help: "Stop after this many batches (0: run until interrupted).") var count: Int = 0
 
     func validate() throws {
         for q in quantities where FluxionWire.Quantity(name: q) == nil {
-            throw ValidationError("--quantity '\(q)' is not one of pressure, flow, temperature, density, differential_pressure, totalized_flow, head")
+            throw ValidationError(
+                "--quantity '\(q)' is not one of pressure, flow, temperature, density, differential_pressure, totalized_flow, head"
+            )
         }
         guard maxRate >= 0 else { throw ValidationError("--max-rate must be ≥ 0") }
         guard count >= 0 else { throw ValidationError("--count must be ≥ 0") }
@@ -76,7 +83,9 @@ struct WatchCommand: ParsableCommand {
         }
     }
 
-    private func liveView(_ stream: ClientStream<ReadingBatch>, conn: FluxionConnection, topology: FluxionWire.Topology) throws {
+    private func liveView(
+        _ stream: ClientStream<ReadingBatch>, conn: FluxionConnection, topology: FluxionWire.Topology
+    ) throws {
         let view = LiveView(topology: topology, server: connection.server)
         let tty = isatty(1) == 1
         var batches = 0

@@ -66,7 +66,10 @@ struct Fluxiond: ParsableCommand {
         help: "Load and activate this detector plugin at start (repeatable), e.g. --detector threshold.")
     var detectors: [String] = []
 
-    @Option(help: "Directory for state that outlives the server (the alert store, alerts.sqlite3); created if missing. Default: $XDG_STATE_HOME/fluxion, else ~/.local/state/fluxion.")
+    @Option(
+        help:
+            "Directory for state that outlives the server (the alert store, alerts.sqlite3); created if missing. Default: $XDG_STATE_HOME/fluxion, else ~/.local/state/fluxion."
+    )
     var data: String = DataDirectory.defaultPath
 
     func validate() throws {
@@ -162,7 +165,9 @@ struct Fluxiond: ParsableCommand {
         let shownHost = host.contains(":") ? "[\(host)]" : host
         print("listening on \(shownHost):\(server.boundPort)")
         fflush(nil)
-        logger.info("fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort), scenario \(twin.scenarioName), \(freeRunning ? "free-running" : "speed \(speed)"), alerts in \(alerts.store.path)")
+        logger.info(
+            "fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort), scenario \(twin.scenarioName), \(freeRunning ? "free-running" : "speed \(speed)"), alerts in \(alerts.store.path)"
+        )
         loop.run()
         logger.info("stopped")
     }

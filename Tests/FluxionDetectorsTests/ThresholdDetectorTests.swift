@@ -54,8 +54,10 @@ import Testing
         scenario.autopilot.enabled = false
         var sim = try Simulation(scenario: scenario, seed: 3)
         // 5 % of T2's nominal flow (≈ 1,250 Sm³/h) at chainage 10,250 + 25,000 m, from t = 2 h.
-        _ = try sim.injectLeak(LeakRequest(location: .pipe(id: "T2", positionM: 25_000), size: .fractionOfNominalFlow(0.05),
-                                           startS: 7200, rampS: 30))
+        _ = try sim.injectLeak(
+            LeakRequest(
+                location: .pipe(id: "T2", positionM: 25_000), size: .fractionOfNominalFlow(0.05),
+                startS: 7200, rampS: 30))
         let network = NetworkDescription(sim)
         let host = DetectorHost(pluginDirectory: TestPlugins.directory, network: network)
         try host.load(plugin: "threshold")
@@ -66,7 +68,11 @@ import Testing
         sim.advance(toTimeS: 7200 + 5400) { readings in
             guard let t = readings.first?.simTimeS else { return }
             for s in host.process(builder.tick(simTimeS: t, readings: readings)) {
-                if t < 7200 { before = max(before, s.estimate.probability) } else if s.estimate.probability >= 0.5 { alarms.append(s) }
+                if t < 7200 {
+                    before = max(before, s.estimate.probability)
+                } else if s.estimate.probability >= 0.5 {
+                    alarms.append(s)
+                }
             }
         }
         #expect(before < 0.5, "no alarm in the 2 h of normal operation (learning: the first hour)")

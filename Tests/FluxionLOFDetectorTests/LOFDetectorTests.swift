@@ -4,6 +4,7 @@ import FluxionScenario
 import FluxionTwin
 import Foundation
 import Testing
+
 @testable import FluxionLOFDetector
 
 /// The LOF leak detector on the `water-main-leak` line: trained on normal operation, it flags a
@@ -32,8 +33,9 @@ import Testing
                 outflow += extractor.lastOutflow
             }
         }
-        let model = try LOFDetectorModel.train(vectors: vectors, features: extractor.featureNames, scenario: "water-main-leak",
-                                               windowS: 2, nominalOutflow: outflow / Double(vectors.count))
+        let model = try LOFDetectorModel.train(
+            vectors: vectors, features: extractor.featureNames, scenario: "water-main-leak",
+            windowS: 2, nominalOutflow: outflow / Double(vectors.count))
         return (model, network)
     }
 
@@ -42,8 +44,10 @@ import Testing
         var detector = try LOFLeakDetector(network: network, model: model)
         var sim = try Simulation(scenario: try normalScenario(), seed: 2)
         let leakStart = 200.0
-        _ = try sim.injectLeak(LeakRequest(location: .pipe(id: "M2", positionM: 1500), size: .fractionOfNominalFlow(0.02),
-                                           startS: leakStart))
+        _ = try sim.injectLeak(
+            LeakRequest(
+                location: .pipe(id: "M2", positionM: 1500), size: .fractionOfNominalFlow(0.02),
+                startS: leakStart))
         let ticks = TickBuilder(network)
         var before: [Double] = [], after: [Double] = []
         var located: [String?] = []
@@ -79,8 +83,12 @@ import Testing
         #expect(back.lof.encoded() == model.lof.encoded())
         _ = try LOFLeakDetector(network: network, model: back)
 
-        #expect(throws: LOFDetectorError.notAModel(source: "x")) { try LOFDetectorModel(decoding: Array("NOTAMODELFILE".utf8), source: "x") }
-        #expect(throws: LOFDetectorError.truncated(source: "x")) { try LOFDetectorModel(decoding: Array(bytes[0..<20]), source: "x") }
+        #expect(throws: LOFDetectorError.notAModel(source: "x")) {
+            try LOFDetectorModel(decoding: Array("NOTAMODELFILE".utf8), source: "x")
+        }
+        #expect(throws: LOFDetectorError.truncated(source: "x")) {
+            try LOFDetectorModel(decoding: Array(bytes[0..<20]), source: "x")
+        }
         var flipped = bytes
         flipped[flipped.count - 3] ^= 0xFF  // inside the LOF model: its CRC must catch it
         #expect(throws: (any Error).self) { try LOFDetectorModel(decoding: flipped, source: "x") }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FluxionLOF
 
 /// Small cases whose expected values were printed by scikit-learn 1.9.1
@@ -18,14 +19,17 @@ import Testing
     /// 1e10 and a point next to such a group gets a score near -1e10 (scikit-learn's behaviour,
     /// reproduced rather than "fixed").
     @Test func duplicatePoints() throws {
-        let train = Array(repeating: [1.0, 1.0], count: 8) + Array(repeating: [4.0, 5.0], count: 3)
+        let train =
+            Array(repeating: [1.0, 1.0], count: 8) + Array(repeating: [4.0, 5.0], count: 3)
             + [[0, 3], [2, -1], [6, 6], [3, 2]]
         let lof = try fit(train, 3, .fraction(0.1))
         #expect(lof.k == 3)
         #expect(lof.localReachabilityDensities[0] == 1e10)
         #expect(maxRelativeError([lof.offset], [-22360679775.9979]) <= Self.tolerance)
-        let expectedTraining: [Double] = [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-            -22360679775.9979, -22360679775.9979, -1, -22360679775.9979]
+        let expectedTraining: [Double] = [
+            -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+            -22360679775.9979, -22360679775.9979, -1, -22360679775.9979,
+        ]
         #expect(maxRelativeError(lof.trainingScores, expectedTraining) <= Self.tolerance)
         let scores = try lof.scoreSamples(FeatureMatrix(rows: [[1, 1], [4, 5], [2, 2], [10, 10]]))
         #expect(maxRelativeError(scores, [-1.0, -1.0, -11254433561.464945, -3.171840602157504]) <= Self.tolerance)
@@ -36,18 +40,27 @@ import Testing
         let lof = try fit([[0.5, 1.0], [1.5, -0.25], [3.0, 2.0], [-1.0, 0.0], [0.0, -2.5]], 20, .auto)
         #expect(lof.k == 4)
         #expect(lof.offset == -1.5)
-        #expect(maxRelativeError(lof.trainingScores, [-1.060775416969542, -1.1213402354818167,
-            -0.9243436148929619, -0.9925445420745436, -0.924343614892962]) <= Self.tolerance)
+        #expect(
+            maxRelativeError(
+                lof.trainingScores,
+                [
+                    -1.060775416969542, -1.1213402354818167,
+                    -0.9243436148929619, -0.9925445420745436, -0.924343614892962,
+                ]) <= Self.tolerance)
         let scores = try lof.scores(of: FeatureMatrix(rows: [[0, 0], [5, 5], [1.5, -0.25]]))
-        #expect(maxRelativeError(scores.scoreSamples,
-            [-0.9243436148929619, -1.4650063389739674, -0.9243436148929619]) <= Self.tolerance)
+        #expect(
+            maxRelativeError(
+                scores.scoreSamples,
+                [-0.9243436148929619, -1.4650063389739674, -0.9243436148929619]) <= Self.tolerance)
         #expect(scores.predict == [1, 1, 1])
     }
 
     static let oneDTrain: [Double] = [0.1, 0.4, 0.35, 1.2, 1.25, 1.3, 2.9, 3.0, 3.05, 7.5, 0.2, 1.1]
     static let oneDTest: [Double] = [0.3, 1.22, 5.0, -4.0, 3.0]
-    static let oneDScores = [-0.9399509804138102, -0.9060606061136639, -1.1980198019684347,
-        -15.85383986368071, -1.0]
+    static let oneDScores = [
+        -0.9399509804138102, -0.9060606061136639, -1.1980198019684347,
+        -15.85383986368071, -1.0,
+    ]
 
     @Test func oneDimension() throws {
         let lof = try fit(Self.oneDTrain.map { [$0] }, 3, .fraction(0.25))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FluxionLOF
 
 /// The KD-tree against a brute-force search with the same (distance, index) order, on
@@ -19,15 +20,15 @@ import Testing
 
     func grid(count: Int, dimension: Int, levels: Int, seed: UInt64) throws -> FeatureMatrix {
         var g = Generator(state: seed)
-        let values = (0 ..< count * dimension).map { _ in Double(g.next(levels)) * 0.5 }
+        let values = (0..<count * dimension).map { _ in Double(g.next(levels)) * 0.5 }
         return try FeatureMatrix(count: count, dimension: dimension, values: values)
     }
 
     func bruteForce(_ data: FeatureMatrix, _ query: [Double], k: Int, exclude: Int) -> [(Double, Int)] {
         let d = data.dimension
-        return (0 ..< data.count).filter { $0 != exclude }.map { i -> (Double, Int) in
+        return (0..<data.count).filter { $0 != exclude }.map { i -> (Double, Int) in
             var sum = 0.0
-            for j in 0 ..< d {
+            for j in 0..<d {
                 let t = query[j] - data.values[i * d + j]
                 sum += t * t
             }
@@ -43,16 +44,16 @@ import Testing
             let tree = KDTree(data, leafSize: leafSize)
             let k = 9
             let table = tree.neighbors(of: queries, k: k)
-            for q in 0 ..< queries.count {
+            for q in 0..<queries.count {
                 let expected = bruteForce(data, queries.row(q), k: k, exclude: -1)
-                #expect(Array(table.distances[q * k ..< (q + 1) * k]) == expected.map(\.0))
-                #expect(Array(table.indices[q * k ..< (q + 1) * k]) == expected.map(\.1))
+                #expect(Array(table.distances[q * k..<(q + 1) * k]) == expected.map(\.0))
+                #expect(Array(table.indices[q * k..<(q + 1) * k]) == expected.map(\.1))
             }
             let own = tree.neighborsOfIndexedPoints(k: k, parallel: true)
             for i in stride(from: 0, to: data.count, by: 7) {
                 let expected = bruteForce(data, data.row(i), k: k, exclude: i)
-                #expect(Array(own.indices[i * k ..< (i + 1) * k]) == expected.map(\.1))
-                #expect(Array(own.distances[i * k ..< (i + 1) * k]) == expected.map(\.0))
+                #expect(Array(own.indices[i * k..<(i + 1) * k]) == expected.map(\.1))
+                #expect(Array(own.distances[i * k..<(i + 1) * k]) == expected.map(\.0))
             }
         }
     }
@@ -65,13 +66,13 @@ import Testing
         let base = try grid(count: 400, dimension: 4, levels: 7, seed: 5)
         let data = try FeatureMatrix(count: 400, dimension: 4, values: base.values.map { offset + $0 * step })
         let queries = try FeatureMatrix(
-            count: 30, dimension: 4, values: (0 ..< 120).map { offset + Double($0 % 9) * step * 0.37 })
+            count: 30, dimension: 4, values: (0..<120).map { offset + Double($0 % 9) * step * 0.37 })
         let tree = KDTree(data)
         let table = tree.neighbors(of: queries, k: 6)
-        for q in 0 ..< queries.count {
+        for q in 0..<queries.count {
             let expected = bruteForce(data, queries.row(q), k: 6, exclude: -1)
-            #expect(Array(table.distances[q * 6 ..< (q + 1) * 6]) == expected.map(\.0))
-            #expect(Array(table.indices[q * 6 ..< (q + 1) * 6]) == expected.map(\.1))
+            #expect(Array(table.distances[q * 6..<(q + 1) * 6]) == expected.map(\.0))
+            #expect(Array(table.indices[q * 6..<(q + 1) * 6]) == expected.map(\.1))
         }
     }
 
@@ -80,8 +81,8 @@ import Testing
         let tree = KDTree(data, leafSize: 4)
         let own = tree.neighborsOfIndexedPoints(k: 5)
         #expect(own.distances.allSatisfy { $0 == 0 })
-        #expect(Array(own.indices[0 ..< 5]) == [1, 2, 3, 4, 5])
-        #expect(Array(own.indices[5 * 3 ..< 5 * 4]) == [0, 1, 2, 4, 5])
+        #expect(Array(own.indices[0..<5]) == [1, 2, 3, 4, 5])
+        #expect(Array(own.indices[5 * 3..<5 * 4]) == [0, 1, 2, 4, 5])
     }
 
     @Test func parallelEqualsSerial() throws {

@@ -1,13 +1,16 @@
 import Foundation
 import Testing
+
 @testable import FluxionLOF
 
 /// Model file round trip and every refusal: wrong magic, unsupported version, truncation,
 /// trailing bytes, checksum mismatch, dimension mismatch, out-of-range fields.
 @Suite struct ModelFileTests {
-    func model(standardize: Bool = false, contamination: LOFParameters.Contamination = .fraction(0.1)) throws -> LOFModel {
+    func model(
+        standardize: Bool = false, contamination: LOFParameters.Contamination = .fraction(0.1)
+    ) throws -> LOFModel {
         var values: [Double] = []
-        for i in 0 ..< 120 { values += [Double(i % 11) * 0.7, Double(i % 7) * 3.1 + 100, sin(Double(i))] }
+        for i in 0..<120 { values += [Double(i % 11) * 0.7, Double(i % 7) * 3.1 + 100, sin(Double(i))] }
         return try LOFModel(
             fitting: FeatureMatrix(count: 120, dimension: 3, values: values),
             parameters: LOFParameters(neighbors: 10, contamination: contamination), standardize: standardize)
@@ -134,7 +137,8 @@ import Testing
             .checksumMismatch(stored: 0xDEAD_BEEF, computed: 1), .dimensionMismatch(model: 3, expected: 4),
         ]
         for error in errors { #expect(!error.description.contains("\n")) }
-        #expect(LOFModelFileError.checksumMismatch(stored: 0xDEAD_BEEF, computed: 1).description
-            == "LOF model file corrupt: CRC-32 is 0x00000001, stored 0xdeadbeef")
+        #expect(
+            LOFModelFileError.checksumMismatch(stored: 0xDEAD_BEEF, computed: 1).description
+                == "LOF model file corrupt: CRC-32 is 0x00000001, stored 0xdeadbeef")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FluxionLOF
 
 /// The headerless numeric CSV reader behind `fluxion lof score`: what it accepts and the
@@ -20,8 +21,9 @@ import Testing
         #expect(throws: NumericCSVError.raggedRow(source: "t.csv", line: 3, expected: 2, found: 3)) {
             try NumericCSV.parse("1,2\n3,4\n5,6,7\n", source: "t.csv")
         }
-        #expect(NumericCSVError.raggedRow(source: "t.csv", line: 3, expected: 2, found: 3).description
-            == "t.csv:3: ragged row: 3 fields, expected 2")
+        #expect(
+            NumericCSVError.raggedRow(source: "t.csv", line: 3, expected: 2, found: 3).description
+                == "t.csv:3: ragged row: 3 fields, expected 2")
     }
 
     @Test func nonNumbersAreRefused() {
@@ -47,7 +49,8 @@ import Testing
         #expect(throws: NumericCSVError.unreadable(path: "/nonexistent/t.csv", reason: "no such file")) {
             try NumericCSV.read(path: "/nonexistent/t.csv")
         }
-        #expect(NumericCSVError.unreadable(path: "/nonexistent/t.csv", reason: "no such file").description
-            == "/nonexistent/t.csv: cannot read: no such file")
+        #expect(
+            NumericCSVError.unreadable(path: "/nonexistent/t.csv", reason: "no such file").description
+                == "/nonexistent/t.csv: cannot read: no such file")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FluxionLOF
 
 /// Locates `shared/reference/lof` beside the project checkout (as CI lays it out).
@@ -28,7 +29,7 @@ enum ReferenceData {
         var lines = text.split(separator: "\n")
         #expect(lines.removeFirst() == "score_samples,decision_function,predict")
         let matrix = try NumericCSV.parse(lines.joined(separator: "\n"), source: "expected.csv")
-        let rows = (0 ..< matrix.count).map(matrix.row)
+        let rows = (0..<matrix.count).map(matrix.row)
         return (rows.map { $0[0] }, rows.map { $0[1] }, rows.map { Int($0[2]) })
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FluxionLOF
 
 /// Proof against scikit-learn 1.9.1 (`shared/reference/lof`): 1500 training points in 5-D,

@@ -1,27 +1,32 @@
-import Foundation
 import FluxionClient
 import FluxionScenario
 import FluxionServer
 import FluxionTwin
 import FluxionWire
+import Foundation
 import Testing
 
 /// StreamReadings and the leak RPCs against a real twin on an in-process server (real sockets).
 @Suite struct LiveTwinTests {
-    static func server(_ scenario: String = "absheron", freeRunning: Bool = true, speed: Double = 1,
-                       backlogBytes: Int = 8 * 1024 * 1024, stallTimeoutMs: Int = 10_000,
-                       maxFrameBytes: Int = 4 * 1024 * 1024, sendBufferBytes: Int? = nil) throws -> InProcessServer {
+    static func server(
+        _ scenario: String = "absheron", freeRunning: Bool = true, speed: Double = 1,
+        backlogBytes: Int = 8 * 1024 * 1024, stallTimeoutMs: Int = 10_000,
+        maxFrameBytes: Int = 4 * 1024 * 1024, sendBufferBytes: Int? = nil
+    ) throws -> InProcessServer {
         let simulation = try Simulation(scenario: try EmbeddedScenarios.load(scenario), seed: 7)
         nonisolated(unsafe) let sim = simulation
-        return try InProcessServer(tweak: {
-            $0.streamBacklogBytes = backlogBytes
-            $0.maxFrameBytes = maxFrameBytes
-            $0.socketSendBufferBytes = sendBufferBytes
-        }, configure: { server in
-            let twin = TwinService(simulation: sim, speed: speed, freeRunning: freeRunning, server: server,
-                                   stallTimeoutMs: stallTimeoutMs)
-            twin.start()
-        })
+        return try InProcessServer(
+            tweak: {
+                $0.streamBacklogBytes = backlogBytes
+                $0.maxFrameBytes = maxFrameBytes
+                $0.socketSendBufferBytes = sendBufferBytes
+            },
+            configure: { server in
+                let twin = TwinService(
+                    simulation: sim, speed: speed, freeRunning: freeRunning, server: server,
+                    stallTimeoutMs: stallTimeoutMs)
+                twin.start()
+            })
     }
 
     @Test func stationFilterKeepsOnlyThatStationsSensors() throws {
@@ -67,7 +72,8 @@ import Testing
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        let stream = try conn.serverStream(FluxionService.streamReadings, StreamReadingsRequest(), as: ReadingBatch.self)
+        let stream = try conn.serverStream(
+            FluxionService.streamReadings, StreamReadingsRequest(), as: ReadingBatch.self)
         #expect(try stream.next() != nil)
         stream.cancel()
         let e = #expect(throws: RPCError.self) { while try stream.next() != nil {} }
@@ -88,7 +94,8 @@ import Testing
         slow.send(Envelope(callID: 1, kind: .request, method: FluxionService.streamReadings.path))
         let fast = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { fast.close() }
-        let fastStream = try fast.serverStream(FluxionService.streamReadings, StreamReadingsRequest(), as: ReadingBatch.self)
+        let fastStream = try fast.serverStream(
+            FluxionService.streamReadings, StreamReadingsRequest(), as: ReadingBatch.self)
         for _ in 0..<20 { _ = try fastStream.next() }  // the twin is producing, and the fast client is served
         usleep(500_000)  // the slow client takes nothing: its buffers fill and the server skips
         var previous: UInt64?
@@ -138,7 +145,8 @@ import Testing
             do {
                 let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
                 defer { conn.close() }
-                let stream = try conn.serverStream(FluxionService.streamReadings, StreamReadingsRequest(), as: ReadingBatch.self)
+                let stream = try conn.serverStream(
+                    FluxionService.streamReadings, StreamReadingsRequest(), as: ReadingBatch.self)
                 for _ in 0..<20 { if try stream.next() == nil { failures.add() } }
                 stream.cancel()
             } catch { failures.add() }
@@ -151,8 +159,10 @@ import Testing
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        let injected: InjectLeakResponse = try conn.unary(FluxionService.injectLeak, InjectLeakRequest(
-            location: .line(id: "trunk", chainageM: 30_000), size: .fractionOfFlow(0.03), rampS: 5))
+        let injected: InjectLeakResponse = try conn.unary(
+            FluxionService.injectLeak,
+            InjectLeakRequest(
+                location: .line(id: "trunk", chainageM: 30_000), size: .fractionOfFlow(0.03), rampS: 5))
         #expect(injected.leak.pipeID == "T2")
         #expect(abs(injected.leak.positionM - 19_750) <= 250)  // snapped to the 250 m grid
         #expect(injected.leak.sizeFraction == 0.03)
@@ -160,7 +170,8 @@ import Testing
         #expect(injected.leak.source == "api")
         let list: ListLeaksResponse = try conn.unary(FluxionService.listLeaks, ListLeaksRequest())
         #expect(list.leaks.map(\.leakID) == [injected.leak.leakID])
-        let cleared: ClearLeakResponse = try conn.unary(FluxionService.clearLeak, ClearLeakRequest(leakID: injected.leak.leakID))
+        let cleared: ClearLeakResponse = try conn.unary(
+            FluxionService.clearLeak, ClearLeakRequest(leakID: injected.leak.leakID))
         #expect(cleared.leak.state == .cleared)
         let open: ListLeaksResponse = try conn.unary(FluxionService.listLeaks, ListLeaksRequest())
         #expect(open.leaks.isEmpty)
@@ -176,12 +187,30 @@ import Testing
         let cases: [(InjectLeakRequest, String)] = [
             (InjectLeakRequest(size: .fractionOfFlow(0.01)), "where: set pipe"),
             (InjectLeakRequest(location: .pipe(id: "T1", positionM: 10)), "size: set size_fraction"),
-            (InjectLeakRequest(location: .pipe(id: "T1", positionM: 10), size: .fractionOfFlow(1.5)), "size_fraction: must be in (0, 1], got 1.5"),
-            (InjectLeakRequest(location: .pipe(id: "T9", positionM: 10), size: .fractionOfFlow(0.01)), "pipe.pipe_id: unknown pipe 'T9'"),
-            (InjectLeakRequest(location: .pipe(id: "T1", positionM: 20_000), size: .fractionOfFlow(0.01)), "pipe.position_m: 20000.0 m is outside pipe 'T1'"),
-            (InjectLeakRequest(location: .line(id: "trunk", chainageM: 1e6), size: .fractionOfFlow(0.01)), "line.chainage_m:"),
-            (InjectLeakRequest(location: .pipe(id: "T1", positionM: 10), size: .effectiveAreaM2(-1)), "effective_area_m2: must be positive"),
-            (InjectLeakRequest(location: .pipe(id: "T1", positionM: 10), size: .fractionOfFlow(0.01), rampS: -3), "ramp_s: must be ≥ 0 s"),
+            (
+                InjectLeakRequest(location: .pipe(id: "T1", positionM: 10), size: .fractionOfFlow(1.5)),
+                "size_fraction: must be in (0, 1], got 1.5"
+            ),
+            (
+                InjectLeakRequest(location: .pipe(id: "T9", positionM: 10), size: .fractionOfFlow(0.01)),
+                "pipe.pipe_id: unknown pipe 'T9'"
+            ),
+            (
+                InjectLeakRequest(location: .pipe(id: "T1", positionM: 20_000), size: .fractionOfFlow(0.01)),
+                "pipe.position_m: 20000.0 m is outside pipe 'T1'"
+            ),
+            (
+                InjectLeakRequest(location: .line(id: "trunk", chainageM: 1e6), size: .fractionOfFlow(0.01)),
+                "line.chainage_m:"
+            ),
+            (
+                InjectLeakRequest(location: .pipe(id: "T1", positionM: 10), size: .effectiveAreaM2(-1)),
+                "effective_area_m2: must be positive"
+            ),
+            (
+                InjectLeakRequest(location: .pipe(id: "T1", positionM: 10), size: .fractionOfFlow(0.01), rampS: -3),
+                "ramp_s: must be ≥ 0 s"
+            ),
         ]
         for (request, prefix) in cases {
             let e = #expect(throws: RPCError.self) {
@@ -235,8 +264,9 @@ import Testing
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        let _: SetSensorFaultResponse = try conn.unary(FluxionService.setSensorFault,
-                                                       SetSensorFaultRequest(sensorID: "SUM-PT", fault: .dropout))
+        let _: SetSensorFaultResponse = try conn.unary(
+            FluxionService.setSensorFault,
+            SetSensorFaultRequest(sensorID: "SUM-PT", fault: .dropout))
         var request = StreamReadingsRequest()
         request.sensorIDs = ["SUM-PT"]
         let stream = try conn.serverStream(FluxionService.streamReadings, request, as: ReadingBatch.self)
@@ -246,8 +276,9 @@ import Testing
         }
         stream.cancel()
         let e = #expect(throws: RPCError.self) {
-            let _: SetSensorFaultResponse = try conn.unary(FluxionService.setSensorFault,
-                                                           SetSensorFaultRequest(sensorID: "NOPE", fault: .freeze))
+            let _: SetSensorFaultResponse = try conn.unary(
+                FluxionService.setSensorFault,
+                SetSensorFaultRequest(sensorID: "NOPE", fault: .freeze))
         }
         #expect(e?.code == .notFound)
     }

@@ -1,7 +1,7 @@
-import Foundation
 import FluxionClient
 import FluxionServer
 import FluxionWire
+import Foundation
 import Testing
 
 @Suite struct ProtocolTests {
@@ -226,9 +226,11 @@ import Testing
 
     @Test func slowReaderCannotGrowServerMemoryWithoutBound() throws {
         let log = HandlerLog()
-        let server = try InProcessServer(tweak: { $0.streamBacklogBytes = 2 * 1024 * 1024 }, configure: {
-            TestHandlers.floodUntilBacklogged($0, log)
-        })
+        let server = try InProcessServer(
+            tweak: { $0.streamBacklogBytes = 2 * 1024 * 1024 },
+            configure: {
+                TestHandlers.floodUntilBacklogged($0, log)
+            })
         defer { server.stop() }
         let raw = try RawClient(port: server.port)
         _ = try raw.handshake()
@@ -264,7 +266,8 @@ import Testing
 
     @Test func callsBeyondTheConcurrencyLimitAreRefused() throws {
         let log = HandlerLog()
-        let server = try InProcessServer(tweak: { $0.maxConcurrentCalls = 2 }, configure: { TestHandlers.holdOpen($0, log) })
+        let server = try InProcessServer(
+            tweak: { $0.maxConcurrentCalls = 2 }, configure: { TestHandlers.holdOpen($0, log) })
         defer { server.stop() }
         let raw = try RawClient(port: server.port)
         _ = try raw.handshake()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FluxionTwin
 
 /// Natural-gas physics against closed forms.
@@ -17,8 +18,8 @@ import Testing
         let c = Self.zrt.squareRoot()
         let net = Networks.gasLine(sourcePa: 600_000, lengthM: l, diameterM: d, flowSm3h: q)
         var solver = try TransientSolver(network: net, maxReachLengthM: l / 100)
-        #expect(abs(solver.grid.waveSpeedsMS[0] - c) / c < 1e-12)   // no adjustment on this grid
-        while solver.timeS < 900 { solver.step() }                  // let the initial profile settle
+        #expect(abs(solver.grid.waveSpeedsMS[0] - c) / c < 1e-12)  // no adjustment on this grid
+        while solver.timeS < 900 { solver.step() }  // let the initial profile settle
         let m = Self.gas.massFlowKgS(standardCubicMetresPerHour: q)
         let area = Double.pi * d * d / 4
         let re = 4 * m / (Double.pi * d * Self.gas.dynamicViscosityPaS)
@@ -66,22 +67,32 @@ import Testing
             nodes: [
                 Node(id: "S", boundary: .pressureSource(pressurePa: 550_000)),
                 Node(id: "J"),
-                Node(id: "A", boundary: .demand(Demand(baseFlow: 15_000, profile: TimeProfile(points: [(0, 1), (600, 1.6)])))),
-                Node(id: "B", boundary: .demand(Demand(baseFlow: 9_000, profile: TimeProfile(points: [(0, 1), (300, 0.2)])))),
+                Node(
+                    id: "A",
+                    boundary: .demand(Demand(baseFlow: 15_000, profile: TimeProfile(points: [(0, 1), (600, 1.6)])))),
+                Node(
+                    id: "B",
+                    boundary: .demand(Demand(baseFlow: 9_000, profile: TimeProfile(points: [(0, 1), (300, 0.2)])))),
             ],
             pipes: [
-                Pipe(id: "G1", from: "S", to: "J", lengthM: 12_000, diameterM: 0.6, friction: .darcy(0.011), waveSpeed: .fromWall(youngModulusPa: 2e11, thicknessM: 0.01, restraintFactor: 1)),
-                Pipe(id: "G2", from: "J", to: "A", lengthM: 6_000, diameterM: 0.4, friction: .roughness(meters: 3e-5, formula: .swameeJain), waveSpeed: .given(368)),
-                Pipe(id: "G3", from: "J", to: "B", lengthM: 4_000, diameterM: 0.3, friction: .darcy(0.013), waveSpeed: .given(368)),
+                Pipe(
+                    id: "G1", from: "S", to: "J", lengthM: 12_000, diameterM: 0.6, friction: .darcy(0.011),
+                    waveSpeed: .fromWall(youngModulusPa: 2e11, thicknessM: 0.01, restraintFactor: 1)),
+                Pipe(
+                    id: "G2", from: "J", to: "A", lengthM: 6_000, diameterM: 0.4,
+                    friction: .roughness(meters: 3e-5, formula: .swameeJain), waveSpeed: .given(368)),
+                Pipe(
+                    id: "G3", from: "J", to: "B", lengthM: 4_000, diameterM: 0.3, friction: .darcy(0.013),
+                    waveSpeed: .given(368)),
             ])
         var solver = try TransientSolver(network: net, maxReachLengthM: 200)
-        _ = solver.addLeak(pipe: 0, positionM: 7_000, dischargeAreaM2: 0.003, startS: 60, rampS: 30)   // choked
+        _ = solver.addLeak(pipe: 0, positionM: 7_000, dischargeAreaM2: 0.003, startS: 60, rampS: 30)  // choked
         _ = solver.addLeak(pipe: 2, positionM: 4_000, dischargeAreaM2: 0.001, startS: 100, rampS: 0)  // at node B
         let pack0 = solver.storedAmount
         while solver.timeS < 900 { solver.step() }
         let inflow = solver.cumulativeSourceInflow, out = solver.cumulativeDeliveryOutflow
         let leak = solver.cumulativeLeakOutflow, pack = solver.storedAmount - pack0
-        #expect(abs(pack) > 1e-3 * inflow)      // the line pack did change
+        #expect(abs(pack) > 1e-3 * inflow)  // the line pack did change
         #expect(leak > 1e-3 * inflow)
         let residual = inflow - out - leak - pack
         #expect(abs(residual) <= 1e-9 * inflow, "residual \(residual) kg of \(inflow) kg")
@@ -94,7 +105,8 @@ import Testing
             return cdA * p * (gamma / zrt).squareRoot() * pow(2 / (gamma + 1), (gamma + 1) / (2 * (gamma - 1)))
         }
         let r = pa / p
-        return cdA * p * (2 * gamma / ((gamma - 1) * zrt) * (pow(r, 2 / gamma) - pow(r, (gamma + 1) / gamma))).squareRoot()
+        return cdA * p
+            * (2 * gamma / ((gamma - 1) * zrt) * (pow(r, 2 / gamma) - pow(r, (gamma + 1) / gamma))).squareRoot()
     }
 
     // Leak outflow against the orifice equation, choked (line at 485 kPa: pa/p ≈ 0.21)
@@ -105,16 +117,25 @@ import Testing
     func leakFollowsOrificeEquation(sourcePa: Double, choked: Bool) throws {
         let net = Network(
             fluid: .gas(Self.gas),
-            nodes: [Node(id: "S", boundary: .pressureSource(pressurePa: sourcePa)), Node(id: "J"),
-                    Node(id: "D", boundary: .demand(Demand(baseFlow: 2_000)))],
-            pipes: [Pipe(id: "A", from: "S", to: "J", lengthM: 3_000, diameterM: 0.3, friction: .darcy(0.012), waveSpeed: .given(368)),
-                    Pipe(id: "B", from: "J", to: "D", lengthM: 3_000, diameterM: 0.3, friction: .darcy(0.012), waveSpeed: .given(368))])
+            nodes: [
+                Node(id: "S", boundary: .pressureSource(pressurePa: sourcePa)), Node(id: "J"),
+                Node(id: "D", boundary: .demand(Demand(baseFlow: 2_000))),
+            ],
+            pipes: [
+                Pipe(
+                    id: "A", from: "S", to: "J", lengthM: 3_000, diameterM: 0.3, friction: .darcy(0.012),
+                    waveSpeed: .given(368)),
+                Pipe(
+                    id: "B", from: "J", to: "D", lengthM: 3_000, diameterM: 0.3, friction: .darcy(0.012),
+                    waveSpeed: .given(368)),
+            ])
         var solver = try TransientSolver(network: net, maxReachLengthM: 100)
         let (key, _) = solver.addLeak(pipe: 1, positionM: 0, dischargeAreaM2: 0.0005, startS: 1, rampS: 0)
         while solver.timeS < 30 { solver.step() }
         let p = solver.nodePotential(1)
         let pa = Self.gas.ambientPressurePa
-        let critical = pow(2 / (Self.gas.heatCapacityRatio + 1), Self.gas.heatCapacityRatio / (Self.gas.heatCapacityRatio - 1))
+        let critical = pow(
+            2 / (Self.gas.heatCapacityRatio + 1), Self.gas.heatCapacityRatio / (Self.gas.heatCapacityRatio - 1))
         #expect((pa / p <= critical) == choked, "regime: pa/p = \(pa / p)")
         let expected = Self.orifice(cdA: 0.0005, p: p, pa: pa, gamma: Self.gas.heatCapacityRatio)
         let got = solver.leakOutflow(key: key)

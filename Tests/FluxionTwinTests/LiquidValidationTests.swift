@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FluxionTwin
 
 /// Liquid transients against closed-form physics.
@@ -11,8 +12,9 @@ import Testing
     // is an integer number of steps.
     @Test func joukowskySurgeAndPeriod() throws {
         let l = 1000.0, a = 1000.0, q0 = 0.2, d = 0.5
-        let net = Networks.reservoirPipeValve(lengthM: l, diameterM: d, waveSpeed: a, darcy: 0, flow: q0,
-                                              closure: .rule(durationS: 0, startS: 0.5, finalOpenFraction: 0, exponent: 1))
+        let net = Networks.reservoirPipeValve(
+            lengthM: l, diameterM: d, waveSpeed: a, darcy: 0, flow: q0,
+            closure: .rule(durationS: 0, startS: 0.5, finalOpenFraction: 0, exponent: 1))
         var solver = try TransientSolver(network: net, timeStepS: 0.01)
         let h0 = solver.nodePotential(1)
         let v0 = q0 / (Double.pi * d * d / 4)
@@ -48,12 +50,17 @@ import Testing
         let eps = 4.5e-5, d = 0.3, l = 2500.0, q = 0.12
         let net = Network(
             fluid: .liquid(.water),
-            nodes: [Node(id: "R", boundary: .reservoir(headM: 120)),
-                    Node(id: "D", boundary: .demand(Demand(baseFlow: q)))],
-            pipes: [Pipe(id: "P", from: "R", to: "D", lengthM: l, diameterM: d,
-                         friction: .roughness(meters: eps, formula: .colebrook), waveSpeed: .given(1200))])
+            nodes: [
+                Node(id: "R", boundary: .reservoir(headM: 120)),
+                Node(id: "D", boundary: .demand(Demand(baseFlow: q))),
+            ],
+            pipes: [
+                Pipe(
+                    id: "P", from: "R", to: "D", lengthM: l, diameterM: d,
+                    friction: .roughness(meters: eps, formula: .colebrook), waveSpeed: .given(1200))
+            ])
         var solver = try TransientSolver(network: net, timeStepS: 0.02)
-        for _ in 0..<500 { solver.step() }   // 10 s: the state must stay put
+        for _ in 0..<500 { solver.step() }  // 10 s: the state must stay put
         let area = Double.pi * d * d / 4, v = q / area
         let f = Self.colebrook(relativeRoughness: eps / d, reynolds: v * d / Liquid.water.kinematicViscosityM2S)
         let expected = f * l / d * v * v / (2 * 9.81)
@@ -68,7 +75,7 @@ import Testing
         let net = Networks.branched(closure: .rule(durationS: 0.3, startS: 0.5, finalOpenFraction: 0.1, exponent: 1.5))
         var solver = try TransientSolver(network: net, timeStepS: 0.005)
         _ = solver.addLeak(pipe: 0, positionM: 400, dischargeAreaM2: 0.002, startS: 0.2, rampS: 0.5)
-        _ = solver.addLeak(pipe: 1, positionM: 0, dischargeAreaM2: 0.001, startS: 1.0, rampS: 0)   // at junction J
+        _ = solver.addLeak(pipe: 1, positionM: 0, dischargeAreaM2: 0.001, startS: 1.0, rampS: 0)  // at junction J
         let (k3, _) = solver.addLeak(pipe: 2, positionM: 300, dischargeAreaM2: 0.001, startS: 0.1, rampS: 0)
         let s0 = solver.storedAmount
         for i in 0..<1000 {
@@ -77,7 +84,7 @@ import Testing
         }
         let inflow = solver.cumulativeSourceInflow, outflow = solver.cumulativeDeliveryOutflow
         let leak = solver.cumulativeLeakOutflow, storage = solver.storedAmount - s0
-        #expect(leak > 0.001 * inflow)   // the leaks did flow
+        #expect(leak > 0.001 * inflow)  // the leaks did flow
         #expect(abs(storage) > 0)
         let residual = inflow - outflow - leak - storage
         #expect(abs(residual) <= 1e-9 * inflow, "residual \(residual) m³ of inflow \(inflow) m³")
@@ -94,11 +101,16 @@ import Testing
         let l = 3000.0, a = 1000.0, d = 0.4
         let net = Network(
             fluid: .liquid(.water),
-            nodes: [Node(id: "R", boundary: .reservoir(headM: 60)),
-                    Node(id: "D", boundary: .demand(Demand(baseFlow: 0.1)))],
-            pipes: [Pipe(id: "P", from: "R", to: "D", lengthM: l, diameterM: d,
-                         friction: .darcy(0), waveSpeed: .given(a))])
-        var solver = try TransientSolver(network: net, timeStepS: 0.005)   // Δx = 5 m
+            nodes: [
+                Node(id: "R", boundary: .reservoir(headM: 60)),
+                Node(id: "D", boundary: .demand(Demand(baseFlow: 0.1))),
+            ],
+            pipes: [
+                Pipe(
+                    id: "P", from: "R", to: "D", lengthM: l, diameterM: d,
+                    friction: .darcy(0), waveSpeed: .given(a))
+            ])
+        var solver = try TransientSolver(network: net, timeStepS: 0.005)  // Δx = 5 m
         let xLeak = 1200.0, tLeak = 0.5
         let sensors = [402.5, 2202.5, 2997.5]
         let before = sensors.map { solver.probe(pipe: 0, positionM: $0).potential }
@@ -127,7 +139,9 @@ import Testing
             #expect(abs(t - expectedT) <= solver.timeStepS + 1e-9, "sensor at \(x) m: arrival \(t) s vs \(expectedT) s")
             // The last sensor is half a reach from the demand node, where the wave
             // reflects one step later: its first step still sees the incident drop.
-            #expect(abs(drop[i] - expectedDrop) / expectedDrop < 0.01, "sensor at \(x) m: drop \(drop[i]) m vs \(expectedDrop) m")
+            #expect(
+                abs(drop[i] - expectedDrop) / expectedDrop < 0.01,
+                "sensor at \(x) m: drop \(drop[i]) m vs \(expectedDrop) m")
         }
     }
 

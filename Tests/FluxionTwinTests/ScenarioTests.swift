@@ -1,6 +1,7 @@
-import Foundation
 import FluxionScenario
+import Foundation
 import Testing
+
 @testable import FluxionTwin
 
 /// Scenario files: the embedded ones load and run; bad ones say where they are bad.
@@ -40,18 +41,30 @@ import Testing
         #expect(s.network.pipes.count == 1 && s.sensors.count == 1 && s.leaks.count == 1)
     }
 
-    @Test(arguments: [
-        // (replace, with, expected line, element, field, message fragment)
-        ("    length_m: 800", "    lenght_m: 800", 11, "P1", "lenght_m", "unknown field"),
-        ("    length_m: 800", "    length_m: -800", 11, "P1", "length_m", "must be positive"),
-        ("  - {id: D, kind: demand, flow: 0.05}", "  - {id: D, kind: demand, flow: 0.05}\n  - {id: X}", 7, "X", nil, "not connected"),
-        ("{id: S1, quantity: pressure, pipe: P1,", "{id: S1, quantity: pressure, pipe: P9,", 16, "S1", "pipe", "unknown pipe 'P9'"),
-        ("{pipe: P1, position_m: 300,", "{pipe: P1, position_m: 900,", 18, "L1", "position_m", "outside pipe 'P1'"),
-        ("solver: {time_step_s: 0.01}", "solver: {time_step_s: 0.9}", 3, "solver", "time_step_s", "largest allowed step is 0.8 s"),
-        ("    to: D", "    to: Q", 10, "P1", "to", "unknown node 'Q'"),
-    ] as [(String, String, Int, String, String?, String)])
-    func badScenarioNamesFileLineElementField(replace: String, with: String, line: Int, element: String,
-                                              field: String?, fragment: String) throws {
+    @Test(
+        arguments: [
+            // (replace, with, expected line, element, field, message fragment)
+            ("    length_m: 800", "    lenght_m: 800", 11, "P1", "lenght_m", "unknown field"),
+            ("    length_m: 800", "    length_m: -800", 11, "P1", "length_m", "must be positive"),
+            (
+                "  - {id: D, kind: demand, flow: 0.05}", "  - {id: D, kind: demand, flow: 0.05}\n  - {id: X}", 7, "X",
+                nil, "not connected"
+            ),
+            (
+                "{id: S1, quantity: pressure, pipe: P1,", "{id: S1, quantity: pressure, pipe: P9,", 16, "S1", "pipe",
+                "unknown pipe 'P9'"
+            ),
+            ("{pipe: P1, position_m: 300,", "{pipe: P1, position_m: 900,", 18, "L1", "position_m", "outside pipe 'P1'"),
+            (
+                "solver: {time_step_s: 0.01}", "solver: {time_step_s: 0.9}", 3, "solver", "time_step_s",
+                "largest allowed step is 0.8 s"
+            ),
+            ("    to: D", "    to: Q", 10, "P1", "to", "unknown node 'Q'"),
+        ] as [(String, String, Int, String, String?, String)])
+    func badScenarioNamesFileLineElementField(
+        replace: String, with: String, line: Int, element: String,
+        field: String?, fragment: String
+    ) throws {
         #expect(Self.base.contains(replace))
         let e = try #require(Self.error(Self.base.replacingOccurrences(of: replace, with: with)))
         #expect(e.file == "bad.yaml")
@@ -101,7 +114,7 @@ import Testing
             #expect(abs((fq.last! - fq.first!) - 300_000) < 10_000, "\(station) totalized \(fq.last! - fq.first!)")
         }
         // Morning and evening peaks above the night trough.
-        let ft = values["SUM-FT"]!   // 0.1 Hz: sample i at (i+1)·10 s
+        let ft = values["SUM-FT"]!  // 0.1 Hz: sample i at (i+1)·10 s
         func at(_ hour: Double) -> Double { ft[Int(hour * 360) - 1] }
         #expect(at(8) > 1.2 * at(3) && at(19) > 1.3 * at(3))
     }

@@ -1,6 +1,7 @@
-import Foundation
 import FluxionScenario
+import Foundation
 import Testing
+
 @testable import FluxionTwin
 
 /// The simulation API: sensors, determinism, faults, leaks, autopilot.
@@ -24,12 +25,15 @@ import Testing
 
     @Test func sampleRatesNoiseBiasAndQuantization() throws {
         let net = Networks.reservoirPipeValve(darcy: 0.02, flow: 0.1, closure: .open)
-        let scenario = Scenario(name: "t", network: net, sensors: [
-            Sensor(id: "fast", quantity: .head, location: .pipe(id: "P", positionM: 500), sampleRateHz: 10),
-            Sensor(id: "slow", quantity: .head, location: .pipe(id: "P", positionM: 500), sampleRateHz: 0.5),
-            Sensor(id: "noisy", quantity: .head, location: .pipe(id: "P", positionM: 500), sampleRateHz: 10,
-                   noiseStdDev: 0.5, bias: 2, quantization: 0.25),
-        ], solver: SolverOptions(timeStepS: 0.01))
+        let scenario = Scenario(
+            name: "t", network: net,
+            sensors: [
+                Sensor(id: "fast", quantity: .head, location: .pipe(id: "P", positionM: 500), sampleRateHz: 10),
+                Sensor(id: "slow", quantity: .head, location: .pipe(id: "P", positionM: 500), sampleRateHz: 0.5),
+                Sensor(
+                    id: "noisy", quantity: .head, location: .pipe(id: "P", positionM: 500), sampleRateHz: 10,
+                    noiseStdDev: 0.5, bias: 2, quantization: 0.25),
+            ], solver: SolverOptions(timeStepS: 0.01))
         let readings = try Self.run(scenario, seed: 1, seconds: 20)
         let fast = readings.filter { $0.sensorId == "fast" }, slow = readings.filter { $0.sensorId == "slow" }
         #expect(fast.count == 200)
@@ -72,8 +76,10 @@ import Testing
         let planned = try #require(sim.leaks().first)
         #expect(planned.pipeId == "M2" && planned.state == .scheduled && planned.source == "scenario")
         #expect(abs(planned.positionM - 1200) <= 10 && planned.chainageM.map { abs($0 - 4200) <= 10 } == true)
-        let leak = try sim.injectLeak(LeakRequest(location: .pipe(id: "M1", positionM: 1000),
-                                                   size: .fractionOfNominalFlow(0.02), startS: 2, rampS: 1))
+        let leak = try sim.injectLeak(
+            LeakRequest(
+                location: .pipe(id: "M1", positionM: 1000),
+                size: .fractionOfNominalFlow(0.02), startS: 2, rampS: 1))
         #expect(leak.state == .scheduled && leak.sizeFraction == 0.02)
         sim.advance(toTimeS: 10)
         let active = try #require(sim.leaks().first { $0.id == leak.id })

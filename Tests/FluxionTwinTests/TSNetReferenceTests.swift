@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FluxionTwin
 
 /// The reservoir–pipe–valve case of shared/reference/tsnet-valve-closure against TSNet 0.3.1.

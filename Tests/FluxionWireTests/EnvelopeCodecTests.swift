@@ -1,13 +1,15 @@
-import Foundation
 import CFluxionProto
+import Foundation
 import Testing
+
 @testable import FluxionWire
 
 @Suite struct EnvelopeCodecTests {
     /// The byte layout documented in docs/PROTOCOL.md (the Health request example).
     @Test func healthRequestBytesMatchTheProtocolDocument() {
         let frame = Envelope(callID: 1, kind: .request, method: "fluxion.v1.Fluxion/Health").encodedFrame()
-        let expected: [UInt8] = [0x00, 0x00, 0x00, 0x1f, 0x08, 0x01, 0x10, 0x02, 0x1a, 0x19]
+        let expected: [UInt8] =
+            [0x00, 0x00, 0x00, 0x1f, 0x08, 0x01, 0x10, 0x02, 0x1a, 0x19]
             + Array("fluxion.v1.Fluxion/Health".utf8)
         #expect(frame == expected)
     }
@@ -22,17 +24,22 @@ import Testing
     }
 
     @Test func serverMessagesRoundTrip() throws {
-        let hello = ServerHello(protocolVersion: 1, serverName: "fluxiond", serverVersion: "0.1.0",
-                                maxFrameBytes: 4_194_304, maxConcurrentCalls: 256, idleTimeoutMs: 300_000)
+        let hello = ServerHello(
+            protocolVersion: 1, serverName: "fluxiond", serverVersion: "0.1.0",
+            maxFrameBytes: 4_194_304, maxConcurrentCalls: 256, idleTimeoutMs: 300_000)
         #expect(try ServerHello(decoding: hello.encoded()) == hello)
-        let health = HealthResponse(status: .serving, uptimeS: 12.5, connections: 3, openCalls: 7,
-                                    simTimeS: 3600, scenario: "absheron")
+        let health = HealthResponse(
+            status: .serving, uptimeS: 12.5, connections: 3, openCalls: 7,
+            simTimeS: 3600, scenario: "absheron")
         #expect(try HealthResponse(decoding: health.encoded()) == health)
-        let info = ServerInfo(serverName: "fluxiond", serverVersion: "0.1.0", protocolVersion: 1,
-                              maxFrameBytes: 1024, maxConcurrentCalls: 2, idleTimeoutMs: 5,
-                              startedWallUnixNs: 1_700_000_000_000_000_000, scenario: "x",
-                              methods: [MethodInfo(name: "a", kind: .serverStreaming, implemented: true),
-                                        MethodInfo(name: "b", kind: .unary, implemented: false)])
+        let info = ServerInfo(
+            serverName: "fluxiond", serverVersion: "0.1.0", protocolVersion: 1,
+            maxFrameBytes: 1024, maxConcurrentCalls: 2, idleTimeoutMs: 5,
+            startedWallUnixNs: 1_700_000_000_000_000_000, scenario: "x",
+            methods: [
+                MethodInfo(name: "a", kind: .serverStreaming, implemented: true),
+                MethodInfo(name: "b", kind: .unary, implemented: false),
+            ])
         #expect(try ServerInfo(decoding: info.encoded()) == info)
     }
 
@@ -62,7 +69,8 @@ import Testing
 @Suite struct ProtocolDocumentTests {
     /// `<!-- example: NAME -->` followed by a ```hex block, from docs/PROTOCOL.md.
     func examples() throws -> [String: [UInt8]] {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let text = try String(contentsOf: root.appendingPathComponent("docs/PROTOCOL.md"), encoding: .utf8)
         var out: [String: [UInt8]] = [:]
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -80,11 +88,16 @@ import Testing
         #expect(ex["preface"] == Preface.bytes())
         #expect(ex["cancel"] == Envelope(callID: 3, kind: .cancel).encodedFrame())
         #expect(ex["ping"] == Envelope(callID: 0, kind: .ping, payload: Array("ping".utf8)).encodedFrame())
-        #expect(ex["health-request"] == Envelope(callID: 1, kind: .request, method: "fluxion.v1.Fluxion/Health").encodedFrame())
+        #expect(
+            ex["health-request"]
+                == Envelope(callID: 1, kind: .request, method: "fluxion.v1.Fluxion/Health").encodedFrame())
         let health = HealthResponse(status: .serving, uptimeS: 12.5, connections: 1, openCalls: 1)
         #expect(ex["health-end"] == Envelope(callID: 1, kind: .end, payload: health.encoded()).encodedFrame())
-        #expect(ex["unimplemented-end"] == Envelope(
-            callID: 2, kind: .end, status: .unimplemented,
-            statusMessage: "fluxion.v1.Fluxion/InjectLeak is not implemented by this server yet").encodedFrame())
+        #expect(
+            ex["unimplemented-end"]
+                == Envelope(
+                    callID: 2, kind: .end, status: .unimplemented,
+                    statusMessage: "fluxion.v1.Fluxion/InjectLeak is not implemented by this server yet"
+                ).encodedFrame())
     }
 }

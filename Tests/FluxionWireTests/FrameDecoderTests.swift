@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FluxionWire
 
 @Suite struct FrameDecoderTests {
@@ -13,8 +14,9 @@ import Testing
     }
 
     let sample: [Envelope] = [
-        Envelope(callID: 1, kind: .request, method: "fluxion.v1.Fluxion/Health",
-                 metadata: [MetadataEntry(key: "client", value: "tests")], payload: []),
+        Envelope(
+            callID: 1, kind: .request, method: "fluxion.v1.Fluxion/Health",
+            metadata: [MetadataEntry(key: "client", value: "tests")], payload: []),
         Envelope(callID: 2, kind: .request, method: "fluxion.v1.Fluxion/GetServerInfo", payload: [1, 2, 3]),
         Envelope(callID: 0, kind: .ping, payload: Array(repeating: 0xAB, count: 1000)),
         Envelope(callID: 9, kind: .end, status: .invalidArgument, statusMessage: "bad ✓ unicode"),

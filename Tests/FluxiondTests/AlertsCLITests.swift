@@ -21,7 +21,8 @@ import Testing
                 "fluxion", ["alerts", "--server", address, "--json", "--since", "6", "--until", "20"])
             #expect(json.status == 0, "\(json.err)")
             let array = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]])
-            #expect(array.compactMap { $0["alert_id"] as? String } == ["ALR-2", "ALR-3", "ALR-4"])  // raised at 7, 13, 19 s
+            // Raised at 7, 13 and 19 s of simulated time.
+            #expect(array.compactMap { $0["alert_id"] as? String } == ["ALR-2", "ALR-3", "ALR-4"])
 
             let csvPath = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "alerts-\(UUID().uuidString).csv"

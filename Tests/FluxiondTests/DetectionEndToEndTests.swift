@@ -1,6 +1,6 @@
-import Foundation
 import FluxionClient
 import FluxionWire
+import Foundation
 import Testing
 
 /// The whole chain on the real binaries: the threshold plugin loaded into fluxiond, a leak
@@ -31,7 +31,8 @@ import Testing
         """
 
     @Test func leakBecomesAStoredAlertThatSurvivesARestart() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("line.yaml")
@@ -40,15 +41,19 @@ import Testing
 
         var alert: Alert?
         do {
-            let server = try ServerProcess(["--scenario", file.path, "--speed", "20", "--detector", "threshold", "--data", data])
+            let server = try ServerProcess([
+                "--scenario", file.path, "--speed", "20", "--detector", "threshold", "--data", data,
+            ])
             defer { server.stop() }
             let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
             defer { conn.close() }
             let list: ListDetectorsResponse = try conn.unary(FluxionService.listDetectors, ListDetectorsRequest())
             #expect(list.detectors.contains { $0.name == "threshold" && $0.state == .active })
             // The threshold detector learns normal operation for its first 120 s; the leak comes after.
-            let leak: InjectLeakResponse = try conn.unary(FluxionService.injectLeak, InjectLeakRequest(
-                location: .pipe(id: "P", positionM: 2200), size: .fractionOfFlow(0.03), startSimTimeS: 200))
+            let leak: InjectLeakResponse = try conn.unary(
+                FluxionService.injectLeak,
+                InjectLeakRequest(
+                    location: .pipe(id: "P", positionM: 2200), size: .fractionOfFlow(0.03), startSimTimeS: 200))
             let deadline = Date().addingTimeInterval(60)
             while alert == nil, Date() < deadline {
                 usleep(200_000)
@@ -62,7 +67,9 @@ import Testing
             #expect(a.pipeID == "P")
             // Localization by pressure-wave timing; 200 m = 5 % of the pipe covers the 50 Hz
             // sampling (20 m of wave travel per sample) and the detector's arrival picking in noise.
-            #expect(abs(a.positionM - leak.leak.positionM) <= 200, "located at \(a.positionM) m, leak at \(leak.leak.positionM) m")
+            #expect(
+                abs(a.positionM - leak.leak.positionM) <= 200,
+                "located at \(a.positionM) m, leak at \(leak.leak.positionM) m")
             #expect(server.stop(signal: SIGTERM) == 0)
         }
         let restarted = try ServerProcess(["--scenario", file.path, "--paused", "--data", data])

@@ -1,6 +1,6 @@
-import Foundation
 import FluxionClient
 import FluxionWire
+import Foundation
 import Testing
 
 #if canImport(Glibc)

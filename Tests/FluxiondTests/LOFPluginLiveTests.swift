@@ -1,6 +1,6 @@
-import Foundation
 import FluxionClient
 import FluxionWire
+import Foundation
 import Testing
 
 /// The LOF plugin on a live server: a model trained by `fluxion train lof`, loaded over the wire
@@ -10,16 +10,22 @@ import Testing
     @Test func lofLoadedOverTheWireSeesTheScriptedLeak() throws {
         let model = FileManager.default.temporaryDirectory.appendingPathComponent("lof-live-\(getpid()).model").path
         defer { try? FileManager.default.removeItem(atPath: model) }
-        let train = try runProduct("fluxion", ["train", "lof", "--scenario", "water-main-leak", "--duration", "600",
-                                               "--window", "2", "--seed", "5", "--out", model])
+        let train = try runProduct(
+            "fluxion",
+            [
+                "train", "lof", "--scenario", "water-main-leak", "--duration", "600",
+                "--window", "2", "--seed", "5", "--out", model,
+            ])
         #expect(train.status == 0, "\(train.err)")
 
         let server = try ServerProcess(["--scenario", "water-main-leak", "--speed", "5", "--paused"])
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        let loaded: DetectorResponse = try conn.unary(FluxionService.loadDetector, LoadDetectorRequest(
-            plugin: "lof", configJSON: #"{"model": "\#(model)"}"#))
+        let loaded: DetectorResponse = try conn.unary(
+            FluxionService.loadDetector,
+            LoadDetectorRequest(
+                plugin: "lof", configJSON: #"{"model": "\#(model)"}"#))
         #expect(loaded.detectors.contains { $0.name == "lof" })
         let _: DetectorResponse = try conn.unary(FluxionService.activateDetector, ActivateDetectorRequest(name: "lof"))
         let _: FluxionWire.Clock = try conn.unary(FluxionService.setClock, SetClockRequest(speed: 5))

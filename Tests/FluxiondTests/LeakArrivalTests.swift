@@ -1,6 +1,6 @@
-import Foundation
 import FluxionClient
 import FluxionWire
+import Foundation
 import Testing
 
 /// A leak injected over the wire makes a pressure drop that reaches each pressure sensor, in
@@ -42,8 +42,10 @@ import Testing
         let stream = try conn.serverStream(FluxionService.streamReadings, request, as: ReadingBatch.self)
         let clock: FluxionWire.Clock = try conn.unary(FluxionService.getClock, GetClockRequest())
         let start = (clock.simTimeS + 1.0).rounded()
-        let leak: InjectLeakResponse = try conn.unary(FluxionService.injectLeak, InjectLeakRequest(
-            location: .pipe(id: "P", positionM: 1200), size: .fractionOfFlow(0.05), startSimTimeS: start))
+        let leak: InjectLeakResponse = try conn.unary(
+            FluxionService.injectLeak,
+            InjectLeakRequest(
+                location: .pipe(id: "P", positionM: 1200), size: .fractionOfFlow(0.05), startSimTimeS: start))
         let xLeak = leak.leak.positionM
 
         var baseline: [String: Double] = [:]

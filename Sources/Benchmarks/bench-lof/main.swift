@@ -1,3 +1,4 @@
+import FluxionLOF
 // bench-lof: fit a Local Outlier Factor on N points and score M points, print the wall time
 // (best of R runs, single-threaded and on all cores) and still check the result.
 //
@@ -10,7 +11,6 @@
 // its own 10,000 + 10,000 points in 8-D and checks the scores of a sample of test points
 // against a brute-force neighbour search. Exit status 1 on any mismatch.
 import Foundation
-import FluxionLOF
 
 /// Command-line options (a benchmark, so plain parsing rather than ArgumentParser).
 struct Options {
@@ -57,12 +57,12 @@ func syntheticPoints(count: Int, dimension: Int, seed: UInt64) -> FeatureMatrix 
     }
     var centerState = state
     swap(&state, &centerState)
-    let centers = (0 ..< 5 * dimension).map { _ in uniform() * 20 - 10 }
+    let centers = (0..<5 * dimension).map { _ in uniform() * 20 - 10 }
     swap(&state, &centerState)
     var values: [Double] = []
-    for _ in 0 ..< count {
+    for _ in 0..<count {
         let cluster = Int(uniform() * 5)
-        for j in 0 ..< dimension {
+        for j in 0..<dimension {
             let gaussian = (-2 * log(1 - uniform())).squareRoot() * cos(2 * .pi * uniform())
             values.append(centers[cluster * dimension + j] + gaussian)
         }
@@ -81,7 +81,7 @@ func measure(
 ) throws -> (seconds: Double, lof: LocalOutlierFactor, scores: LOFScores) {
     var best = Double.infinity
     var last: (LocalOutlierFactor, LOFScores)?
-    for _ in 0 ..< repeats {
+    for _ in 0..<repeats {
         let start = ContinuousClock.now
         let lof = try LocalOutlierFactor(fitting: train, parameters: parameters, parallel: parallel)
         let scores = try lof.scores(of: test, parallel: parallel)
@@ -95,9 +95,9 @@ func measure(
 func bruteForceScore(_ lof: LocalOutlierFactor, _ point: [Double]) -> Double {
     let train = lof.training
     let d = train.dimension
-    let nearest = (0 ..< train.count).map { i -> (Double, Int) in
+    let nearest = (0..<train.count).map { i -> (Double, Int) in
         var sum = 0.0
-        for j in 0 ..< d {
+        for j in 0..<d {
             let t = point[j] - train.values[i * d + j]
             sum += t * t
         }
@@ -118,7 +118,7 @@ func checkAgainstScikitLearn(_ scores: LOFScores, expectedPath: String) throws -
     }
     var worst = 0.0
     var predictMismatches = 0
-    for i in 0 ..< expected.count {
+    for i in 0..<expected.count {
         let row = expected.row(i)
         worst = max(worst, abs(scores.scoreSamples[i] - row[0]) / abs(row[0]))
         worst = max(worst, abs(scores.decisionFunction[i] - row[1]) / max(abs(row[1]), 1e-300))
@@ -144,10 +144,11 @@ do {
     let single = try measure(train, test, parameters, parallel: false, repeats: options.repeats)
     let multi = try measure(train, test, parameters, parallel: true, repeats: options.repeats)
     guard single.scores == multi.scores else { fail("parallel scores differ from single-threaded") }
-    print("fluxion LOF: fit \(train.count) + score \(test.count) in \(train.dimension)-D, "
-        + "k=\(single.lof.k): best of \(options.repeats) = "
-        + "\(String(format: "%.4f", single.seconds)) s (1 thread), "
-        + "\(String(format: "%.4f", multi.seconds)) s (\(cores) cores)")
+    print(
+        "fluxion LOF: fit \(train.count) + score \(test.count) in \(train.dimension)-D, "
+            + "k=\(single.lof.k): best of \(options.repeats) = "
+            + "\(String(format: "%.4f", single.seconds)) s (1 thread), "
+            + "\(String(format: "%.4f", multi.seconds)) s (\(cores) cores)")
 
     if let expectedPath = options.expected {
         _ = try checkAgainstScikitLearn(single.scores, expectedPath: expectedPath)
@@ -161,9 +162,10 @@ do {
         guard worst <= 1e-9 else { fail("KD-tree scores differ from brute force") }
     }
     if let sklearn = options.sklearnSeconds {
-        print("scikit-learn: \(String(format: "%.4f", sklearn)) s; speed-up "
-            + "\(String(format: "%.1f", sklearn / single.seconds))x (1 thread), "
-            + "\(String(format: "%.1f", sklearn / multi.seconds))x (\(cores) cores)")
+        print(
+            "scikit-learn: \(String(format: "%.4f", sklearn)) s; speed-up "
+                + "\(String(format: "%.1f", sklearn / single.seconds))x (1 thread), "
+                + "\(String(format: "%.1f", sklearn / multi.seconds))x (\(cores) cores)")
     }
 } catch {
     fail("\(error)")

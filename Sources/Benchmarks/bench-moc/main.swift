@@ -32,24 +32,29 @@ func kernelThroughput(fluidIsGas: Bool) throws {
         if i == 0 {
             boundary = fluidIsGas ? .pressureSource(pressurePa: 600_000) : .reservoir(headM: 150)
         } else if i == pipes {
-            boundary = .valve(Valve(law: .prescribedFlow(openFlow: fluidIsGas ? 30_000 : 0.15),
-                                    closure: .rule(durationS: 2, startS: 1, finalOpenFraction: 0.2, exponent: 1)))
+            boundary = .valve(
+                Valve(
+                    law: .prescribedFlow(openFlow: fluidIsGas ? 30_000 : 0.15),
+                    closure: .rule(durationS: 2, startS: 1, finalOpenFraction: 0.2, exponent: 1)))
         } else {
             boundary = .junction
         }
         nodes.append(Node(id: "N\(i)", boundary: boundary, xM: Double(i) * lengthM))
         if i > 0 {
-            list.append(FluxionTwin.Pipe(id: "P\(i)", from: "N\(i - 1)", to: "N\(i)", lengthM: lengthM, diameterM: 0.4,
-                             friction: .darcy(0.018), waveSpeed: .given(wave)))
+            list.append(
+                FluxionTwin.Pipe(
+                    id: "P\(i)", from: "N\(i - 1)", to: "N\(i)", lengthM: lengthM, diameterM: 0.4,
+                    friction: .darcy(0.018), waveSpeed: .given(wave)))
         }
     }
     let fluid: Fluid = fluidIsGas ? .gas(Gas()) : .liquid(.water)
-    var solver = try TransientSolver(network: Network(fluid: fluid, nodes: nodes, pipes: list),
-                                     timeStepS: lengthM / Double(reachesPerPipe) / wave)
+    var solver = try TransientSolver(
+        network: Network(fluid: fluid, nodes: nodes, pipes: list),
+        timeStepS: lengthM / Double(reachesPerPipe) / wave)
     let cells = solver.grid.totalReaches
     check(cells == pipes * reachesPerPipe, "grid has \(cells) reaches")
     let stored0 = solver.storedAmount
-    for _ in 0..<200 { solver.step() }   // warm up
+    for _ in 0..<200 { solver.step() }  // warm up
     let steps = 20_000
     let t0 = now()
     for _ in 0..<steps { solver.step() }
@@ -57,10 +62,14 @@ func kernelThroughput(fluidIsGas: Bool) throws {
     let rate = Double(cells) * Double(steps) / wall
     check(solver.isFinite, "non-finite state")
     let inflow = solver.cumulativeSourceInflow
-    let residual = inflow - solver.cumulativeDeliveryOutflow - solver.cumulativeLeakOutflow - (solver.storedAmount - stored0)
+    let residual =
+        inflow - solver.cumulativeDeliveryOutflow - solver.cumulativeLeakOutflow - (solver.storedAmount - stored0)
     check(abs(residual) <= 1e-9 * inflow, "mass balance residual \(residual) of \(inflow)")
-    print(String(format: "%@ kernel: %d reaches × %d steps in %.3f s = %.3g node-updates/s (%.2f ns/node), mass residual %.1e",
-                 fluidIsGas ? "gas   " : "liquid", cells, steps, wall, rate, 1e9 / rate, abs(residual) / inflow))
+    print(
+        String(
+            format:
+                "%@ kernel: %d reaches × %d steps in %.3f s = %.3g node-updates/s (%.2f ns/node), mass residual %.1e",
+            fluidIsGas ? "gas   " : "liquid", cells, steps, wall, rate, 1e9 / rate, abs(residual) / inflow))
 }
 
 // 2. The TSNet reference case (reservoir–pipe–valve, 10 s, Δt = 1/240 s, 200 reaches).
@@ -89,17 +98,21 @@ func tsnetCase() throws {
         solverOnly = min(solverOnly, now() - t0)
         check(solver.isFinite, "non-finite solver state")
     }
-    var line = String(format: "tsnet-valve-closure: 10 s simulated in %.4f s wall with 4 sensors at 240 Hz, %.4f s solver only (TSNet 0.3.1: ~2.2 s; %.0f× / %.0f× faster)",
-                      best, solverOnly, 2.2 / best, 2.2 / solverOnly)
+    var line = String(
+        format:
+            "tsnet-valve-closure: 10 s simulated in %.4f s wall with 4 sensors at 240 Hz, %.4f s solver only (TSNet 0.3.1: ~2.2 s; %.0f× / %.0f× faster)",
+        best, solverOnly, 2.2 / best, 2.2 / solverOnly)
     let ref = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../../../shared/reference/tsnet-valve-closure/valve_closure_heads.csv").standardized
     if let text = try? String(contentsOf: ref, encoding: .utf8) {
         let rows = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map { Double($0)! } }
         let surge = rows.map { $0[1] }.max()! - rows[0][1]
         check(rows.count == valve.count, "\(rows.count) reference rows, \(valve.count) computed")
-        let rms = (zip(rows, valve).reduce(0) { $0 + ($1.0[1] - $1.1) * ($1.0[1] - $1.1) } / Double(rows.count)).squareRoot()
+        let rms = (zip(rows, valve).reduce(0) { $0 + ($1.0[1] - $1.1) * ($1.0[1] - $1.1) } / Double(rows.count))
+            .squareRoot()
         check(rms <= 0.01 * surge, "valve RMS \(rms) m > 1 % of surge")
-        line += String(format: ", valve RMS vs TSNet %.3f m = %.3f %% of the %.1f m surge", rms, 100 * rms / surge, surge)
+        line += String(
+            format: ", valve RMS vs TSNet %.3f m = %.3f %% of the %.1f m surge", rms, 100 * rms / surge, surge)
     }
     print(line)
 }
@@ -113,8 +126,10 @@ func absheronDay() throws {
     sim.advance(toTimeS: 86_400) { readings += $0.count }
     let wall = now() - t0
     check(sim.solver.isFinite, "absheron non-finite")
-    print(String(format: "absheron: 86400 s simulated in %.2f s wall = %.0f× real time (%d reaches, Δt %.3f s, %d readings)",
-                 wall, 86_400 / wall, sim.solver.grid.totalReaches, sim.timeStepS, readings))
+    print(
+        String(
+            format: "absheron: 86400 s simulated in %.2f s wall = %.0f× real time (%d reaches, Δt %.3f s, %d readings)",
+            wall, 86_400 / wall, sim.solver.grid.totalReaches, sim.timeStepS, readings))
 }
 
 do {

@@ -22,7 +22,8 @@ while let a = args.next() {
     case "--seconds": seconds = Double(args.next() ?? "") ?? seconds
     case "--server": serverAddress = args.next()
     default:
-        FileHandle.standardError.write(Data("usage: bench-rpc-unary [--calls N] [--seconds S] [--server HOST:PORT]\n".utf8))
+        FileHandle.standardError.write(
+            Data("usage: bench-rpc-unary [--calls N] [--seconds S] [--server HOST:PORT]\n".utf8))
         exit(2)
     }
 }
@@ -37,7 +38,8 @@ if let serverAddress, let colon = serverAddress.lastIndex(of: ":") {
     host = String(serverAddress[..<colon])
     port = Int(serverAddress[serverAddress.index(after: colon)...]) ?? 0
 } else {
-    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fluxiond")
+    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+        "fluxiond")
     let p = Process()
     p.executableURL = exe
     p.arguments = ["--port", "0", "--log-level", "warning"]
@@ -108,9 +110,14 @@ conn.close()
 failures += done.failed
 
 print("bench-rpc-unary: Health over loopback, \(calls) calls with 1 outstanding")
-print(String(format: "  latency p50 %.1f us  p90 %.1f us  p99 %.1f us  max %.1f us", pct(0.50), pct(0.90), pct(0.99), pct(1.0)))
-print(String(format: "  %d outstanding on one connection: %.0f calls/s (%d calls in %.2f s)",
-             outstanding, Double(done.ok) / elapsed, done.ok, elapsed))
+print(
+    String(
+        format: "  latency p50 %.1f us  p90 %.1f us  p99 %.1f us  max %.1f us", pct(0.50), pct(0.90), pct(0.99),
+        pct(1.0)))
+print(
+    String(
+        format: "  %d outstanding on one connection: %.0f calls/s (%d calls in %.2f s)",
+        outstanding, Double(done.ok) / elapsed, done.ok, elapsed))
 print("  failed calls: \(failures)")
 stopChild()
 exit(failures == 0 ? 0 : 1)

@@ -25,8 +25,11 @@ final class StreamReaders {
     var totals = Totals()
 
     init(port: Int, count: Int, request: StreamReadingsRequest) throws {
-        let requestFrame = Preface.bytes()
-            + Envelope(callID: 1, kind: .request, method: FluxionService.streamReadings.path, payload: request.encoded()).encodedFrame()
+        let requestFrame =
+            Preface.bytes()
+            + Envelope(
+                callID: 1, kind: .request, method: FluxionService.streamReadings.path, payload: request.encoded()
+            ).encodedFrame()
         for _ in 0..<count {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var addr = sockaddr_in()
@@ -34,7 +37,9 @@ final class StreamReaders {
             addr.sin_port = UInt16(port).bigEndian
             addr.sin_addr.s_addr = inet_addr("127.0.0.1")
             let rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             guard rc == 0 else { throw BenchError("connect failed: errno \(errno)") }
             _ = requestFrame.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -46,7 +51,6 @@ final class StreamReaders {
     }
 
     deinit { for fd in fds { close(fd) } }
-
 
     /// Reads for `seconds`, recording latency (receive wall time − batch wall time) if asked.
     /// epoll, so that a thousand connections cost what the ready ones cost.
@@ -82,14 +86,17 @@ final class StreamReaders {
                     case .hello: continue
                     case .message:
                         let batch = try ReadingBatch(decoding: envelope.payload)
-                        if let last = lastTick[i], batch.tick - last - 1 != batch.skippedBatches { totals.sequenceErrors += 1 }
+                        if let last = lastTick[i], batch.tick - last - 1 != batch.skippedBatches {
+                            totals.sequenceErrors += 1
+                        }
                         lastTick[i] = batch.tick
                         totals.batches += 1
                         totals.readings += batch.readings.count
                         totals.skipped += batch.skippedBatches
                         if recordLatency { totals.latenciesUs.append(Double(receivedNs - batch.wallTimeUnixNs) / 1000) }
                     default:
-                        throw BenchError("stream \(i) ended: \(envelope.kind) \(envelope.status) \(envelope.statusMessage)")
+                        throw BenchError(
+                            "stream \(i) ended: \(envelope.kind) \(envelope.status) \(envelope.statusMessage)")
                     }
                 }
             }

@@ -18,7 +18,9 @@ import Foundation
 var seconds = 5.0
 var args = CommandLine.arguments.dropFirst().makeIterator()
 while let a = args.next() {
-    if a == "--seconds", let v = args.next().flatMap(Double.init) { seconds = v } else {
+    if a == "--seconds", let v = args.next().flatMap(Double.init) {
+        seconds = v
+    } else {
         print("usage: bench-stream [--seconds S]")
         exit(2)
     }
@@ -40,7 +42,8 @@ func benchScenario() throws -> String {
 
         """
     for i in 0..<64 {
-        yaml += "  - {id: PT-\(i), quantity: pressure, pipe: P, position_m: \(20 + i * 30), sample_rate_hz: 100, noise_std: 100}\n"
+        yaml +=
+            "  - {id: PT-\(i), quantity: pressure, pipe: P, position_m: \(20 + i * 30), sample_rate_hz: 100, noise_std: 100}\n"
     }
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-64-\(getpid()).yaml").path
     try yaml.write(toFile: path, atomically: true, encoding: .utf8)
@@ -51,7 +54,8 @@ final class Fluxiond {
     let process = Process()
     let port: Int
     init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fluxiond")
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("fluxiond")
         process.arguments = ["--port", "0", "--log-level", "warning", "--max-concurrent-calls", "4"] + arguments
         let out = Pipe()
         process.standardOutput = out
@@ -93,8 +97,9 @@ for clients in [1, 8] {
     // One decoding thread per core (2 here): the readers, not the server, would be the limit.
     let groups = min(clients, 2)
     let readers = try (0..<groups).map { g in
-        try StreamReaders(port: server.port, count: clients / groups + (g < clients % groups ? 1 : 0),
-                          request: StreamReadingsRequest())
+        try StreamReaders(
+            port: server.port, count: clients / groups + (g < clients % groups ? 1 : 0),
+            request: StreamReadingsRequest())
     }
     nonisolated(unsafe) let shared = readers
     DispatchQueue.concurrentPerform(iterations: groups) { g in try? shared[g].run(seconds: 0.5, recordLatency: false) }
@@ -111,9 +116,12 @@ for clients in [1, 8] {
     let batches = readers.reduce(0) { $0 + $1.totals.batches }
     let skipped = readers.reduce(0) { $0 + $1.totals.skipped }
     let sequenceErrors = readers.reduce(0) { $0 + $1.totals.sequenceErrors }
-    print(String(format: "  %d client%@ (%d decoding thread%@): %.2f M readings/s delivered (%.0f batches/s, %d batches skipped by the slow-client policy)",
-                 clients, clients == 1 ? "" : "s", groups, groups == 1 ? "" : "s", Double(readings) / elapsed / 1e6,
-                 Double(batches) / elapsed, skipped))
+    print(
+        String(
+            format:
+                "  %d client%@ (%d decoding thread%@): %.2f M readings/s delivered (%.0f batches/s, %d batches skipped by the slow-client policy)",
+            clients, clients == 1 ? "" : "s", groups, groups == 1 ? "" : "s", Double(readings) / elapsed / 1e6,
+            Double(batches) / elapsed, skipped))
     if sequenceErrors > 0 || readings == 0 || !failures.messages.isEmpty {
         failed = true
         print("    ERROR: \(sequenceErrors) sequence errors, \(readings) readings, \(failures.messages)")
@@ -129,9 +137,13 @@ for clients in [100, 1000] {
     try readers.run(seconds: seconds, recordLatency: true)
     server.stop()
     let sorted = readers.totals.latenciesUs.sorted()
-    print(String(format: "  tick-to-client latency, %d clients: p50 %.2f ms, p99 %.2f ms (%d batches received)",
-                 clients, percentile(sorted, 0.5) / 1000, percentile(sorted, 0.99) / 1000, sorted.count))
-    if readers.totals.sequenceErrors > 0 || sorted.isEmpty { failed = true; print("    ERROR: sequence errors or no data") }
+    print(
+        String(
+            format: "  tick-to-client latency, %d clients: p50 %.2f ms, p99 %.2f ms (%d batches received)",
+            clients, percentile(sorted, 0.5) / 1000, percentile(sorted, 0.99) / 1000, sorted.count))
+    if readers.totals.sequenceErrors > 0 || sorted.isEmpty {
+        failed = true; print("    ERROR: sequence errors or no data")
+    }
 }
 
 do {
@@ -140,8 +152,10 @@ do {
     let baseline = server.rssMiB
     let readers = try StreamReaders(port: server.port, count: 100, request: StreamReadingsRequest())
     try readers.run(seconds: 3, recordLatency: false)
-    print(String(format: "  fluxiond RSS, default scenario, real time: %.1f MiB idle, %.1f MiB with 100 streaming clients",
-                 baseline, server.rssMiB))
+    print(
+        String(
+            format: "  fluxiond RSS, default scenario, real time: %.1f MiB idle, %.1f MiB with 100 streaming clients",
+            baseline, server.rssMiB))
     if readers.totals.batches == 0 { failed = true; print("    ERROR: no batches") }
     server.stop()
 }

@@ -51,7 +51,9 @@ public struct EvaluationReport: Sendable, Equatable {
             let hits = mine.filter { $0.timeToDetectS != nil }
             let big = mine.filter { $0.sizeFraction >= 0.01 }
             let loc = hits.compactMap { o in o.localizationErrorM.map { ($0, 100 * $0 / max(o.pipeLengthM, 1)) } }
-            let settled = hits.compactMap { o in o.settledLocalizationErrorM.map { ($0, 100 * $0 / max(o.pipeLengthM, 1)) } }
+            let settled = hits.compactMap { o in
+                o.settledLocalizationErrorM.map { ($0, 100 * $0 / max(o.pipeLengthM, 1)) }
+            }
             return Row(
                 detector: name, cases: mine.count, detected: hits.count,
                 bands: bands.map { lo, hi in

@@ -81,7 +81,8 @@ public struct Evaluator: Sendable {
                     $0,
                     Outcome(
                         caseIndex: c.index, detector: $0, sizeFraction: c.sizeFraction, falseAlarms: 0,
-                        normalS: c.leakStartS, timeToDetectS: nil, localizationErrorM: nil, settledLocalizationErrorM: nil,
+                        normalS: c.leakStartS, timeToDetectS: nil, localizationErrorM: nil,
+                        settledLocalizationErrorM: nil,
                         pipeLengthM: chainage.length(c.pipeID), sizeError: nil, failure: nil)
                 )
             })

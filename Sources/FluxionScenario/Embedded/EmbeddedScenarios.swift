@@ -8,8 +8,15 @@ public enum EmbeddedScenarios {
 
     /// Name, one-line summary and YAML of every embedded scenario.
     public static let all: [(name: String, summary: String, yaml: String)] = [
-        ("absheron", "Natural gas: supply, trunk line and the Sumqayit, Mardakan and Turkan metering stations (default)", absheron),
-        ("tsnet-valve-closure", "Water: TSNet's reservoir-pipe-valve reference line, valve closing at t = 1 s", tsnetValveClosure),
+        (
+            "absheron",
+            "Natural gas: supply, trunk line and the Sumqayit, Mardakan and Turkan metering stations (default)",
+            absheron
+        ),
+        (
+            "tsnet-valve-closure", "Water: TSNet's reservoir-pipe-valve reference line, valve closing at t = 1 s",
+            tsnetValveClosure
+        ),
         ("water-main-leak", "Water: 6 km main with a branch and a 1 % leak from 20 s to 80 s", waterMainLeak),
     ]
 
@@ -21,7 +28,9 @@ public enum EmbeddedScenarios {
     /// Loads an embedded scenario.
     public static func load(_ name: String) throws(ScenarioError) -> Scenario {
         guard let text = yaml(named: name) else {
-            throw ScenarioError(file: name, message: "no embedded scenario named '\(name)' (have: \(all.map(\.name).joined(separator: ", ")))")
+            throw ScenarioError(
+                file: name,
+                message: "no embedded scenario named '\(name)' (have: \(all.map(\.name).joined(separator: ", ")))")
         }
         return try ScenarioLoader.load(yaml: text, file: "embedded:\(name)")
     }
@@ -37,7 +46,11 @@ extension ScenarioLoader {
         do {
             text = try String(contentsOfFile: fileOrName, encoding: .utf8)
         } catch {
-            throw ScenarioError(file: fileOrName, message: "cannot read the file and no embedded scenario has this name (have: \(EmbeddedScenarios.all.map(\.name).joined(separator: ", ")))")
+            throw ScenarioError(
+                file: fileOrName,
+                message:
+                    "cannot read the file and no embedded scenario has this name (have: \(EmbeddedScenarios.all.map(\.name).joined(separator: ", ")))"
+            )
         }
         return try load(yaml: text, file: fileOrName)
     }

@@ -125,18 +125,25 @@ final class Connection {
     private func openCall(_ envelope: Envelope) {
         let callID = envelope.callID
         guard callID != 0 else {
-            write(Envelope(callID: 0, kind: .end, status: .invalidArgument,
-                           statusMessage: "call id 0 is reserved; use ids from 1"))
+            write(
+                Envelope(
+                    callID: 0, kind: .end, status: .invalidArgument,
+                    statusMessage: "call id 0 is reserved; use ids from 1"))
             return
         }
         guard calls[callID] == nil else {
-            write(Envelope(callID: callID, kind: .end, status: .invalidArgument,
-                           statusMessage: "call id \(callID) is already in use by an open call"))
+            write(
+                Envelope(
+                    callID: callID, kind: .end, status: .invalidArgument,
+                    statusMessage: "call id \(callID) is already in use by an open call"))
             return
         }
         guard calls.count < server.configuration.maxConcurrentCalls else {
-            write(Envelope(callID: callID, kind: .end, status: .resourceExhausted,
-                           statusMessage: "too many open calls on this connection (limit \(server.configuration.maxConcurrentCalls))"))
+            write(
+                Envelope(
+                    callID: callID, kind: .end, status: .resourceExhausted,
+                    statusMessage:
+                        "too many open calls on this connection (limit \(server.configuration.maxConcurrentCalls))"))
             return
         }
         guard !server.isShuttingDown else {

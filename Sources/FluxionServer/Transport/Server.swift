@@ -97,18 +97,21 @@ public final class Server {
             let sa = raw.baseAddress!
             if configuration.host.contains(":") {
                 try UVError.check(
-                    uv_ip6_addr(configuration.host, Int32(configuration.port), sa.assumingMemoryBound(to: sockaddr_in6.self)),
+                    uv_ip6_addr(
+                        configuration.host, Int32(configuration.port), sa.assumingMemoryBound(to: sockaddr_in6.self)),
                     "address \(configuration.host)")
             } else {
                 try UVError.check(
-                    uv_ip4_addr(configuration.host, Int32(configuration.port), sa.assumingMemoryBound(to: sockaddr_in.self)),
+                    uv_ip4_addr(
+                        configuration.host, Int32(configuration.port), sa.assumingMemoryBound(to: sockaddr_in.self)),
                     "address \(configuration.host)")
             }
             try UVError.check(
                 uv_tcp_bind(listener, sa.assumingMemoryBound(to: sockaddr.self), 0),
                 "bind \(configuration.host):\(configuration.port)")
         }
-        try UVError.check(uv_listen(stream(listener), 511, onConnection), "listen on \(configuration.host):\(configuration.port)")
+        try UVError.check(
+            uv_listen(stream(listener), 511, onConnection), "listen on \(configuration.host):\(configuration.port)")
         boundPort = Self.port(of: listener)
 
         uv_timer_init(loop.raw, housekeeping)

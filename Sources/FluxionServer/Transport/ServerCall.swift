@@ -64,7 +64,8 @@ public final class ServerCall {
     /// that would need one ends the call with RESOURCE_EXHAUSTED instead.
     private func oversize(_ payload: [UInt8]) -> RPCError? {
         guard let limit = connection?.server.configuration.maxFrameBytes, payload.count + 64 > limit else { return nil }
-        return RPCError(.resourceExhausted, "response of \(payload.count) bytes does not fit the \(limit)-byte frame limit")
+        return RPCError(
+            .resourceExhausted, "response of \(payload.count) bytes does not fit the \(limit)-byte frame limit")
     }
 
     /// Closes the call without a frame (the connection sends what it must) and runs `onCancel`.

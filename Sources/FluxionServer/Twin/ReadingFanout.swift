@@ -77,7 +77,8 @@ final class ReadingFanout {
                 sub.eligible += 1
                 if (sub.eligible - 1) % sub.decimation != 0 { continue }
                 if sub.minIntervalNs > 0, sub.lastSentNs != 0, now - sub.lastSentNs < sub.minIntervalNs { continue }
-                let payload = sub.skipped == 0 ? selected.payload : Self.encode(batch, sub.filter, skipped: sub.skipped).payload
+                let payload =
+                    sub.skipped == 0 ? selected.payload : Self.encode(batch, sub.filter, skipped: sub.skipped).payload
                 switch sub.call.send(payload) {
                 case .sent:
                     sub.skipped = 0
@@ -85,15 +86,19 @@ final class ReadingFanout {
                     sub.lastSentNs = now
                     readingsDelivered &+= UInt64(selected.count)
                 case .backlogged:
-                    if sub.stalledSinceNs == nil { logger.debug("stream call \(sub.call.id): backlog \(sub.call.backlogBytes) bytes, skipping") }
+                    if sub.stalledSinceNs == nil {
+                        logger.debug("stream call \(sub.call.id): backlog \(sub.call.backlogBytes) bytes, skipping")
+                    }
                     sub.skipped += 1
                     let since = sub.stalledSinceNs ?? now
                     sub.stalledSinceNs = since
                     if now - since > UInt64(stallTimeoutMs) * 1_000_000 {
                         subscribers.removeValue(forKey: key)
                         logger.info("stream call \(sub.call.id) ended: client took nothing for \(stallTimeoutMs) ms")
-                        sub.call.finish(.resourceExhausted,
-                                        "client read too slowly: nothing taken for \(stallTimeoutMs) ms, \(sub.skipped) batches skipped")
+                        sub.call.finish(
+                            .resourceExhausted,
+                            "client read too slowly: nothing taken for \(stallTimeoutMs) ms, \(sub.skipped) batches skipped"
+                        )
                     }
                 case .closed:
                     logger.debug("stream call \(sub.call.id): connection no longer writable, stream dropped")
@@ -103,17 +108,21 @@ final class ReadingFanout {
         }
     }
 
-    private static func encode(_ batch: TwinBatch, _ filter: ReadingFilter, skipped: UInt64) -> (payload: [UInt8], count: Int) {
+    private static func encode(
+        _ batch: TwinBatch, _ filter: ReadingFilter, skipped: UInt64
+    ) -> (payload: [UInt8], count: Int) {
         var readings: [FluxionWire.Reading] = []
         readings.reserveCapacity(batch.readings.count)
         for (index, r) in batch.readings where filter.passes(index) {
-            readings.append(FluxionWire.Reading(
-                sensorID: r.sensorId, quantity: FluxionWire.Quantity(r.quantity), value: r.value, unit: r.unit,
-                simTimeS: r.simTimeS, wallTimeUnixNs: batch.wallTimeUnixNs, valid: r.valid))
+            readings.append(
+                FluxionWire.Reading(
+                    sensorID: r.sensorId, quantity: FluxionWire.Quantity(r.quantity), value: r.value, unit: r.unit,
+                    simTimeS: r.simTimeS, wallTimeUnixNs: batch.wallTimeUnixNs, valid: r.valid))
         }
         if readings.isEmpty { return ([], 0) }
-        let message = ReadingBatch(tick: batch.sequence, simTimeS: batch.simTimeS, wallTimeUnixNs: batch.wallTimeUnixNs,
-                                   readings: readings, skippedBatches: skipped)
+        let message = ReadingBatch(
+            tick: batch.sequence, simTimeS: batch.simTimeS, wallTimeUnixNs: batch.wallTimeUnixNs,
+            readings: readings, skippedBatches: skipped)
         return (message.encoded(), readings.count)
     }
 }

@@ -10,8 +10,10 @@ struct ReadingFilter: Hashable {
     /// `wanted[i]`: sensor i passes.
     let wanted: [Bool]
 
-    init(_ request: StreamReadingsRequest, sensors: [FluxionTwin.Topology.SensorInfo], stationIDs: Set<String>,
-         pipeIDs: Set<String>) throws(RPCError) {
+    init(
+        _ request: StreamReadingsRequest, sensors: [FluxionTwin.Topology.SensorInfo], stationIDs: Set<String>,
+        pipeIDs: Set<String>
+    ) throws(RPCError) {
         let known = Set(sensors.map(\.id))
         for (i, id) in request.sensorIDs.enumerated() where !known.contains(id) {
             throw .invalidArgument("sensor_ids[\(i)]: unknown sensor '\(id)'")

@@ -1,5 +1,5 @@
-import Foundation
 import FluxionTwin
+import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -43,15 +43,19 @@ public final class TwinHost: @unchecked Sendable {
     private var knownLeaks: [String: LeakState] = [:]
 
     /// - Parameter deliver: runs on the loop thread with each hand-over.
-    init(simulation: Simulation, speed: Double, freeRunning: Bool, paused: Bool = false,
-         loop: EventLoop, deliver: @escaping @Sendable (TwinDelivery) -> Void) {
+    init(
+        simulation: Simulation, speed: Double, freeRunning: Bool, paused: Bool = false,
+        loop: EventLoop, deliver: @escaping @Sendable (TwinDelivery) -> Void
+    ) {
         self.loop = loop
         self.deliver = deliver
         scenarioName = simulation.scenario.name
         timeStepS = simulation.timeStepS
-        state = State(simulation: simulation,
-                      clock: TwinClock(speed: speed, paused: paused, freeRunning: freeRunning,
-                                       nowNs: monotonicNs(), simS: simulation.timeS))
+        state = State(
+            simulation: simulation,
+            clock: TwinClock(
+                speed: speed, paused: paused, freeRunning: freeRunning,
+                nowNs: monotonicNs(), simS: simulation.timeS))
         for leak in simulation.leaks(includeCleared: true) { knownLeaks[leak.id] = leak.state }
     }
 
@@ -147,13 +151,15 @@ public final class TwinHost: @unchecked Sendable {
             steps += 1
             if !readings.isEmpty {
                 sequence += 1
-                batches.append(TwinBatch(
-                    sequence: sequence, simTimeS: state.simulation.timeS, wallTimeUnixNs: wallUnixNs(),
-                    readings: readings.map { ($0.sensorIndex, $0) }))
+                batches.append(
+                    TwinBatch(
+                        sequence: sequence, simTimeS: state.simulation.timeS, wallTimeUnixNs: wallUnixNs(),
+                        readings: readings.map { ($0.sensorIndex, $0) }))
             }
             if steps & 63 == 0, monotonicNs() - start > 5_000_000 { break }
         }
-        return TwinDelivery(batches: batches, leakEvents: steps > 0 ? leakChanges() : [], simTimeS: state.simulation.timeS)
+        return TwinDelivery(
+            batches: batches, leakEvents: steps > 0 ? leakChanges() : [], simTimeS: state.simulation.timeS)
     }
 
     /// Leaks that appeared or cleared since the last look (API, scenario and autopilot alike).
@@ -163,11 +169,14 @@ public final class TwinHost: @unchecked Sendable {
         for leak in state.simulation.leaks(includeCleared: true) {
             let before = knownLeaks[leak.id]
             if before == nil {
-                events.append(LeakEvent(kind: .injected, leak: leak, simTimeS: state.simulation.timeS, wallTimeUnixNs: now))
+                events.append(
+                    LeakEvent(kind: .injected, leak: leak, simTimeS: state.simulation.timeS, wallTimeUnixNs: now))
             }
             if leak.state == .cleared, before != .cleared {
-                events.append(LeakEvent(kind: .cleared, leak: leak, simTimeS: leak.clearedS ?? state.simulation.timeS,
-                                        wallTimeUnixNs: now))
+                events.append(
+                    LeakEvent(
+                        kind: .cleared, leak: leak, simTimeS: leak.clearedS ?? state.simulation.timeS,
+                        wallTimeUnixNs: now))
             }
             knownLeaks[leak.id] = leak.state
         }

@@ -22,20 +22,25 @@ public final class TwinService {
     /// Called with each delivery after the streams have been fed (detectors hook in here).
     public var onDelivery: [(TwinDeliveryView) -> Void] = []
 
-    public init(simulation: Simulation, speed: Double, freeRunning: Bool, paused: Bool = false,
-                server: Server, stallTimeoutMs: Int = 10_000) {
+    public init(
+        simulation: Simulation, speed: Double, freeRunning: Bool, paused: Bool = false,
+        server: Server, stallTimeoutMs: Int = 10_000
+    ) {
         scenarioName = simulation.scenario.name
         topology = simulation.topology
-        wireTopology = FluxionWire.Topology(topology, scenario: simulation.scenario.name,
-                                            fluid: topology.isGas ? "natural_gas" : "liquid")
+        wireTopology = FluxionWire.Topology(
+            topology, scenario: simulation.scenario.name,
+            fluid: topology.isGas ? "natural_gas" : "liquid")
         stationIDs = Set(topology.stations.map(\.id))
         pipeIDs = Set(topology.pipes.map(\.id))
         simTimeS = simulation.timeS
         logger = server.logger
         fanout = ReadingFanout(stallTimeoutMs: stallTimeoutMs, logger: server.logger)
         let box = LoopBox()
-        host = TwinHost(simulation: simulation, speed: speed, freeRunning: freeRunning, paused: paused,
-                        loop: server.loop) { delivery in box.service?.received(delivery) }
+        host = TwinHost(
+            simulation: simulation, speed: speed, freeRunning: freeRunning, paused: paused,
+            loop: server.loop
+        ) { delivery in box.service?.received(delivery) }
         box.service = self
         self.server = server
         server.services.append(self)
@@ -60,7 +65,9 @@ public final class TwinService {
             var times = leakWallTimes[event.leak.id] ?? (event.wallTimeUnixNs, 0)
             if event.kind == .cleared { times.cleared = event.wallTimeUnixNs }
             leakWallTimes[event.leak.id] = times
-            logger.info("leak \(event.leak.id) \(event.kind.rawValue) on \(event.leak.pipeId) at \(Int(event.leak.positionM)) m, t = \(event.simTimeS) s (\(event.leak.source))")
+            logger.info(
+                "leak \(event.leak.id) \(event.kind.rawValue) on \(event.leak.pipeId) at \(Int(event.leak.positionM)) m, t = \(event.simTimeS) s (\(event.leak.source))"
+            )
         }
         let view = TwinDeliveryView(delivery: delivery)
         for hook in onDelivery { hook(view) }
@@ -72,7 +79,8 @@ public final class TwinService {
     }
 
     private func register(_ router: Router) {
-        router.serverStreaming(FluxionService.streamReadings) { [unowned self] (request: StreamReadingsRequest, call) throws(RPCError) in
+        router.serverStreaming(FluxionService.streamReadings) {
+            [unowned self] (request: StreamReadingsRequest, call) throws(RPCError) in
             let filter = try ReadingFilter(request, sensors: topology.sensors, stationIDs: stationIDs, pipeIDs: pipeIDs)
             fanout.add(call, filter: filter, request: request)
         }
@@ -148,7 +156,8 @@ public final class TwinService {
                 return
             }
             guard request.speed.isFinite, request.speed >= 0 else {
-                return call.finish(.invalidArgument, "speed: must be ≥ 0 (0 keeps the current speed), got \(request.speed)")
+                return call.finish(
+                    .invalidArgument, "speed: must be ≥ 0 (0 keeps the current speed), got \(request.speed)")
             }
             let bound = LoopBound(call)
             host.perform({ state throws(TwinError) in
@@ -169,7 +178,9 @@ public final class TwinService {
             }
             let bound = LoopBound(call)
             let fault = FluxionTwin.SensorFault(request.fault)
-            host.perform({ state throws(TwinError) in try state.simulation.setSensorFault(id: request.sensorID, fault: fault) }) { result in
+            host.perform({ state throws(TwinError) in
+                try state.simulation.setSensorFault(id: request.sensorID, fault: fault)
+            }) { result in
                 switch result {
                 case .success: bound.value.finish(.ok, payload: SetSensorFaultResponse().encoded())
                 case .failure(let e): bound.value.finish(e.rpcError.code, e.rpcError.message)
@@ -179,9 +190,10 @@ public final class TwinService {
     }
 
     private static func clock(_ state: TwinHost.State) -> FluxionWire.Clock {
-        FluxionWire.Clock(simTimeS: state.simulation.timeS, speed: state.clock.speed, paused: state.clock.paused,
-                          freeRunning: state.clock.freeRunning, tick: UInt64(state.simulation.solver.stepCount),
-                          timeStepS: state.simulation.timeStepS)
+        FluxionWire.Clock(
+            simTimeS: state.simulation.timeS, speed: state.clock.speed, paused: state.clock.paused,
+            freeRunning: state.clock.freeRunning, tick: UInt64(state.simulation.solver.stepCount),
+            timeStepS: state.simulation.timeStepS)
     }
 
     private func decode<M: WireMessage>(_ type: M.Type, _ payload: [UInt8]) throws(RPCError) -> M {

@@ -23,11 +23,12 @@ extension FluxionWire.Leak {
         sizeFraction = info.sizeFraction
         startSimTimeS = info.startS
         rampS = info.rampS
-        state = switch info.state {
-        case .scheduled: .scheduled
-        case .active: .active
-        case .cleared: .cleared
-        }
+        state =
+            switch info.state {
+            case .scheduled: .scheduled
+            case .active: .active
+            case .cleared: .cleared
+            }
         clearedSimTimeS = info.clearedS ?? 0
         self.createdWallUnixNs = createdWallUnixNs
         self.clearedWallUnixNs = clearedWallUnixNs
@@ -38,11 +39,12 @@ extension FluxionWire.Leak {
 
 extension FluxionTwin.SensorFault {
     init(_ f: FluxionWire.SensorFault) {
-        self = switch f {
-        case .none: .none
-        case .dropout: .dropout
-        case .freeze: .freeze
-        }
+        self =
+            switch f {
+            case .none: .none
+            case .dropout: .dropout
+            case .freeze: .freeze
+            }
     }
 }
 
@@ -51,26 +53,30 @@ extension FluxionWire.Topology {
         self.init(
             scenario: scenario, fluid: fluid,
             nodes: t.nodes.map {
-                TopologyNode(id: $0.id, kind: $0.kind, location: Point(xM: $0.xM, yM: $0.yM),
-                             elevationM: $0.elevationM, stationID: $0.stationId ?? "")
+                TopologyNode(
+                    id: $0.id, kind: $0.kind, location: Point(xM: $0.xM, yM: $0.yM),
+                    elevationM: $0.elevationM, stationID: $0.stationId ?? "")
             },
             pipes: t.pipes.map {
-                TopologyPipe(id: $0.id, fromNode: $0.fromNode, toNode: $0.toNode, lengthM: $0.lengthM,
-                             diameterM: $0.diameterM, waveSpeedMPerS: $0.waveSpeedMS, lineID: $0.lineId ?? "",
-                             chainageStartM: $0.chainageStartM,
-                             geometry: $0.geometry.map { Point(xM: $0.xM, yM: $0.yM) }, nominalFlow: $0.nominalFlow)
+                TopologyPipe(
+                    id: $0.id, fromNode: $0.fromNode, toNode: $0.toNode, lengthM: $0.lengthM,
+                    diameterM: $0.diameterM, waveSpeedMPerS: $0.waveSpeedMS, lineID: $0.lineId ?? "",
+                    chainageStartM: $0.chainageStartM,
+                    geometry: $0.geometry.map { Point(xM: $0.xM, yM: $0.yM) }, nominalFlow: $0.nominalFlow)
             },
             stations: t.stations.map {
                 TopologyStation(id: $0.id, name: $0.name, nodeID: $0.nodeId, location: Point(xM: $0.xM, yM: $0.yM))
             },
             sensors: t.sensors.map {
-                TopologySensor(id: $0.id, quantity: FluxionWire.Quantity($0.quantity), unit: $0.unit,
-                               pipeID: $0.pipeId ?? "", positionM: $0.positionM ?? 0, nodeID: $0.nodeId ?? "",
-                               stationID: $0.stationId ?? "", sampleRateHz: $0.sampleRateHz)
+                TopologySensor(
+                    id: $0.id, quantity: FluxionWire.Quantity($0.quantity), unit: $0.unit,
+                    pipeID: $0.pipeId ?? "", positionM: $0.positionM ?? 0, nodeID: $0.nodeId ?? "",
+                    stationID: $0.stationId ?? "", sampleRateHz: $0.sampleRateHz)
             },
             lines: t.lines.map { line in
-                TopologyLine(id: line.id, pipeIDs: line.pipeIds,
-                             lengthM: line.pipeIds.compactMap { id in t.pipes.first { $0.id == id }?.lengthM }.reduce(0, +))
+                TopologyLine(
+                    id: line.id, pipeIDs: line.pipeIds,
+                    lengthM: line.pipeIds.compactMap { id in t.pipes.first { $0.id == id }?.lengthM }.reduce(0, +))
             })
     }
 }
@@ -94,7 +100,9 @@ extension InjectLeakRequest {
         switch self.size {
         case nil: throw .invalidArgument("size: set size_fraction (of nominal flow) or effective_area_m2")
         case .fractionOfFlow(let f)?:
-            guard f.isFinite, f > 0, f <= 1 else { throw .invalidArgument("size_fraction: must be in (0, 1], got \(f)") }
+            guard f.isFinite, f > 0, f <= 1 else {
+                throw .invalidArgument("size_fraction: must be in (0, 1], got \(f)")
+            }
             size = .fractionOfNominalFlow(f)
         case .effectiveAreaM2(let a)?:
             guard a.isFinite, a > 0 else { throw .invalidArgument("effective_area_m2: must be positive, got \(a)") }
@@ -102,13 +110,15 @@ extension InjectLeakRequest {
         }
         guard rampS.isFinite, rampS >= 0 else { throw .invalidArgument("ramp_s: must be ≥ 0 s, got \(rampS)") }
         guard dischargeCoefficient.isFinite, dischargeCoefficient >= 0, dischargeCoefficient <= 1 else {
-            throw .invalidArgument("discharge_coefficient: must be in (0, 1] (0: default 0.62), got \(dischargeCoefficient)")
+            throw .invalidArgument(
+                "discharge_coefficient: must be in (0, 1] (0: default 0.62), got \(dischargeCoefficient)")
         }
         if let start = startSimTimeS, !start.isFinite || start < 0 {
             throw .invalidArgument("start_sim_time_s: must be ≥ 0 s, got \(start)")
         }
-        return LeakRequest(location: location, size: size, startS: startSimTimeS, rampS: rampS,
-                           dischargeCoefficient: dischargeCoefficient == 0 ? 0.62 : dischargeCoefficient, source: source)
+        return LeakRequest(
+            location: location, size: size, startS: startSimTimeS, rampS: rampS,
+            dischargeCoefficient: dischargeCoefficient == 0 ? 0.62 : dischargeCoefficient, source: source)
     }
 }
 

@@ -34,9 +34,11 @@ public struct Liquid: Sendable, Equatable {
     /// Gravitational acceleration, m/s² (TSNet uses 9.8).
     public var gravityMS2: Double
 
-    public init(densityKgM3: Double = 998.2, bulkModulusPa: Double = 2.19e9,
-                kinematicViscosityM2S: Double = 1.004e-6, temperatureC: Double = 20,
-                gravityMS2: Double = 9.81) {
+    public init(
+        densityKgM3: Double = 998.2, bulkModulusPa: Double = 2.19e9,
+        kinematicViscosityM2S: Double = 1.004e-6, temperatureC: Double = 20,
+        gravityMS2: Double = 9.81
+    ) {
         self.densityKgM3 = densityKgM3
         self.bulkModulusPa = bulkModulusPa
         self.kinematicViscosityM2S = kinematicViscosityM2S
@@ -68,10 +70,12 @@ public struct Gas: Sendable, Equatable {
     /// Gas temperature over the day (°C vs seconds of day), reporting only; nil: constant.
     public var temperatureProfileC: TimeProfile?
 
-    public init(specificGasConstantJKgK: Double = 478.0, compressibility: Double = 0.99,
-                referenceTemperatureK: Double = 288.15, dynamicViscosityPaS: Double = 1.1e-5,
-                heatCapacityRatio: Double = 1.31, ambientPressurePa: Double = 101_325,
-                temperatureProfileC: TimeProfile? = nil) {
+    public init(
+        specificGasConstantJKgK: Double = 478.0, compressibility: Double = 0.99,
+        referenceTemperatureK: Double = 288.15, dynamicViscosityPaS: Double = 1.1e-5,
+        heatCapacityRatio: Double = 1.31, ambientPressurePa: Double = 101_325,
+        temperatureProfileC: TimeProfile? = nil
+    ) {
         self.specificGasConstantJKgK = specificGasConstantJKgK
         self.compressibility = compressibility
         self.referenceTemperatureK = referenceTemperatureK

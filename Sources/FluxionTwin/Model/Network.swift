@@ -60,14 +60,17 @@ public struct Network: Sendable, Equatable {
             switch n.boundary {
             case .deadEnd, .valve:
                 if degree[i] != 1 {
-                    throw .invalidValue(element: n.id, field: "kind",
-                                        reason: "\(n.boundary.kindName) must end exactly one pipe, has \(degree[i])")
+                    throw .invalidValue(
+                        element: n.id, field: "kind",
+                        reason: "\(n.boundary.kindName) must end exactly one pipe, has \(degree[i])")
                 }
                 if case .valve(let v) = n.boundary, case .orifice = v.law, fluid.isGas {
                     throw .invalidValue(element: n.id, field: "law", reason: "orifice valves are for liquids only")
                 }
             case .reservoir:
-                if fluid.isGas { throw .invalidValue(element: n.id, field: "kind", reason: "gas networks use a pressure source") }
+                if fluid.isGas {
+                    throw .invalidValue(element: n.id, field: "kind", reason: "gas networks use a pressure source")
+                }
             default: break
             }
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A point of the network where pipes meet or end, with its boundary condition.
 public struct Node: Sendable, Equatable {
     /// Unique id within the network.
@@ -10,8 +12,10 @@ public struct Node: Sendable, Equatable {
     public var xM: Double
     public var yM: Double
 
-    public init(id: String, boundary: BoundaryCondition = .junction, elevationM: Double = 0,
-                xM: Double = 0, yM: Double = 0) {
+    public init(
+        id: String, boundary: BoundaryCondition = .junction, elevationM: Double = 0,
+        xM: Double = 0, yM: Double = 0
+    ) {
         self.id = id
         self.boundary = boundary
         self.elevationM = elevationM
@@ -110,5 +114,3 @@ public enum ValveClosure: Sendable, Equatable {
         }
     }
 }
-
-import Foundation

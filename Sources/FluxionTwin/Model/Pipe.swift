@@ -22,9 +22,11 @@ public struct Pipe: Sendable, Equatable {
     /// nil: the steady-state flow at t = 0.
     public var nominalFlow: Double?
 
-    public init(id: String, from: String, to: String, lengthM: Double, diameterM: Double,
-                friction: Friction, waveSpeed: WaveSpeed, lineId: String? = nil,
-                chainageStartM: Double = 0, geometry: [MapPoint] = [], nominalFlow: Double? = nil) {
+    public init(
+        id: String, from: String, to: String, lengthM: Double, diameterM: Double,
+        friction: Friction, waveSpeed: WaveSpeed, lineId: String? = nil,
+        chainageStartM: Double = 0, geometry: [MapPoint] = [], nominalFlow: Double? = nil
+    ) {
         self.id = id
         self.fromNode = from
         self.toNode = to

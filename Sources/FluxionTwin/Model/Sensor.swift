@@ -22,10 +22,12 @@ public struct Sensor: Sendable, Equatable {
     /// "base density" of gas metering) instead of the line density.
     public var standardConditions: Bool
 
-    public init(id: String, quantity: Quantity, location: SensorLocation, stationId: String? = nil,
-                sampleRateHz: Double = 1, noiseStdDev: Double = 0, bias: Double = 0,
-                quantization: Double = 0, initialTotal: Double = 0, nominalDifferentialPa: Double = 0,
-                standardConditions: Bool = false) {
+    public init(
+        id: String, quantity: Quantity, location: SensorLocation, stationId: String? = nil,
+        sampleRateHz: Double = 1, noiseStdDev: Double = 0, bias: Double = 0,
+        quantization: Double = 0, initialTotal: Double = 0, nominalDifferentialPa: Double = 0,
+        standardConditions: Bool = false
+    ) {
         self.standardConditions = standardConditions
         self.id = id
         self.quantity = quantity

@@ -26,8 +26,9 @@ public struct TimeProfile: Sendable, Equatable {
 
     /// Hourly values over a day (24 values at 00:00 … 23:00), periodic over 86 400 s.
     public static func hourly(_ values: [Double]) -> TimeProfile {
-        TimeProfile(points: values.enumerated().map { (Double($0.offset) * 3600, $0.element) },
-                    periodS: 86_400)
+        TimeProfile(
+            points: values.enumerated().map { (Double($0.offset) * 3600, $0.element) },
+            periodS: 86_400)
     }
 
     /// Value at simulated time t (s), linear between points.

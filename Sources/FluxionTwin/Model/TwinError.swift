@@ -30,7 +30,8 @@ public enum TwinError: Error, Sendable, Equatable, CustomStringConvertible {
             "time step \(dt) s breaks the Courant condition on pipe '\(p)': largest allowed step is \(maxDt) s"
         case let .waveSpeedAdjustmentTooLarge(p, rel, tol):
             "pipe '\(p)': fitting whole reaches to the time step changes its wave speed by \(rel * 100) % (tolerance \(tol * 100) %); use a smaller time_step_s"
-        case let .steadyStateDidNotConverge(it, r): "steady state did not converge after \(it) iterations (residual \(r))"
+        case let .steadyStateDidNotConverge(it, r):
+            "steady state did not converge after \(it) iterations (residual \(r))"
         case let .positionOutsidePipe(e, p, x, l): "\(e): position \(x) m is outside pipe '\(p)' (0…\(l) m)"
         case let .unstable(t, p): "solution became non-finite at t = \(t) s in pipe '\(p)'"
         }

@@ -30,10 +30,12 @@ public struct AutopilotConfig: Sendable, Equatable {
         0.7, 0.7, 0.7, 0.8, 0.8, 0.9, 1.0, 1.1, 1.3, 1.5, 1.7, 1.9,
     ]
 
-    public init(enabled: Bool = false, leaksPerDay: Double = 3, hourlyRisk: [Double] = AutopilotConfig.defaultHourlyRisk,
-                sizeFractionMin: Double = 0.01, sizeFractionMax: Double = 0.05,
-                durationMinS: Double = 1800, durationMaxS: Double = 7200, rampMaxS: Double = 60,
-                checkIntervalS: Double = 60, maxConcurrent: Int = 1) {
+    public init(
+        enabled: Bool = false, leaksPerDay: Double = 3, hourlyRisk: [Double] = AutopilotConfig.defaultHourlyRisk,
+        sizeFractionMin: Double = 0.01, sizeFractionMax: Double = 0.05,
+        durationMinS: Double = 1800, durationMaxS: Double = 7200, rampMaxS: Double = 60,
+        checkIntervalS: Double = 60, maxConcurrent: Int = 1
+    ) {
         self.enabled = enabled
         self.leaksPerDay = leaksPerDay
         self.hourlyRisk = hourlyRisk

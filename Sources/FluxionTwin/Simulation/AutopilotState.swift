@@ -43,9 +43,10 @@ extension Simulation {
         let pipe = scenario.network.pipes[k]
         let fraction = c.sizeFractionMin + sizeU * (c.sizeFractionMax - c.sizeFractionMin)
         let duration = c.durationMinS + durU * (c.durationMaxS - c.durationMinS)
-        let request = LeakRequest(location: .pipe(id: pipe.id, positionM: where_ * pipe.lengthM),
-                                  size: .fractionOfNominalFlow(fraction), startS: timeS, rampS: rampU * c.rampMaxS,
-                                  source: "autopilot", clearS: timeS + duration)
+        let request = LeakRequest(
+            location: .pipe(id: pipe.id, positionM: where_ * pipe.lengthM),
+            size: .fractionOfNominalFlow(fraction), startS: timeS, rampS: rampU * c.rampMaxS,
+            source: "autopilot", clearS: timeS + duration)
         if let info = try? injectLeak(request) { autopilot.leakIds.append(info.id) }
     }
 
@@ -54,7 +55,9 @@ extension Simulation {
     func pipeRiskWeights() -> [Double] {
         let net = scenario.network
         return net.pipes.map { p in
-            let m = net.stations.filter { $0.nodeId == p.fromNode || $0.nodeId == p.toNode }.map(\.riskMultiplier).max() ?? 1
+            let m =
+                net.stations.filter { $0.nodeId == p.fromNode || $0.nodeId == p.toNode }.map(\.riskMultiplier).max()
+                ?? 1
             return p.lengthM * m
         }
     }

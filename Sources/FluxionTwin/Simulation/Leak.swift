@@ -28,8 +28,10 @@ public struct LeakRequest: Sendable, Equatable {
     /// Close the leak at this time, s; nil: stays open until cleared.
     public var clearS: Double?
 
-    public init(location: Location, size: Size, startS: Double? = nil, rampS: Double = 0,
-                dischargeCoefficient: Double = 0.62, source: String = "api", clearS: Double? = nil) {
+    public init(
+        location: Location, size: Size, startS: Double? = nil, rampS: Double = 0,
+        dischargeCoefficient: Double = 0.62, source: String = "api", clearS: Double? = nil
+    ) {
         self.location = location
         self.size = size
         self.startS = startS

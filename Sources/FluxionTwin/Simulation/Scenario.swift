@@ -12,9 +12,11 @@ public struct Scenario: Sendable, Equatable {
     /// Suggested run length, s.
     public var durationS: Double
 
-    public init(name: String, description: String = "", network: Network, sensors: [Sensor] = [],
-                leaks: [LeakRequest] = [], solver: SolverOptions = SolverOptions(),
-                autopilot: AutopilotConfig = AutopilotConfig(), durationS: Double = 60) {
+    public init(
+        name: String, description: String = "", network: Network, sensors: [Sensor] = [],
+        leaks: [LeakRequest] = [], solver: SolverOptions = SolverOptions(),
+        autopilot: AutopilotConfig = AutopilotConfig(), durationS: Double = 60
+    ) {
         self.name = name
         self.description = description
         self.network = network

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A deterministic random number generator: xoshiro256** seeded through
 /// SplitMix64, with Box–Muller normals. Same seed → same sequence on every platform.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
@@ -53,7 +55,6 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 }
 
-import Foundation
 private func _log(_ x: Double) -> Double { Foundation.log(x) }
 private func _sin(_ x: Double) -> Double { Foundation.sin(x) }
 private func _cos(_ x: Double) -> Double { Foundation.cos(x) }

@@ -27,7 +27,9 @@ struct SensorState: Sendable {
         case let .pipe(id, x):
             guard let k = sim.pipeIndex[id] else { throw .unknownPipe(element: sensor.id, field: "pipe", pipe: id) }
             let l = net.pipes[k].lengthM
-            guard x >= 0, x <= l else { throw .positionOutsidePipe(element: sensor.id, pipe: id, positionM: x, lengthM: l) }
+            guard x >= 0, x <= l else {
+                throw .positionOutsidePipe(element: sensor.id, pipe: id, positionM: x, lengthM: l)
+            }
             pipe = k
             positionM = x
             node = nil

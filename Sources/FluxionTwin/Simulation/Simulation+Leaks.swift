@@ -22,30 +22,40 @@ extension Simulation {
         let fraction: Double
         switch request.size {
         case .effectiveAreaM2(let a):
-            guard a > 0, a.isFinite else { throw .invalidValue(element: id, field: "effective_area_m2", reason: "must be positive") }
+            guard a > 0, a.isFinite else {
+                throw .invalidValue(element: id, field: "effective_area_m2", reason: "must be positive")
+            }
             area = a
             fraction = nominal > 0 ? a * unitFlow / nominal : 0
         case .fractionOfNominalFlow(let f):
-            guard f > 0, f.isFinite else { throw .invalidValue(element: id, field: "size_fraction", reason: "must be positive") }
+            guard f > 0, f.isFinite else {
+                throw .invalidValue(element: id, field: "size_fraction", reason: "must be positive")
+            }
             guard nominal > 0 else {
-                throw .invalidValue(element: id, field: "size_fraction", reason: "pipe '\(pipe.id)' has no nominal flow")
+                throw .invalidValue(
+                    element: id, field: "size_fraction", reason: "pipe '\(pipe.id)' has no nominal flow")
             }
             guard unitFlow > 0 else {
-                throw .invalidValue(element: id, field: "size_fraction", reason: "no pressure to drive a leak at \(x) m")
+                throw .invalidValue(
+                    element: id, field: "size_fraction", reason: "no pressure to drive a leak at \(x) m")
             }
             area = f * nominal / unitFlow
             fraction = f
         }
-        guard request.rampS >= 0 else { throw .invalidValue(element: id, field: "ramp_s", reason: "must not be negative") }
+        guard request.rampS >= 0 else {
+            throw .invalidValue(element: id, field: "ramp_s", reason: "must not be negative")
+        }
         let start = max(request.startS ?? timeS, timeS)
-        let (key, resolved) = solver.addLeak(pipe: k, positionM: x, dischargeAreaM2: area, startS: start, rampS: request.rampS)
+        let (key, resolved) = solver.addLeak(
+            pipe: k, positionM: x, dischargeAreaM2: area, startS: start, rampS: request.rampS)
         if let c = request.clearS { solver.clearLeak(key: key, atS: max(c, start)) }
         nextLeakNumber += 1
-        let info = LeakInfo(id: id, pipeId: pipe.id, positionM: resolved, lineId: lineId,
-                            chainageM: chainage.map { $0 + resolved - x }, effectiveAreaM2: area,
-                            dischargeCoefficient: request.dischargeCoefficient, sizeFraction: fraction,
-                            startS: start, rampS: request.rampS, state: .scheduled,
-                            clearedS: request.clearS.map { max($0, start) }, currentFlow: 0, source: request.source)
+        let info = LeakInfo(
+            id: id, pipeId: pipe.id, positionM: resolved, lineId: lineId,
+            chainageM: chainage.map { $0 + resolved - x }, effectiveAreaM2: area,
+            dischargeCoefficient: request.dischargeCoefficient, sizeFraction: fraction,
+            startS: start, rampS: request.rampS, state: .scheduled,
+            clearedS: request.clearS.map { max($0, start) }, currentFlow: 0, source: request.source)
         leakRecords.append(LeakRecord(info: info, key: key, pipe: k))
         return current(leakRecords[leakRecords.count - 1])
     }
@@ -69,10 +79,15 @@ extension Simulation {
     /// A record brought up to date with the solver.
     func current(_ r: LeakRecord) -> LeakInfo {
         var info = r.info
-        if let c = info.clearedS, timeS >= c { info.state = .cleared }
-        else if timeS >= info.startS { info.state = .active }
-        else { info.state = .scheduled }
-        info.currentFlow = info.state == .active
+        if let c = info.clearedS, timeS >= c {
+            info.state = .cleared
+        } else if timeS >= info.startS {
+            info.state = .active
+        } else {
+            info.state = .scheduled
+        }
+        info.currentFlow =
+            info.state == .active
             ? Boundaries.fromSolverFlow(solver.leakOutflow(key: r.key), fluid: scenario.network.fluid) : 0
         return info
     }
@@ -86,8 +101,11 @@ extension Simulation {
     }
 
     /// Pipe index and position for a location; line chainage when given by line.
-    func resolve(_ location: LeakRequest.Location, element: String) throws(TwinError)
-        -> (pipe: Int, positionM: Double, lineId: String?, chainageM: Double?) {
+    func resolve(
+        _ location: LeakRequest.Location, element: String
+    ) throws(TwinError)
+        -> (pipe: Int, positionM: Double, lineId: String?, chainageM: Double?)
+    {
         let net = scenario.network
         switch location {
         case let .pipe(id, x):
@@ -106,7 +124,8 @@ extension Simulation {
                 if c >= start && c <= start + l { return (k, c - start, id, c) }
                 start += l
             }
-            throw .invalidValue(element: element, field: "chainage_m", reason: "\(c) m is outside line '\(id)' (0…\(start) m)")
+            throw .invalidValue(
+                element: element, field: "chainage_m", reason: "\(c) m is outside line '\(id)' (0…\(start) m)")
         }
     }
 

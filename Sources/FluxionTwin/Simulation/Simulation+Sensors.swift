@@ -45,7 +45,7 @@ extension Simulation {
     /// Integrates totalizers over the step just taken.
     mutating func accumulateTotals() {
         let dt = timeStepS
-        let perSecond = scenario.network.fluid.isGas ? 1.0 / 3600 : 1.0   // Sm³/h → Sm³/s
+        let perSecond = scenario.network.fluid.isGas ? 1.0 / 3600 : 1.0  // Sm³/h → Sm³/s
         for i in sensorStates.indices where sensorStates[i].sensor.quantity == .totalizedFlow {
             let flow = Boundaries.fromSolverFlow(probe(sensorStates[i]).flow, fluid: scenario.network.fluid)
             sensorStates[i].total += flow * perSecond * dt
@@ -84,8 +84,9 @@ extension Simulation {
         case .freeze:
             value = sensorStates[i].frozenValue
         }
-        return Reading(sensorId: s.id, quantity: s.quantity, value: value, unit: unit, simTimeS: timeS, valid: valid,
-                       sensorIndex: i)
+        return Reading(
+            sensorId: s.id, quantity: s.quantity, value: value, unit: unit, simTimeS: timeS, valid: valid,
+            sensorIndex: i)
     }
 
     /// Commands a sensor fault (none, dropout, freeze). Freeze holds the last good value.

@@ -30,9 +30,10 @@ public struct Simulation: Sendable {
     public init(scenario: Scenario, seed: UInt64 = 0) throws(TwinError) {
         self.scenario = scenario
         self.seed = seed
-        solver = try TransientSolver(network: scenario.network, timeStepS: scenario.solver.timeStepS,
-                                     maxReachLengthM: scenario.solver.maxReachLengthM,
-                                     waveSpeedTolerance: scenario.solver.waveSpeedTolerance)
+        solver = try TransientSolver(
+            network: scenario.network, timeStepS: scenario.solver.timeStepS,
+            maxReachLengthM: scenario.solver.maxReachLengthM,
+            waveSpeedTolerance: scenario.solver.waveSpeedTolerance)
         var index = [String: Int]()
         for (i, p) in scenario.network.pipes.enumerated() { index[p.id] = i }
         pipeIndex = index

@@ -61,8 +61,9 @@ extension Simulation {
         let isGas = net.fluid.isGas
         let stationAt = Dictionary(net.stations.map { ($0.nodeId, $0.id) }, uniquingKeysWith: { a, _ in a })
         let nodes = net.nodes.map {
-            Topology.NodeInfo(id: $0.id, kind: $0.boundary.kindName, xM: $0.xM, yM: $0.yM,
-                              elevationM: $0.elevationM, stationId: stationAt[$0.id])
+            Topology.NodeInfo(
+                id: $0.id, kind: $0.boundary.kindName, xM: $0.xM, yM: $0.yM,
+                elevationM: $0.elevationM, stationId: stationAt[$0.id])
         }
         let pipes = net.pipes.enumerated().map { k, p -> Topology.PipeInfo in
             let a = net.nodes[solver.fromNode[k]], b = net.nodes[solver.toNode[k]]
@@ -71,7 +72,8 @@ extension Simulation {
                 id: p.id, fromNode: p.fromNode, toNode: p.toNode, lengthM: p.lengthM, diameterM: p.diameterM,
                 waveSpeedMS: solver.grid.waveSpeedsMS[k], lineId: line?.id,
                 chainageStartM: line.map { lineChainageStart(line: $0, pipeId: p.id) } ?? 0,
-                geometry: p.geometry.isEmpty ? [MapPoint(xM: a.xM, yM: a.yM), MapPoint(xM: b.xM, yM: b.yM)] : p.geometry,
+                geometry: p.geometry.isEmpty
+                    ? [MapPoint(xM: a.xM, yM: a.yM), MapPoint(xM: b.xM, yM: b.yM)] : p.geometry,
                 nominalFlow: Boundaries.fromSolverFlow(nominalFlow[k], fluid: net.fluid))
         }
         let stations = net.stations.map { s -> Topology.StationInfo in
@@ -79,14 +81,16 @@ extension Simulation {
             return Topology.StationInfo(id: s.id, name: s.name, nodeId: s.nodeId, xM: n.xM, yM: n.yM)
         }
         let sensors = scenario.sensors.map { s -> Topology.SensorInfo in
-            var info = Topology.SensorInfo(id: s.id, quantity: s.quantity, unit: s.quantity.unit(isGas: isGas),
-                                           stationId: s.stationId, sampleRateHz: s.sampleRateHz)
+            var info = Topology.SensorInfo(
+                id: s.id, quantity: s.quantity, unit: s.quantity.unit(isGas: isGas),
+                stationId: s.stationId, sampleRateHz: s.sampleRateHz)
             switch s.location {
             case let .pipe(id, x): info.pipeId = id; info.positionM = x
             case let .node(id): info.nodeId = id
             }
             return info
         }
-        return Topology(nodes: nodes, pipes: pipes, stations: stations, sensors: sensors, lines: net.lines, isGas: isGas)
+        return Topology(
+            nodes: nodes, pipes: pipes, stations: stations, sensors: sensors, lines: net.lines, isGas: isGas)
     }
 }

@@ -35,8 +35,10 @@ public struct Discretization: Sendable, Equatable {
     ///   - waveSpeedTolerance: largest relative wave-speed change allowed (0.05 = 5 %).
     /// - Throws: `TwinError.courantViolated` naming the largest allowed step;
     ///   `TwinError.waveSpeedAdjustmentTooLarge`.
-    public init(network: Network, timeStepS: Double? = nil, maxReachLengthM: Double? = nil,
-                waveSpeedTolerance: Double = 0.05) throws(TwinError) {
+    public init(
+        network: Network, timeStepS: Double? = nil, maxReachLengthM: Double? = nil,
+        waveSpeedTolerance: Double = 0.05
+    ) throws(TwinError) {
         let speeds = network.pipes.map { $0.waveSpeedMS(fluid: network.fluid) }
         let travel = zip(network.pipes, speeds).map { $0.lengthM / $1 }
         guard let minIndex = travel.indices.min(by: { travel[$0] < travel[$1] }) else {
@@ -68,8 +70,9 @@ public struct Discretization: Sendable, Equatable {
             }
             let f = fit(dt)
             if f.worst.1 > waveSpeedTolerance {
-                throw .waveSpeedAdjustmentTooLarge(pipe: network.pipes[f.worst.0].id,
-                                                   relativeChange: f.worst.1, tolerance: waveSpeedTolerance)
+                throw .waveSpeedAdjustmentTooLarge(
+                    pipe: network.pipes[f.worst.0].id,
+                    relativeChange: f.worst.1, tolerance: waveSpeedTolerance)
             }
             self.timeStepS = dt
             self.reaches = f.reaches
@@ -92,7 +95,8 @@ public struct Discretization: Sendable, Equatable {
             }
         }
         let f = fit(base / 1000)
-        throw .waveSpeedAdjustmentTooLarge(pipe: network.pipes[f.worst.0].id,
-                                           relativeChange: f.worst.1, tolerance: waveSpeedTolerance)
+        throw .waveSpeedAdjustmentTooLarge(
+            pipe: network.pipes[f.worst.0].id,
+            relativeChange: f.worst.1, tolerance: waveSpeedTolerance)
     }
 }

@@ -24,9 +24,11 @@ enum MOCKernel {
     /// - Parameters: p, q: first cell; left/right face values (P, flow into the
     ///   first cell / flow out of the last cell); b: impedance; friction: F.
     @inline(__always)
-    static func advanceLiquid(p: UnsafeMutablePointer<Double>, q: UnsafeMutablePointer<Double>, count: Int,
-                              leftP: Double, leftQ: Double, rightP: Double, rightQ: Double,
-                              b: Double, friction: Double) {
+    static func advanceLiquid(
+        p: UnsafeMutablePointer<Double>, q: UnsafeMutablePointer<Double>, count: Int,
+        leftP: Double, leftQ: Double, rightP: Double, rightQ: Double,
+        b: Double, friction: Double
+    ) {
         let invB = 1 / b, halfInvB = 0.5 * invB, halfBF = 0.5 * b * friction, twoInvB = 2 * invB
         var pl = leftP, ql = leftQ
         var pi = p[0], qi = q[0]
@@ -49,9 +51,11 @@ enum MOCKernel {
 
     /// Advances `count` cells of a gas pipe segment (φ = c²/P_i). `c2`: wave speed squared, m²/s².
     @inline(__always)
-    static func advanceGas(p: UnsafeMutablePointer<Double>, q: UnsafeMutablePointer<Double>, count: Int,
-                           leftP: Double, leftQ: Double, rightP: Double, rightQ: Double,
-                           b: Double, friction: Double, c2: Double) {
+    static func advanceGas(
+        p: UnsafeMutablePointer<Double>, q: UnsafeMutablePointer<Double>, count: Int,
+        leftP: Double, leftQ: Double, rightP: Double, rightQ: Double,
+        b: Double, friction: Double, c2: Double
+    ) {
         let invB = 1 / b, halfInvB = 0.5 * invB, halfBFc2 = 0.5 * b * friction * c2, twoInvB = 2 * invB
         var pl = leftP, ql = leftQ
         var pi = p[0], qi = q[0]

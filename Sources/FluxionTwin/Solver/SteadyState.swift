@@ -60,8 +60,10 @@ public struct SteadyState: Sendable, Equatable {
             for k in 0..<np {
                 let p = network.pipes[k]
                 let a2 = p.areaM2 * p.areaM2
-                let r = fluid.isGas ? f[k] * c2[k] * p.lengthM / (p.diameterM * a2)
-                                    : f[k] * p.lengthM / (2 * g * p.diameterM * a2)
+                let r =
+                    fluid.isGas
+                    ? f[k] * c2[k] * p.lengthM / (p.diameterM * a2)
+                    : f[k] * p.lengthM / (2 * g * p.diameterM * a2)
                 rhs[k] = -(r * q[k] * abs(q[k]) - (u[from[k]] - u[to[k]]))
                 jac[k * n + k] = max(2 * r * abs(q[k]), 2 * r * 1e-9 * qScale)
                 if freeIndex[from[k]] >= 0 { jac[k * n + np + freeIndex[from[k]]] = -1 }

@@ -28,7 +28,7 @@ extension TransientSolver {
         case .gas(let g): lo = g.ambientPressurePa
         }
         if lo >= hi { return free }
-        while f(lo) > 0 { lo -= max(abs(hi - lo), 1) }   // only if an outlet lies above the free level
+        while f(lo) > 0 { lo -= max(abs(hi - lo), 1) }  // only if an outlet lies above the free level
         var x = hi
         for _ in 0..<200 {
             let fx = f(x)
@@ -50,13 +50,17 @@ extension TransientSolver {
         for i in leaks.indices { leaks[i].outflow = 0 }
         // Leaks by node and by interior face.
         var nodeLeaks = [Int: [OrificeTerm]]()
-        var faceLeaks = [Int: [OrificeTerm]]()   // key: offset + face
+        var faceLeaks = [Int: [OrificeTerm]]()  // key: offset + face
         for (i, leak) in leaks.enumerated() where !leaks.isEmpty {
             let a = leak.area(atTimeS: t)
             let term = OrificeTerm(cdA: a, outletHeadM: leak.outletHeadM, leak: i)
-            if leak.face == 0 { nodeLeaks[fromNode[leak.pipe], default: []].append(term) }
-            else if leak.face == reaches[leak.pipe] { nodeLeaks[toNode[leak.pipe], default: []].append(term) }
-            else { faceLeaks[leak.pipe << 32 | leak.face, default: []].append(term) }
+            if leak.face == 0 {
+                nodeLeaks[fromNode[leak.pipe], default: []].append(term)
+            } else if leak.face == reaches[leak.pipe] {
+                nodeLeaks[toNode[leak.pipe], default: []].append(term)
+            } else {
+                faceLeaks[leak.pipe << 32 | leak.face, default: []].append(term)
+            }
         }
         for (j, node) in network.nodes.enumerated() {
             var s = 0.0, kSum = 0.0

@@ -3,8 +3,10 @@ extension TransientSolver {
     /// Adds an orifice leak on pipe k at `positionM` from its start (snapped to the
     /// nearest face of the grid; the pipe ends are its nodes).
     /// - Returns: a key for later changes, and the position actually used, m.
-    public mutating func addLeak(pipe k: Int, positionM x: Double, dischargeAreaM2 cdA: Double,
-                                 startS: Double, rampS: Double) -> (key: Int, resolvedPositionM: Double) {
+    public mutating func addLeak(
+        pipe k: Int, positionM x: Double, dischargeAreaM2 cdA: Double,
+        startS: Double, rampS: Double
+    ) -> (key: Int, resolvedPositionM: Double) {
         let pipe = network.pipes[k]
         let n = reaches[k]
         let dx = pipe.lengthM / Double(n)
@@ -12,8 +14,10 @@ extension TransientSolver {
         let resolved = Double(face) * dx
         let z0 = network.nodes[fromNode[k]].elevationM, z1 = network.nodes[toNode[k]].elevationM
         let key = (leaks.map(\.key).max() ?? 0) + 1
-        leaks.append(SolverLeak(key: key, pipe: k, face: face, dischargeAreaM2: cdA, startS: startS, rampS: rampS,
-                                clearedS: nil, outletHeadM: z0 + (z1 - z0) * resolved / pipe.lengthM))
+        leaks.append(
+            SolverLeak(
+                key: key, pipe: k, face: face, dischargeAreaM2: cdA, startS: startS, rampS: rampS,
+                clearedS: nil, outletHeadM: z0 + (z1 - z0) * resolved / pipe.lengthM))
         computeFaces()
         return (key, resolved)
     }

@@ -6,7 +6,7 @@ extension TransientSolver {
     public func probe(pipe k: Int, positionM x: Double) -> (potential: Double, flow: Double) {
         let n = reaches[k]
         let dx = network.pipes[k].lengthM / Double(n)
-        let s = x / dx - 0.5            // position in cell-centre units
+        let s = x / dx - 0.5  // position in cell-centre units
         if s <= 0 {
             let w = max(0, (s + 0.5) / 0.5)
             let i = offset[k]

@@ -57,11 +57,14 @@ public struct TransientSolver: Sendable {
     public internal(set) var cumulativeLeakOutflow: Double = 0
 
     /// Builds the grid, solves the steady state and fills the cells with it.
-    public init(network: Network, timeStepS: Double? = nil, maxReachLengthM: Double? = nil,
-                waveSpeedTolerance: Double = 0.05) throws(TwinError) {
+    public init(
+        network: Network, timeStepS: Double? = nil, maxReachLengthM: Double? = nil,
+        waveSpeedTolerance: Double = 0.05
+    ) throws(TwinError) {
         try network.validate()
-        let grid = try Discretization(network: network, timeStepS: timeStepS,
-                                      maxReachLengthM: maxReachLengthM, waveSpeedTolerance: waveSpeedTolerance)
+        let grid = try Discretization(
+            network: network, timeStepS: timeStepS,
+            maxReachLengthM: maxReachLengthM, waveSpeedTolerance: waveSpeedTolerance)
         let steady = try SteadyState(network: network, grid: grid)
         self.network = network
         self.grid = grid
@@ -100,8 +103,10 @@ public struct TransientSolver: Sendable {
             let p0 = steady.nodePotential[fromNode[k]], p1 = steady.nodePotential[toNode[k]]
             for i in 0..<reaches[k] {
                 let s = (Double(i) + 0.5) / Double(reaches[k])
-                p[off[k] + i] = network.fluid.isGas ? (p0 * p0 + s * (p1 * p1 - p0 * p0)).squareRoot()
-                                                    : p0 + s * (p1 - p0)
+                p[off[k] + i] =
+                    network.fluid.isGas
+                    ? (p0 * p0 + s * (p1 * p1 - p0 * p0)).squareRoot()
+                    : p0 + s * (p1 - p0)
                 q[off[k] + i] = steady.pipeFlow[k]
             }
         }
@@ -156,21 +161,26 @@ public struct TransientSolver: Sendable {
 
     /// Advances pipe k, splitting it at interior leak faces so the kernel has no branches.
     @inline(__always)
-    private func advancePipe(_ k: Int, p pp: UnsafeMutablePointer<Double>, q qp: UnsafeMutablePointer<Double>, gas: Bool) {
+    private func advancePipe(
+        _ k: Int, p pp: UnsafeMutablePointer<Double>, q qp: UnsafeMutablePointer<Double>, gas: Bool
+    ) {
         var first = 0
         var leftP = startP[k], leftQ = startQ[k]
         let b = impedance[k], f = frictionCoefficient[k], c2 = gasC2[k]
         func run(_ from: Int, _ to: Int, _ rp: Double, _ rq: Double, _ lp: Double, _ lq: Double) {
             if gas {
-                MOCKernel.advanceGas(p: pp + from, q: qp + from, count: to - from, leftP: lp, leftQ: lq,
-                                     rightP: rp, rightQ: rq, b: b, friction: f, c2: c2)
+                MOCKernel.advanceGas(
+                    p: pp + from, q: qp + from, count: to - from, leftP: lp, leftQ: lq,
+                    rightP: rp, rightQ: rq, b: b, friction: f, c2: c2)
             } else {
-                MOCKernel.advanceLiquid(p: pp + from, q: qp + from, count: to - from, leftP: lp, leftQ: lq,
-                                        rightP: rp, rightQ: rq, b: b, friction: f)
+                MOCKernel.advanceLiquid(
+                    p: pp + from, q: qp + from, count: to - from, leftP: lp, leftQ: lq,
+                    rightP: rp, rightQ: rq, b: b, friction: f)
             }
         }
         if !leaks.isEmpty {
-            for leak in leaks.sorted(by: { $0.face < $1.face }) where leak.pipe == k && leak.face > 0 && leak.face < reaches[k] {
+            for leak in leaks.sorted(by: { $0.face < $1.face })
+            where leak.pipe == k && leak.face > 0 && leak.face < reaches[k] {
                 if leak.face > first {
                     run(first, leak.face, leak.faceP, leak.leftQ, leftP, leftQ)
                     first = leak.face

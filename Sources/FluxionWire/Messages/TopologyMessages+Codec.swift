@@ -17,35 +17,42 @@ extension Topology: WireMessage {
     public static let protoName = "fluxion.v1.Topology"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__topology__unpack,
-                                    free: fluxion__v1__topology__free_unpacked) { m in
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__topology__unpack,
+            free: fluxion__v1__topology__free_unpacked
+        ) { m in
             Topology(
                 scenario: ProtobufC.string(m.scenario), fluid: ProtobufC.string(m.fluid),
                 nodes: ProtobufC.list(m.n_nodes, m.nodes) { n in
-                    TopologyNode(id: ProtobufC.string(n.id), kind: ProtobufC.string(n.kind), location: Point(n.location),
-                                 elevationM: n.elevation_m, stationID: ProtobufC.string(n.station_id))
+                    TopologyNode(
+                        id: ProtobufC.string(n.id), kind: ProtobufC.string(n.kind), location: Point(n.location),
+                        elevationM: n.elevation_m, stationID: ProtobufC.string(n.station_id))
                 },
                 pipes: ProtobufC.list(m.n_pipes, m.pipes) { p in
-                    TopologyPipe(id: ProtobufC.string(p.id), fromNode: ProtobufC.string(p.from_node),
-                                 toNode: ProtobufC.string(p.to_node), lengthM: p.length_m, diameterM: p.diameter_m,
-                                 waveSpeedMPerS: p.wave_speed_m_per_s, lineID: ProtobufC.string(p.line_id),
-                                 chainageStartM: p.chainage_start_m,
-                                 geometry: ProtobufC.list(p.n_geometry, p.geometry) { Point(xM: $0.x_m, yM: $0.y_m) },
-                                 nominalFlow: p.nominal_flow)
+                    TopologyPipe(
+                        id: ProtobufC.string(p.id), fromNode: ProtobufC.string(p.from_node),
+                        toNode: ProtobufC.string(p.to_node), lengthM: p.length_m, diameterM: p.diameter_m,
+                        waveSpeedMPerS: p.wave_speed_m_per_s, lineID: ProtobufC.string(p.line_id),
+                        chainageStartM: p.chainage_start_m,
+                        geometry: ProtobufC.list(p.n_geometry, p.geometry) { Point(xM: $0.x_m, yM: $0.y_m) },
+                        nominalFlow: p.nominal_flow)
                 },
                 stations: ProtobufC.list(m.n_stations, m.stations) { st in
-                    TopologyStation(id: ProtobufC.string(st.id), name: ProtobufC.string(st.name),
-                                    nodeID: ProtobufC.string(st.node_id), location: Point(st.location))
+                    TopologyStation(
+                        id: ProtobufC.string(st.id), name: ProtobufC.string(st.name),
+                        nodeID: ProtobufC.string(st.node_id), location: Point(st.location))
                 },
                 sensors: ProtobufC.list(m.n_sensors, m.sensors) { se in
-                    TopologySensor(id: ProtobufC.string(se.id), quantity: Quantity(rawValue: se.quantity.rawValue) ?? .unspecified,
-                                   unit: ProtobufC.string(se.unit), pipeID: ProtobufC.string(se.pipe_id),
-                                   positionM: se.position_m, nodeID: ProtobufC.string(se.node_id),
-                                   stationID: ProtobufC.string(se.station_id), sampleRateHz: se.sample_rate_hz)
+                    TopologySensor(
+                        id: ProtobufC.string(se.id), quantity: Quantity(rawValue: se.quantity.rawValue) ?? .unspecified,
+                        unit: ProtobufC.string(se.unit), pipeID: ProtobufC.string(se.pipe_id),
+                        positionM: se.position_m, nodeID: ProtobufC.string(se.node_id),
+                        stationID: ProtobufC.string(se.station_id), sampleRateHz: se.sample_rate_hz)
                 },
                 lines: ProtobufC.list(m.n_lines, m.lines) { l in
-                    TopologyLine(id: ProtobufC.string(l.id), pipeIDs: ProtobufC.strings(l.n_pipe_ids, l.pipe_ids),
-                                 lengthM: l.length_m)
+                    TopologyLine(
+                        id: ProtobufC.string(l.id), pipeIDs: ProtobufC.strings(l.n_pipe_ids, l.pipe_ids),
+                        lengthM: l.length_m)
                 })
         }
     }
@@ -72,7 +79,8 @@ extension Topology: WireMessage {
             c.pointee.wave_speed_m_per_s = p.waveSpeedMPerS
             c.pointee.line_id = s.dup(p.lineID)
             c.pointee.chainage_start_m = p.chainageStartM
-            (c.pointee.n_geometry, c.pointee.geometry) = s.messages(p.geometry, initialize: fluxion__v1__point__init) { pt, cp in
+            (c.pointee.n_geometry, c.pointee.geometry) = s.messages(p.geometry, initialize: fluxion__v1__point__init) {
+                pt, cp in
                 cp.pointee.x_m = pt.xM
                 cp.pointee.y_m = pt.yM
             }
@@ -110,8 +118,10 @@ extension GetTopologyRequest: WireMessage {
     public static let protoName = "fluxion.v1.GetTopologyRequest"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__get_topology_request__unpack,
-                                    free: fluxion__v1__get_topology_request__free_unpacked) { _ in GetTopologyRequest() }
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__get_topology_request__unpack,
+            free: fluxion__v1__get_topology_request__free_unpacked
+        ) { _ in GetTopologyRequest() }
     }
 
     public func encoded() -> [UInt8] { [] }

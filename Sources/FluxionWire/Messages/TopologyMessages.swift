@@ -35,9 +35,11 @@ public struct TopologyPipe: Sendable, Equatable {
     public var chainageStartM: Double
     public var geometry: [Point]
     public var nominalFlow: Double
-    public init(id: String, fromNode: String, toNode: String, lengthM: Double, diameterM: Double,
-                waveSpeedMPerS: Double, lineID: String = "", chainageStartM: Double = 0,
-                geometry: [Point] = [], nominalFlow: Double = 0) {
+    public init(
+        id: String, fromNode: String, toNode: String, lengthM: Double, diameterM: Double,
+        waveSpeedMPerS: Double, lineID: String = "", chainageStartM: Double = 0,
+        geometry: [Point] = [], nominalFlow: Double = 0
+    ) {
         self.id = id
         self.fromNode = fromNode
         self.toNode = toNode
@@ -73,8 +75,10 @@ public struct TopologySensor: Sendable, Equatable {
     public var nodeID: String
     public var stationID: String
     public var sampleRateHz: Double
-    public init(id: String, quantity: Quantity, unit: String, pipeID: String = "", positionM: Double = 0,
-                nodeID: String = "", stationID: String = "", sampleRateHz: Double) {
+    public init(
+        id: String, quantity: Quantity, unit: String, pipeID: String = "", positionM: Double = 0,
+        nodeID: String = "", stationID: String = "", sampleRateHz: Double
+    ) {
         self.id = id
         self.quantity = quantity
         self.unit = unit
@@ -109,8 +113,10 @@ public struct Topology: Sendable, Equatable {
     public var stations: [TopologyStation]
     public var sensors: [TopologySensor]
     public var lines: [TopologyLine]
-    public init(scenario: String, fluid: String, nodes: [TopologyNode], pipes: [TopologyPipe],
-                stations: [TopologyStation], sensors: [TopologySensor], lines: [TopologyLine]) {
+    public init(
+        scenario: String, fluid: String, nodes: [TopologyNode], pipes: [TopologyPipe],
+        stations: [TopologyStation], sensors: [TopologySensor], lines: [TopologyLine]
+    ) {
         self.scenario = scenario
         self.fluid = fluid
         self.nodes = nodes

@@ -26,11 +26,14 @@ extension ReadingBatch: WireMessage {
     public static let protoName = "fluxion.v1.ReadingBatch"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__reading_batch__unpack,
-                                    free: fluxion__v1__reading_batch__free_unpacked) { m in
-            ReadingBatch(tick: m.tick, simTimeS: m.sim_time_s, wallTimeUnixNs: m.wall_time_unix_ns,
-                         readings: ProtobufC.list(m.n_readings, m.readings, Reading.init),
-                         skippedBatches: m.skipped_batches)
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__reading_batch__unpack,
+            free: fluxion__v1__reading_batch__free_unpacked
+        ) { m in
+            ReadingBatch(
+                tick: m.tick, simTimeS: m.sim_time_s, wallTimeUnixNs: m.wall_time_unix_ns,
+                readings: ProtobufC.list(m.n_readings, m.readings, Reading.init),
+                skippedBatches: m.skipped_batches)
         }
     }
 
@@ -44,7 +47,8 @@ extension ReadingBatch: WireMessage {
         m.skipped_batches = skippedBatches
         (m.n_readings, m.readings) = s.messages(readings, initialize: fluxion__v1__reading__init) { $0.fill($1, s) }
         return withExtendedLifetime(s) {
-            ProtobufC.pack(&m, size: fluxion__v1__reading_batch__get_packed_size, pack: fluxion__v1__reading_batch__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__reading_batch__get_packed_size, pack: fluxion__v1__reading_batch__pack)
         }
     }
 }
@@ -53,8 +57,10 @@ extension StreamReadingsRequest: WireMessage {
     public static let protoName = "fluxion.v1.StreamReadingsRequest"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__stream_readings_request__unpack,
-                                    free: fluxion__v1__stream_readings_request__free_unpacked) { m in
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__stream_readings_request__unpack,
+            free: fluxion__v1__stream_readings_request__free_unpacked
+        ) { m in
             var r = StreamReadingsRequest()
             r.sensorIDs = ProtobufC.strings(m.n_sensor_ids, m.sensor_ids)
             r.pipeIDs = ProtobufC.strings(m.n_pipe_ids, m.pipe_ids)
@@ -83,8 +89,9 @@ extension StreamReadingsRequest: WireMessage {
         m.max_rate_hz = maxRateHz
         m.decimation = decimation
         return withExtendedLifetime(s) {
-            ProtobufC.pack(&m, size: fluxion__v1__stream_readings_request__get_packed_size,
-                           pack: fluxion__v1__stream_readings_request__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__stream_readings_request__get_packed_size,
+                pack: fluxion__v1__stream_readings_request__pack)
         }
     }
 }
@@ -138,22 +145,31 @@ extension InjectLeakRequest: WireMessage {
     public static let protoName = "fluxion.v1.InjectLeakRequest"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__inject_leak_request__unpack,
-                                    free: fluxion__v1__inject_leak_request__free_unpacked) { m in
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__inject_leak_request__unpack,
+            free: fluxion__v1__inject_leak_request__free_unpacked
+        ) { m in
             var r = InjectLeakRequest(rampS: m.ramp_s, dischargeCoefficient: m.discharge_coefficient)
             switch m.where_case {
             case FLUXION__V1__INJECT_LEAK_REQUEST__WHERE_PIPE:
-                if let p = m.pipe?.pointee { r.location = .pipe(id: ProtobufC.string(p.pipe_id), positionM: p.position_m) }
+                if let p = m.pipe?.pointee {
+                    r.location = .pipe(id: ProtobufC.string(p.pipe_id), positionM: p.position_m)
+                }
             case FLUXION__V1__INJECT_LEAK_REQUEST__WHERE_LINE:
-                if let l = m.line?.pointee { r.location = .line(id: ProtobufC.string(l.line_id), chainageM: l.chainage_m) }
+                if let l = m.line?.pointee {
+                    r.location = .line(id: ProtobufC.string(l.line_id), chainageM: l.chainage_m)
+                }
             default: break
             }
             switch m.size_case {
             case FLUXION__V1__INJECT_LEAK_REQUEST__SIZE_SIZE_FRACTION: r.size = .fractionOfFlow(m.size_fraction)
-            case FLUXION__V1__INJECT_LEAK_REQUEST__SIZE_EFFECTIVE_AREA_M2: r.size = .effectiveAreaM2(m.effective_area_m2)
+            case FLUXION__V1__INJECT_LEAK_REQUEST__SIZE_EFFECTIVE_AREA_M2:
+                r.size = .effectiveAreaM2(m.effective_area_m2)
             default: break
             }
-            if m.start_case == FLUXION__V1__INJECT_LEAK_REQUEST__START_START_SIM_TIME_S { r.startSimTimeS = m.start_sim_time_s }
+            if m.start_case == FLUXION__V1__INJECT_LEAK_REQUEST__START_START_SIM_TIME_S {
+                r.startSimTimeS = m.start_sim_time_s
+            }
             return r
         }
     }
@@ -193,8 +209,9 @@ extension InjectLeakRequest: WireMessage {
             m.start_sim_time_s = startSimTimeS
         }
         return withExtendedLifetime(s) {
-            ProtobufC.pack(&m, size: fluxion__v1__inject_leak_request__get_packed_size,
-                           pack: fluxion__v1__inject_leak_request__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__inject_leak_request__get_packed_size,
+                pack: fluxion__v1__inject_leak_request__pack)
         }
     }
 }
@@ -203,8 +220,10 @@ extension InjectLeakResponse: WireMessage {
     public static let protoName = "fluxion.v1.InjectLeakResponse"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__inject_leak_response__unpack,
-                                    free: fluxion__v1__inject_leak_response__free_unpacked) { m in
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__inject_leak_response__unpack,
+            free: fluxion__v1__inject_leak_response__free_unpacked
+        ) { m in
             InjectLeakResponse(leak: m.leak.map { Leak($0.pointee) } ?? Leak())
         }
     }
@@ -215,8 +234,9 @@ extension InjectLeakResponse: WireMessage {
         let s = CStrings()
         m.leak = leak.cMessage(s)
         return withExtendedLifetime(s) {
-            ProtobufC.pack(&m, size: fluxion__v1__inject_leak_response__get_packed_size,
-                           pack: fluxion__v1__inject_leak_response__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__inject_leak_response__get_packed_size,
+                pack: fluxion__v1__inject_leak_response__pack)
         }
     }
 }
@@ -225,8 +245,10 @@ extension ClearLeakRequest: WireMessage {
     public static let protoName = "fluxion.v1.ClearLeakRequest"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__clear_leak_request__unpack,
-                                    free: fluxion__v1__clear_leak_request__free_unpacked) { m in
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__clear_leak_request__unpack,
+            free: fluxion__v1__clear_leak_request__free_unpacked
+        ) { m in
             ClearLeakRequest(leakID: ProtobufC.string(m.leak_id))
         }
     }
@@ -237,7 +259,8 @@ extension ClearLeakRequest: WireMessage {
         let s = CStrings()
         m.leak_id = s.dup(leakID)
         return withExtendedLifetime(s) {
-            ProtobufC.pack(&m, size: fluxion__v1__clear_leak_request__get_packed_size, pack: fluxion__v1__clear_leak_request__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__clear_leak_request__get_packed_size, pack: fluxion__v1__clear_leak_request__pack)
         }
     }
 }
@@ -246,8 +269,10 @@ extension ClearLeakResponse: WireMessage {
     public static let protoName = "fluxion.v1.ClearLeakResponse"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__clear_leak_response__unpack,
-                                    free: fluxion__v1__clear_leak_response__free_unpacked) { m in
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__clear_leak_response__unpack,
+            free: fluxion__v1__clear_leak_response__free_unpacked
+        ) { m in
             ClearLeakResponse(leak: m.leak.map { Leak($0.pointee) } ?? Leak())
         }
     }
@@ -258,7 +283,9 @@ extension ClearLeakResponse: WireMessage {
         let s = CStrings()
         m.leak = leak.cMessage(s)
         return withExtendedLifetime(s) {
-            ProtobufC.pack(&m, size: fluxion__v1__clear_leak_response__get_packed_size, pack: fluxion__v1__clear_leak_response__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__clear_leak_response__get_packed_size,
+                pack: fluxion__v1__clear_leak_response__pack)
         }
     }
 }
@@ -267,8 +294,10 @@ extension ListLeaksRequest: WireMessage {
     public static let protoName = "fluxion.v1.ListLeaksRequest"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__list_leaks_request__unpack,
-                                    free: fluxion__v1__list_leaks_request__free_unpacked) { m in
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__list_leaks_request__unpack,
+            free: fluxion__v1__list_leaks_request__free_unpacked
+        ) { m in
             ListLeaksRequest(includeCleared: m.include_cleared != 0)
         }
     }
@@ -277,7 +306,8 @@ extension ListLeaksRequest: WireMessage {
         var m = Fluxion__V1__ListLeaksRequest()
         fluxion__v1__list_leaks_request__init(&m)
         m.include_cleared = includeCleared ? 1 : 0
-        return ProtobufC.pack(&m, size: fluxion__v1__list_leaks_request__get_packed_size, pack: fluxion__v1__list_leaks_request__pack)
+        return ProtobufC.pack(
+            &m, size: fluxion__v1__list_leaks_request__get_packed_size, pack: fluxion__v1__list_leaks_request__pack)
     }
 }
 
@@ -285,8 +315,10 @@ extension ListLeaksResponse: WireMessage {
     public static let protoName = "fluxion.v1.ListLeaksResponse"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__list_leaks_response__unpack,
-                                    free: fluxion__v1__list_leaks_response__free_unpacked) { m in
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__list_leaks_response__unpack,
+            free: fluxion__v1__list_leaks_response__free_unpacked
+        ) { m in
             ListLeaksResponse(leaks: ProtobufC.list(m.n_leaks, m.leaks, Leak.init))
         }
     }
@@ -297,7 +329,9 @@ extension ListLeaksResponse: WireMessage {
         let s = CStrings()
         (m.n_leaks, m.leaks) = s.messages(leaks, initialize: fluxion__v1__leak__init) { $0.fill($1, s) }
         return withExtendedLifetime(s) {
-            ProtobufC.pack(&m, size: fluxion__v1__list_leaks_response__get_packed_size, pack: fluxion__v1__list_leaks_response__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__list_leaks_response__get_packed_size,
+                pack: fluxion__v1__list_leaks_response__pack)
         }
     }
 }
@@ -306,8 +340,10 @@ extension GetClockRequest: WireMessage {
     public static let protoName = "fluxion.v1.GetClockRequest"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__get_clock_request__unpack,
-                                    free: fluxion__v1__get_clock_request__free_unpacked) { _ in GetClockRequest() }
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__get_clock_request__unpack,
+            free: fluxion__v1__get_clock_request__free_unpacked
+        ) { _ in GetClockRequest() }
     }
 
     public func encoded() -> [UInt8] { [] }
@@ -317,8 +353,10 @@ extension SetClockRequest: WireMessage {
     public static let protoName = "fluxion.v1.SetClockRequest"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__set_clock_request__unpack,
-                                    free: fluxion__v1__set_clock_request__free_unpacked) { m in
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__set_clock_request__unpack,
+            free: fluxion__v1__set_clock_request__free_unpacked
+        ) { m in
             SetClockRequest(speed: m.speed, paused: m.paused != 0, freeRunning: m.free_running != 0)
         }
     }
@@ -329,7 +367,8 @@ extension SetClockRequest: WireMessage {
         m.speed = speed
         m.paused = paused ? 1 : 0
         m.free_running = freeRunning ? 1 : 0
-        return ProtobufC.pack(&m, size: fluxion__v1__set_clock_request__get_packed_size, pack: fluxion__v1__set_clock_request__pack)
+        return ProtobufC.pack(
+            &m, size: fluxion__v1__set_clock_request__get_packed_size, pack: fluxion__v1__set_clock_request__pack)
     }
 }
 
@@ -337,10 +376,13 @@ extension Clock: WireMessage {
     public static let protoName = "fluxion.v1.Clock"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__clock__unpack,
-                                    free: fluxion__v1__clock__free_unpacked) { m in
-            Clock(simTimeS: m.sim_time_s, speed: m.speed, paused: m.paused != 0, freeRunning: m.free_running != 0,
-                  tick: m.tick, timeStepS: m.time_step_s)
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__clock__unpack,
+            free: fluxion__v1__clock__free_unpacked
+        ) { m in
+            Clock(
+                simTimeS: m.sim_time_s, speed: m.speed, paused: m.paused != 0, freeRunning: m.free_running != 0,
+                tick: m.tick, timeStepS: m.time_step_s)
         }
     }
 
@@ -361,9 +403,12 @@ extension SetSensorFaultRequest: WireMessage {
     public static let protoName = "fluxion.v1.SetSensorFaultRequest"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__set_sensor_fault_request__unpack,
-                                    free: fluxion__v1__set_sensor_fault_request__free_unpacked) { m in
-            SetSensorFaultRequest(sensorID: ProtobufC.string(m.sensor_id), fault: SensorFault(rawValue: m.fault.rawValue) ?? .none)
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__set_sensor_fault_request__unpack,
+            free: fluxion__v1__set_sensor_fault_request__free_unpacked
+        ) { m in
+            SetSensorFaultRequest(
+                sensorID: ProtobufC.string(m.sensor_id), fault: SensorFault(rawValue: m.fault.rawValue) ?? .none)
         }
     }
 
@@ -374,8 +419,9 @@ extension SetSensorFaultRequest: WireMessage {
         m.sensor_id = s.dup(sensorID)
         m.fault = Fluxion__V1__SensorFault(rawValue: fault.rawValue)
         return withExtendedLifetime(s) {
-            ProtobufC.pack(&m, size: fluxion__v1__set_sensor_fault_request__get_packed_size,
-                           pack: fluxion__v1__set_sensor_fault_request__pack)
+            ProtobufC.pack(
+                &m, size: fluxion__v1__set_sensor_fault_request__get_packed_size,
+                pack: fluxion__v1__set_sensor_fault_request__pack)
         }
     }
 }
@@ -384,8 +430,10 @@ extension SetSensorFaultResponse: WireMessage {
     public static let protoName = "fluxion.v1.SetSensorFaultResponse"
 
     public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
-        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__set_sensor_fault_response__unpack,
-                                    free: fluxion__v1__set_sensor_fault_response__free_unpacked) { _ in SetSensorFaultResponse() }
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__set_sensor_fault_response__unpack,
+            free: fluxion__v1__set_sensor_fault_response__free_unpacked
+        ) { _ in SetSensorFaultResponse() }
     }
 
     public func encoded() -> [UInt8] { [] }

@@ -39,8 +39,10 @@ public struct Reading: Sendable, Equatable {
     public var wallTimeUnixNs: Int64
     public var valid: Bool
 
-    public init(sensorID: String, quantity: Quantity, value: Double, unit: String, simTimeS: Double,
-                wallTimeUnixNs: Int64, valid: Bool = true) {
+    public init(
+        sensorID: String, quantity: Quantity, value: Double, unit: String, simTimeS: Double,
+        wallTimeUnixNs: Int64, valid: Bool = true
+    ) {
         self.sensorID = sensorID
         self.quantity = quantity
         self.value = value
@@ -58,7 +60,8 @@ public struct ReadingBatch: Sendable, Equatable {
     public var readings: [Reading]
     public var skippedBatches: UInt64
 
-    public init(tick: UInt64, simTimeS: Double, wallTimeUnixNs: Int64, readings: [Reading], skippedBatches: UInt64 = 0) {
+    public init(tick: UInt64, simTimeS: Double, wallTimeUnixNs: Int64, readings: [Reading], skippedBatches: UInt64 = 0)
+    {
         self.tick = tick
         self.simTimeS = simTimeS
         self.wallTimeUnixNs = wallTimeUnixNs
@@ -130,8 +133,10 @@ public struct InjectLeakRequest: Sendable, Equatable {
     /// 0: the default (0.62).
     public var dischargeCoefficient: Double = 0
 
-    public init(location: Location? = nil, size: Size? = nil, startSimTimeS: Double? = nil,
-                rampS: Double = 0, dischargeCoefficient: Double = 0) {
+    public init(
+        location: Location? = nil, size: Size? = nil, startSimTimeS: Double? = nil,
+        rampS: Double = 0, dischargeCoefficient: Double = 0
+    ) {
         self.location = location
         self.size = size
         self.startSimTimeS = startSimTimeS

@@ -1,6 +1,6 @@
-import Foundation
 import FluxionServer
 import FluxionWire
+import Foundation
 import Logging
 import Synchronization
 

@@ -1,5 +1,5 @@
-import Foundation
 import FluxionWire
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -37,7 +37,9 @@ final class RawClient: @unchecked Sendable {
     func send(_ bytes: [UInt8]) {
         var off = 0
         while off < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + off, bytes.count - off, Int32(MSG_NOSIGNAL)) }
+            let n = bytes.withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress! + off, bytes.count - off, Int32(MSG_NOSIGNAL))
+            }
             if n <= 0 { return }
             off += n
         }

@@ -13,7 +13,9 @@ enum Products {
                 .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent(".build/debug"),
         ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("fluxiond").path) }
+        return candidates.first {
+            FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("fluxiond").path)
+        }
             ?? candidates[0]
     }
 
@@ -36,7 +38,8 @@ final class ServerProcess {
         process.executableURL = URL(fileURLWithPath: Products.path("fluxiond"))
         var extra: [String] = []
         if !arguments.contains("--data") {
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fluxiond-test-\(UUID().uuidString)")
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "fluxiond-test-\(UUID().uuidString)")
             ownDataDirectory = dir
             extra = ["--data", dir.path]
         }
@@ -51,7 +54,7 @@ final class ServerProcess {
         while read(fd, &byte, 1) == 1, byte != UInt8(ascii: "\n") { line.append(byte) }
         let text = String(decoding: line, as: UTF8.self)
         guard text.hasPrefix("listening on "), let colon = text.lastIndex(of: ":"),
-              let port = Int(text[text.index(after: colon)...])
+            let port = Int(text[text.index(after: colon)...])
         else {
             process.terminate()
             throw ServerProcessError("fluxiond did not print 'listening on HOST:PORT'; printed '\(text)'")
