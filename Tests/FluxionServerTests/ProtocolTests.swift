@@ -350,3 +350,42 @@ final class ConcurrentCounter: @unchecked Sendable {
         #expect(log.cancelled.withLock { $0 } == 1)
     }
 }
+
+@Suite struct ServerFuzzTests {
+    /// 150 connections each send a valid preface then up to 4 KiB of seeded random bytes (often
+    /// parsing as frames of random kinds and lengths) and half-close. Whatever the server
+    /// answers, it must close each of them cleanly and go on serving everyone else.
+    @Test func randomGarbageAfterThePrefaceNeverHurtsTheServer() throws {
+        let server = try InProcessServer(tweak: { $0.maxFrameBytes = 64 * 1024 })
+        defer { server.stop() }
+        var rng = DecoderSeed(state: 2026)
+        for _ in 0..<150 {
+            let raw = try RawClient(port: server.port)
+            let n = Int.random(in: 0...4096, using: &rng)
+            var bytes = Preface.bytes()
+            // Half the time, start with a well-formed frame header so the garbage reaches the
+            // envelope decoder rather than stopping at the length check.
+            if Bool.random(using: &rng) { bytes += [0, 0, 0, UInt8.random(in: 0...255, using: &rng)] }
+            bytes += (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            raw.send(bytes)
+            raw.halfClose()
+            _ = try raw.readToEOF()
+        }
+        let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 10)
+        defer { conn.close() }
+        let h: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+        #expect(h.status == .serving)
+        #expect(h.connections == 1)
+    }
+}
+
+struct DecoderSeed: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
