@@ -21,7 +21,7 @@ public final class ClientStream<Response: WireMessage>: @unchecked Sendable {
 
     public func next() throws(RPCError) -> Response? {
         guard !finished else { return nil }
-        switch box.take()! {
+        switch connection.wait(for: box, until: nil)! {
         case .message(let payload):
             do { return try Response(decoding: payload) } catch {
                 throw .internal("stream message of \(path): \(error)")
@@ -38,7 +38,7 @@ public final class ClientStream<Response: WireMessage>: @unchecked Sendable {
     /// Asks the server to end the call; messages still in flight are dropped, and `next()`
     /// then returns the END (CANCELLED) the server sends.
     public func cancel() {
-        box.abandon()
+        connection.abandon(box)
         connection.cancel(callID: callID)
     }
 }

@@ -2,11 +2,16 @@ import FluxionWire
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A client connection to fluxiond: many concurrent calls over one TCP connection.
 ///
-/// Calls block the calling thread; one reader thread per connection decodes frames and hands
-/// each to its call. Safe to use from several threads at once. Call `close()` when done: the
-/// reader thread holds the connection until its socket closes.
+/// Calls block the calling thread. There is no reader thread: a thread waiting for its answer
+/// reads the socket when no other thread is doing so, and hands every frame it reads to its call
+/// (leader/follower), so a lone call costs one wake-up when its answer arrives. Safe to use from
+/// several threads at once. `close()` ends the connection; pending calls fail with UNAVAILABLE.
 ///
 /// ```swift
 /// let conn = try FluxionConnection(host: "127.0.0.1", port: 7400)
@@ -22,15 +27,18 @@ public final class FluxionConnection: @unchecked Sendable {
 
     private let socket: Socket
     private let writeLock = Mutex<Void>(())
-    private let state = Mutex(State())
-
-    private struct State {
-        var nextCallID: UInt64 = 1
-        var calls: [UInt64: CallBox] = [:]
-        var pings: [CallBox] = []
-        /// Set once the connection is gone; every later call fails with it.
-        var closedError: RPCError?
-    }
+    /// Guards everything below; waiting threads wait on it.
+    private let condition = NSCondition()
+    private var nextCallID: UInt64 = 1
+    private var calls: [UInt64: CallBox] = [:]
+    private var pings: [CallBox] = []
+    /// Set once the connection is gone; every later call fails with it.
+    private var closedError: RPCError?
+    /// Whether a waiting thread is reading the socket now (the "reader role").
+    private var reading = false
+    // Touched only by the thread holding the reader role.
+    private var decoder: FrameDecoder
+    private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 8)
 
     /// Connects, exchanges prefaces and reads the server's HELLO.
     public init(host: String, port: Int, callTimeout: Double? = nil) throws(RPCError) {
@@ -45,14 +53,11 @@ public final class FluxionConnection: @unchecked Sendable {
         serverHello = try Self.readHello(socket, &decoder, address)
         self.address = address
         self.socket = socket
-        startReader(decoder)
+        self.decoder = decoder
     }
 
-    /// The reader thread keeps the connection alive until the socket closes: call `close()`.
-    private func startReader(_ decoder: FrameDecoder) {
-        let thread = Thread { self.readLoop(decoder) }
-        thread.name = "fluxion-client-reader"
-        thread.start()
+    deinit {
+        readBuffer.deallocate()
     }
 
     /// A unary call: sends `request`, waits for the response or the error status.
@@ -69,7 +74,7 @@ public final class FluxionConnection: @unchecked Sendable {
     public func unaryRaw(path: String, payload: [UInt8], metadata: [MetadataEntry] = []) throws(RPCError) -> [UInt8] {
         let (id, box) = try open(path: path, payload: payload, metadata: metadata)
         let deadline = callTimeout.map { Date(timeIntervalSinceNow: $0) }
-        switch box.take(until: deadline) {
+        switch wait(for: box, until: deadline) {
         case nil:
             forget(callID: id)
             cancel(callID: id)
@@ -92,21 +97,122 @@ public final class FluxionConnection: @unchecked Sendable {
     /// Sends a PING and waits for the PONG; returns the round-trip time in seconds.
     public func ping() throws(RPCError) -> Double {
         let box = CallBox()
-        let closed = state.withLock { s -> RPCError? in
-            if let e = s.closedError { return e }
-            s.pings.append(box)
-            return nil
+        condition.lock()
+        if let e = closedError {
+            condition.unlock()
+            throw e
         }
-        if let closed { throw closed }
+        pings.append(box)
+        condition.unlock()
         let start = DispatchTime.now().uptimeNanoseconds
         try send(Envelope(callID: 0, kind: .ping, payload: Array("ping".utf8)))
-        if case .end(let code, let message, _) = box.take(), code != .ok { throw RPCError(code, message) }
+        if case .end(let code, let message, _)? = wait(for: box, until: nil), code != .ok {
+            throw RPCError(code, message)
+        }
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
     /// Closes the connection; open calls fail with UNAVAILABLE.
     public func close() {
         socket.shutdownBoth()
+        condition.lock()
+        fail(.unavailable("connection to \(address) was closed by the client"))
+        condition.unlock()
+    }
+
+    // MARK: Waiting and reading (leader/follower)
+
+    /// Waits for the next event of `box`. A waiting thread takes the reader role when nobody
+    /// holds it and reads the socket itself, handing other calls their frames; so a lone call
+    /// wakes one thread (itself) when its answer arrives, not a reader thread and then itself.
+    func wait(for box: CallBox, until deadline: Date?) -> CallBox.Event? {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let event = box.pop() {
+                condition.broadcast()  // room for a reader waiting to push into this box
+                return event
+            }
+            if let deadline, deadline <= Date() { return nil }
+            if !reading && closedError == nil {
+                reading = true
+                condition.unlock()
+                let frames = readFrames(until: deadline)
+                condition.lock()
+                deliver(frames)
+                reading = false
+                condition.broadcast()
+                continue
+            }
+            if let deadline { _ = condition.wait(until: deadline) } else { condition.wait() }
+        }
+    }
+
+    /// One read from the socket (blocking, or until `deadline`), cut into frames. Reader role only.
+    private func readFrames(until deadline: Date?) -> Result<[Envelope], RPCError> {
+        if let deadline {
+            var fds = pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0)
+            let ms = max(0, Int32(min(deadline.timeIntervalSinceNow * 1000, 1000)))
+            if poll(&fds, 1, ms) == 0 { return .success([]) }
+        }
+        let n = socket.read(into: readBuffer)
+        if n <= 0 { return .failure(.unavailable("connection to \(address) closed by the server")) }
+        decoder.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
+        var frames: [Envelope] = []
+        do {
+            while let envelope = try decoder.nextFrame({ try Envelope.decode($0) }) { frames.append(envelope) }
+        } catch {
+            return .failure(.internal("bad frame from \(address): \(error)"))
+        }
+        return .success(frames)
+    }
+
+    /// Hands frames to their calls (lock held). Waits for room when a stream's box is full.
+    private func deliver(_ result: Result<[Envelope], RPCError>) {
+        let frames: [Envelope]
+        switch result {
+        case .failure(let error):
+            fail(error)
+            return
+        case .success(let f): frames = f
+        }
+        for envelope in frames {
+            switch envelope.kind {
+            case .message:
+                guard let box = calls[envelope.callID] else { continue }
+                while !box.push(.message(envelope.payload)) && closedError == nil {
+                    condition.broadcast()
+                    condition.wait()
+                }
+            case .end:
+                calls.removeValue(forKey: envelope.callID).map {
+                    _ = $0.push(.end(envelope.status, envelope.statusMessage, envelope.payload))
+                }
+            case .pong:
+                if !pings.isEmpty { _ = pings.removeFirst().push(.end(.ok, "", envelope.payload)) }
+            case .ping:
+                try? send(Envelope(callID: 0, kind: .pong, payload: envelope.payload))
+            case .goAway:
+                fail(
+                    RPCError(
+                        envelope.status == .ok ? .unavailable : envelope.status,
+                        "server closed the connection: \(envelope.statusMessage)"))
+                socket.shutdownBoth()
+                return
+            case .hello, .request, .cancel, .unspecified:
+                break
+            }
+        }
+    }
+
+    /// Ends every pending call with `error` and refuses new ones (lock held).
+    private func fail(_ error: RPCError) {
+        if closedError == nil { closedError = error }
+        for box in calls.values { _ = box.push(.end(error.code, error.message, [])) }
+        for box in pings { _ = box.push(.end(error.code, error.message, [])) }
+        calls.removeAll()
+        pings.removeAll()
+        condition.broadcast()
     }
 
     // MARK: Internals shared with ClientStream
@@ -115,20 +221,30 @@ public final class FluxionConnection: @unchecked Sendable {
         try? send(Envelope(callID: callID, kind: .cancel))
     }
 
+    func abandon(_ box: CallBox) {
+        condition.lock()
+        box.abandon()
+        condition.broadcast()
+        condition.unlock()
+    }
+
     func forget(callID: UInt64) {
-        _ = state.withLock { $0.calls.removeValue(forKey: callID) }
+        condition.lock()
+        calls.removeValue(forKey: callID)
+        condition.unlock()
     }
 
     private func open(path: String, payload: [UInt8], metadata: [MetadataEntry]) throws(RPCError) -> (UInt64, CallBox) {
         let box = CallBox()
-        let opened = state.withLock { s -> Result<UInt64, RPCError> in
-            if let e = s.closedError { return .failure(e) }
-            let id = s.nextCallID
-            s.nextCallID += 1
-            s.calls[id] = box
-            return .success(id)
+        condition.lock()
+        if let e = closedError {
+            condition.unlock()
+            throw e
         }
-        let id = try opened.get()
+        let id = nextCallID
+        nextCallID += 1
+        calls[id] = box
+        condition.unlock()
         do {
             try send(Envelope(callID: id, kind: .request, method: path, metadata: metadata, payload: payload))
         } catch {
@@ -142,7 +258,10 @@ public final class FluxionConnection: @unchecked Sendable {
         let frame = envelope.encodedFrame()
         let ok = writeLock.withLock { _ in frame.withUnsafeBytes { socket.writeAll($0) } }
         guard ok else {
-            throw state.withLock { $0.closedError } ?? .unavailable("connection to \(address) is closed")
+            condition.lock()
+            let error = closedError
+            condition.unlock()
+            throw error ?? .unavailable("connection to \(address) is closed")
         }
     }
 
@@ -186,62 +305,5 @@ public final class FluxionConnection: @unchecked Sendable {
             guard n > 0 else { throw .unavailable("connection to \(address) closed during the handshake") }
             decoder.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }
-    }
-
-    private func readLoop(_ initial: FrameDecoder) {
-        var decoder = initial
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 8)
-        defer { buffer.deallocate() }
-        var closing: RPCError = .unavailable("connection to \(address) closed by the server")
-        reading: while true {
-            do {
-                while let envelope = try decoder.nextFrame({ try Envelope.decode($0) }) {
-                    if let goAway = deliver(envelope) {
-                        closing = goAway
-                        break reading
-                    }
-                }
-            } catch {
-                closing = .internal("bad frame from \(address): \(error)")
-                break
-            }
-            let n = socket.read(into: buffer)
-            if n <= 0 { break }
-            decoder.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-        }
-        let (calls, pings) = state.withLock { s in
-            s.closedError = closing
-            let result = (s.calls, s.pings)
-            s.calls.removeAll()
-            s.pings.removeAll()
-            return result
-        }
-        for box in calls.values { box.push(.end(closing.code, closing.message, [])) }
-        for box in pings { box.push(.end(closing.code, closing.message, [])) }
-        socket.shutdownBoth()
-    }
-
-    /// Hands one frame to its call; returns the error when the server says GOAWAY.
-    private func deliver(_ envelope: Envelope) -> RPCError? {
-        switch envelope.kind {
-        case .message:
-            let box = state.withLock { $0.calls[envelope.callID] }
-            box?.push(.message(envelope.payload))
-        case .end:
-            let box = state.withLock { $0.calls.removeValue(forKey: envelope.callID) }
-            box?.push(.end(envelope.status, envelope.statusMessage, envelope.payload))
-        case .pong:
-            let box = state.withLock { s in s.pings.isEmpty ? nil : s.pings.removeFirst() }
-            box?.push(.end(.ok, "", envelope.payload))
-        case .ping:
-            try? send(Envelope(callID: 0, kind: .pong, payload: envelope.payload))
-        case .goAway:
-            return RPCError(
-                envelope.status == .ok ? .unavailable : envelope.status,
-                "server closed the connection: \(envelope.statusMessage)")
-        case .hello, .request, .cancel, .unspecified:
-            break
-        }
-        return nil
     }
 }
