@@ -123,3 +123,42 @@ import Testing
         #expect(abs(variance - 1) < 0.03)
     }
 }
+
+/// Leak timing: ramps, several leaks on one face, clearing.
+@Suite struct LeakTimingTests {
+    static func line() throws -> TransientSolver {
+        let net = Networks.reservoirPipeValve(lengthM: 1000, diameterM: 0.4, waveSpeed: 1000, darcy: 0.02, flow: 0.1, closure: .open)
+        return try TransientSolver(network: net, timeStepS: 0.01)
+    }
+
+    // The area opens linearly over the ramp; at a nearly unchanged head the outflow
+    // follows the area, so halfway through the ramp it is about half (within 5 %:
+    // the head falls a little as the leak grows).
+    @Test func rampOpensLinearly() throws {
+        var s = try Self.line()
+        let (key, _) = s.addLeak(pipe: 0, positionM: 500, dischargeAreaM2: 0.001, startS: 1, rampS: 10)
+        var flows = [Double: Double]()
+        while s.timeS < 20 {
+            s.step()
+            for t in [0.5, 6.0, 11.0, 19.0] where abs(s.timeS - t) < 0.005 { flows[t] = s.leakOutflow(key: key) }
+        }
+        #expect(flows[0.5] == 0)
+        let half = try #require(flows[6.0]), full = try #require(flows[19.0])
+        #expect(abs(half / full - 0.5) < 0.05 * 0.5, "half ramp \(half), full \(full)")
+        #expect(abs(try #require(flows[11.0]) - full) / full < 0.02)
+    }
+
+    // Two leaks on the same face share one head; their flows are in proportion to
+    // their areas (1e-12) and clearing one leaves the other.
+    @Test func twoLeaksOnOneFace() throws {
+        var s = try Self.line()
+        let (a, xa) = s.addLeak(pipe: 0, positionM: 300, dischargeAreaM2: 0.001, startS: 0, rampS: 0)
+        let (b, xb) = s.addLeak(pipe: 0, positionM: 301, dischargeAreaM2: 0.003, startS: 0, rampS: 0)
+        #expect(xa == xb)
+        for _ in 0..<100 { s.step() }
+        #expect(abs(s.leakOutflow(key: b) / s.leakOutflow(key: a) - 3) < 1e-12)
+        s.clearLeak(key: a, atS: s.timeS)
+        s.step()
+        #expect(s.leakOutflow(key: a) == 0 && s.leakOutflow(key: b) > 0)
+    }
+}
