@@ -68,7 +68,7 @@ struct SimulateCommand: ParsableCommand {
         out.write("time_s,sensor_id,quantity,value,unit,valid\n")
         let progress = ProgressBar(totalS: total, enabled: !noProgress && total / sim.timeStepS > 20_000)
         var line = ""
-        while sim.timeS + 0.5 * sim.timeStepS < total {
+        while sim.timeS < total - 1e-9 * total {
             for r in sim.step() {
                 line.removeAll(keepingCapacity: true)
                 line += "\(r.simTimeS),\(r.sensorId),\(r.quantity.name),\(r.value),\(r.unit),\(r.valid ? 1 : 0)\n"

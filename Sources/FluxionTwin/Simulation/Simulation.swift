@@ -69,9 +69,10 @@ public struct Simulation: Sendable {
         return readingsDue()
     }
 
-    /// Steps until `timeS` reaches `targetS` (s), handing each tick's readings to `body`.
+    /// Steps until `timeS` reaches `targetS` (s) — the last step may pass it by less
+    /// than one step — handing each tick's readings to `body`.
     public mutating func advance(toTimeS targetS: Double, _ body: ([Reading]) -> Void = { _ in }) {
-        while solver.timeS + 0.5 * solver.timeStepS < targetS {
+        while solver.timeS < targetS - 1e-9 * max(1, abs(targetS)) {
             body(step())
         }
     }

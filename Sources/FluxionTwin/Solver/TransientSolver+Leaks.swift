@@ -13,7 +13,8 @@ extension TransientSolver {
         let face = min(n, max(0, Int((x / dx).rounded())))
         let resolved = Double(face) * dx
         let z0 = network.nodes[fromNode[k]].elevationM, z1 = network.nodes[toNode[k]].elevationM
-        let key = (leaks.map(\.key).max() ?? 0) + 1
+        let key = nextLeakKey
+        nextLeakKey += 1
         leaks.append(
             SolverLeak(
                 key: key, pipe: k, face: face, dischargeAreaM2: cdA, startS: startS, rampS: rampS,

@@ -44,6 +44,8 @@ public struct TransientSolver: Sendable {
     var nodeOutflow: [Double]
     /// Leaks on the network.
     var leaks: [SolverLeak] = []
+    /// Key of the next leak (never reused, so a closed leak's key stays unambiguous).
+    var nextLeakKey = 1
     /// Scratch space for the node solve (one slot per attached pipe end).
     var scratch: [Double]
     /// True for reservoirs and pressure sources.
