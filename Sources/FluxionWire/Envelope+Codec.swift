@@ -49,16 +49,6 @@ extension Envelope {
             payload: payload)
     }
 
-    /// The raw kind number as received (for error messages about unknown kinds).
-    public static func rawKind(of bytes: UnsafeRawBufferPointer) -> UInt32? {
-        guard
-            let m = fluxion__v1__envelope__unpack(
-                nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
-        else { return nil }
-        defer { fluxion__v1__envelope__free_unpacked(m, nil) }
-        return UInt32(m.pointee.kind.rawValue)
-    }
-
     private func withCEnvelope<R>(_ body: (UnsafePointer<Fluxion__V1__Envelope>) -> R) -> R {
         var m = Fluxion__V1__Envelope()
         fluxion__v1__envelope__init(&m)

@@ -41,8 +41,9 @@ public final class EventLoop: @unchecked Sendable {
     func closeWakeup() {
         guard !asyncClosed else { return }
         asyncClosed = true
-        drain()
-        drain()
+        // At shutdown nothing else needs the loop: run work until none is left, including work
+        // queued by the work itself (no later callback will come for it).
+        while drain() {}
         uv_close(UnsafeMutableRawPointer(async).assumingMemoryBound(to: uv_handle_t.self), nil)
     }
 
@@ -50,13 +51,16 @@ public final class EventLoop: @unchecked Sendable {
     /// its own callback after the loop has polled I/O again (libuv calls the callback once more
     /// for any send after it cleared its pending flag). Draining until empty would starve I/O
     /// whenever another thread refills the queue as fast as it is drained.
-    fileprivate func drain() {
+    /// Returns whether anything ran.
+    @discardableResult
+    fileprivate func drain() -> Bool {
         let work = pending.withLock { q -> [@Sendable () -> Void] in
             let items = q
             q.removeAll(keepingCapacity: true)
             return items
         }
         for item in work { item() }
+        return !work.isEmpty
     }
 
     deinit {
