@@ -66,9 +66,12 @@ let package = Package(
         // Alerts: hysteresis, SQLite store, queries.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "FluxionAlerts", dependencies: ["CSQLite", "FluxionDetectorKit"], swiftSettings: swiftSettings),
+        // A transient model of one gas line and the leak fit (pure physics, no I/O).
+        .target(name: "FluxionLineModel", dependencies: ["FluxionDetectorKit"], swiftSettings: swiftSettings),
         // Detector plugins.
         .target(
-            name: "FluxionThreshold", dependencies: ["FluxionDetectorKit"], path: "Plugins/Threshold",
+            name: "FluxionThreshold", dependencies: ["FluxionDetectorKit", "FluxionLineModel"],
+            path: "Plugins/Threshold",
             swiftSettings: swiftSettings),
         .target(
             name: "FluxionPressureDrop", dependencies: ["FluxionDetectorKit"], path: "Plugins/Examples/PressureDrop",
@@ -162,6 +165,7 @@ let package = Package(
         .testTarget(
             name: "FluxionTwinTests", dependencies: ["FluxionTwin", "FluxionScenario"]),
         .testTarget(name: "FluxionLOFTests", dependencies: ["FluxionLOF"]),
+        .testTarget(name: "FluxionLineModelTests", dependencies: ["FluxionLineModel", "FluxionDetectorKit"]),
         .testTarget(
             name: "FluxionLOFDetectorTests",
             dependencies: [

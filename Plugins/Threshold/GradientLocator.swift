@@ -88,7 +88,7 @@ struct GradientLocator {
         }
         let start = blockStartS ?? tick.simTimeS
         blockStartS = start
-        guard tick.simTimeS - start >= blockS - 1e-9 else { return }
+        guard tick.simTimeS - start >= blockS - 1e-3 else { return }
         blockStartS = tick.simTimeS
         let means = zip(sums, counts).map { $1 > 0 ? $0 / $1 : .nan }
         var block = means

@@ -119,7 +119,7 @@ struct MassBalance {
         blockStartS = start
         if flowUpdated, flowsSeen == flowCount { imbalanceSum += imbalance(); imbalanceN += 1 }
         if pressureUpdated, let pack = linePack() { packSum += pack; packN += 1 }
-        guard tick.simTimeS - start >= blockS - 1e-9 else { return nil }
+        guard tick.simTimeS - start >= blockS - 1e-3 else { return nil }
         blockStartS = tick.simTimeS
         defer { imbalanceSum = 0; imbalanceN = 0; packSum = 0; packN = 0 }
         guard imbalanceN > 0 else { return nil }

@@ -36,6 +36,13 @@ struct ThresholdConfig: Decodable {
     var waveDecision: Double?
     /// Pressure-wave baseline time constant, s.
     var waveBaselineS: Double?
+    /// Gas leak position: "transient" (a transient model of the line, default), "gradient"
+    /// (quasi-steady hydraulic gradient) or "waves" (negative pressure waves only).
+    var gasLocator: GasLocator?
+
+    enum GasLocator: String, Decodable {
+        case transient, gradient, waves
+    }
 
     enum CodingKeys: String, CodingKey {
         case k, inflow, outflow, compressibility, density
@@ -43,6 +50,7 @@ struct ThresholdConfig: Decodable {
         case blockS = "block_s", windowBlocks = "window_blocks", learnS = "learn_s"
         case residualMean = "residual_mean", residualStd = "residual_std", sigmaFloor = "sigma_floor"
         case waveAllowance = "wave_allowance", waveDecision = "wave_decision", waveBaselineS = "wave_baseline_s"
+        case gasLocator = "gas_locator"
     }
 
     static func decode(_ bytes: [UInt8]) throws -> ThresholdConfig {
@@ -59,7 +67,7 @@ struct ThresholdConfig: Decodable {
             learnS: learnS ?? (isGas ? 3600 : 120), residualMean: residualMean, residualStd: residualStd,
             sigmaFloor: sigmaFloor ?? 0, compressibility: compressibility ?? 1, density: density ?? 1000,
             waveAllowance: waveAllowance ?? (isGas ? 0.15 : 2), waveDecision: waveDecision ?? (isGas ? 12 : 20),
-            waveBaselineS: waveBaselineS ?? (isGas ? 120 : 5))
+            waveBaselineS: waveBaselineS ?? (isGas ? 120 : 5), gasLocator: gasLocator ?? .transient)
         guard r.k > 0, r.blockS > 0, r.windowBlocks >= 2, r.learnS >= 0, r.sigmaFloor >= 0, r.compressibility > 0,
             r.density > 0,
             r.waveDecision > 0, r.waveBaselineS > 0
@@ -77,5 +85,6 @@ struct ThresholdConfig: Decodable {
         var learnS: Double
         var residualMean, residualStd: Double?
         var sigmaFloor, compressibility, density, waveAllowance, waveDecision, waveBaselineS: Double
+        var gasLocator: GasLocator
     }
 }

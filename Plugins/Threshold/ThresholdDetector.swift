@@ -1,4 +1,5 @@
 import FluxionDetectorKit
+import FluxionLineModel
 import Foundation
 
 /// The threshold baseline: a volume balance over a window for detection and size, negative
@@ -15,6 +16,8 @@ import Foundation
 struct ThresholdDetector: Detector {
     static let name = "threshold"
     static let version = "1.0.0"
+    /// Alarm windows after which the gas gradient's estimate replaces the transient model's.
+    static let settleWindows = 3
     static let summary = "Mass balance with a learned threshold; negative-pressure-wave localization"
 
     private let config: ThresholdConfig.Resolved
@@ -22,6 +25,8 @@ struct ThresholdDetector: Detector {
     private var locator: PressureWaveLocator
     /// Gas only: hydraulic-gradient localization (pressure waves are too weak there).
     private var gradient: GradientLocator?
+    /// Gas only: the transient-model locator (preferred when ready).
+    private var transient: TransientLocator?
     private let nominalFlow: [String: Double]
     private let defaultNominal: Double
     private var firstTickS: Double?
@@ -43,6 +48,15 @@ struct ThresholdDetector: Detector {
         gradient = GradientLocator(
             network: network, flowSign: balance.flowSign, blockS: config.blockS,
             windowBlocks: config.windowBlocks)
+        if network.isGas, config.gasLocator == .transient,
+            let geometry = LineGeometry(network: network, flowSign: balance.flowSign)
+        {
+            transient = TransientLocator(
+                geometry: geometry,
+                densitySensors: network.sensors.indices.filter { network.sensors[$0].quantity == "density" },
+                compressibility: config.compressibility)
+        }
+        if config.gasLocator != .gradient && config.gasLocator != .transient { gradient = nil }
         nominalFlow = Dictionary(network.pipes.map { ($0.id, $0.nominalFlow) }, uniquingKeysWith: { a, _ in a })
         let firstLinePipe = network.lines.sorted { $0.key < $1.key }.first?.value.first
         defaultNominal =
@@ -58,7 +72,9 @@ struct ThresholdDetector: Detector {
         firstTickS = t0
         locator.observe(tick)
         // Calibrate in the learning period and afterwards whenever the balance is quiet.
-        gradient?.observe(tick, learning: tick.simTimeS - t0 <= config.learnS || z < 2)
+        let quiet = tick.simTimeS - t0 <= config.learnS || z < 2
+        gradient?.observe(tick, learning: quiet)
+        transient?.observe(tick, quiet: quiet)
         if let r = balance.observe(tick) {
             residual = r
             if tick.simTimeS - t0 <= config.learnS, config.residualStd == nil { learned.add(r) }
@@ -72,16 +88,28 @@ struct ThresholdDetector: Detector {
             if tick.simTimeS - lastAlarmS > windowS {
                 alarmSinceS = nil
                 location = nil
+                transient?.endEpisode()
             }
             return DetectorEstimate(probability: probability)
         }
         let since = alarmSinceS ?? tick.simTimeS
         alarmSinceS = since
         lastAlarmS = tick.simTimeS
-        // The leak began at most one window (plus a margin for the wave to cross) before the alarm.
         let excess = residual - (config.residualMean ?? learned.mean)
-        // The gradient estimate sharpens as the window fills with the leak: refresh it.
-        if let g = gradient?.locate(leakFlow: excess) { location = (g.pipeID, g.positionM, 0) }
+        // Gas: the transient model answers from the first minutes; once the alarm has lasted
+        // `settleWindows` windows the pressure profile has settled and the quasi-steady
+        // gradient (whose window then holds only the leak) takes over, while the transient
+        // model, frozen since the alarm, drifts. Both are refreshed while the alarm lasts.
+        let window = windowS
+        let settled = tick.simTimeS - since >= Double(Self.settleWindows) * window
+        if !settled,
+            let x = transient?.locate(nowS: tick.simTimeS, alarmSinceS: since, searchS: 2 * window, leakFlow: excess),
+            let p = transient?.geometry.position(ofChainage: x)
+        {
+            location = (p.pipeID, p.positionM, x)
+        } else if let g = gradient?.locate(leakFlow: excess) {
+            location = (g.pipeID, g.positionM, 0)
+        }
         if location == nil { location = locator.locate(fromS: since - 2 * windowS, toS: tick.simTimeS) }
         let nominal = location.flatMap { nominalFlow[$0.pipeID] }.flatMap { $0 > 0 ? $0 : nil } ?? defaultNominal
         return DetectorEstimate(

@@ -1,0 +1,54 @@
+/// Least squares of residuals against a leak's response (`TransientLocator`): for probe k and
+/// residual rows yₖ(t), the model yₖ(t) = oₖ − q·zₖ(t) with zₖ(t) = gₖ(t − t₀) after the onset
+/// t₀ (0 before) and a free offset oₖ per probe. Eliminating oₖ and q, the weighted sum of
+/// squares falls by
+///
+///     gain = A² / B,   A = Σₖ wₖ·cov(yₖ, zₖ),   B = Σₖ wₖ·var(zₖ)      (× row counts)
+///
+/// when q = −A/B is positive (a leak takes gas out), and by nothing otherwise. The candidate
+/// with the largest gain is the least-squares answer.
+public struct LeakFit {
+    private let times: [Double]
+    /// Per probe: its residual series.
+    private let series: [[Double]]
+    private let sums: [Double]
+    private let weights: [Double]
+    private let stepS: Double
+    private let responseSteps: Int
+
+    public init(rows: [(timeS: Double, residual: [Double])], weights: [Double], stepS: Double, responseSteps: Int) {
+        times = rows.map(\.timeS)
+        series = weights.indices.map { k in rows.map { $0.residual[k] } }
+        sums = series.map { $0.reduce(0, +) }
+        self.weights = weights
+        self.stepS = stepS
+        self.responseSteps = responseSteps
+    }
+
+    /// The fall of the weighted sum of squares for a leak opening at `onsetS` whose unit
+    /// response at probe k, n steps after the onset, is `response(k, n)`.
+    public func gain(onsetS: Double, response: (Int, Int) -> Double) -> Double {
+        let n = Double(times.count)
+        guard let first = times.firstIndex(where: { $0 > onsetS }) else { return 0 }
+        var a = 0.0, b = 0.0
+        for k in weights.indices where weights[k] > 0 {
+            var sz = 0.0, szz = 0.0, syz = 0.0
+            let y = series[k]
+            for r in first..<times.count {
+                // Between steps: linear; after the last one: on along the last step's slope (the
+                // line's ends are metered, so a leak's deficit keeps growing, evenly, at the end).
+                let s = (times[r] - onsetS) / stepS
+                let i = min(Int(s), responseSteps - 1)
+                let f = s - Double(i)
+                let z = response(k, i) + f * (response(k, i + 1) - response(k, i))
+                sz += z
+                szz += z * z
+                syz += y[r] * z
+            }
+            a += weights[k] * (syz - sums[k] * sz / n)
+            b += weights[k] * (szz - sz * sz / n)
+        }
+        guard b > 0, -a / b > 0 else { return 0 }
+        return a * a / b
+    }
+}
