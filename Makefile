@@ -47,9 +47,12 @@ bench: release
 clean:
 	rm -rf .build
 
+# Every Swift folder: the Sources targets except the C ones (C*), the plugins, the tests.
+SWIFT_PATHS := $(filter-out Sources/C%,$(wildcard Sources/*)) Plugins Tests Package.swift
+
 format:
-	swift format --in-place --recursive Sources/FluxionDetectorKit Sources/FluxionDetectors Plugins Sources/FluxionWire Sources/FluxionServer Sources/FluxionClient Sources/FluxionTwin Sources/FluxionScenario Sources/FluxionLOF Sources/FluxionLOFDetector Sources/FluxionAlerts Sources/Tools Sources/fluxion Sources/fluxiond Sources/Benchmarks Tests Package.swift
+	swift format --in-place --recursive $(SWIFT_PATHS)
 
 # Fails when a Swift file is not formatted as .swift-format says (run `make format`).
 lint:
-	swift format lint --strict --recursive Sources/FluxionDetectorKit Sources/FluxionDetectors Plugins Sources/FluxionWire Sources/FluxionServer Sources/FluxionClient Sources/FluxionTwin Sources/FluxionScenario Sources/FluxionLOF Sources/FluxionLOFDetector Sources/FluxionAlerts Sources/Tools Sources/fluxion Sources/fluxiond Sources/Benchmarks Tests Package.swift
+	swift format lint --strict --recursive $(SWIFT_PATHS)
