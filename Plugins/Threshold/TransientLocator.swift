@@ -20,11 +20,12 @@ import FluxionLineModel
 /// takes the difference from a run without it: the unit response gₖ(x, τ) of every sensor.
 /// The leak at x opening at t₀ with flow q explains the residuals as
 ///
-///     rₖ(t) = oₖ − q · gₖ(x, t − t₀)         (oₖ: each sensor's offset before the leak)
+///     rₖ(t) = oₖ + β·t − q · gₖ(x, t − t₀)
 ///
-/// and the answer is the x (between cell centres by linear interpolation of the responses,
-/// which is exact for the discrete model), t₀ and q ≥ 0 of least weighted squares (weights:
-/// each sensor's residual noise in normal operation).
+/// (oₖ: each sensor's offset before the leak; β: one drift shared by all sensors, the frozen
+/// model's own level wandering), and the answer is the x (between cell centres by linear
+/// interpolation of the responses, which is exact for the discrete model), t₀ and q ≥ 0 of
+/// least weighted squares (weights: each sensor's residual noise in normal operation).
 struct TransientLocator {
     let geometry: LineGeometry
     private var model: LineModel
@@ -141,11 +142,8 @@ struct TransientLocator {
 
     /// First block: friction from the metered flows as if steady, pressures interpolated in p².
     private mutating func start(_ measured: [Double]) {
-        var q = 0.0
-        let flows = (0..<(model.cellCount - 1)).map { i -> Double in
-            q += sources[i]
-            return q
-        }
+        let flows = LineModel.steadyFlows(sources: sources)
+        model.flow = flows
         for j in fitNum.indices {
             let m = frictionSum(stretch: j, flows: flows)
             let s = measured[j] * measured[j] - measured[j + 1] * measured[j + 1]
@@ -178,7 +176,7 @@ struct TransientLocator {
     }
 
     private mutating func calibrate(_ measured: [Double], keep: Double) {
-        let flows = model.flows()
+        let flows = model.flow
         for j in fitNum.indices {
             let m = frictionSum(stretch: j, flows: flows)
             let s = measured[j] * measured[j] - measured[j + 1] * measured[j + 1]
@@ -270,7 +268,7 @@ extension TransientLocator {
         }
         let fit = LeakFit(
             rows: rows, weights: noise.map { 1 / max($0, 1) }, stepS: stepS,
-            responseSteps: Int(responseS / stepS))
+            responseSteps: Int(responseS / stepS), drift: true)
         // Coarse: every cell centre and onset; then between the neighbouring centres.
         var best = (gain: -1.0, cell: 0, theta: 0.0, onset: onsets[0])
         for c in e.responses.indices {

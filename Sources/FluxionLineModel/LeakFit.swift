@@ -15,14 +15,36 @@ public struct LeakFit {
     private let weights: [Double]
     private let stepS: Double
     private let responseSteps: Int
+    /// With a drift: Σₖ wₖ·var(t) and Σₖ wₖ·cov(t, yₖ) (t centred on the rows' mean time).
+    private let drift: Bool
+    private let driftTT: Double, driftTY: Double
+    private let centredTimes: [Double]
 
-    public init(rows: [(timeS: Double, residual: [Double])], weights: [Double], stepS: Double, responseSteps: Int) {
+    /// `drift`: the residuals may also share one linear trend β·t (the model's own level
+    /// drifting while an alarm freezes it); the gain is then measured against that trend alone.
+    public init(
+        rows: [(timeS: Double, residual: [Double])], weights: [Double], stepS: Double, responseSteps: Int,
+        drift: Bool = false
+    ) {
         times = rows.map(\.timeS)
         series = weights.indices.map { k in rows.map { $0.residual[k] } }
         sums = series.map { $0.reduce(0, +) }
         self.weights = weights
         self.stepS = stepS
         self.responseSteps = responseSteps
+        self.drift = drift
+        let meanT = times.isEmpty ? 0 : times.reduce(0, +) / Double(times.count)
+        centredTimes = times.map { $0 - meanT }
+        var tt = 0.0, ty = 0.0
+        for k in weights.indices where weights[k] > 0 {
+            let meanY = series[k].isEmpty ? 0 : sums[k] / Double(series[k].count)
+            for r in times.indices {
+                tt += weights[k] * centredTimes[r] * centredTimes[r]
+                ty += weights[k] * centredTimes[r] * (series[k][r] - meanY)
+            }
+        }
+        driftTT = tt
+        driftTY = ty
     }
 
     /// The fall of the weighted sum of squares for a leak opening at `onsetS` whose unit
@@ -30,9 +52,9 @@ public struct LeakFit {
     public func gain(onsetS: Double, response: (Int, Int) -> Double) -> Double {
         let n = Double(times.count)
         guard let first = times.firstIndex(where: { $0 > onsetS }) else { return 0 }
-        var a = 0.0, b = 0.0
+        var a = 0.0, b = 0.0, u = 0.0
         for k in weights.indices where weights[k] > 0 {
-            var sz = 0.0, szz = 0.0, syz = 0.0
+            var sz = 0.0, szz = 0.0, syz = 0.0, stz = 0.0
             let y = series[k]
             for r in first..<times.count {
                 // Between steps: linear; after the last one: on along the last step's slope (the
@@ -44,11 +66,23 @@ public struct LeakFit {
                 sz += z
                 szz += z * z
                 syz += y[r] * z
+                stz += centredTimes[r] * z
             }
             a += weights[k] * (syz - sums[k] * sz / n)
             b += weights[k] * (szz - sz * sz / n)
+            u += weights[k] * stz
         }
-        guard b > 0, -a / b > 0 else { return 0 }
-        return a * a / b
+        guard drift else {
+            guard b > 0, -a / b > 0 else { return 0 }
+            return a * a / b
+        }
+        // Two regressors (t and z) after the offsets: the leak's coefficient −q is
+        // (T·A − U·Y)/(T·B − U²); the gain over the trend alone is its square over T·(T·B − U²).
+        let t = driftTT, y = driftTY
+        let det = t * b - u * u
+        guard t > 0, det > 0 else { return 0 }
+        let gamma = (t * a - u * y) / det
+        guard gamma < 0 else { return 0 }
+        return (t * a - u * y) * (t * a - u * y) / (t * det)
     }
 }

@@ -1,21 +1,24 @@
 /// A transient model of one gas line for leak localization: isothermal gas in cells of equal
 /// length, driven by the metered flows (pure: no I/O, no clock).
 ///
-/// Per cell i (volume Vᵢ, pressure pᵢ in Pa absolute), with standard flows in Sm³/h:
+/// Per cell i (volume Vᵢ, pressure pᵢ in Pa absolute) and face i+½ between cells, with
+/// standard flows Q in Sm³/h (mass flow ṁ = Q·ρ_std/3600):
 ///
-///     Cᵢ · dpᵢ/dt = (Q_{i−½} − Q_{i+½} + Sᵢ) / 3600,     Cᵢ = Vᵢ / (p_std · Z)  [Sm³/Pa]
-///     p_i² − p_{i+1}² = c_{i+½} · Q_{i+½} · |Q_{i+½}|                          (each face)
+///     Cᵢ · dpᵢ/dt = (Q_{i−½} − Q_{i+½} + Sᵢ) / 3600              Cᵢ = Vᵢ / (a²·ρ_std)  [Sm³/Pa]
+///     I · dQ/dt = (pᵢ − pᵢ₊₁) − c·Q·|Q| / (pᵢ + pᵢ₊₁)            I = Δx·ρ_std / (3600·A)
 ///
-/// Sᵢ: the metered flows joining the line in the cell (+ in, − out) and any leak. The momentum
-/// law is the quasi-steady one (friction balances the pressure gradient): inertia matters for
-/// well under a minute in a gas line (friction damps it at f·|v|/D ≈ 0.06 s⁻¹), while line
-/// pack spreads a leak's deficit over tens of minutes, which is what localization reads. The
-/// face coefficients c are calibrated from the readings (`TransientLocator`); the line ends
-/// are closed (every flow in or out is a metered source term), so the model's level of
-/// pressure is held by nudging it toward the measurements.
+/// Sᵢ: the metered flows joining the line in the cell (+ in, − out) and any leak. The second
+/// line is the isothermal momentum balance (inertia, pressure force, Darcy–Weisbach friction
+/// written so that in steady flow pᵢ² − pᵢ₊₁² = c·Q|Q|, the general gas-flow equation; c
+/// holds λ·a²·ρ_std²/D⁵ and is calibrated from the readings by `TransientLocator`). Inertia
+/// matters: without it a leak's deficit spreads a little too fast in the first ten minutes,
+/// which placed leaks 0.6–0.9 km downstream of where the twin had them at 5 min (the fit
+/// starts then). The line's ends are closed (every flow in or out is a metered source), so the
+/// level of pressure is held by nudging the model toward the measurements.
 ///
-/// Time steps are backward Euler with Newton iterations on the tridiagonal system: stable for
-/// any step, so a step of 10 s (one flow-meter sample) costs one pass over the cells.
+/// Time steps are backward Euler: each face's momentum equation is solved for Q given the
+/// two pressures (a quadratic), and Newton's method on the pressures is tridiagonal. Stable
+/// for any step, and mass is conserved exactly at every iteration.
 public struct LineModel: Sendable {
     public let cellM: Double
     public let centresM: [Double]
@@ -27,10 +30,15 @@ public struct LineModel: Sendable {
     public var faceCoefficient: [Double]
     /// Cell pressures, Pa.
     public var pressure: [Double]
-    /// Below this flow (Sm³/h) the face law turns linear, so that a face with no flow keeps a
-    /// finite derivative.
-    public let regularFlow = 1.0
+    /// Face flows, Sm³/h.
+    public var flow: [Double]
+    /// Δx / A per face, m⁻¹ (times ρ_std/3600: the inertia I).
+    public let lengthOverArea: [Double]
+    /// Gas density at standard conditions, kg/m³.
+    public private(set) var standardDensity: Double
 
+    /// `compressibility` sets the line pack until the standard density is known
+    /// (`useStandardDensity`): Cᵢ = Vᵢ / (p_std·Z), ρ_std ≈ p_std / a².
     public init(geometry: LineGeometry, cellM: Double, compressibility: Double) {
         let n = max(2, Int((geometry.lengthM / cellM).rounded()))
         let dx = geometry.lengthM / Double(n)
@@ -42,8 +50,15 @@ public struct LineModel: Sendable {
         frictionLength = (0..<(n - 1)).map {
             geometry.frictionLength(from: (Double($0) + 0.5) * dx, to: (Double($0) + 1.5) * dx)
         }
+        lengthOverArea = (0..<(n - 1)).map {
+            let d = geometry.diameter(atChainage: (Double($0) + 1) * dx)
+            return dx / (Double.pi * d * d / 4)
+        }
         faceCoefficient = frictionLength
         pressure = Array(repeating: 101_325, count: n)
+        flow = Array(repeating: 0, count: n - 1)
+        let a = geometry.pipes.first?.waveSpeedMPerS ?? 350
+        standardDensity = 101_325 / (a * a)
     }
 
     public var cellCount: Int { centresM.count }
@@ -51,6 +66,7 @@ public struct LineModel: Sendable {
     /// Line pack from the wave speed and the gas's density at standard conditions (kg/m³):
     /// Cᵢ = Σ V/(a²·ρ_std), which holds Z and T without knowing either (a² = Z·R·T).
     public mutating func useStandardDensity(_ rho: Double, geometry: LineGeometry) {
+        standardDensity = rho
         capacity = capacity.indices.map {
             geometry.massCapacity(from: Double($0) * cellM, to: Double($0 + 1) * cellM) / rho
         }
@@ -59,23 +75,32 @@ public struct LineModel: Sendable {
     /// The cell holding a chainage (clamped to the line).
     public func cell(atChainage x: Double) -> Int { min(max(Int(x / cellM), 0), cellCount - 1) }
 
-    /// Standard flow through face i (between cells i and i+1), Sm³/h, and its derivatives with
-    /// respect to the two pressures.
+    /// The flow through face i at the end of a step of `dtS` from flow `previous`, given the
+    /// two pressures (backward Euler of the momentum balance, solved exactly), and dQ/dpᵢ
+    /// (= −dQ/dpᵢ₊₁ but for the friction's weak dependence on pᵢ + pᵢ₊₁, left out of Newton's
+    /// Jacobian: it changes the path, not the answer).
     @inlinable
-    public func face(_ i: Int, _ p: [Double]) -> (q: Double, dA: Double, dB: Double) {
-        let c = faceCoefficient[i]
-        let delta = p[i] * p[i] - p[i + 1] * p[i + 1]
-        let u = abs(delta) / c
-        let r = regularFlow * regularFlow
-        // Q = Δ / (c·√(|Δ|/c + r)): √(|Δ|/c) for flows well above `regularFlow`, linear near 0.
-        let root = (u + r).squareRoot()
-        let q = delta / (c * root)
-        let dq = (u + 2 * r) / (2 * c * root * (u + r))
-        return (q, dq * 2 * p[i], -dq * 2 * p[i + 1])
+    public func face(_ i: Int, _ p: [Double], dtS: Double, previous: Double) -> (q: Double, dq: Double) {
+        let alpha = inertia(i) / dtS
+        let beta = faceCoefficient[i] / (p[i] + p[i + 1])
+        let r = p[i] - p[i + 1] + alpha * previous
+        // α·Q + β·Q·|Q| = r.
+        let q = (r < 0 ? -1 : 1) * 2 * abs(r) / (alpha + (alpha * alpha + 4 * beta * abs(r)).squareRoot())
+        return (q, 1 / (alpha + 2 * beta * abs(q)))
     }
 
-    /// Face flows, Sm³/h.
-    public func flows() -> [Double] { (0..<(cellCount - 1)).map { face($0, pressure).q } }
+    /// I of face i, Pa per (Sm³/h)/s.
+    @inlinable
+    public func inertia(_ i: Int) -> Double { lengthOverArea[i] * standardDensity / 3600 }
+
+    /// Steady flows for the sources (each face carries what enters upstream of it), Sm³/h.
+    public static func steadyFlows(sources: [Double]) -> [Double] {
+        var q = 0.0
+        return sources.dropLast().map {
+            q += $0
+            return q
+        }
+    }
 
     /// Pressure at a chainage, linear between cell centres (extrapolated beyond the outer ones).
     public func pressure(atChainage x: Double) -> Double {
@@ -86,14 +111,14 @@ public struct LineModel: Sendable {
     }
 
     /// Advances `dtS` with source terms per cell (Sm³/h: + into the line, − out of it).
-    public mutating func step(dtS: Double, sources: [Double], iterations: Int = 2) {
+    public mutating func step(dtS: Double, sources: [Double], iterations: Int = 3) {
         let n = cellCount
         let old = pressure
         var p = pressure
         var lower = [Double](repeating: 0, count: n), diag = lower, upper = lower, rhs = lower
-        var faces = [(q: Double, dA: Double, dB: Double)](repeating: (0, 0, 0), count: n - 1)
+        var faces = [(q: Double, dq: Double)](repeating: (0, 0), count: n - 1)
         for _ in 0..<iterations {
-            for i in 0..<(n - 1) { faces[i] = face(i, p) }
+            for i in 0..<(n - 1) { faces[i] = face(i, p, dtS: dtS, previous: flow[i]) }
             for i in 0..<n {
                 // F_i = C_i (p_i − old_i)/Δt − (Q_{i−½} − Q_{i+½} + S_i)/3600.
                 let qIn = i > 0 ? faces[i - 1].q : 0
@@ -101,12 +126,12 @@ public struct LineModel: Sendable {
                 rhs[i] = -(capacity[i] * (p[i] - old[i]) / dtS - (qIn - qOut + sources[i]) / 3600)
                 var d = capacity[i] / dtS
                 if i > 0 {
-                    d -= faces[i - 1].dB / 3600
-                    lower[i] = -faces[i - 1].dA / 3600
+                    d += faces[i - 1].dq / 3600
+                    lower[i] = -faces[i - 1].dq / 3600
                 }
                 if i < n - 1 {
-                    d += faces[i].dA / 3600
-                    upper[i] = faces[i].dB / 3600
+                    d += faces[i].dq / 3600
+                    upper[i] = -faces[i].dq / 3600
                 }
                 diag[i] = d
             }
@@ -120,6 +145,7 @@ public struct LineModel: Sendable {
             for i in stride(from: n - 2, through: 0, by: -1) { rhs[i] = (rhs[i] - upper[i] * rhs[i + 1]) / diag[i] }
             for i in 0..<n { p[i] += rhs[i] }
         }
+        for i in 0..<(n - 1) { flow[i] = face(i, p, dtS: dtS, previous: flow[i]).q }
         pressure = p
     }
 }

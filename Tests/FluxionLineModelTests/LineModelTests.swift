@@ -108,7 +108,7 @@ enum TestLine {
         sources[m.cell(atChainage: 20000)] = -10_000
         sources[m.cellCount - 1] = -15_000
         for _ in 0..<3000 { m.step(dtS: 60, sources: sources) }
-        let flows = m.flows()
+        let flows = m.flow
         #expect(abs(flows[5] - 25_000) < 1e-3 * 25_000)
         #expect(abs(flows[25] - 15_000) < 1e-3 * 15_000)
         func generalFlow(lengthM: Double, diameterM: Double, standardFlow q: Double) -> Double {
