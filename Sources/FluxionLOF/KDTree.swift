@@ -1,6 +1,9 @@
 /// An exact k-nearest-neighbour index over a fixed point set (Euclidean metric).
 ///
-/// Built once, then read-only (and so safe to query from several threads). Each node splits
+/// Built once, then read-only (and so safe to query from several threads). The tree is
+/// built in the points' principal-axis coordinates (`PrincipalAxes`; the "tree
+/// coordinates"), where correlated features give much tighter boxes; exact distances are
+/// always computed in the original coordinates. Each node splits
 /// the feature of largest variance at the median (variance rather than sklearn's spread: a
 /// few far outliers give every feature the same spread, but not the same variance); leaves
 /// hold at most `leafSize` points.
@@ -17,8 +20,12 @@ struct KDTree: Sendable {
     let dimension: Int
     /// Number of indexed points.
     let count: Int
-    /// Points in tree order, row-major: `points[p * dimension + j]`.
+    /// Points in tree order, row-major, original coordinates: `points[p * dimension + j]`.
     let points: [Double]
+    /// The same points in tree coordinates (the same array when not rotated).
+    let treePoints: [Double]
+    /// The rotation to tree coordinates, nil for none.
+    let axes: PrincipalAxes?
     /// Length of one column of `floatColumns`: `count` plus room for an 8-wide load past
     /// the last point.
     let columnStride: Int
@@ -27,14 +34,14 @@ struct KDTree: Sendable {
     /// Four integers per node, in pre-order (so a node's left child is the next node):
     /// first tree position, one past the last, right child (-1 for a leaf), split feature.
     let nodes: [Int]
-    /// Split value of each internal node: the left subtree holds points whose split
+    /// Split value (tree coordinates) of each internal node: the left subtree holds points whose split
     /// feature is at most this value, the right subtree points with at least this value.
     let splitValues: [Double]
     /// Per node, the lower corner then the upper corner of the exact bounding box of its
-    /// points (`2 * dimension` values per node).
+    /// points in tree coordinates (`2 * dimension` values per node).
     let boxes: [Double]
 
-    /// The points column by column, minus `center`, rounded to Float:
+    /// The points in tree coordinates column by column, minus `center`, rounded to Float:
     /// `floatColumns[j * columnStride + p]` (the leaf-scan filter of `KDTreeSearch`).
     let floatColumns: [Float]
     /// Per-feature centre (mid-range of the points) subtracted before rounding to Float.
@@ -46,20 +53,32 @@ struct KDTree: Sendable {
     /// 64 keeps the tree shallow while the Float filter makes long leaves cheap.
     static let defaultLeafSize = 64
 
-    /// Builds the tree over `matrix` (at least one point).
-    init(_ matrix: FeatureMatrix, leafSize: Int = KDTree.defaultLeafSize) {
+    /// Builds the tree over `original` (at least one point), in principal-axis coordinates
+    /// when `rotate` and `PrincipalAxes` finds it safe.
+    init(_ original: FeatureMatrix, leafSize: Int = KDTree.defaultLeafSize, rotate: Bool = true) {
+        let axes = rotate ? PrincipalAxes(original) : nil
+        // Finite: rotated coordinates are at most ‖row‖₁ times PrincipalAxes.reach < 1e150.
+        let matrix =
+            axes.map {
+                try! FeatureMatrix(count: original.count, dimension: original.dimension, values: $0.rotate(original))
+            }
+            ?? original
         var builder = Builder(matrix: matrix, leafSize: max(1, leafSize))
         builder.build()
         dimension = matrix.dimension
         count = matrix.count
         originalIndex = builder.order
         var ordered = [Double](repeating: 0, count: matrix.values.count)
-        for (position, original) in builder.order.enumerated() {
+        var orderedOriginal = ordered
+        for (position, index) in builder.order.enumerated() {
             for j in 0..<dimension {
-                ordered[position * dimension + j] = matrix.values[original * dimension + j]
+                ordered[position * dimension + j] = matrix.values[index * dimension + j]
+                orderedOriginal[position * dimension + j] = original.values[index * dimension + j]
             }
         }
-        points = ordered
+        self.axes = axes
+        treePoints = ordered
+        points = axes == nil ? ordered : orderedOriginal
         var center = [Double](repeating: 0, count: dimension)
         var halfRange = 0.0
         for j in 0..<dimension {
