@@ -96,4 +96,49 @@ struct DistanceBounds {
     func treeRoot(filtered: Float) -> Double {
         Double(filtered).squareRoot() * (1 + Double(dimension + 3) * Self.unit) + allowance + 1e-18
     }
+
+    /// The limits `FilteredLeafScan` derives from its k-th Float distance `f`, as affine
+    /// functions of `f` so that no square root is taken per update: chaining
+    /// `treeRoot(filtered:)`, `exactRoot(treeRoot:)` and `treeRoot(exactRoot:)` gives a tree
+    /// root `√f·α + β`, and `(√f·α + β)² ≤ f·α²(1+ε) + β²(1+1/ε)` for any ε > 0 (AM–GM on
+    /// the cross term). ε = 2⁻¹⁴ widens the limits by 6e-5 relative plus 2¹⁴ squared
+    /// rounding allowances: a few more candidates at most, never fewer.
+    func affineLimits() -> AffineLimits {
+        let u = Self.unit
+        let epsilon = 0x1p-14
+        let pad = 1 + 4 * u  // the Double arithmetic here and in `AffineLimits`, and Float rounding
+        let alpha = (1 + Double(dimension + 3) * u) * shrink * stretch
+        let beta = (allowance + 1e-18 + slack) * shrink * stretch + slack
+        let gamma = alpha * (1 + u)
+        let delta = beta * (1 + u) + allowance
+        let filterFactor = (1 + Double(dimension + 5) * u * 1.1) * (1 + 3 * u) * pad
+        let pruneFactor = (1 + Double(dimension + 4) * 0x1p-50) * pad
+        return AffineLimits(
+            filterSlope: gamma * gamma * (1 + epsilon) * filterFactor,
+            filterIntercept: delta * delta * (1 + 1 / epsilon) * filterFactor + 1e-30,
+            pruneSlope: alpha * alpha * (1 + epsilon) * pruneFactor,
+            pruneIntercept: beta * beta * (1 + 1 / epsilon) * pruneFactor)
+    }
+}
+
+/// See `DistanceBounds.affineLimits()`.
+struct AffineLimits {
+    let filterSlope: Double
+    let filterIntercept: Double
+    let pruneSlope: Double
+    let pruneIntercept: Double
+
+    /// The Float filter limit when the k-th Float distance is `kth` (infinity where Float
+    /// could overflow).
+    @inline(__always)
+    func filterLimit(kth: Float) -> Float {
+        let limit = Double(kth) * filterSlope + filterIntercept
+        return limit < 1e30 ? Float(limit) : .infinity
+    }
+
+    /// The box limit when the k-th Float distance is `kth`.
+    @inline(__always)
+    func pruneLimit(kth: Float) -> Double {
+        Double(kth) * pruneSlope + pruneIntercept
+    }
 }

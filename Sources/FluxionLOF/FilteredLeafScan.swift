@@ -31,7 +31,7 @@ struct FilteredLeafScan: LeafScan {
     let keys: UnsafeMutablePointer<UInt64>
     /// Tree position of the query itself (training points), -1 for none.
     let exclude: Int
-    let bounds: DistanceBounds
+    let limits: AffineLimits
     private(set) var count = 0
     private var limit = Float.infinity
     private(set) var pruneLimit = Double.infinity
@@ -47,7 +47,7 @@ struct FilteredLeafScan: LeafScan {
         self.floatQuery = floatQuery
         self.keys = keys
         self.exclude = exclude
-        self.bounds = bounds
+        limits = bounds.affineLimits()
     }
 
     /// Eight points per step, one SIMD lane each; the lanes under the limit are inserted in
@@ -103,9 +103,8 @@ struct FilteredLeafScan: LeafScan {
     @inline(__always)
     private mutating func tighten() {
         let kth = Self.filtered(keys[k &- 1])
-        let exactRoot = bounds.exactRoot(treeRoot: bounds.treeRoot(filtered: kth))
-        pruneLimit = bounds.pruneLimit(exactRoot: exactRoot)
-        limit = bounds.filterLimit(treeRoot: bounds.treeRoot(exactRoot: exactRoot))
+        pruneLimit = limits.pruneLimit(kth: kth)
+        limit = limits.filterLimit(kth: kth)
         while count > k && Self.filtered(keys[count &- 1]) > limit { count &-= 1 }
     }
 
