@@ -54,8 +54,12 @@ struct KDTree: Sendable {
     static let defaultLeafSize = 64
 
     /// Builds the tree over `original` (at least one point), in principal-axis coordinates
-    /// when `rotate` and `PrincipalAxes` finds it safe.
-    init(_ original: FeatureMatrix, leafSize: Int = KDTree.defaultLeafSize, rotate: Bool = true) {
+    /// when `rotate` and `PrincipalAxes` finds it safe; `parallel` builds the two halves
+    /// below the root at the same time.
+    init(
+        _ original: FeatureMatrix, leafSize: Int = KDTree.defaultLeafSize, rotate: Bool = true,
+        parallel: Bool = false
+    ) {
         let axes = rotate ? PrincipalAxes(original) : nil
         // Finite: rotated coordinates are at most ‖row‖₁ times PrincipalAxes.reach < 1e150.
         let matrix =
@@ -63,14 +67,17 @@ struct KDTree: Sendable {
                 try! FeatureMatrix(count: original.count, dimension: original.dimension, values: $0.rotate(original))
             }
             ?? original
-        var builder = Builder(matrix: matrix, leafSize: max(1, leafSize))
-        builder.build()
+        let built = matrix.values.withUnsafeBufferPointer { values in
+            KDTreeBuilder.build(
+                values: values, dimension: matrix.dimension, count: matrix.count, leafSize: max(1, leafSize),
+                parallel: parallel)
+        }
         dimension = matrix.dimension
         count = matrix.count
-        originalIndex = builder.order
+        originalIndex = built.order
         var ordered = [Double](repeating: 0, count: matrix.values.count)
         var orderedOriginal = ordered
-        for (position, index) in builder.order.enumerated() {
+        for (position, index) in built.order.enumerated() {
             for j in 0..<dimension {
                 ordered[position * dimension + j] = matrix.values[index * dimension + j]
                 orderedOriginal[position * dimension + j] = original.values[index * dimension + j]
@@ -100,96 +107,8 @@ struct KDTree: Sendable {
         self.center = center
         self.halfRange = halfRange
         columnStride = stride
-        nodes = builder.nodes
-        boxes = builder.boxes
-        splitValues = builder.splitValues
-    }
-
-    /// Recursive median-split construction over a permutation of the point indices.
-    private struct Builder {
-        let values: [Double]
-        let dimension: Int
-        let leafSize: Int
-        var order: [Int]
-        var nodes: [Int] = []
-        var boxes: [Double] = []
-        var splitValues: [Double] = []
-
-        init(matrix: FeatureMatrix, leafSize: Int) {
-            values = matrix.values
-            dimension = matrix.dimension
-            self.leafSize = leafSize
-            order = Array(0..<matrix.count)
-        }
-
-        mutating func build() {
-            makeNode(order.startIndex, order.endIndex)
-        }
-
-        /// Appends the node for positions `from ..< to` and then its subtree.
-        private mutating func makeNode(_ from: Int, _ to: Int) {
-            let node = nodes.count / 4
-            nodes.append(contentsOf: [from, to, -1, 0])
-            splitValues.append(0)
-            var lower: [Double] = [], upper: [Double] = []
-            var chosen = 0, chosenSpread = 0.0, largestVariance = -1.0
-            for j in 0..<dimension {
-                var lo = Double.infinity, hi = -Double.infinity
-                var sum = 0.0
-                for p in from..<to {
-                    let v = values[order[p] * dimension + j]
-                    lo = min(lo, v); hi = max(hi, v)
-                    sum += v
-                }
-                lower.append(lo); upper.append(hi)
-                let mean = sum / Double(to - from)
-                var variance = 0.0  // two passes: no cancellation far from the origin
-                for p in from..<to {
-                    let t = values[order[p] * dimension + j] - mean
-                    variance += t * t
-                }
-                if hi - lo > 0 && variance > largestVariance {
-                    largestVariance = variance; chosenSpread = hi - lo; chosen = j
-                }
-            }
-            boxes.append(contentsOf: lower)
-            boxes.append(contentsOf: upper)
-            // A run of identical points cannot be split: keep it as one (large) leaf.
-            guard to - from > leafSize, chosenSpread > 0 else { return }
-            let middle = (from + to) / 2
-            select(middle, from, to, feature: chosen)
-            nodes[node * 4 + 3] = chosen
-            splitValues[node] = key(middle, chosen)
-            makeNode(from, middle)
-            nodes[node * 4 + 2] = nodes.count / 4
-            makeNode(middle, to)
-        }
-
-        /// Rearranges `order[from ..< to]` so that position `nth` holds the point that would be
-        /// there if sorted by feature `j`, smaller-or-equal before it, larger-or-equal after.
-        /// Quickselect with a three-way partition, so runs of equal values stay linear.
-        private mutating func select(_ nth: Int, _ from: Int, _ to: Int, feature j: Int) {
-            var lo = from, hi = to - 1
-            while lo < hi {
-                let a = key(lo, j), b = key((lo + hi) / 2, j), c = key(hi, j)
-                let pivot = max(min(a, b), min(max(a, b), c))
-                var lt = lo, i = lo, gt = hi
-                while i <= gt {
-                    let v = key(i, j)
-                    if v < pivot {
-                        order.swapAt(lt, i); lt += 1; i += 1
-                    } else if v > pivot {
-                        order.swapAt(i, gt); gt -= 1
-                    } else {
-                        i += 1
-                    }
-                }
-                if nth < lt { hi = lt - 1 } else if nth > gt { lo = gt + 1 } else { return }
-            }
-        }
-
-        private func key(_ position: Int, _ j: Int) -> Double {
-            values[order[position] * dimension + j]
-        }
+        nodes = built.nodes
+        boxes = built.boxes
+        splitValues = built.splitValues
     }
 }

@@ -43,7 +43,7 @@ public struct LocalOutlierFactor: Sendable {
         try parameters.validate()
         guard training.count >= 2 else { throw LOFError.tooFewTrainingPoints(count: training.count) }
         let k = parameters.effectiveNeighbors(trainingCount: training.count)
-        let tree = KDTree(training)
+        let tree = KDTree(training, parallel: parallel)
         let table = tree.neighborsOfIndexedPoints(k: k, parallel: parallel)
         var kDistances = [Double](repeating: 0, count: training.count)
         for i in 0..<training.count { kDistances[i] = table.distances[i * k + k - 1] }
