@@ -60,13 +60,11 @@ struct ExactLeafScan: LeafScan {
         }
     }
 
-    /// Writes the k best, as distances, into output row `row`.
-    func finish(outDistances: UnsafeMutableBufferPointer<Double>, outIndices: UnsafeMutableBufferPointer<Int>, row: Int)
-    {
-        let out = row &* k
+    /// Writes the k best, as distances, to `distances` and `indices`.
+    func finish(distances: UnsafeMutablePointer<Double>, indices: UnsafeMutablePointer<Int>) {
         for slot in 0..<k {
-            outDistances[out &+ slot] = bestSquared[slot].squareRoot()
-            outIndices[out &+ slot] = bestIndex[slot]
+            distances[slot] = bestSquared[slot].squareRoot()
+            indices[slot] = bestIndex[slot]
         }
     }
 }

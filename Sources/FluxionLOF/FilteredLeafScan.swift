@@ -114,12 +114,11 @@ struct FilteredLeafScan: LeafScan {
     }
 
     /// Ranks the candidates by (exact distance, original index) and writes the first `k`
-    /// into output row `row`. `query` is in original coordinates; `squared` and `index` are
-    /// scratch with room for every candidate.
+    /// to `distances` and `indices`. `query` is in original coordinates; `squared` and
+    /// `index` are scratch with room for every candidate.
     func finish(
         query: UnsafePointer<Double>, tree: KDTreeView, squared: UnsafeMutablePointer<Double>,
-        index: UnsafeMutablePointer<Int>, outDistances: UnsafeMutableBufferPointer<Double>,
-        outIndices: UnsafeMutableBufferPointer<Int>, row: Int
+        index: UnsafeMutablePointer<Int>, distances: UnsafeMutablePointer<Double>, indices: UnsafeMutablePointer<Int>
     ) {
         for candidate in 0..<count {
             let position = Int(truncatingIfNeeded: keys[candidate] & 0xFFFF_FFFF)
@@ -137,10 +136,9 @@ struct FilteredLeafScan: LeafScan {
             squared[slot] = sum
             index[slot] = original
         }
-        let out = row &* k
         for slot in 0..<k {
-            outDistances[out &+ slot] = squared[slot].squareRoot()
-            outIndices[out &+ slot] = index[slot]
+            distances[slot] = squared[slot].squareRoot()
+            indices[slot] = index[slot]
         }
     }
 }

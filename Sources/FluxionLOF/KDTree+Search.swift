@@ -2,17 +2,30 @@ import Dispatch
 import Foundation
 import Synchronization
 
+/// Receives one query's neighbours: its row, then `k` distances and `k` training indices in
+/// ascending (distance, index) order, valid only during the call. With `parallel`, called
+/// from several threads at once, for distinct rows.
+typealias NeighborSink = @Sendable (Int, UnsafePointer<Double>, UnsafePointer<Int>) -> Void
+
 extension KDTree {
     /// The `k` nearest indexed points of every row of `queries` (`k <= count`).
     /// - Parameter parallel: spread the queries over all cores (`concurrentPerform`).
     func neighbors(of queries: FeatureMatrix, k: Int, parallel: Bool = false) -> NeighborTable {
+        var table = NeighborTable(uninitializedRows: queries.count, k: k)
+        table.withRowWriter { sink in forEachNeighborRow(of: queries, k: k, parallel: parallel, sink) }
+        return table
+    }
+
+    /// Hands the `k` nearest indexed points of each row of `queries` to `sink` as soon as
+    /// they are found (no table: the caller can reduce each row on the worker's thread).
+    func forEachNeighborRow(of queries: FeatureMatrix, k: Int, parallel: Bool, _ sink: @escaping NeighborSink) {
         precondition(queries.dimension == dimension && k >= 1 && k <= count)
         let treeQueries = axes?.rotate(queries) ?? queries.values
         let order = spatialOrder(of: treeQueries, count: queries.count)
-        return queries.values.withUnsafeBufferPointer { q in
+        queries.values.withUnsafeBufferPointer { q in
             treeQueries.withUnsafeBufferPointer { t in
                 order.withUnsafeBufferPointer { order in
-                    run(rows: queries.count, k: k, parallel: parallel, queries: (q, t), order: order)
+                    run(rows: queries.count, k: k, parallel: parallel, queries: (q, t), order: order, sink: sink)
                 }
             }
         }
@@ -49,62 +62,63 @@ extension KDTree {
     /// distance rows equal scikit-learn's exactly.
     func neighborsOfIndexedPoints(k: Int, parallel: Bool = false) -> NeighborTable {
         precondition(k >= 1 && k < count)
-        return run(rows: count, k: k, parallel: parallel, queries: nil, order: nil)
+        var table = NeighborTable(uninitializedRows: count, k: k)
+        table.withRowWriter { sink in
+            run(rows: count, k: k, parallel: parallel, queries: nil, order: nil, sink: sink)
+        }
+        return table
     }
 
     /// Splits `rows` queries into chunks of 256, run in order or by one worker per core, each
     /// worker taking the next chunk as it finishes one (so a core lost to another process
     /// does not hold up the rest) and keeping its scratch buffers throughout. Query `i` is
-    /// row `order[i]` of `queries` (original and tree coordinates); with `queries == nil` the indexed points query
-    /// themselves in tree order, each excluding itself and writing its row at its original
-    /// index.
+    /// row `order[i]` of `queries` (original and tree coordinates); with `queries == nil`
+    /// the indexed points query themselves in tree order, each excluding itself and
+    /// reported under its original index.
     private func run(
         rows: Int, k: Int, parallel: Bool,
         queries: (original: UnsafeBufferPointer<Double>, tree: UnsafeBufferPointer<Double>)?,
-        order: UnsafeBufferPointer<Int>?
-    ) -> NeighborTable {
-        var table = NeighborTable(rows: rows, k: k)
+        order: UnsafeBufferPointer<Int>?, sink: @escaping NeighborSink
+    ) {
         let chunkSize = 256
         let chunks = (rows + chunkSize - 1) / chunkSize
         let workers = parallel ? max(1, min(chunks, ProcessInfo.processInfo.activeProcessorCount)) : 1
         let next = ChunkCounter()
         let d = dimension
         withView { tree in
-            table.distances.withUnsafeMutableBufferPointer { outDistances in
-                table.indices.withUnsafeMutableBufferPointer { outIndices in
-                    let shared = UncheckedSendable(value: (tree, outDistances, outIndices, queries, order))
-                    let work: @Sendable (Int) -> Void = { _ in
-                        let (tree, outDistances, outIndices, queries, order) = shared.value
-                        var search = KDTreeSearch(
-                            tree: tree, k: k, outDistances: outDistances, outIndices: outIndices)
-                        defer { search.deallocate() }
-                        while true {
-                            let chunk = next.take()
-                            if chunk >= chunks { break }
-                            for row in chunk * chunkSize..<min(rows, (chunk + 1) * chunkSize) {
-                                if let queries, let order {
-                                    let query = order[row]
-                                    search.query(
-                                        queries.original.baseAddress! + query * d,
-                                        inTree: queries.tree.baseAddress! + query * d, exclude: -1, row: query)
-                                } else {
-                                    search.query(
-                                        tree.points.baseAddress! + row * d,
-                                        inTree: tree.treePoints.baseAddress! + row * d,
-                                        exclude: row, row: tree.original[row])
-                                }
-                            }
+            let shared = UncheckedSendable(value: (tree, queries, order))
+            let work: @Sendable (Int) -> Void = { _ in
+                let (tree, queries, order) = shared.value
+                var search = KDTreeSearch(tree: tree, k: k)
+                let distances = UnsafeMutablePointer<Double>.allocate(capacity: k)
+                let indices = UnsafeMutablePointer<Int>.allocate(capacity: k)
+                defer { search.deallocate(); distances.deallocate(); indices.deallocate() }
+                while true {
+                    let chunk = next.take()
+                    if chunk >= chunks { break }
+                    for row in chunk * chunkSize..<min(rows, (chunk + 1) * chunkSize) {
+                        if let queries, let order {
+                            let query = order[row]
+                            search.query(
+                                queries.original.baseAddress! + query * d,
+                                inTree: queries.tree.baseAddress! + query * d, exclude: -1,
+                                distances: distances, indices: indices)
+                            sink(query, distances, indices)
+                        } else {
+                            search.query(
+                                tree.points.baseAddress! + row * d, inTree: tree.treePoints.baseAddress! + row * d,
+                                exclude: row, distances: distances, indices: indices)
+                            sink(tree.original[row], distances, indices)
                         }
-                    }
-                    if workers == 1 {
-                        work(0)
-                    } else {
-                        DispatchQueue.concurrentPerform(iterations: workers, execute: work)
                     }
                 }
             }
+            if workers == 1 {
+                work(0)
+            } else {
+                DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+            }
         }
-        return table
     }
 
     /// Calls `body` with raw views of the tree's arrays, valid only during the call.

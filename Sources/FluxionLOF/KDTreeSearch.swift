@@ -11,8 +11,6 @@
 struct KDTreeSearch {
     let tree: KDTreeView
     let k: Int
-    let outDistances: UnsafeMutableBufferPointer<Double>
-    let outIndices: UnsafeMutableBufferPointer<Int>
     /// Candidate keys of `FilteredLeafScan` (one per indexed point, plus one).
     private let keys: UnsafeMutablePointer<UInt64>
     /// Exact squared distances and original indices being ranked (one per indexed point).
@@ -24,15 +22,10 @@ struct KDTreeSearch {
     /// The current query minus `center`, rounded to Float.
     private let floatQuery: UnsafeMutablePointer<Float>
 
-    /// A search over `tree` for the k nearest, writing into the output tables.
-    init(
-        tree: KDTreeView, k: Int, outDistances: UnsafeMutableBufferPointer<Double>,
-        outIndices: UnsafeMutableBufferPointer<Int>
-    ) {
+    /// A search over `tree` for the k nearest.
+    init(tree: KDTreeView, k: Int) {
         self.tree = tree
         self.k = k
-        self.outDistances = outDistances
-        self.outIndices = outIndices
         floatQuery = .allocate(capacity: tree.dimension)
         keys = .allocate(capacity: tree.count + 1)
         squared = .allocate(capacity: tree.count + 1)
@@ -52,9 +45,12 @@ struct KDTreeSearch {
 
     /// Finds the k nearest points to `query` (original coordinates; `treeQuery` is the same
     /// point in tree coordinates) other than the one at tree position `exclude` (-1 for
-    /// none) and writes them, as distances, into output row `row`.
-    mutating func query(_ query: UnsafePointer<Double>, inTree treeQuery: UnsafePointer<Double>, exclude: Int, row: Int)
-    {
+    /// none) and writes them, as distances in ascending (distance, index) order, to
+    /// `distances` and `indices` (`k` each).
+    mutating func query(
+        _ query: UnsafePointer<Double>, inTree treeQuery: UnsafePointer<Double>, exclude: Int,
+        distances: UnsafeMutablePointer<Double>, indices: UnsafeMutablePointer<Int>
+    ) {
         let dimension = tree.dimension
         var reach = tree.halfRange
         for j in 0..<dimension {
@@ -72,7 +68,7 @@ struct KDTreeSearch {
                     k: k, tree: tree, query: query, bestSquared: squared, bestIndex: index, exclude: exclude,
                     bounds: DistanceBounds(dimension: dimension, reach: 0))
                 scan.scan(from: 0, to: tree.count)
-                scan.finish(outDistances: outDistances, outIndices: outIndices, row: row)
+                scan.finish(distances: distances, indices: indices)
                 return
             }
             bounds = rotated
@@ -87,14 +83,13 @@ struct KDTreeSearch {
                 exclude: exclude, bounds: bounds)
             traverse(treeQuery, &scan)
             scan.finish(
-                query: query, tree: tree, squared: squared, index: index, outDistances: outDistances,
-                outIndices: outIndices, row: row)
+                query: query, tree: tree, squared: squared, index: index, distances: distances, indices: indices)
         } else {
             var scan = ExactLeafScan(
                 k: k, tree: tree, query: query, bestSquared: squared, bestIndex: index, exclude: exclude,
                 bounds: bounds)
             traverse(treeQuery, &scan)
-            scan.finish(outDistances: outDistances, outIndices: outIndices, row: row)
+            scan.finish(distances: distances, indices: indices)
         }
     }
 
