@@ -64,7 +64,9 @@ struct KDTree: Sendable {
         // Finite: rotated coordinates are at most ‖row‖₁ times PrincipalAxes.reach < 1e150.
         let matrix =
             axes.map {
-                try! FeatureMatrix(count: original.count, dimension: original.dimension, values: $0.rotate(original))
+                try! FeatureMatrix(
+                    count: original.count, dimension: original.dimension,
+                    values: $0.rotate(original, parallel: parallel))
             }
             ?? original
         let built = matrix.values.withUnsafeBufferPointer { values in
@@ -72,37 +74,50 @@ struct KDTree: Sendable {
                 values: values, dimension: matrix.dimension, count: matrix.count, leafSize: max(1, leafSize),
                 parallel: parallel)
         }
-        dimension = matrix.dimension
+        let d = matrix.dimension
+        dimension = d
         count = matrix.count
         originalIndex = built.order
+        // The root box is the exact range of every feature.
+        var center = [Double](repeating: 0, count: d)
+        var halfRange = 0.0
+        for j in 0..<d {
+            let lo = built.boxes[j], hi = built.boxes[d + j]
+            center[j] = lo / 2 + hi / 2
+            halfRange = max(halfRange, abs(hi - center[j]), abs(center[j] - lo))
+        }
+        // Points into tree order (both coordinate sets) and the Float columns, in one pass.
+        let stride = matrix.count + 8
         var ordered = [Double](repeating: 0, count: matrix.values.count)
-        var orderedOriginal = ordered
-        for (position, index) in built.order.enumerated() {
-            for j in 0..<dimension {
-                ordered[position * dimension + j] = matrix.values[index * dimension + j]
-                orderedOriginal[position * dimension + j] = original.values[index * dimension + j]
+        var orderedOriginal = axes == nil ? [] : ordered
+        var floatColumns = [Float](repeating: 0, count: stride * d)
+        ordered.withUnsafeMutableBufferPointer { ordered in
+            orderedOriginal.withUnsafeMutableBufferPointer { orderedOriginal in
+                floatColumns.withUnsafeMutableBufferPointer { columns in
+                    // (An empty array's buffer may still have a base address: test `axes`.)
+                    let shared = UncheckedSendable(
+                        value: (
+                            ordered.baseAddress!, axes == nil ? nil : orderedOriginal.baseAddress,
+                            columns.baseAddress!
+                        ))
+                    ParallelChunks.forEach(matrix.count, parallel: parallel) { range in
+                        let (ordered, orderedOriginal, columns) = shared.value
+                        for position in range {
+                            let index = built.order[position]
+                            for j in 0..<d {
+                                let value = matrix.values[index * d + j]
+                                ordered[position * d + j] = value
+                                columns[j * stride + position] = Float(value - center[j])
+                                orderedOriginal?[position * d + j] = original.values[index * d + j]
+                            }
+                        }
+                    }
+                }
             }
         }
         self.axes = axes
         treePoints = ordered
         points = axes == nil ? ordered : orderedOriginal
-        var center = [Double](repeating: 0, count: dimension)
-        var halfRange = 0.0
-        for j in 0..<dimension {
-            var lo = Double.infinity, hi = -Double.infinity
-            for i in 0..<matrix.count {
-                lo = min(lo, matrix.values[i * dimension + j]); hi = max(hi, matrix.values[i * dimension + j])
-            }
-            center[j] = lo / 2 + hi / 2
-            halfRange = max(halfRange, abs(hi - center[j]), abs(center[j] - lo))
-        }
-        let stride = matrix.count + 8
-        var floatColumns = [Float](repeating: 0, count: stride * dimension)
-        for position in 0..<matrix.count {
-            for j in 0..<dimension {
-                floatColumns[j * stride + position] = Float(ordered[position * dimension + j] - center[j])
-            }
-        }
         self.floatColumns = floatColumns
         self.center = center
         self.halfRange = halfRange

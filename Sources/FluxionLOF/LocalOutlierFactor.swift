@@ -150,23 +150,12 @@ public struct LocalOutlierFactor: Sendable {
     ) -> [Double] {
         let rows = table.rows, k = table.k
         var result = [Double](unsafeUninitializedCapacity: rows) { _, count in count = rows }
-        let chunkSize = 1024
-        let chunks = (rows + chunkSize - 1) / chunkSize
         result.withUnsafeMutableBufferPointer { result in
             table.indices.withUnsafeBufferPointer { indices in
-                withoutActuallyEscaping(value) { value in
-                    let shared = UncheckedSendable(value: (result.baseAddress!, indices.baseAddress!, value))
-                    let work: @Sendable (Int) -> Void = { chunk in
-                        let (result, indices, value) = shared.value
-                        for row in chunk * chunkSize..<min(rows, (chunk + 1) * chunkSize) {
-                            result[row] = value(row, indices + row * k)
-                        }
-                    }
-                    if parallel && chunks > 1 {
-                        DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
-                    } else {
-                        for chunk in 0..<chunks { work(chunk) }
-                    }
+                let shared = UncheckedSendable(value: (result.baseAddress!, indices.baseAddress!))
+                ParallelChunks.forEach(rows, parallel: parallel) { range in
+                    let (result, indices) = shared.value
+                    for row in range { result[row] = value(row, indices + row * k) }
                 }
             }
         }

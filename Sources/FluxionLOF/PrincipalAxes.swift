@@ -105,12 +105,14 @@ struct PrincipalAxes: Sendable {
 
     /// Every point of `points` rotated, row-major (not finite for points beyond about 1e150
     /// from the mean; `bounds(queryReach:treeReach:)` rejects those).
-    func rotate(_ points: FeatureMatrix) -> [Double] {
+    func rotate(_ points: FeatureMatrix, parallel: Bool) -> [Double] {
         var values = [Double](repeating: 0, count: points.values.count)
         points.values.withUnsafeBufferPointer { x in
             values.withUnsafeMutableBufferPointer { y in
-                for i in 0..<points.count {
-                    rotate(x.baseAddress! + i * dimension, into: y.baseAddress! + i * dimension)
+                let shared = UncheckedSendable(value: (x.baseAddress!, y.baseAddress!))
+                ParallelChunks.forEach(points.count, parallel: parallel) { range in
+                    let (x, y) = shared.value
+                    for i in range { rotate(x + i * dimension, into: y + i * dimension) }
                 }
             }
         }
