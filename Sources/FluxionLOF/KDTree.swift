@@ -3,13 +3,13 @@
 /// Built once, then read-only (and so safe to query from several threads). The tree is
 /// built in the points' principal-axis coordinates (`PrincipalAxes`; the "tree
 /// coordinates"), where correlated features give much tighter boxes; exact distances are
-/// always computed in the original coordinates. Each node splits
-/// the feature of largest variance at the median (variance rather than sklearn's spread: a
-/// few far outliers give every feature the same spread, but not the same variance); leaves
-/// hold at most `leafSize` points.
+/// always computed in the original coordinates. Each node splits the feature of largest
+/// (sampled) variance at the median (variance rather than sklearn's spread: a few far
+/// outliers give every feature the same spread, but not the same variance); leaves hold at
+/// most `leafSize` points (`KDTreeBuilder`).
 /// Points are copied into tree order, so a leaf is one contiguous run, and also stored column
 /// by column in single precision, so a leaf scan loads eight points' feature `j` as one SIMD
-/// vector (a filter; kept distances are always recomputed exactly in Double).
+/// vector (a filter; the distances returned are always computed exactly in Double).
 ///
 /// Distances are computed as scikit-learn's KD-tree computes them — the squared differences
 /// summed in feature order, then one square root — so that equal inputs give equal bits.
