@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Local Outlier Factor in novelty mode, reproducing scikit-learn's
 /// `LocalOutlierFactor(novelty=True, metric="euclidean")` value for value.
 ///
@@ -43,12 +45,16 @@ public struct LocalOutlierFactor: Sendable {
         try parameters.validate()
         guard training.count >= 2 else { throw LOFError.tooFewTrainingPoints(count: training.count) }
         let k = parameters.effectiveNeighbors(trainingCount: training.count)
-        let tree = KDTree(training)
+        let tree = KDTree(training, parallel: parallel)
         let table = tree.neighborsOfIndexedPoints(k: k, parallel: parallel)
         var kDistances = [Double](repeating: 0, count: training.count)
         for i in 0..<training.count { kDistances[i] = table.distances[i * k + k - 1] }
-        let lrd = Self.reachabilityDensities(table, kDistances: kDistances)
-        let scores = Self.scores(table, queryDensities: lrd, trainingDensities: lrd)
+        let lrd = Self.rowwise(table, parallel: parallel) { distances, indices in
+            Self.reachabilityDensity(distances, indices, k: k, kDistances: kDistances)
+        }
+        let scores = Self.rowwise(table, parallel: parallel) { row, indices in
+            Self.score(indices, k: k, density: lrd[row], trainingDensities: lrd)
+        }
         let offset: Double
         switch parameters.contamination {
         case .auto: offset = -1.5
@@ -64,16 +70,29 @@ public struct LocalOutlierFactor: Sendable {
         self.offset = offset
     }
 
-    /// `score_samples`: the opposite of the LOF of each row of `points`.
+    /// `score_samples`: the opposite of the LOF of each row of `points`. Each row is scored
+    /// on the thread that found its neighbours, as soon as it has them.
     /// - Throws: `LOFError.dimensionMismatch` when the feature counts differ.
     public func scoreSamples(_ points: FeatureMatrix, parallel: Bool = false) throws -> [Double] {
         guard points.dimension == training.dimension else {
             throw LOFError.dimensionMismatch(expected: training.dimension, found: points.dimension)
         }
         if points.count == 0 { return [] }
-        let table = tree.neighbors(of: points, k: k, parallel: parallel)
-        let lrd = Self.reachabilityDensities(table, kDistances: kDistances)
-        return Self.scores(table, queryDensities: lrd, trainingDensities: localReachabilityDensities)
+        let k = self.k
+        var result = [Double](unsafeUninitializedCapacity: points.count) { _, count in count = points.count }
+        kDistances.withUnsafeBufferPointer { kDistances in
+            localReachabilityDensities.withUnsafeBufferPointer { trainingDensities in
+                result.withUnsafeMutableBufferPointer { result in
+                    let shared = UncheckedSendable(value: (kDistances, trainingDensities, result.baseAddress!))
+                    tree.forEachNeighborRow(of: points, k: k, parallel: parallel) { row, distances, indices in
+                        let (kDistances, trainingDensities, result) = shared.value
+                        let density = Self.reachabilityDensity(distances, indices, k: k, kDistances: kDistances)
+                        result[row] = Self.score(indices, k: k, density: density, trainingDensities: trainingDensities)
+                    }
+                }
+            }
+        }
+        return result
     }
 
     /// `score_samples`, `decision_function` and `predict` of every row of `points`.
@@ -91,37 +110,53 @@ public struct LocalOutlierFactor: Sendable {
         try scores(of: points, parallel: parallel).predict
     }
 
-    /// scikit-learn's `_local_reachability_density`: per row,
+    /// scikit-learn's `_local_reachability_density` of one row:
     /// `1 / (mean(max(distance, kdist[neighbour])) + 1e-10)`.
-    static func reachabilityDensities(_ table: NeighborTable, kDistances: [Double]) -> [Double] {
-        let k = table.k
-        var reach = [Double](repeating: 0, count: k)
-        var result = [Double](repeating: 0, count: table.rows)
-        reach.withUnsafeMutableBufferPointer { reach in
-            for row in 0..<table.rows {
-                for slot in 0..<k {
-                    let e = row * k + slot
-                    reach[slot] = max(table.distances[e], kDistances[table.indices[e]])
-                }
-                result[row] = 1.0 / (NumpyReductions.mean(UnsafeBufferPointer(reach)) + 1e-10)
-            }
+    @inline(__always)
+    static func reachabilityDensity<D: Collection<Double>>(
+        _ distances: UnsafePointer<Double>, _ indices: UnsafePointer<Int>, k: Int, kDistances: D
+    ) -> Double where D.Index == Int {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: k) { reach in
+            for slot in 0..<k { reach[slot] = max(distances[slot], kDistances[indices[slot]]) }
+            return 1.0 / (NumpyReductions.mean(UnsafeBufferPointer(reach)) + 1e-10)
         }
-        return result
     }
 
-    /// `-mean(lrd[neighbours] / lrd[point])` per row.
-    static func scores(
-        _ table: NeighborTable, queryDensities: [Double], trainingDensities: [Double]
+    /// `-mean(lrd[neighbours] / lrd[point])` of one row whose own density is `density`.
+    @inline(__always)
+    static func score<D: Collection<Double>>(
+        _ indices: UnsafePointer<Int>, k: Int, density: Double, trainingDensities: D
+    ) -> Double where D.Index == Int {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: k) { ratios in
+            for slot in 0..<k { ratios[slot] = trainingDensities[indices[slot]] / density }
+            return -NumpyReductions.mean(UnsafeBufferPointer(ratios))
+        }
+    }
+
+    /// `value(distances, indices)` of every row of `table`, in chunks of 1,024 rows spread
+    /// over all cores when `parallel`.
+    static func rowwise(
+        _ table: NeighborTable, parallel: Bool,
+        _ value: (UnsafePointer<Double>, UnsafePointer<Int>) -> Double
     ) -> [Double] {
-        let k = table.k
-        var ratios = [Double](repeating: 0, count: k)
-        var result = [Double](repeating: 0, count: table.rows)
-        ratios.withUnsafeMutableBufferPointer { ratios in
-            for row in 0..<table.rows {
-                for slot in 0..<k {
-                    ratios[slot] = trainingDensities[table.indices[row * k + slot]] / queryDensities[row]
+        rowwise(table, parallel: parallel) { row, indices in
+            table.distances.withUnsafeBufferPointer { value($0.baseAddress! + row * table.k, indices) }
+        }
+    }
+
+    /// `value(row, indices)` of every row of `table` (see the other `rowwise`).
+    static func rowwise(
+        _ table: NeighborTable, parallel: Bool, _ value: (Int, UnsafePointer<Int>) -> Double
+    ) -> [Double] {
+        let rows = table.rows, k = table.k
+        var result = [Double](unsafeUninitializedCapacity: rows) { _, count in count = rows }
+        result.withUnsafeMutableBufferPointer { result in
+            table.indices.withUnsafeBufferPointer { indices in
+                let shared = UncheckedSendable(value: (result.baseAddress!, indices.baseAddress!))
+                ParallelChunks.forEach(rows, parallel: parallel) { range in
+                    let (result, indices) = shared.value
+                    for row in range { result[row] = value(row, indices + row * k) }
                 }
-                result[row] = -NumpyReductions.mean(UnsafeBufferPointer(ratios))
             }
         }
         return result
