@@ -84,10 +84,11 @@ struct EvaluateCommand: ParsableCommand {
                     print(
                         String(
                             format:
-                                "case %3d %@ %@ @ %.0f m, %.2f %%, start %.0f s: %@, false alarms %d, loc error %@, size error %@",
+                                "case %3d %@ %@ @ %.0f m, %.2f %%, start %.0f s: %@, false alarms %d, placed %@, loc error %@, size error %@",
                             c.index, o.detector, c.pipeID, c.positionM, c.sizeFraction * 100, c.leakStartS,
                             o.timeToDetectS.map { String(format: "detected after %.0f s", $0) } ?? "MISSED",
                             o.falseAlarms,
+                            o.locationAtDetection.map { String(format: "%@ @ %.0f m", $0.pipeID, $0.positionM) } ?? "–",
                             o.localizationErrorM.map { String(format: "%.0f m", $0) } ?? "–",
                             o.sizeError.map { String(format: "%.2f points", $0 * 100) } ?? "–"))
                 }

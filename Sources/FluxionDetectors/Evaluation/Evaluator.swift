@@ -16,6 +16,12 @@ public struct Evaluator: Sendable {
     }
 
     /// What one detector did in one case.
+    /// A position on a pipe, m from its start.
+    public struct Placement: Sendable, Equatable {
+        public var pipeID: String
+        public var positionM: Double
+    }
+
     public struct Outcome: Sendable, Equatable {
         public var caseIndex: Int
         public var detector: String
@@ -30,6 +36,8 @@ public struct Evaluator: Sendable {
         public var localizationErrorM: Double?
         /// The same for the last located estimate of the run (the settled answer), m.
         public var settledLocalizationErrorM: Double?
+        /// Where the detector placed the leak at detection.
+        public var locationAtDetection: Placement?
         /// True pipe length, m.
         public var pipeLengthM: Double
         /// |estimated − true| size as a fraction of nominal flow, at the end of the run.
@@ -82,7 +90,7 @@ public struct Evaluator: Sendable {
                     Outcome(
                         caseIndex: c.index, detector: $0, sizeFraction: c.sizeFraction, falseAlarms: 0,
                         normalS: c.leakStartS, timeToDetectS: nil, localizationErrorM: nil,
-                        settledLocalizationErrorM: nil,
+                        settledLocalizationErrorM: nil, locationAtDetection: nil,
                         pipeLengthM: chainage.length(c.pipeID), sizeError: nil, failure: nil)
                 )
             })
@@ -100,7 +108,10 @@ public struct Evaluator: Sendable {
                     if o.timeToDetectS == nil { o.timeToDetectS = t - c.leakStartS }
                     if let pipe = s.estimate.pipeID, let x = s.estimate.positionM {
                         let error = chainage.distance(truth, chainage.of(pipe: pipe, positionM: x))
-                        if o.localizationErrorM == nil { o.localizationErrorM = error }
+                        if o.localizationErrorM == nil {
+                            o.localizationErrorM = error
+                            o.locationAtDetection = Placement(pipeID: pipe, positionM: x)
+                        }
                         o.settledLocalizationErrorM = error ?? o.settledLocalizationErrorM
                     }
                     if let size = s.estimate.sizeFraction { o.sizeError = abs(size - c.sizeFraction) }
