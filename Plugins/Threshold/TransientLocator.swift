@@ -53,9 +53,8 @@ struct TransientLocator {
     private let densitySensors: [Int]
 
     private struct Episode {
-        /// responses[c][k][n]: fall of probe k, Pa per Sm³/h of leak, n steps after a leak
-        /// opened at cell c's centre.
-        var responses: [[[Double]]]
+        /// Fall of each probe per Sm³/h of leak, for a leak opened at each cell's centre.
+        var responses: ResponseTable
         var onsetS: Double?
         var lastFitS = -Double.infinity
         var answer: Double?
@@ -64,7 +63,7 @@ struct TransientLocator {
     init?(
         geometry: LineGeometry, densitySensors: [Int], compressibility: Double, cellM: Double = 1000,
         stepS: Double = 10,
-        nudgeS: Double = 3600, responseS: Double = 1800, historyS: Double = 9000
+        nudgeS: Double = 3600, responseS: Double = 1200, historyS: Double = 9000
     ) {
         guard geometry.probes.count >= 2 else { return nil }
         self.geometry = geometry
@@ -262,30 +261,30 @@ extension TransientLocator {
         guard rows.count > 10 else { return e.answer }
         let onsets: [Double]
         if let t0 = e.onsetS {
-            onsets = stride(from: t0 - 60, through: min(t0 + 60, nowS), by: stepS).map { $0 }
+            // Refits: the onset is known to within a step or two.
+            onsets = [t0 - stepS, t0, min(t0 + stepS, nowS)]
         } else {
             onsets = stride(from: alarmSinceS - searchS, through: alarmSinceS, by: 3 * stepS).map { $0 }
         }
         let fit = LeakFit(
             rows: rows, weights: noise.map { 1 / max($0, 1) }, stepS: stepS,
             responseSteps: Int(responseS / stepS), drift: true)
+        let table = e.responses
         // Coarse: every cell centre and onset; then between the neighbouring centres.
         var best = (gain: -1.0, cell: 0, theta: 0.0, onset: onsets[0])
-        for c in e.responses.indices {
+        for c in 0..<table.candidates {
             for t0 in onsets {
-                let g = fit.gain(onsetS: t0) { k, n in e.responses[c][k][n] }
+                let g = fit.gain(onsetS: t0, table: table, cell: c)
                 if g > best.gain { best = (g, c, 0, t0) }
             }
         }
         let c0 = best.cell
         let fine = stride(from: best.onset - 2 * stepS, through: best.onset + 2 * stepS, by: stepS)
-        for c in max(c0 - 1, 0)..<min(c0 + 1, e.responses.count - 1) {
-            for step in 0...10 {
+        for c in max(c0 - 1, 0)..<min(c0 + 1, table.candidates - 1) {
+            for step in 1...9 {
                 let theta = Double(step) / 10
                 for t0 in fine {
-                    let g = fit.gain(onsetS: t0) { k, n in
-                        (1 - theta) * e.responses[c][k][n] + theta * e.responses[c + 1][k][n]
-                    }
+                    let g = fit.gain(onsetS: t0, table: table, cell: c, theta: theta)
                     if g > best.gain { best = (g, c, theta, t0) }
                 }
             }
@@ -301,24 +300,26 @@ extension TransientLocator {
 
     /// Unit responses of every probe to a leak at every cell centre, from the model's present
     /// state and flows, `responseS` long.
-    private func responses(leakFlow q: Double) -> [[[Double]]] {
+    private func responses(leakFlow q: Double) -> ResponseTable {
         let steps = Int(responseS / stepS)
-        func run(leakCell: Int?) -> [[Double]] {
+        let probes = geometry.probes.map(\.chainageM)
+        var table = ResponseTable(candidates: model.cellCount, probes: probes.count, steps: steps)
+        // The run without a leak, then one per candidate; each probe's fall is the difference.
+        var base = [Double](repeating: 0, count: probes.count * (steps + 1))
+        func run(leakCell: Int?, _ record: (Int, Int, Double) -> Void) {
             var m = model
             var s = sources
             if let c = leakCell { s[c] -= q }
-            var out = geometry.probes.map { _ in [Double](repeating: 0, count: steps + 1) }
-            for k in out.indices { out[k][0] = m.pressure(atChainage: geometry.probes[k].chainageM) }
+            for (k, x) in probes.enumerated() { record(k, 0, m.pressure(atChainage: x)) }
             for n in 1...steps {
-                m.step(dtS: stepS, sources: s)
-                for k in out.indices { out[k][n] = m.pressure(atChainage: geometry.probes[k].chainageM) }
+                m.step(dtS: stepS, sources: s, iterations: 1)
+                for (k, x) in probes.enumerated() { record(k, n, m.pressure(atChainage: x)) }
             }
-            return out
         }
-        let base = run(leakCell: nil)
-        return (0..<model.cellCount).map { c in
-            let leak = run(leakCell: c)
-            return base.indices.map { k in base[k].indices.map { n in (base[k][n] - leak[k][n]) / q } }
+        run(leakCell: nil) { k, n, p in base[k * (steps + 1) + n] = p }
+        for c in 0..<model.cellCount {
+            run(leakCell: c) { k, n, p in table[c, k, n] = (base[k * (steps + 1) + n] - p) / q }
         }
+        return table
     }
 }

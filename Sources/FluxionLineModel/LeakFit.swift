@@ -47,30 +47,44 @@ public struct LeakFit {
         driftTY = ty
     }
 
-    /// The fall of the weighted sum of squares for a leak opening at `onsetS` whose unit
-    /// response at probe k, n steps after the onset, is `response(k, n)`.
-    public func gain(onsetS: Double, response: (Int, Int) -> Double) -> Double {
+    /// The fall of the weighted sum of squares for a leak opening at `onsetS` at the position
+    /// `(1 − theta)` of candidate `cell` and `theta` of candidate `cell + 1` in `table` (the
+    /// responses interpolate linearly between candidates).
+    public func gain(onsetS: Double, table: ResponseTable, cell: Int, theta: Double = 0) -> Double {
         let n = Double(times.count)
         guard let first = times.firstIndex(where: { $0 > onsetS }) else { return 0 }
+        let rows = times.count - first
+        // Where each row falls in the response: step i and fraction f (linear between steps;
+        // after the last step on along its slope: the line's ends are metered, so a leak's
+        // deficit keeps growing, evenly, at the end).
+        var index = [Int](repeating: 0, count: rows), fraction = [Double](repeating: 0, count: rows)
+        for r in 0..<rows {
+            let s = (times[first + r] - onsetS) / stepS
+            let i = min(Int(s), responseSteps - 1)
+            index[r] = i
+            fraction[r] = s - Double(i)
+        }
+        let other = theta > 0 ? cell + 1 : cell
         var a = 0.0, b = 0.0, u = 0.0
-        for k in weights.indices where weights[k] > 0 {
-            var sz = 0.0, szz = 0.0, syz = 0.0, stz = 0.0
-            let y = series[k]
-            for r in first..<times.count {
-                // Between steps: linear; after the last one: on along the last step's slope (the
-                // line's ends are metered, so a leak's deficit keeps growing, evenly, at the end).
-                let s = (times[r] - onsetS) / stepS
-                let i = min(Int(s), responseSteps - 1)
-                let f = s - Double(i)
-                let z = response(k, i) + f * (response(k, i + 1) - response(k, i))
-                sz += z
-                szz += z * z
-                syz += y[r] * z
-                stz += centredTimes[r] * z
+        table.values.withUnsafeBufferPointer { values in
+            for k in weights.indices where weights[k] > 0 {
+                let g0 = table.offset(cell: cell, probe: k), g1 = table.offset(cell: other, probe: k)
+                var sz = 0.0, szz = 0.0, syz = 0.0, stz = 0.0
+                let y = series[k]
+                for r in 0..<rows {
+                    let i = index[r], f = fraction[r]
+                    let z0 = values[g0 + i] + f * (values[g0 + i + 1] - values[g0 + i])
+                    let z1 = values[g1 + i] + f * (values[g1 + i + 1] - values[g1 + i])
+                    let z = z0 + theta * (z1 - z0)
+                    sz += z
+                    szz += z * z
+                    syz += y[first + r] * z
+                    stz += centredTimes[first + r] * z
+                }
+                a += weights[k] * (syz - sums[k] * sz / n)
+                b += weights[k] * (szz - sz * sz / n)
+                u += weights[k] * stz
             }
-            a += weights[k] * (syz - sums[k] * sz / n)
-            b += weights[k] * (szz - sz * sz / n)
-            u += weights[k] * stz
         }
         guard drift else {
             guard b > 0, -a / b > 0 else { return 0 }

@@ -34,6 +34,8 @@ public struct LineModel: Sendable {
     public var flow: [Double]
     /// Δx / A per face, m⁻¹ (times ρ_std/3600: the inertia I).
     public let lengthOverArea: [Double]
+    /// Workspace of `step`.
+    private var scratch: [Double] = []
     /// Gas density at standard conditions, kg/m³.
     public private(set) var standardDensity: Double
 
@@ -76,14 +78,14 @@ public struct LineModel: Sendable {
     public func cell(atChainage x: Double) -> Int { min(max(Int(x / cellM), 0), cellCount - 1) }
 
     /// The flow through face i at the end of a step of `dtS` from flow `previous`, given the
-    /// two pressures (backward Euler of the momentum balance, solved exactly), and dQ/dpᵢ
-    /// (= −dQ/dpᵢ₊₁ but for the friction's weak dependence on pᵢ + pᵢ₊₁, left out of Newton's
-    /// Jacobian: it changes the path, not the answer).
+    /// pressures on its two sides (backward Euler of the momentum balance, solved exactly), and
+    /// dQ/dpₐ (= −dQ/dp_b but for the friction's weak dependence on pₐ + p_b, left out of
+    /// Newton's Jacobian: it changes the path, not the answer).
     @inlinable
-    public func face(_ i: Int, _ p: [Double], dtS: Double, previous: Double) -> (q: Double, dq: Double) {
+    public func faceFlow(_ i: Int, _ pa: Double, _ pb: Double, dtS: Double, previous: Double) -> (q: Double, dq: Double) {
         let alpha = inertia(i) / dtS
-        let beta = faceCoefficient[i] / (p[i] + p[i + 1])
-        let r = p[i] - p[i + 1] + alpha * previous
+        let beta = faceCoefficient[i] / (pa + pb)
+        let r = pa - pb + alpha * previous
         // α·Q + β·Q·|Q| = r.
         let q = (r < 0 ? -1 : 1) * 2 * abs(r) / (alpha + (alpha * alpha + 4 * beta * abs(r)).squareRoot())
         return (q, 1 / (alpha + 2 * beta * abs(q)))
@@ -113,39 +115,50 @@ public struct LineModel: Sendable {
     /// Advances `dtS` with source terms per cell (Sm³/h: + into the line, − out of it).
     public mutating func step(dtS: Double, sources: [Double], iterations: Int = 3) {
         let n = cellCount
-        let old = pressure
-        var p = pressure
-        var lower = [Double](repeating: 0, count: n), diag = lower, upper = lower, rhs = lower
-        var faces = [(q: Double, dq: Double)](repeating: (0, 0), count: n - 1)
-        for _ in 0..<iterations {
-            for i in 0..<(n - 1) { faces[i] = face(i, p, dtS: dtS, previous: flow[i]) }
-            for i in 0..<n {
-                // F_i = C_i (p_i − old_i)/Δt − (Q_{i−½} − Q_{i+½} + S_i)/3600.
-                let qIn = i > 0 ? faces[i - 1].q : 0
-                let qOut = i < n - 1 ? faces[i].q : 0
-                rhs[i] = -(capacity[i] * (p[i] - old[i]) / dtS - (qIn - qOut + sources[i]) / 3600)
-                var d = capacity[i] / dtS
-                if i > 0 {
-                    d += faces[i - 1].dq / 3600
-                    lower[i] = -faces[i - 1].dq / 3600
-                }
-                if i < n - 1 {
-                    d += faces[i].dq / 3600
-                    upper[i] = -faces[i].dq / 3600
-                }
-                diag[i] = d
-            }
-            // Thomas algorithm for J·δ = rhs.
-            for i in 1..<n {
-                let m = lower[i] / diag[i - 1]
-                diag[i] -= m * upper[i - 1]
-                rhs[i] -= m * rhs[i - 1]
-            }
-            rhs[n - 1] /= diag[n - 1]
-            for i in stride(from: n - 2, through: 0, by: -1) { rhs[i] = (rhs[i] - upper[i] * rhs[i + 1]) / diag[i] }
-            for i in 0..<n { p[i] += rhs[i] }
+        if scratch.count != 5 * n { scratch = [Double](repeating: 0, count: 5 * n) }
+        var p = pressure, w = scratch, flows = flow
+        let old = pressure, capacity = capacity, coefficient = faceCoefficient
+        let rho = standardDensity
+        let inertia = lengthOverArea.map { $0 * rho / 3600 / dtS }
+        // α·Q + β·Q·|Q| = r for each face (see `faceFlow`).
+        @inline(__always) func solve(_ i: Int, _ pa: Double, _ pb: Double, _ previous: Double) -> (Double, Double) {
+            let alpha = inertia[i], beta = coefficient[i] / (pa + pb)
+            let r = pa - pb + alpha * previous
+            let q = (r < 0 ? -1 : 1) * 2 * abs(r) / (alpha + (alpha * alpha + 4 * beta * abs(r)).squareRoot())
+            return (q, 1 / (alpha + 2 * beta * abs(q)))
         }
-        for i in 0..<(n - 1) { flow[i] = face(i, p, dtS: dtS, previous: flow[i]).q }
+        p.withUnsafeMutableBufferPointer { p in
+            w.withUnsafeMutableBufferPointer { w in
+                // Workspace: flows and their derivatives per face, then the tridiagonal system.
+                let q = w.baseAddress!, dq = q + n, diag = q + 2 * n, upper = q + 3 * n, rhs = q + 4 * n
+                for _ in 0..<iterations {
+                    for i in 0..<(n - 1) { (q[i], dq[i]) = solve(i, p[i], p[i + 1], flows[i]) }
+                    for i in 0..<n {
+                        // F_i = C_i (p_i − old_i)/Δt − (Q_{i−½} − Q_{i+½} + S_i)/3600.
+                        let qIn = i > 0 ? q[i - 1] : 0
+                        let qOut = i < n - 1 ? q[i] : 0
+                        rhs[i] = -(capacity[i] * (p[i] - old[i]) / dtS - (qIn - qOut + sources[i]) / 3600)
+                        diag[i] =
+                            capacity[i] / dtS + (i > 0 ? dq[i - 1] / 3600 : 0) + (i < n - 1 ? dq[i] / 3600 : 0)
+                        upper[i] = i < n - 1 ? -dq[i] / 3600 : 0
+                    }
+                    // Thomas algorithm for J·δ = rhs (the matrix is symmetric: lower = upper).
+                    for i in 1..<n {
+                        let m = upper[i - 1] / diag[i - 1]
+                        diag[i] -= m * upper[i - 1]
+                        rhs[i] -= m * rhs[i - 1]
+                    }
+                    rhs[n - 1] /= diag[n - 1]
+                    for i in stride(from: n - 2, through: 0, by: -1) {
+                        rhs[i] = (rhs[i] - upper[i] * rhs[i + 1]) / diag[i]
+                    }
+                    for i in 0..<n { p[i] += rhs[i] }
+                }
+                for i in 0..<(n - 1) { flows[i] = solve(i, p[i], p[i + 1], flows[i]).0 }
+            }
+        }
         pressure = p
+        scratch = w
+        flow = flows
     }
 }
