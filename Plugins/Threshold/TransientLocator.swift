@@ -48,6 +48,10 @@ struct TransientLocator {
     /// Per probe: exponentially forgetting mean square of successive residual differences.
     private var noise: [Double]
     private var episode: Episode?
+    /// The line's start is held at a pressure and metered: the model holds it too (its
+    /// pressure learned), and the metered inflow becomes one more residual (the last one),
+    /// Sm³/h: a leak draws more gas in from the supply, the sooner and the more the nearer it is.
+    let held: Bool
     /// Density meters reading at standard conditions (below 2 kg/m³: no line gas is that
     /// light), which with the wave speed give the line pack exactly.
     private let densitySensors: [Int]
@@ -80,7 +84,8 @@ struct TransientLocator {
         sources = Array(repeating: 0, count: model.cellCount)
         fitNum = Array(repeating: 0, count: geometry.probes.count - 1)
         fitDen = fitNum
-        noise = Array(repeating: 0, count: geometry.probes.count)
+        held = geometry.heldStart && !geometry.startMeters.isEmpty
+        noise = Array(repeating: 0, count: geometry.probes.count + (held ? 1 : 0))
     }
 
     /// Ready to locate: the model runs and normal operation has been seen.
@@ -107,7 +112,14 @@ struct TransientLocator {
     private mutating func closeBlock(atS t: Double, elapsedS: Double, quiet: Bool) {
         guard geometry.meters.allSatisfy({ last[$0.sensor].isFinite }) else { return }
         for i in sources.indices { sources[i] = 0 }
-        for m in geometry.meters { sources[model.cell(atChainage: m.chainageM)] += m.sign * last[m.sensor] }
+        var inflow = 0.0
+        for m in geometry.meters {
+            if held, m.sign > 0, m.chainageM < 1 {
+                inflow += last[m.sensor]
+            } else {
+                sources[model.cell(atChainage: m.chainageM)] += m.sign * last[m.sensor]
+            }
+        }
         let measured = geometry.probes.map { last[$0.sensor] }
         guard measured.allSatisfy(\.isFinite) else { return }
         if !started {
@@ -115,14 +127,15 @@ struct TransientLocator {
             if !densities.isEmpty {
                 model.useStandardDensity(densities.reduce(0, +) / Double(densities.count), geometry: geometry)
             }
-            start(measured)
+            start(measured, inflow: inflow)
             started = true
             return
         }
         model.step(dtS: elapsedS, sources: sources)
-        let residual = geometry.probes.indices.map {
+        var residual = geometry.probes.indices.map {
             measured[$0] - model.pressure(atChainage: geometry.probes[$0].chainageM)
         }
+        if held { residual.append(inflow - model.inflow) }
         if quiet {
             let keep = 1 - min(1, stepS / memoryS)
             if let previous = history.last?.residual {
@@ -140,9 +153,10 @@ struct TransientLocator {
     }
 
     /// First block: friction from the metered flows as if steady, pressures interpolated in p².
-    private mutating func start(_ measured: [Double]) {
-        let flows = LineModel.steadyFlows(sources: sources)
+    private mutating func start(_ measured: [Double], inflow: Double) {
+        let flows = LineModel.steadyFlows(sources: sources, inflow: held ? inflow : 0)
         model.flow = flows
+        model.inflow = held ? inflow : 0
         for j in fitNum.indices {
             let m = frictionSum(stretch: j, flows: flows)
             let s = measured[j] * measured[j] - measured[j + 1] * measured[j + 1]
@@ -156,6 +170,12 @@ struct TransientLocator {
             let f = b > a ? (x - a) / (b - a) : 0
             let s = measured[j] * measured[j] + f * (measured[j + 1] * measured[j + 1] - measured[j] * measured[j])
             return max(s, 1).squareRoot()
+        }
+        if held {
+            // The start's pressure: the first stretch's p² gradient carried back to chainage 0.
+            let a = probes[0].chainageM, b = probes[1].chainageM
+            let p0 = measured[0] * measured[0], p1 = measured[1] * measured[1]
+            model.startPressure = max(p0 + (p0 - p1) * a / max(b - a, 1), 1).squareRoot()
         }
     }
 
@@ -210,6 +230,8 @@ struct TransientLocator {
             }
             model.faceCoefficient[i] = m * model.frictionLength[i]
         }
+        let first = multipliers[0].isFinite ? multipliers[0] : fallback
+        model.startCoefficient = first * model.startFrictionLength
     }
 
     /// Moves the model's pressures a step toward the measured profile (the residuals
@@ -230,6 +252,12 @@ struct TransientLocator {
                 e = residual[j] + f * (residual[j + 1] - residual[j])
             }
             model.pressure[i] += gain * e
+        }
+        // The start's pressure toward what makes the model's inflow the metered one: in steady
+        // flow p_s² − p₀² = c·Q|Q|, so dp_s ≈ c·|Q|·dQ / p_s.
+        if held, let ps = model.startPressure {
+            let dq = residual[residual.count - 1]
+            model.startPressure = ps + gain * model.startCoefficient * max(abs(model.inflow), 1) * dq / ps
         }
     }
 
@@ -266,9 +294,10 @@ extension TransientLocator {
         } else {
             onsets = stride(from: alarmSinceS - searchS, through: alarmSinceS, by: 3 * stepS).map { $0 }
         }
+        let drifting = noise.indices.map { $0 < geometry.probes.count }
         let fit = LeakFit(
             rows: rows, weights: noise.map { 1 / max($0, 1) }, stepS: stepS,
-            responseSteps: Int(responseS / stepS), drift: true)
+            responseSteps: Int(responseS / stepS), drift: true, drifting: drifting)
         let table = e.responses
         // Coarse: every cell centre and onset; then between the neighbouring centres.
         var best = (gain: -1.0, cell: 0, theta: 0.0, onset: onsets[0])
@@ -303,17 +332,19 @@ extension TransientLocator {
     private func responses(leakFlow q: Double) -> ResponseTable {
         let steps = Int(responseS / stepS)
         let probes = geometry.probes.map(\.chainageM)
-        var table = ResponseTable(candidates: model.cellCount, probes: probes.count, steps: steps)
-        // The run without a leak, then one per candidate; each probe's fall is the difference.
-        var base = [Double](repeating: 0, count: probes.count * (steps + 1))
+        let series = probes.count + (held ? 1 : 0)
+        var table = ResponseTable(candidates: model.cellCount, probes: series, steps: steps)
+        // The run without a leak, then one per candidate; each probe's fall is the difference
+        // (for the held start's inflow: its fall, negative, as gas is drawn in).
+        var base = [Double](repeating: 0, count: series * (steps + 1))
         func run(leakCell: Int?, _ record: (Int, Int, Double) -> Void) {
             var m = model
             var s = sources
             if let c = leakCell { s[c] -= q }
-            for (k, x) in probes.enumerated() { record(k, 0, m.pressure(atChainage: x)) }
-            for n in 1...steps {
-                m.step(dtS: stepS, sources: s, iterations: 1)
+            for n in 0...steps {
+                if n > 0 { m.step(dtS: stepS, sources: s, iterations: 1) }
                 for (k, x) in probes.enumerated() { record(k, n, m.pressure(atChainage: x)) }
+                if held { record(probes.count, n, m.inflow) }
             }
         }
         run(leakCell: nil) { k, n, p in base[k * (steps + 1) + n] = p }

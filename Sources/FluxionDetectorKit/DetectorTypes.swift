@@ -80,10 +80,13 @@ public struct NetworkDescription: Sendable, Equatable, Codable {
     public var stations: [StationDescription]
     /// Lines: ordered pipe ids.
     public var lines: [String: [String]]
+    /// Nodes held at a fixed pressure (supply sources, reservoirs); nil: not told.
+    public var pressureNodes: [String]?
 
     public init(
         scenario: String, isGas: Bool, timeStepS: Double, sensors: [SensorDescription],
-        pipes: [PipeDescription], stations: [StationDescription], lines: [String: [String]]
+        pipes: [PipeDescription], stations: [StationDescription], lines: [String: [String]],
+        pressureNodes: [String]? = nil
     ) {
         self.scenario = scenario
         self.isGas = isGas
@@ -92,6 +95,7 @@ public struct NetworkDescription: Sendable, Equatable, Codable {
         self.pipes = pipes
         self.stations = stations
         self.lines = lines
+        self.pressureNodes = pressureNodes
     }
 }
 

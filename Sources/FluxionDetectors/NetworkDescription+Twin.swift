@@ -21,7 +21,8 @@ extension NetworkDescription {
                     chainageStartM: $0.chainageStartM, nominalFlow: $0.nominalFlow)
             },
             stations: topology.stations.map { StationDescription(id: $0.id, name: $0.name, nodeID: $0.nodeId) },
-            lines: Dictionary(topology.lines.map { ($0.id, $0.pipeIds) }, uniquingKeysWith: { a, _ in a }))
+            lines: Dictionary(topology.lines.map { ($0.id, $0.pipeIds) }, uniquingKeysWith: { a, _ in a }),
+            pressureNodes: topology.nodes.filter { $0.kind == "source" || $0.kind == "reservoir" }.map(\.id))
     }
 }
 

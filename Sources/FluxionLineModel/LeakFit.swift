@@ -19,12 +19,15 @@ public struct LeakFit {
     private let drift: Bool
     private let driftTT: Double, driftTY: Double
     private let centredTimes: [Double]
+    /// Which series share the drift (pressures do; a flow residual does not).
+    private let drifting: [Bool]
 
     /// `drift`: the residuals may also share one linear trend β·t (the model's own level
-    /// drifting while an alarm freezes it); the gain is then measured against that trend alone.
+    /// drifting while an alarm freezes it), for the series `drifting` marks (default all); the
+    /// gain is then measured against that trend alone.
     public init(
         rows: [(timeS: Double, residual: [Double])], weights: [Double], stepS: Double, responseSteps: Int,
-        drift: Bool = false
+        drift: Bool = false, drifting: [Bool]? = nil
     ) {
         times = rows.map(\.timeS)
         series = weights.indices.map { k in rows.map { $0.residual[k] } }
@@ -33,10 +36,12 @@ public struct LeakFit {
         self.stepS = stepS
         self.responseSteps = responseSteps
         self.drift = drift
+        let drifting = drifting ?? Array(repeating: true, count: weights.count)
+        self.drifting = drifting
         let meanT = times.isEmpty ? 0 : times.reduce(0, +) / Double(times.count)
         centredTimes = times.map { $0 - meanT }
         var tt = 0.0, ty = 0.0
-        for k in weights.indices where weights[k] > 0 {
+        for k in weights.indices where weights[k] > 0 && drifting[k] {
             let meanY = series[k].isEmpty ? 0 : sums[k] / Double(series[k].count)
             for r in times.indices {
                 tt += weights[k] * centredTimes[r] * centredTimes[r]
@@ -83,7 +88,7 @@ public struct LeakFit {
                 }
                 a += weights[k] * (syz - sums[k] * sz / n)
                 b += weights[k] * (szz - sz * sz / n)
-                u += weights[k] * stz
+                if drifting[k] { u += weights[k] * stz }
             }
         }
         guard drift else {

@@ -29,6 +29,8 @@ public struct LineGeometry: Sendable {
     public let pipes: [Pipe]
     public let probes: [Probe]
     public let meters: [Meter]
+    /// The line starts at a node held at a fixed pressure (`NetworkDescription.pressureNodes`).
+    public let heldStart: Bool
     public var lengthM: Double { pipes.last?.endM ?? 0 }
 
     /// The line with the most pipes, or nil when there is no line or no meter on it.
@@ -72,7 +74,12 @@ public struct LineGeometry: Sendable {
         self.pipes = pipes
         self.probes = probes.sorted { $0.chainageM < $1.chainageM }
         self.meters = meters
+        let first = ids.first.flatMap { byID[$0] }?.fromNode
+        heldStart = first.map { network.pressureNodes?.contains($0) ?? false } ?? false
     }
+
+    /// Inflow meters at the line's start (within a metre of chainage 0).
+    public var startMeters: [Meter] { meters.filter { $0.sign > 0 && $0.chainageM < 1 } }
 
     /// The pipe and the position along it of a chainage on the line (clamped to the line).
     public func position(ofChainage x: Double) -> (pipeID: String, positionM: Double) {

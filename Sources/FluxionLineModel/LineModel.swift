@@ -13,8 +13,10 @@
 /// holds λ·a²·ρ_std²/D⁵ and is calibrated from the readings by `TransientLocator`). Inertia
 /// matters: without it a leak's deficit spreads a little too fast in the first ten minutes,
 /// which placed leaks 0.6–0.9 km downstream of where the twin had them at 5 min (the fit
-/// starts then). The line's ends are closed (every flow in or out is a metered source), so the
-/// level of pressure is held by nudging the model toward the measurements.
+/// starts then). The line's start is either closed (its inflow a metered source like every
+/// other flow in or out) or held at `startPressure` through a half-cell face (a regulated
+/// supply; `inflow` is then the model's). With every end closed, the level of pressure is held
+/// only by nudging the model toward the measurements (`TransientLocator`).
 ///
 /// Time steps are backward Euler: each face's momentum equation is solved for Q given the
 /// two pressures (a quadratic), and Newton's method on the pressures is tridiagonal. Stable
@@ -36,6 +38,16 @@ public struct LineModel: Sendable {
     public let lengthOverArea: [Double]
     /// Workspace of `step`.
     private var scratch: [Double] = []
+    /// A line whose start is held at a pressure (a regulated supply): that pressure, Pa, and
+    /// the face from the line's start to the first cell centre (half a cell); nil: the start
+    /// is closed and its inflow is a metered source like any other.
+    public var startPressure: Double?
+    /// ∫ dx / D⁵ from the start to the first centre, and its coefficient (see `faceCoefficient`).
+    public let startFrictionLength: Double
+    public var startCoefficient: Double
+    /// Flow in at the held start, Sm³/h.
+    public var inflow = 0.0
+    private let startLengthOverArea: Double
     /// Gas density at standard conditions, kg/m³.
     public private(set) var standardDensity: Double
 
@@ -57,6 +69,10 @@ public struct LineModel: Sendable {
             return dx / (Double.pi * d * d / 4)
         }
         faceCoefficient = frictionLength
+        startFrictionLength = geometry.frictionLength(from: 0, to: dx / 2)
+        startCoefficient = startFrictionLength
+        let d0 = geometry.diameter(atChainage: 0)
+        startLengthOverArea = dx / 2 / (Double.pi * d0 * d0 / 4)
         pressure = Array(repeating: 101_325, count: n)
         flow = Array(repeating: 0, count: n - 1)
         let a = geometry.pipes.first?.waveSpeedMPerS ?? 350
@@ -82,7 +98,8 @@ public struct LineModel: Sendable {
     /// dQ/dpₐ (= −dQ/dp_b but for the friction's weak dependence on pₐ + p_b, left out of
     /// Newton's Jacobian: it changes the path, not the answer).
     @inlinable
-    public func faceFlow(_ i: Int, _ pa: Double, _ pb: Double, dtS: Double, previous: Double) -> (q: Double, dq: Double) {
+    public func faceFlow(_ i: Int, _ pa: Double, _ pb: Double, dtS: Double, previous: Double) -> (q: Double, dq: Double)
+    {
         let alpha = inertia(i) / dtS
         let beta = faceCoefficient[i] / (pa + pb)
         let r = pa - pb + alpha * previous
@@ -95,9 +112,10 @@ public struct LineModel: Sendable {
     @inlinable
     public func inertia(_ i: Int) -> Double { lengthOverArea[i] * standardDensity / 3600 }
 
-    /// Steady flows for the sources (each face carries what enters upstream of it), Sm³/h.
-    public static func steadyFlows(sources: [Double]) -> [Double] {
-        var q = 0.0
+    /// Steady flows for the sources (each face carries what enters upstream of it, `inflow`
+    /// at a held start included), Sm³/h.
+    public static func steadyFlows(sources: [Double], inflow: Double = 0) -> [Double] {
+        var q = inflow
         return sources.dropLast().map {
             q += $0
             return q
@@ -120,6 +138,17 @@ public struct LineModel: Sendable {
         let old = pressure, capacity = capacity, coefficient = faceCoefficient
         let rho = standardDensity
         let inertia = lengthOverArea.map { $0 * rho / 3600 / dtS }
+        let held = startPressure
+        let startInertia = startLengthOverArea * rho / 3600 / dtS, startCoefficient = startCoefficient
+        var inflow = self.inflow
+        // The held start's face: the same momentum balance from the start pressure to cell 0.
+        @inline(__always) func solveStart(_ p0: Double, _ previous: Double) -> (Double, Double) {
+            guard let ps = held else { return (0, 0) }
+            let alpha = startInertia, beta = startCoefficient / (ps + p0)
+            let r = ps - p0 + alpha * previous
+            let q = (r < 0 ? -1 : 1) * 2 * abs(r) / (alpha + (alpha * alpha + 4 * beta * abs(r)).squareRoot())
+            return (q, 1 / (alpha + 2 * beta * abs(q)))
+        }
         // α·Q + β·Q·|Q| = r for each face (see `faceFlow`).
         @inline(__always) func solve(_ i: Int, _ pa: Double, _ pb: Double, _ previous: Double) -> (Double, Double) {
             let alpha = inertia[i], beta = coefficient[i] / (pa + pb)
@@ -133,13 +162,14 @@ public struct LineModel: Sendable {
                 let q = w.baseAddress!, dq = q + n, diag = q + 2 * n, upper = q + 3 * n, rhs = q + 4 * n
                 for _ in 0..<iterations {
                     for i in 0..<(n - 1) { (q[i], dq[i]) = solve(i, p[i], p[i + 1], flows[i]) }
+                    let (qStart, dqStart) = solveStart(p[0], inflow)
                     for i in 0..<n {
                         // F_i = C_i (p_i − old_i)/Δt − (Q_{i−½} − Q_{i+½} + S_i)/3600.
-                        let qIn = i > 0 ? q[i - 1] : 0
+                        let qIn = i > 0 ? q[i - 1] : qStart
                         let qOut = i < n - 1 ? q[i] : 0
                         rhs[i] = -(capacity[i] * (p[i] - old[i]) / dtS - (qIn - qOut + sources[i]) / 3600)
                         diag[i] =
-                            capacity[i] / dtS + (i > 0 ? dq[i - 1] / 3600 : 0) + (i < n - 1 ? dq[i] / 3600 : 0)
+                            capacity[i] / dtS + (i > 0 ? dq[i - 1] : dqStart) / 3600 + (i < n - 1 ? dq[i] / 3600 : 0)
                         upper[i] = i < n - 1 ? -dq[i] / 3600 : 0
                     }
                     // Thomas algorithm for J·δ = rhs (the matrix is symmetric: lower = upper).
@@ -155,10 +185,12 @@ public struct LineModel: Sendable {
                     for i in 0..<n { p[i] += rhs[i] }
                 }
                 for i in 0..<(n - 1) { flows[i] = solve(i, p[i], p[i + 1], flows[i]).0 }
+                inflow = solveStart(p[0], inflow).0
             }
         }
         pressure = p
         scratch = w
         flow = flows
+        self.inflow = inflow
     }
 }
