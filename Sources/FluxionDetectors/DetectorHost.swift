@@ -21,6 +21,8 @@ public final class DetectorHost: @unchecked Sendable {
     private var plugins: [String: DetectorPlugin] = [:]
     /// Loaded instances, in load order.
     private var instances: [DetectorInstance] = []
+    /// Plugin files opened by `list`, by path.
+    private var probed: [String: DetectorPlugin] = [:]
     private var samples: [fluxion_sample] = []
     /// Wall clock for signals (unix ns); tests and evaluation may fix it.
     public var wallClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e9) }
@@ -113,19 +115,38 @@ public final class DetectorHost: @unchecked Sendable {
 
     public func status(_ name: String) throws(DetectorError) -> DetectorStatus { try find(name).snapshot }
 
-    /// Loaded instances, then plugin files of the directory that no instance uses (`available`).
+    /// Loaded instances, then plugin files of the directory that no instance uses (`available`),
+    /// each opened and checked like a load (no instance is created): a plugin shows its
+    /// detector's version, description and ABI version; a file that is not a usable plugin
+    /// (wrong ABI, no entry point, …) shows why in `lastError`, so it is never mistaken for one.
     public func list() -> [DetectorStatus] {
         var result = instances.map(\.snapshot)
         let used = Set(instances.map { URL(fileURLWithPath: $0.plugin.path).lastPathComponent })
         let files = (try? FileManager.default.contentsOfDirectory(atPath: pluginDirectory)) ?? []
         for file in files.sorted() where file.hasPrefix("lib") && file.hasSuffix(".so") && !used.contains(file) {
             let name = String(file.dropFirst(3).dropLast(3))
-            result.append(
-                DetectorStatus(
-                    name: name, plugin: name, version: "", summary: "", state: .available,
-                    abiVersion: 0, lastError: "", leakProbability: 0, samplesSeen: 0, ticksSeen: 0))
+            var status = DetectorStatus(
+                name: name, plugin: name, version: "", summary: "", state: .available,
+                abiVersion: 0, lastError: "", leakProbability: 0, samplesSeen: 0, ticksSeen: 0)
+            do {
+                let plugin = try probe(name: name, path: (pluginDirectory as NSString).appendingPathComponent(file))
+                status.version = plugin.version
+                status.summary = plugin.summary
+                status.abiVersion = plugin.abiVersion
+            } catch {
+                status.lastError = error.description
+            }
+            result.append(status)
         }
         return result
+    }
+
+    /// Opens a plugin file for `list` (kept: libraries stay mapped anyway, see DetectorPlugin).
+    private func probe(name: String, path: String) throws(DetectorError) -> DetectorPlugin {
+        if let p = probed[path] { return p }
+        let p = try DetectorPlugin(pluginName: name, path: path)
+        probed[path] = p
+        return p
     }
 
     /// Names of the active instances, in load order.

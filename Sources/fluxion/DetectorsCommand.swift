@@ -115,6 +115,8 @@ private func show(_ detectors: [DetectorInfo], _ connection: ConnectionOptions) 
         if d.state != .available {
             line +=
                 "  plugin \(d.plugin) \(d.version), p = \(String(format: "%.3f", d.leakProbability)), \(d.samplesSeen) samples"
+        } else if !d.version.isEmpty {
+            line += "  \(d.version)  \(d.description)"
         }
         if !d.lastError.isEmpty { line += "  error: \(d.lastError)" }
         print(line)

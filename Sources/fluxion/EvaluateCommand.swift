@@ -20,8 +20,11 @@ struct EvaluateCommand: ParsableCommand {
 
     @Option(help: "Comma-separated plugin names (e.g. threshold or FluxionThreshold,FluxionLof).")
     var detectors: String = "threshold"
-    @Option(help: "Configuration JSON passed to every detector (default: their defaults).")
-    var config: String = ""
+    @Option(
+        help: ArgumentHelp(
+            "Detector configuration: JSON for every detector, or NAME=JSON for the one named NAME in --detectors (repeatable; default: their defaults).",
+            valueName: "[NAME=]JSON"))
+    var config: [String] = []
     @Option(help: "Scenario: an embedded name or a scenario file.")
     var scenario = EmbeddedScenarios.defaultName
     @Option(name: .customLong("scenarios"), help: "Number of leak cases.")
@@ -52,6 +55,31 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("--min-start must be ≤ --max-start")
         }
         guard !detectors.split(separator: ",").isEmpty else { throw ValidationError("--detectors must name a plugin") }
+        _ = try configurations()
+    }
+
+    /// The configuration JSON of each detector in --detectors, from the --config options.
+    func configurations() throws -> [String] {
+        let names = detectors.split(separator: ",").map(String.init)
+        var shared = ""
+        var named: [String: String] = [:]
+        for c in config {
+            let trimmed = c.drop { $0 == " " }
+            if trimmed.isEmpty || trimmed.first == "{" {
+                shared = c
+                continue
+            }
+            guard let eq = c.firstIndex(of: "=") else {
+                throw ValidationError("--config \(c): expected JSON ({…}) or NAME=JSON")
+            }
+            let name = String(c[..<eq])
+            guard names.contains(name) else {
+                throw ValidationError(
+                    "--config \(c): \(name) is not in --detectors (\(names.joined(separator: ",")))")
+            }
+            named[name] = String(c[c.index(after: eq)...])
+        }
+        return names.map { named[$0] ?? shared }
     }
 
     func run() throws {
@@ -65,7 +93,9 @@ struct EvaluateCommand: ParsableCommand {
         let plan = EvaluationPlan(
             scenario: loaded, count: count, seed: seed, startRangeS: lo...hi,
             observeS: observe ?? (gas ? 7200 : 120), maxRampS: gas ? 60 : 2)
-        let entries = detectors.split(separator: ",").map { Evaluator.Entry(plugin: String($0), configJSON: config) }
+        let entries = try zip(detectors.split(separator: ","), configurations()).map {
+            Evaluator.Entry(plugin: String($0), configJSON: $1)
+        }
         let evaluator = Evaluator(
             scenario: loaded, pluginDirectory: plugins ?? executableDirectory(), detectors: entries, rule: rule)
         var outcomes: [Evaluator.Outcome] = []

@@ -80,4 +80,18 @@ import Testing
         #expect(listed.first?.name == "t1")
         #expect(listed.contains { $0.name == "FluxionTestNaN" && $0.state == .available })
     }
+
+    /// `list` opens each file like a load: real plugins show their table, broken builds why
+    /// they cannot be loaded (the same text a load would give).
+    @Test func listingTellsPluginsFromFilesThatAreNot() throws {
+        let listed = Dictionary(TestPlugins.host().list().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let threshold = try #require(listed["FluxionThreshold"])
+        #expect(threshold.version == "1.0.0" && threshold.abiVersion == 1 && threshold.lastError.isEmpty)
+        #expect(!threshold.summary.isEmpty)
+        let badABI = try #require(listed["FluxionTestBadABI"])
+        #expect(badABI.lastError.contains("built for detector ABI version"), "\(badABI.lastError)")
+        let noEntry = try #require(listed["FluxionTestNoEntry"])
+        #expect(noEntry.lastError.contains("fluxion_detector_entry"), "\(noEntry.lastError)")
+        #expect(listed.values.allSatisfy { $0.state == .available })
+    }
 }

@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+
+/// `fluxion evaluate --config`: shared JSON or NAME=JSON per detector, through the real CLI and
+/// the real threshold plugin build.
+@Suite struct EvaluateCLITests {
+    static let base = ["evaluate", "--scenario", "water-main-leak", "--scenarios", "1", "--seed", "3"]
+
+    @Test func aConfigurationNamedForADetectorReachesIt() throws {
+        // The threshold plugin refuses k ≤ 0: the error proves the named JSON got to it.
+        let bad = try runProduct(
+            "fluxion", Self.base + ["--detectors", "threshold", "--config", #"threshold={"k": -1}"#])
+        #expect(bad.status != 0)
+        #expect(bad.err.contains("threshold configuration"), "\(bad.err)")
+        let good = try runProduct(
+            "fluxion", Self.base + ["--detectors", "threshold", "--config", #"threshold={"k": 4}"#, "--json"])
+        #expect(good.status == 0, "\(good.err)")
+        #expect(good.out.contains("\"detectors\""), "\(good.out)")
+    }
+
+    @Test func aNameNotInTheDetectorsIsRefusedBeforeAnythingRuns() throws {
+        let r = try runProduct("fluxion", Self.base + ["--detectors", "threshold", "--config", "lof={}"])
+        #expect(r.status != 0)
+        #expect(r.err.contains("lof is not in --detectors (threshold)"), "\(r.err)")
+        let garbage = try runProduct("fluxion", Self.base + ["--detectors", "threshold", "--config", "k=5"])
+        #expect(garbage.err.contains("k is not in --detectors"), "\(garbage.err)")
+        let neither = try runProduct("fluxion", Self.base + ["--detectors", "threshold", "--config", "oops"])
+        #expect(neither.err.contains("expected JSON ({…}) or NAME=JSON"), "\(neither.err)")
+    }
+}
