@@ -59,7 +59,7 @@ struct MassBalance {
         }
         flowSign = signs
         flowCount = signs.filter { $0 != 0 }.count
-        packWeight = Self.packWeights(network, liquidDensity: resolved.density)
+        packWeight = network.linePackWeights(liquidDensity: resolved.density)
         let compensate = config.temperatureCompensation ?? false
         temperatureSensor = network.sensors.map { compensate && $0.quantity == "temperature" }
         noise = Array(repeating: RunningVariance(), count: n)
@@ -81,25 +81,6 @@ struct MassBalance {
             if !left.contains(p.toNode) { return -1 }
             return 0
         }
-    }
-
-    /// Each pipe's volume shared among the pressure sensors on it or at its end nodes (pipes
-    /// without any: among all pressure sensors).
-    static func packWeights(_ network: NetworkDescription, liquidDensity: Double) -> [Double] {
-        var w = [Double](repeating: 0, count: network.sensors.count)
-        let pressure = network.sensors.indices.filter { network.sensors[$0].quantity == "pressure" }
-        guard !pressure.isEmpty else { return w }
-        for p in network.pipes {
-            var volume = Double.pi * p.diameterM * p.diameterM / 4 * p.lengthM
-            if !network.isGas { volume /= liquidDensity * p.waveSpeedMPerS * p.waveSpeedMPerS }
-            let on = pressure.filter { i in
-                let s = network.sensors[i]
-                return s.pipeID == p.id || s.nodeID == p.fromNode || s.nodeID == p.toNode
-            }
-            let share = on.isEmpty ? pressure : on
-            for i in share { w[i] += volume / Double(share.count) }
-        }
-        return w
     }
 
     /// Observes one tick; returns the window residual when a block closes and the window is full.

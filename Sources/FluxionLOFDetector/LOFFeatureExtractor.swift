@@ -4,7 +4,10 @@ import FluxionDetectorKit
 ///
 /// Per network, in this order:
 /// - `balance`: the mass-balance residual, Σ inflow − Σ outflow over the flow sensors at the
-///   network's entries and exits (liquid m³/s, gas Sm³/h);
+///   network's entries and exits (liquid m³/s, gas Sm³/h); for gas less the rate of change of
+///   line pack over the last window (Sm³/h, from the pressure sensors: each pipe's volume
+///   shared among the sensors on it or at its ends, `NetworkDescription.linePackWeights`):
+///   a gas line's pack swings by more than a leak's flow over a day of demand, liquid's not;
 /// - `p:<sensor>` for each pressure sensor: its level;
 /// - `dp:<sensor>` for each pressure sensor: its change over the last window.
 ///
@@ -22,6 +25,8 @@ public struct LOFFeatureExtractor: Sendable {
     let inflowSensors: [Int]
     let outflowSensors: [Int]
     private let isPressure: [Bool]
+    /// Gas: Sm³ of line pack per Pa of each sensor (0: none, and for liquids).
+    private let packWeights: [Double]
     private var latest: [Double]
     private var have: [Bool]
     private var sums: [Double]
@@ -58,15 +63,17 @@ public struct LOFFeatureExtractor: Sendable {
         isPressure = flags
         inflowSensors = inflow
         outflowSensors = outflow
+        packWeights = network.isGas ? network.linePackWeights().map { $0 / 101_325 } : flags.map { _ in 0 }
         let balanceName =
-            "balance(in:" + inflow.map { network.sensors[$0].id }.joined(separator: "+")
+            (network.isGas ? "balance-linepack(in:" : "balance(in:")
+            + inflow.map { network.sensors[$0].id }.joined(separator: "+")
             + ";out:" + outflow.map { network.sensors[$0].id }.joined(separator: "+") + ")"
         featureNames =
             [balanceName] + pressure.map { "p:\(network.sensors[$0].id)" }
             + pressure.map { "dp:\(network.sensors[$0].id)" }
         latest = Array(repeating: 0, count: network.sensors.count)
         have = Array(repeating: false, count: network.sensors.count)
-        sums = Array(repeating: 0, count: 1 + pressure.count)
+        sums = Array(repeating: 0, count: 2 + pressure.count)
     }
 
     public var dimension: Int { featureNames.count }
@@ -85,7 +92,8 @@ public struct LOFFeatureExtractor: Sendable {
         else { return nil }
         lastOutflow = outflowSensors.reduce(0) { $0 + latest[$1] }
         let balance = inflowSensors.reduce(0) { $0 + latest[$1] } - lastOutflow
-        let instant = [balance] + pressureSensors.map { latest[$0] }
+        let pack = pressureSensors.reduce(0) { $0 + packWeights[$1] * latest[$1] }
+        let instant = [balance, pack] + pressureSensors.map { latest[$0] }
         // Running mean over the window (simulated time).
         history.append((tick.simTimeS, instant))
         for k in instant.indices { sums[k] += instant[k] }
@@ -98,8 +106,10 @@ public struct LOFFeatureExtractor: Sendable {
         while previousMeans.count > 1, previousMeans[1].t <= tick.simTimeS - windowS { previousMeans.removeFirst() }
         if startS == nil { startS = tick.simTimeS }
         guard tick.simTimeS - startS! >= 2 * windowS, let old = previousMeans.first else { return nil }
-        let changes = (1..<means.count).map { means[$0] - old.values[$0] }
-        return means + changes
+        let elapsedS = tick.simTimeS - old.t
+        let packRate = elapsedS > 0 ? (means[1] - old.values[1]) / elapsedS * 3600 : 0
+        let changes = (2..<means.count).map { means[$0] - old.values[$0] }
+        return [means[0] - packRate] + means[2...] + changes
     }
 
     /// The sensor behind each `dp:` feature, in order.
