@@ -145,7 +145,7 @@ struct TransientLocator {
                 }
             }
             calibrate(measured, keep: keep)
-            nudge(residual)
+            nudge(residual, measured: measured)
         }
         history.append((t, residual))
         let excess = history.count - Int(historyS / stepS)
@@ -171,12 +171,7 @@ struct TransientLocator {
             let s = measured[j] * measured[j] + f * (measured[j + 1] * measured[j + 1] - measured[j] * measured[j])
             return max(s, 1).squareRoot()
         }
-        if held {
-            // The start's pressure: the first stretch's p² gradient carried back to chainage 0.
-            let a = probes[0].chainageM, b = probes[1].chainageM
-            let p0 = measured[0] * measured[0], p1 = measured[1] * measured[1]
-            model.startPressure = max(p0 + (p0 - p1) * a / max(b - a, 1), 1).squareRoot()
-        }
+        if held { model.startPressure = startPressureEstimate(measured) }
     }
 
     /// Σ over the faces inside stretch j of frictionLength·Q|Q|, weighted by overlap.
@@ -236,7 +231,7 @@ struct TransientLocator {
 
     /// Moves the model's pressures a step toward the measured profile (the residuals
     /// interpolated between probes, held beyond the outer ones).
-    private mutating func nudge(_ residual: [Double]) {
+    private mutating func nudge(_ residual: [Double], measured: [Double]) {
         let gain = min(1, stepS / nudgeS)
         let probes = geometry.probes
         for i in model.pressure.indices {
@@ -253,12 +248,17 @@ struct TransientLocator {
             }
             model.pressure[i] += gain * e
         }
-        // The start's pressure toward what makes the model's inflow the metered one: in steady
-        // flow p_s² − p₀² = c·Q|Q|, so dp_s ≈ c·|Q|·dQ / p_s.
+        // The held start's pressure toward the measured profile carried back to chainage 0.
         if held, let ps = model.startPressure {
-            let dq = residual[residual.count - 1]
-            model.startPressure = ps + gain * model.startCoefficient * max(abs(model.inflow), 1) * dq / ps
+            model.startPressure = ps + gain * (startPressureEstimate(measured) - ps)
         }
+    }
+
+    /// The pressure at chainage 0 from the first stretch's measured p² gradient, Pa.
+    private func startPressureEstimate(_ measured: [Double]) -> Double {
+        let a = geometry.probes[0].chainageM, b = geometry.probes[1].chainageM
+        let p0 = measured[0] * measured[0], p1 = measured[1] * measured[1]
+        return max(p0 + (p0 - p1) * a / max(b - a, 1), 1).squareRoot()
     }
 
     /// Ends an alarm episode: calibration and nudging resume.
