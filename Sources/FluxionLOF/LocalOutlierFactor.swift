@@ -49,11 +49,17 @@ public struct LocalOutlierFactor: Sendable {
         let table = tree.neighborsOfIndexedPoints(k: k, parallel: parallel)
         var kDistances = [Double](repeating: 0, count: training.count)
         for i in 0..<training.count { kDistances[i] = table.distances[i * k + k - 1] }
-        let lrd = Self.rowwise(table, parallel: parallel) { distances, indices in
-            Self.reachabilityDensity(distances, indices, k: k, kDistances: kDistances)
+        // Raw views captured once: an array used inside the per-row closures would be
+        // retained and released per row, from every worker, on one shared reference count.
+        let lrd = kDistances.withUnsafeBufferPointer { kDistances in
+            Self.rowwise(table, parallel: parallel) { _, distances, indices in
+                Self.reachabilityDensity(distances, indices, k: k, kDistances: kDistances)
+            }
         }
-        let scores = Self.rowwise(table, parallel: parallel) { row, indices in
-            Self.score(indices, k: k, density: lrd[row], trainingDensities: lrd)
+        let scores = lrd.withUnsafeBufferPointer { lrd in
+            Self.rowwise(table, parallel: parallel) { row, _, indices in
+                Self.score(indices, k: k, density: lrd[row], trainingDensities: lrd)
+            }
         }
         let offset: Double
         switch parameters.contamination {
@@ -133,29 +139,23 @@ public struct LocalOutlierFactor: Sendable {
         }
     }
 
-    /// `value(distances, indices)` of every row of `table`, in chunks of 1,024 rows spread
-    /// over all cores when `parallel`.
+    /// `value(row, distances, indices)` of every row of `table`, in chunks of 1,024 rows
+    /// spread over all cores when `parallel`.
     static func rowwise(
         _ table: NeighborTable, parallel: Bool,
-        _ value: (UnsafePointer<Double>, UnsafePointer<Int>) -> Double
-    ) -> [Double] {
-        rowwise(table, parallel: parallel) { row, indices in
-            table.distances.withUnsafeBufferPointer { value($0.baseAddress! + row * table.k, indices) }
-        }
-    }
-
-    /// `value(row, indices)` of every row of `table` (see the other `rowwise`).
-    static func rowwise(
-        _ table: NeighborTable, parallel: Bool, _ value: (Int, UnsafePointer<Int>) -> Double
+        _ value: (Int, UnsafePointer<Double>, UnsafePointer<Int>) -> Double
     ) -> [Double] {
         let rows = table.rows, k = table.k
         var result = [Double](unsafeUninitializedCapacity: rows) { _, count in count = rows }
         result.withUnsafeMutableBufferPointer { result in
-            table.indices.withUnsafeBufferPointer { indices in
-                let shared = UncheckedSendable(value: (result.baseAddress!, indices.baseAddress!))
-                ParallelChunks.forEach(rows, parallel: parallel) { range in
-                    let (result, indices) = shared.value
-                    for row in range { result[row] = value(row, indices + row * k) }
+            table.distances.withUnsafeBufferPointer { distances in
+                table.indices.withUnsafeBufferPointer { indices in
+                    let shared = UncheckedSendable(
+                        value: (result.baseAddress!, distances.baseAddress!, indices.baseAddress!))
+                    ParallelChunks.forEach(rows, parallel: parallel) { range in
+                        let (result, distances, indices) = shared.value
+                        for row in range { result[row] = value(row, distances + row * k, indices + row * k) }
+                    }
                 }
             }
         }

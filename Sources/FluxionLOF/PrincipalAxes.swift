@@ -30,27 +30,35 @@ struct PrincipalAxes: Sendable {
     init?(_ points: FeatureMatrix) {
         let d = points.dimension, n = points.count
         guard d >= 2, n >= 2 else { return nil }
+        // Row by row through raw pointers (one pass each; per feature the same sums in the
+        // same order as column by column).
         var mean = [Double](repeating: 0, count: d)
         var reach = 0.0
-        for j in 0..<d {
-            var sum = 0.0
-            for i in 0..<n { sum += points.values[i * d + j] }
-            mean[j] = sum / Double(n)
-        }
-        for i in 0..<n {
-            for j in 0..<d { reach = max(reach, abs(points.values[i * d + j] - mean[j])) }
-        }
-        guard reach < 1e150, reach > 0 else { return nil }
-        // The axes need not be optimal, only valid: a sample of about 4,000 points will do.
-        let step = max(1, n / 4096)
         var covariance = [Double](repeating: 0, count: d * d)
-        var centred = [Double](repeating: 0, count: d)
-        for i in stride(from: 0, to: n, by: step) {
-            for j in 0..<d { centred[j] = points.values[i * d + j] - mean[j] }
-            for a in 0..<d {
-                for b in a..<d { covariance[a * d + b] += centred[a] * centred[b] }
+        let step = max(1, n / 4096)  // the axes need not be optimal: ~4,000 points will do
+        points.values.withUnsafeBufferPointer { x in
+            mean.withUnsafeMutableBufferPointer { mean in
+                for i in 0..<n {
+                    for j in 0..<d { mean[j] += x[i &* d &+ j] }
+                }
+                for j in 0..<d { mean[j] /= Double(n) }
+                for i in 0..<n {
+                    for j in 0..<d { reach = max(reach, abs(x[i &* d &+ j] - mean[j])) }
+                }
+                guard reach < 1e150, reach > 0 else { return }
+                covariance.withUnsafeMutableBufferPointer { covariance in
+                    withUnsafeTemporaryAllocation(of: Double.self, capacity: d) { centred in
+                        for i in stride(from: 0, to: n, by: step) {
+                            for j in 0..<d { centred[j] = x[i &* d &+ j] - mean[j] }
+                            for a in 0..<d {
+                                for b in a..<d { covariance[a &* d &+ b] += centred[a] * centred[b] }
+                            }
+                        }
+                    }
+                }
             }
         }
+        guard reach < 1e150, reach > 0 else { return nil }
         for a in 0..<d {
             for b in 0..<a { covariance[a * d + b] = covariance[b * d + a] }
         }
