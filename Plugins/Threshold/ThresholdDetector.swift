@@ -70,7 +70,9 @@ struct ThresholdDetector: Detector {
     mutating func observe(_ tick: DetectorTick) throws -> DetectorEstimate {
         let t0 = firstTickS ?? tick.simTimeS
         firstTickS = t0
-        locator.observe(tick)
+        // Pressure waves place the leak only where neither gas locator exists (liquids; gas with
+        // `gas_locator: waves` or fewer than two line sensors): no need to track them otherwise.
+        if gradient == nil && transient == nil { locator.observe(tick) }
         // Calibrate in the learning period and afterwards whenever the balance is quiet.
         let quiet = tick.simTimeS - t0 <= config.learnS || z < 2
         gradient?.observe(tick, learning: quiet)

@@ -35,7 +35,7 @@ public struct LineModel: Sendable {
     /// Face flows, Sm³/h.
     public var flow: [Double]
     /// Δx / A per face, m⁻¹ (times ρ_std/3600: the inertia I).
-    public let lengthOverArea: [Double]
+    let lengthOverArea: [Double]
     /// Workspace of `step`.
     private var scratch: [Double] = []
     /// A line whose start is held at a pressure (a regulated supply): that pressure, Pa, and
@@ -93,24 +93,23 @@ public struct LineModel: Sendable {
     /// The cell holding a chainage (clamped to the line).
     public func cell(atChainage x: Double) -> Int { min(max(Int(x / cellM), 0), cellCount - 1) }
 
-    /// The flow through face i at the end of a step of `dtS` from flow `previous`, given the
-    /// pressures on its two sides (backward Euler of the momentum balance, solved exactly), and
-    /// dQ/dpₐ (= −dQ/dp_b but for the friction's weak dependence on pₐ + p_b, left out of
-    /// Newton's Jacobian: it changes the path, not the answer).
+    /// One face's backward-Euler momentum balance solved exactly for the flow Q at the end of
+    /// the step: α·Q + β·Q·|Q| = r, with α = I/Δt (inertia), β = c/(pₐ + p_b) (friction) and
+    /// r = pₐ − p_b + α·Q_previous. Returns Q and dQ/dpₐ (= −dQ/dp_b but for the friction's
+    /// weak dependence on pₐ + p_b, left out of Newton's Jacobian: it changes the path, not the
+    /// answer).
     @inlinable
-    public func faceFlow(_ i: Int, _ pa: Double, _ pb: Double, dtS: Double, previous: Double) -> (q: Double, dq: Double)
-    {
-        let alpha = inertia(i) / dtS
-        let beta = faceCoefficient[i] / (pa + pb)
+    static func momentum(
+        alpha: Double, coefficient c: Double, pa: Double, pb: Double, previous: Double
+    ) -> (
+        q: Double, dq: Double
+    ) {
+        let beta = c / (pa + pb)
         let r = pa - pb + alpha * previous
-        // α·Q + β·Q·|Q| = r.
+        // The root of α·Q + β·Q² = |r| written so that it stays exact as β → 0.
         let q = (r < 0 ? -1 : 1) * 2 * abs(r) / (alpha + (alpha * alpha + 4 * beta * abs(r)).squareRoot())
         return (q, 1 / (alpha + 2 * beta * abs(q)))
     }
-
-    /// I of face i, Pa per (Sm³/h)/s.
-    @inlinable
-    public func inertia(_ i: Int) -> Double { lengthOverArea[i] * standardDensity / 3600 }
 
     /// Steady flows for the sources (each face carries what enters upstream of it, `inflow`
     /// at a held start included), Sm³/h.
@@ -141,20 +140,15 @@ public struct LineModel: Sendable {
         let held = startPressure
         let startInertia = startLengthOverArea * rho / 3600 / dtS, startCoefficient = startCoefficient
         var inflow = self.inflow
-        // The held start's face: the same momentum balance from the start pressure to cell 0.
-        @inline(__always) func solveStart(_ p0: Double, _ previous: Double) -> (Double, Double) {
+        // The held start's face (from the start pressure to cell 0) and the faces between cells.
+        @inline(__always) func solveStart(_ p0: Double, _ previous: Double) -> (q: Double, dq: Double) {
             guard let ps = held else { return (0, 0) }
-            let alpha = startInertia, beta = startCoefficient / (ps + p0)
-            let r = ps - p0 + alpha * previous
-            let q = (r < 0 ? -1 : 1) * 2 * abs(r) / (alpha + (alpha * alpha + 4 * beta * abs(r)).squareRoot())
-            return (q, 1 / (alpha + 2 * beta * abs(q)))
+            return Self.momentum(alpha: startInertia, coefficient: startCoefficient, pa: ps, pb: p0, previous: previous)
         }
-        // α·Q + β·Q·|Q| = r for each face (see `faceFlow`).
-        @inline(__always) func solve(_ i: Int, _ pa: Double, _ pb: Double, _ previous: Double) -> (Double, Double) {
-            let alpha = inertia[i], beta = coefficient[i] / (pa + pb)
-            let r = pa - pb + alpha * previous
-            let q = (r < 0 ? -1 : 1) * 2 * abs(r) / (alpha + (alpha * alpha + 4 * beta * abs(r)).squareRoot())
-            return (q, 1 / (alpha + 2 * beta * abs(q)))
+        @inline(__always) func solve(
+            _ i: Int, _ pa: Double, _ pb: Double, _ previous: Double
+        ) -> (q: Double, dq: Double) {
+            Self.momentum(alpha: inertia[i], coefficient: coefficient[i], pa: pa, pb: pb, previous: previous)
         }
         p.withUnsafeMutableBufferPointer { p in
             w.withUnsafeMutableBufferPointer { w in
@@ -184,8 +178,8 @@ public struct LineModel: Sendable {
                     }
                     for i in 0..<n { p[i] += rhs[i] }
                 }
-                for i in 0..<(n - 1) { flows[i] = solve(i, p[i], p[i + 1], flows[i]).0 }
-                inflow = solveStart(p[0], inflow).0
+                for i in 0..<(n - 1) { flows[i] = solve(i, p[i], p[i + 1], flows[i]).q }
+                inflow = solveStart(p[0], inflow).q
             }
         }
         pressure = p
