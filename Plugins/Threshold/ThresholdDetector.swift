@@ -2,23 +2,27 @@ import FluxionDetectorKit
 import FluxionLineModel
 import Foundation
 
-/// The threshold baseline: a volume balance over a window for detection and size, negative
-/// pressure waves for the position (docs/DETECTION.md).
+/// The threshold baseline: a volume balance over a window for detection and size; for the
+/// position a transient model of the line then the hydraulic gradient (gas), negative
+/// pressure waves (liquid) (docs/DETECTION.md).
 ///
 /// - Detection: the window residual r = Σ in − Σ out − d(line pack)/dt (`MassBalance`) is
 ///   normalized by what was learned in the first `learn_s` of operation (mean μ, standard
 ///   deviation σ, never below the sensor-noise model or `sigma_floor`): z = (r − μ)/σ.
 ///   Probability = 1 / (1 + e^(−2(z − k))): 0.5 at the alarm level z = k.
-/// - Position: gas: `GradientLocator` (hydraulic gradient, refreshed while the alarm lasts);
-///   liquid (or gas without a calibrated gradient): `PressureWaveLocator`, from the drops seen
-///   since shortly before the alarm rose, kept for the alarm episode.
+/// - Position: gas: `TransientLocator` (a transient model of the line fitted to the residuals)
+///   for the first `settleWindows` windows of an alarm, then `GradientLocator` (hydraulic
+///   gradient), both refreshed while the alarm lasts; liquid (or gas with neither):
+///   `PressureWaveLocator`, from the drops seen since shortly before the alarm rose, kept for
+///   the alarm episode.
 /// - Size: (r − μ) / nominal flow of the located pipe (or of the line's first pipe).
 struct ThresholdDetector: Detector {
     static let name = "threshold"
     static let version = "1.0.0"
     /// Alarm windows after which the gas gradient's estimate replaces the transient model's.
     static let settleWindows = 3
-    static let summary = "Mass balance with a learned threshold; negative-pressure-wave localization"
+    static let summary =
+        "Mass balance with a learned threshold; located by a transient line model and the hydraulic gradient (gas) or pressure waves (liquid)"
 
     private let config: ThresholdConfig.Resolved
     private var balance: MassBalance
