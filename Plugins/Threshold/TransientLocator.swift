@@ -4,9 +4,9 @@ import FluxionLineModel
 /// Gas leak localization with a transient model of the line (a real-time transient model, as
 /// pipeline operators run them, reduced to what localization needs).
 ///
-///     metered flows ──► LineModel (line pack + friction) ──► model pressure at each sensor
-///                                                               │
-///     measured pressure ─────────────────────────────────── − ──► residual rₖ(t)
+///     metered flows ──► LineModel (line pack, inertia, friction) ──► model pressure at each
+///                                                                      sensor (and inflow)
+///     measured pressure (and metered inflow at a held supply) ──── − ──► residual rₖ(t)
 ///
 /// In normal operation the model follows the line: its friction coefficients are calibrated
 /// per stretch between pressure sensors (least squares of measured p_a² − p_b² against the
