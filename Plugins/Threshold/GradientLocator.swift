@@ -1,4 +1,5 @@
 import FluxionDetectorKit
+import FluxionLineModel
 
 /// Gas leak localization from the hydraulic gradient (used where pressure waves are too weak).
 ///
@@ -10,12 +11,10 @@ import FluxionDetectorKit
 /// downstream carry q less than metered; in the leak's segment, the fraction f of its length
 /// before the leak satisfies (p_a² − p_b²)/k = Q²·f + (Q − q)²·(1 − f).
 struct GradientLocator {
-    private struct Probe { var sensor: Int; var chainageM: Double }
-    private let line: String
-    private let segments: [(id: String, startM: Double, lengthM: Double, areaM2: Double)]
-    private let probes: [Probe]
+    private let geometry: LineGeometry
+    private var probes: [LineGeometry.Probe] { geometry.probes }
     /// Outflow meters and the chainage where they leave the line.
-    private let offtakes: [(sensor: Int, chainageM: Double)]
+    private let offtakes: [LineGeometry.Meter]
     private let inflows: [Int]
     private let blockS: Double
     private let windowBlocks: Int
@@ -30,50 +29,17 @@ struct GradientLocator {
     private var normalSquare: [Double]
     private var normalCount = 0.0
 
-    init?(network: NetworkDescription, flowSign: [Double], blockS: Double, windowBlocks: Int) {
-        guard network.isGas, let (line, ids) = network.lines.max(by: { $0.value.count < $1.value.count }) else {
-            return nil
-        }
-        let pipes = Dictionary(network.pipes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let segs = ids.compactMap { pipes[$0] }.map {
-            ($0.id, $0.chainageStartM, $0.lengthM, Double.pi * $0.diameterM * $0.diameterM / 4)
-        }
-        var nodeChainage: [String: Double] = [:]
-        for p in ids.compactMap({ pipes[$0] }) {
-            nodeChainage[p.fromNode] = p.chainageStartM
-            nodeChainage[p.toNode] = p.chainageStartM + p.lengthM
-        }
-        let lineEnd = segs.map { $0.1 + $0.2 }.max() ?? 0
-        var probes: [Probe] = []
-        var offtakes: [(Int, Double)] = []
-        for (i, s) in network.sensors.enumerated() {
-            if s.quantity == "pressure" {
-                if let pid = s.pipeID, let seg = segs.first(where: { $0.0 == pid }) {
-                    probes.append(Probe(sensor: i, chainageM: seg.1 + (s.positionM ?? 0)))
-                } else if let node = s.nodeID, let x = nodeChainage[node] {
-                    probes.append(Probe(sensor: i, chainageM: x))
-                }
-            }
-            if flowSign[i] < 0 {
-                var x: Double?
-                if let pid = s.pipeID, let p = pipes[pid] { x = nodeChainage[p.fromNode] }
-                if let node = s.nodeID, let p = network.pipes.first(where: { $0.toNode == node }) {
-                    x = nodeChainage[p.fromNode]
-                }
-                offtakes.append((i, x ?? lineEnd))
-            }
-        }
-        guard probes.count >= 2 else { return nil }
-        self.line = line
-        segments = segs
-        self.probes = probes.sorted { $0.chainageM < $1.chainageM }
-        self.offtakes = offtakes
+    /// nil without two pressure sensors on the line.
+    init?(geometry: LineGeometry, flowSign: [Double], blockS: Double, windowBlocks: Int) {
+        guard geometry.probes.count >= 2 else { return nil }
+        self.geometry = geometry
+        offtakes = geometry.meters.filter { $0.sign < 0 }
         inflows = flowSign.indices.filter { flowSign[$0] > 0 }
         self.blockS = blockS
         self.windowBlocks = windowBlocks
-        sums = Array(repeating: 0, count: network.sensors.count)
+        sums = Array(repeating: 0, count: flowSign.count)
         counts = sums
-        fitSQ = Array(repeating: 0, count: probes.count - 1)
+        fitSQ = Array(repeating: 0, count: geometry.probes.count - 1)
         fitQQ = fitSQ
         normalSquare = fitSQ
     }
@@ -120,7 +86,7 @@ struct GradientLocator {
         // Line pack between consecutive probes (and before the first), Sm³; its rate over the window, Sm³/h.
         let spanS = (n - 1) * blockS
         func regionPack(_ b: [Double], from x0: Double, to x1: Double, p0: Int, p1: Int) -> Double {
-            volume(from: x0, to: x1) * (b[probes[p0].sensor] + b[probes[p1].sensor]) / 2 / 101_325
+            geometry.volume(from: x0, to: x1) * (b[probes[p0].sensor] + b[probes[p1].sensor]) / 2 / 101_325
         }
         var upstreamPackRate =
             (regionPack(last, from: 0, to: probes[0].chainageM, p0: 0, p1: 0)
@@ -138,11 +104,6 @@ struct GradientLocator {
             upstreamPackRate += own
         }
         return (s, q)
-    }
-
-    private func volume(from x0: Double, to x1: Double) -> Double {
-        segments.reduce(0) { v, seg in v + max(0, min(x1, seg.startM + seg.lengthM) - max(x0, seg.startM)) * seg.areaM2
-        }
     }
 
     /// Per segment k of p_a² − p_b² = k·Q|Q|, or nil before calibration.
@@ -176,19 +137,13 @@ struct GradientLocator {
         }
         if best.j < 0 {
             // No pressure upstream to bracket it: the middle of the stretch before the first sensor.
-            let x = probes[0].chainageM / 2
-            guard let seg = segments.first(where: { x >= $0.startM && x <= $0.startM + $0.lengthM }) else { return nil }
-            return (seg.id, x - seg.startM)
+            return geometry.position(ofChainage: probes[0].chainageM / 2)
         }
         let j = best.j, Q = w.q[j]
         let denominator = Q * Q - (Q - q) * (Q - q)
         var f = denominator != 0 ? ((w.s[j] / k[j]) - (Q - q) * (Q - q)) / denominator : 0.5
         if !f.isFinite { f = 0.5 }
         f = min(max(f, 0), 1)
-        let x = probes[j].chainageM + f * (probes[j + 1].chainageM - probes[j].chainageM)
-        guard let seg = segments.first(where: { x >= $0.startM && x <= $0.startM + $0.lengthM }) ?? segments.last else {
-            return nil
-        }
-        return (seg.id, min(max(x - seg.startM, 0), seg.lengthM))
+        return geometry.position(ofChainage: probes[j].chainageM + f * (probes[j + 1].chainageM - probes[j].chainageM))
     }
 }

@@ -49,18 +49,20 @@ struct ThresholdDetector: Detector {
         locator = PressureWaveLocator(
             network: network, allowance: config.waveAllowance, decision: config.waveDecision,
             baselineS: config.waveBaselineS)
-        gradient = GradientLocator(
-            network: network, flowSign: balance.flowSign, blockS: config.blockS,
-            windowBlocks: config.windowBlocks)
-        if network.isGas, config.gasLocator == .transient,
+        // Gas: the line both gas locators work along (none for `gas_locator: waves`).
+        if network.isGas, config.gasLocator != .waves,
             let geometry = LineGeometry(network: network, flowSign: balance.flowSign)
         {
-            transient = TransientLocator(
-                geometry: geometry,
-                densitySensors: network.sensors.indices.filter { network.sensors[$0].quantity == "density" },
-                compressibility: config.compressibility)
+            gradient = GradientLocator(
+                geometry: geometry, flowSign: balance.flowSign, blockS: config.blockS,
+                windowBlocks: config.windowBlocks)
+            if config.gasLocator == .transient {
+                transient = TransientLocator(
+                    geometry: geometry,
+                    densitySensors: network.sensors.indices.filter { network.sensors[$0].quantity == "density" },
+                    compressibility: config.compressibility)
+            }
         }
-        if config.gasLocator != .gradient && config.gasLocator != .transient { gradient = nil }
         nominalFlow = Dictionary(network.pipes.map { ($0.id, $0.nominalFlow) }, uniquingKeysWith: { a, _ in a })
         let firstLinePipe = network.lines.sorted { $0.key < $1.key }.first?.value.first
         defaultNominal =

@@ -1,6 +1,6 @@
 import FluxionDetectorKit
 
-/// One line of the network as the transient locator sees it: its pipes end to end from
+/// One line of the network as the gas locators see it: its pipes end to end from
 /// chainage 0, the pressure sensors along it and the boundary flow meters, each placed at the
 /// chainage where its flow enters or leaves the line.
 public struct LineGeometry: Sendable {
