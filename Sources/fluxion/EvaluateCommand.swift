@@ -43,6 +43,11 @@ struct EvaluateCommand: ParsableCommand {
     var alarmProbability = 0.5
     @Option(help: "Alarm rule: seconds the probability must stay above the threshold (default: gas 120, liquid 2).")
     var sustain: Double?
+    @Option(
+        help:
+            "Cases run at once, each on its own thread (default: the number of cores); the results do not depend on it."
+    )
+    var jobs: Int?
     @Flag(help: "Print the report as JSON.")
     var json = false
     @Flag(help: "Print every case and what each detector did (stdout, before the report).")
@@ -50,6 +55,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         guard count >= 1 else { throw ValidationError("--scenarios must be at least 1") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         guard (0...1).contains(alarmProbability) else { throw ValidationError("--alarm-probability must be in 0…1") }
         if let minStart, let maxStart, minStart > maxStart {
             throw ValidationError("--min-start must be ≤ --max-start")
@@ -98,33 +104,21 @@ struct EvaluateCommand: ParsableCommand {
         }
         let evaluator = Evaluator(
             scenario: loaded, pluginDirectory: plugins ?? executableDirectory(), detectors: entries, rule: rule)
-        var outcomes: [Evaluator.Outcome] = []
         let started = Date()
-        for c in plan.cases {
-            progress(c.index, plan.cases.count, started)
-            let results: [Evaluator.Outcome]
-            do { results = try evaluator.run(c) } catch {
-                FileHandle.standardError.write(Data("\n".utf8))  // end the progress line
-                if let e = error as? DetectorError { throw CLIError(e.rpcError) }
-                throw CLIError("case \(c.index): \(error)")
+        let total = plan.cases.count, verbose = verbose
+        progress(0, total, started)
+        let outcomes: [Evaluator.Outcome]
+        do {
+            outcomes = try evaluator.run(plan.cases, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount) {
+                c, results in
+                if verbose { for o in results { print(caseLine(c, o)) } }
+                progress(c.index + 1, total, started)
             }
-            outcomes += results
-            if verbose {
-                for o in results {
-                    print(
-                        String(
-                            format:
-                                "case %3d %@ %@ @ %.0f m, %.2f %%, start %.0f s: %@, false alarms %d, placed %@, loc error %@, size error %@",
-                            c.index, o.detector, c.pipeID, c.positionM, c.sizeFraction * 100, c.leakStartS,
-                            o.timeToDetectS.map { String(format: "detected after %.0f s", $0) } ?? "MISSED",
-                            o.falseAlarms,
-                            o.locationAtDetection.map { String(format: "%@ @ %.0f m", $0.pipeID, $0.positionM) } ?? "–",
-                            o.localizationErrorM.map { String(format: "%.0f m", $0) } ?? "–",
-                            o.sizeError.map { String(format: "%.2f points", $0 * 100) } ?? "–"))
-                }
-            }
+        } catch let failure as EvaluationCaseFailure {
+            FileHandle.standardError.write(Data("\n".utf8))  // end the progress line
+            if let e = failure.error as? DetectorError { throw CLIError(e.rpcError) }
+            throw CLIError("case \(failure.caseIndex): \(failure.error)")
         }
-        progress(plan.cases.count, plan.cases.count, started)
         FileHandle.standardError.write(Data("\n".utf8))
         let report = EvaluationReport(outcomes: outcomes)
         if json {
@@ -134,12 +128,27 @@ struct EvaluateCommand: ParsableCommand {
         }
     }
 
-    private func progress(_ done: Int, _ total: Int, _ started: Date) {
-        let width = 30, filled = total > 0 ? done * width / total : width
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let line = "\r[\(bar)] \(done)/\(total) cases, \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
-        FileHandle.standardError.write(Data(line.utf8))
-    }
+}
+
+/// One case and what a detector did in it (`--verbose`).
+private func caseLine(_ c: EvaluationCase, _ o: Evaluator.Outcome) -> String {
+    String(
+        format:
+            "case %3d %@ %@ @ %.0f m, %.2f %%, start %.0f s: %@, false alarms %d, placed %@, loc error %@, size error %@",
+        c.index, o.detector, c.pipeID, c.positionM, c.sizeFraction * 100, c.leakStartS,
+        o.timeToDetectS.map { String(format: "detected after %.0f s", $0) } ?? "MISSED",
+        o.falseAlarms,
+        o.locationAtDetection.map { String(format: "%@ @ %.0f m", $0.pipeID, $0.positionM) } ?? "–",
+        o.localizationErrorM.map { String(format: "%.0f m", $0) } ?? "–",
+        o.sizeError.map { String(format: "%.2f points", $0 * 100) } ?? "–")
+}
+
+/// The progress bar on standard error.
+private func progress(_ done: Int, _ total: Int, _ started: Date) {
+    let width = 30, filled = total > 0 ? done * width / total : width
+    let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+    let line = "\r[\(bar)] \(done)/\(total) cases, \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+    FileHandle.standardError.write(Data(line.utf8))
 }
 
 /// The directory of the running executable (where `swift build` puts the plugins).
@@ -164,11 +173,14 @@ extension EvaluationReport {
                 "  false alarms: \(r.falseAlarms) in \(f(r.normalDays, 2)) simulated days = \(f(r.falseAlarmsPerDay, 2)) per day"
             )
             lines.append("  time to detect: median \(f(r.timeToDetectMedianS)) s, p90 \(f(r.timeToDetectP90S)) s")
+            func ci(_ r: ClosedRange<Double>?) -> String {
+                r.map { "; 95 % CI \(f($0.lowerBound, 1))–\(f($0.upperBound, 1)) %" } ?? ""
+            }
             lines.append(
-                "  localization (\(r.located) of \(r.detected) located): median \(f(r.locErrorMedianM)) m (\(f(r.locErrorMedianPercent, 1)) % of pipe), p90 \(f(r.locErrorP90M)) m (\(f(r.locErrorP90Percent, 1)) %)"
+                "  localization (\(r.located) of \(r.detected) located): median \(f(r.locErrorMedianM)) m (\(f(r.locErrorMedianPercent, 1)) % of pipe\(ci(r.locErrorMedianPercentCI))), p90 \(f(r.locErrorP90M)) m (\(f(r.locErrorP90Percent, 1)) %)"
             )
             lines.append(
-                "  settled localization (last estimate of each run): median \(f(r.settledLocErrorMedianM)) m (\(f(r.settledLocErrorMedianPercent, 1)) % of pipe), p90 \(f(r.settledLocErrorP90Percent, 1)) %"
+                "  settled localization (last estimate of each run): median \(f(r.settledLocErrorMedianM)) m (\(f(r.settledLocErrorMedianPercent, 1)) % of pipe\(ci(r.settledLocErrorMedianPercentCI))), p90 \(f(r.settledLocErrorP90Percent, 1)) %"
             )
             lines.append("  size error: median \(f(r.sizeErrorMedianPoints, 2)) points of nominal flow")
         }
@@ -194,6 +206,12 @@ extension EvaluationReport {
                     "settled_loc_error_median_m": n(r.settledLocErrorMedianM),
                     "settled_loc_error_median_pct": n(r.settledLocErrorMedianPercent),
                     "settled_loc_error_p90_pct": n(r.settledLocErrorP90Percent),
+                    "loc_error_median_pct_ci95": r.locErrorMedianPercentCI.map { [$0.lowerBound, $0.upperBound] }
+                        ?? NSNull(),
+                    "settled_loc_error_median_pct_ci95": r.settledLocErrorMedianPercentCI.map {
+                        [$0.lowerBound, $0.upperBound]
+                    }
+                        ?? NSNull(),
                     "size_error_median_points": n(r.sizeErrorMedianPoints),
                 ]
             },

@@ -30,10 +30,14 @@ public struct EvaluationReport: Sendable, Equatable {
         public var locErrorP90M: Double
         public var locErrorMedianPercent: Double
         public var locErrorP90Percent: Double
+        /// 95 % confidence interval of `locErrorMedianPercent` (order statistics; nil: too few).
+        public var locErrorMedianPercentCI: ClosedRange<Double>?
         /// Localization error of the last located estimate of each run (settled), % of pipe.
         public var settledLocErrorMedianM: Double
         public var settledLocErrorMedianPercent: Double
         public var settledLocErrorP90Percent: Double
+        /// 95 % confidence interval of `settledLocErrorMedianPercent`.
+        public var settledLocErrorMedianPercentCI: ClosedRange<Double>?
         /// |estimated − true| size in percentage points of nominal flow (median).
         public var sizeErrorMedianPoints: Double
         /// Cases in which the detector failed (the host refused its output).
@@ -71,20 +75,13 @@ public struct EvaluationReport: Sendable, Equatable {
                 located: loc.count,
                 locErrorMedianM: quantile(loc.map(\.0), 0.5), locErrorP90M: quantile(loc.map(\.0), 0.9),
                 locErrorMedianPercent: quantile(loc.map(\.1), 0.5), locErrorP90Percent: quantile(loc.map(\.1), 0.9),
+                locErrorMedianPercentCI: medianInterval(loc.map(\.1)),
                 settledLocErrorMedianM: quantile(settled.map(\.0), 0.5),
                 settledLocErrorMedianPercent: quantile(settled.map(\.1), 0.5),
                 settledLocErrorP90Percent: quantile(settled.map(\.1), 0.9),
+                settledLocErrorMedianPercentCI: medianInterval(settled.map(\.1)),
                 sizeErrorMedianPoints: quantile(hits.compactMap(\.sizeError).map { $0 * 100 }, 0.5),
                 failures: mine.filter { $0.failure != nil }.count)
         }
     }
-}
-
-/// The q-quantile (0…1) by linear interpolation between order statistics; NaN when empty.
-func quantile(_ values: [Double], _ q: Double) -> Double {
-    guard !values.isEmpty else { return .nan }
-    let s = values.sorted()
-    let pos = q * Double(s.count - 1)
-    let i = Int(pos), f = pos - Double(i)
-    return i + 1 < s.count ? s[i] * (1 - f) + s[i + 1] * f : s[i]
 }
