@@ -114,8 +114,12 @@ struct MassBalance {
         let meanImbalance = blocks.reduce(0) { $0 + $1.imbalance } / Double(windowBlocks)
         let packRate =
             (blocks[windowBlocks - 1].pack - blocks[0].pack) / (Double(windowBlocks - 1) * blockS) * (isGas ? 3600 : 1)
+        lastPackRate = packRate
         return meanImbalance - packRate
     }
+
+    /// d(line pack)/dt of the last window, flow units.
+    private(set) var lastPackRate = 0.0
 
     /// Standard deviation of the window residual that sensor noise alone explains, flow units.
     var noiseStd: Double {

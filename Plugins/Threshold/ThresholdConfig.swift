@@ -20,6 +20,10 @@ struct ThresholdConfig: Decodable {
     var residualStd: Double?
     /// Lower bound of the residual standard deviation, flow units.
     var sigmaFloor: Double?
+    /// Relative uncertainty of the line-pack rate: u·|d(line pack)/dt| is added in quadrature to
+    /// the residual's standard deviation (the pack is known from a few pressure sensors only;
+    /// default 0.01).
+    var packUncertainty: Double?
     /// Sensor ids counted as inflow / outflow (default: derived from the topology).
     var inflow: [String]?
     var outflow: [String]?
@@ -48,7 +52,8 @@ struct ThresholdConfig: Decodable {
         case k, inflow, outflow, compressibility, density
         case temperatureCompensation = "temperature_compensation"
         case blockS = "block_s", windowBlocks = "window_blocks", learnS = "learn_s"
-        case residualMean = "residual_mean", residualStd = "residual_std", sigmaFloor = "sigma_floor"
+        case residualMean = "residual_mean", residualStd = "residual_std", sigmaFloor = "sigma_floor",
+            packUncertainty = "pack_uncertainty"
         case waveAllowance = "wave_allowance", waveDecision = "wave_decision", waveBaselineS = "wave_baseline_s"
         case gasLocator = "gas_locator"
     }
@@ -65,10 +70,12 @@ struct ThresholdConfig: Decodable {
         let r = Resolved(
             k: k ?? 5, blockS: blockS ?? (isGas ? 60 : 1), windowBlocks: windowBlocks ?? (isGas ? 15 : 10),
             learnS: learnS ?? (isGas ? 3600 : 120), residualMean: residualMean, residualStd: residualStd,
-            sigmaFloor: sigmaFloor ?? 0, compressibility: compressibility ?? 1, density: density ?? 1000,
+            sigmaFloor: sigmaFloor ?? 0, packUncertainty: packUncertainty ?? 0.01,
+            compressibility: compressibility ?? 1, density: density ?? 1000,
             waveAllowance: waveAllowance ?? (isGas ? 0.15 : 2), waveDecision: waveDecision ?? (isGas ? 12 : 20),
             waveBaselineS: waveBaselineS ?? (isGas ? 120 : 5), gasLocator: gasLocator ?? .transient)
-        guard r.k > 0, r.blockS > 0, r.windowBlocks >= 2, r.learnS >= 0, r.sigmaFloor >= 0, r.compressibility > 0,
+        guard r.k > 0, r.blockS > 0, r.windowBlocks >= 2, r.learnS >= 0, r.sigmaFloor >= 0, r.packUncertainty >= 0,
+            r.compressibility > 0,
             r.density > 0,
             r.waveDecision > 0, r.waveBaselineS > 0
         else {
@@ -84,7 +91,7 @@ struct ThresholdConfig: Decodable {
         var windowBlocks: Int
         var learnS: Double
         var residualMean, residualStd: Double?
-        var sigmaFloor, compressibility, density, waveAllowance, waveDecision, waveBaselineS: Double
+        var sigmaFloor, packUncertainty, compressibility, density, waveAllowance, waveDecision, waveBaselineS: Double
         var gasLocator: GasLocator
     }
 }

@@ -87,7 +87,9 @@ struct ThresholdDetector: Detector {
             residual = r
             if tick.simTimeS - t0 <= config.learnS, config.residualStd == nil { learned.add(r) }
             let mean = config.residualMean ?? learned.mean
-            let sigma = max(config.residualStd ?? learned.std, balance.noiseStd, config.sigmaFloor, 1e-12)
+            let base = max(config.residualStd ?? learned.std, balance.noiseStd, config.sigmaFloor, 1e-12)
+            let packError = config.packUncertainty * balance.lastPackRate
+            let sigma = (base * base + packError * packError).squareRoot()
             let learning = config.residualStd == nil && tick.simTimeS - t0 <= config.learnS
             z = learning ? 0 : (r - mean) / sigma
         }

@@ -80,19 +80,53 @@ import Testing
         // The 15 min window passes 5σ within a few minutes for a leak this size.
         #expect(first.simTimeS - 7200 < 900)
         // At detection (the evaluation's rule: 120 s after the alarm rose) the transient model
-        // places it; the evaluation's median there is 2.4 % of the pipe, p90 13 %: allow 5 % of
-        // T2 (2.15 km) for this case, a large leak (measured 721 m).
+        // places it; the held-out evaluation's median there is 3.1 % of the pipe (1.9 % for T2
+        // leaks of 2–5 %), p90 12 %: allow 5 % of T2 (2.15 km) for this case, a large leak
+        // (measured 721 m).
         let detection = try #require(alarms.first { $0.simTimeS >= first.simTimeS + 120 })
         #expect(detection.estimate.pipeID == "T2")
         let early = try #require(detection.estimate.positionM)
         #expect(abs(early - 25_000) < 2_150, "placed at \(early) m at detection")
-        // After 1.5 h the pressure deficit has settled (the gradient answers); the evaluation's
-        // settled median is 1.9 % of the pipe, p90 20 %: allow 10 % of T2 (4.3 km) for this case.
+        // After 1.5 h the pressure deficit has settled (the gradient answers); the held-out
+        // evaluation's settled median is 2.6 % of the pipe, p90 14 %: allow 10 % of T2 (4.3 km).
         let last = try #require(alarms.last)
         #expect(last.estimate.pipeID == "T2")
         let position = try #require(last.estimate.positionM)
         #expect(abs(position - 25_000) < 4_300, "placed at \(position) m")
         // Size: the balance excess over T2's nominal flow; 1 point = 250 Sm³/h of model error.
         #expect(abs((last.estimate.sizeFraction ?? 0) - 0.05) < 0.01)
+    }
+
+    /// Transmitters three times quieter than the scenario's (50 Pa on the line, 100 Pa at the
+    /// stations): the residual's spread learned in the first (night) hour is then small, while
+    /// the day's demand swings move the line pack by more than a few pressure sensors follow
+    /// exactly. Without the line-pack uncertainty term the balance alarms on normal operation
+    /// (3.8 false alarms a day in the 600-case evaluation; 0–5 a day, none on one day in six);
+    /// with the default (1 % of the line-pack rate in quadrature) 0.03. The day of seed 1 is
+    /// one where the plain balance alarms, which the test checks so that it cannot pass on a
+    /// quiet day; the default must not alarm at all.
+    @Test func quieterTransmittersRaiseNoFalseAlarmOverADay() throws {
+        var scenario = try EmbeddedScenarios.load("absheron")
+        scenario.autopilot.enabled = false
+        for i in scenario.sensors.indices where scenario.sensors[i].quantity == .pressure {
+            scenario.sensors[i].noiseStdDev /= 3
+        }
+        var sim = try Simulation(scenario: scenario, seed: 1)
+        let network = NetworkDescription(sim)
+        let host = DetectorHost(pluginDirectory: TestPlugins.directory, network: network)
+        try host.load(plugin: "threshold", name: "default")
+        try host.load(plugin: "threshold", name: "without", configJSON: #"{"pack_uncertainty": 0}"#)
+        try host.activate("default")
+        try host.activate("without")
+        let builder = TickBuilder(network)
+        var alarmed: [String: Int] = [:]  // ticks at probability ≥ 0.5, per detector
+        sim.advance(toTimeS: 86_400) { readings in
+            guard let t = readings.first?.simTimeS else { return }
+            for s in host.process(builder.tick(simTimeS: t, readings: readings)) where s.estimate.probability >= 0.5 {
+                alarmed[s.detector, default: 0] += 1
+            }
+        }
+        #expect(alarmed["default", default: 0] == 0, "no alarm in a day of normal operation")
+        #expect(alarmed["without", default: 0] > 0, "without the term the day's swings alarm")
     }
 }
