@@ -69,13 +69,8 @@ import Testing
     /// deterministic for a seed, and every 0.5–5 % leak on the main found within the 60 s
     /// observed (the full evaluation in docs/DETECTION.md finds all 100 within 8 s p90).
     @Test func smallWaterEvaluationIsDeterministicAndFindsTheLeaks() throws {
-        let scenario = try EmbeddedScenarios.load("water-main-leak")
-        let plan = EvaluationPlan(
-            scenario: scenario, count: 3, seed: 11, startRangeS: 40...60, observeS: 60, maxRampS: 2)
-        let evaluator = Evaluator(
-            scenario: scenario, pluginDirectory: TestPlugins.directory,
-            detectors: [.init(plugin: "threshold", configJSON: #"{"learn_s": 30}"#)],
-            rule: AlarmRule(probability: 0.5, sustainS: 2))
+        let (plan, evaluator) = try waterEvaluation(
+            count: 3, seed: 11, observeS: 60, detector: .init(plugin: "threshold", configJSON: #"{"learn_s": 30}"#))
         let first = try plan.cases.flatMap { try evaluator.run($0) }
         let again = try plan.cases.flatMap { try evaluator.run($0) }
         #expect(first == again)
@@ -94,15 +89,11 @@ import Testing
         #expect(row.locErrorP90Percent < 10)
     }
 
-    /// A detector that fails to load fails the evaluation with the first case in order, and no
-    /// case after the failure is started.
+    /// A detector that fails to load fails a parallel evaluation with the first case in order
+    /// (the loader's error inside), and nothing is delivered as done.
     @Test func aFailingCaseStopsTheParallelRun() throws {
-        let scenario = try EmbeddedScenarios.load("water-main-leak")
-        let plan = EvaluationPlan(
-            scenario: scenario, count: 6, seed: 1, startRangeS: 40...60, observeS: 10, maxRampS: 2)
-        let evaluator = Evaluator(
-            scenario: scenario, pluginDirectory: TestPlugins.directory,
-            detectors: [.init(plugin: "FluxionTestInitFails")], rule: AlarmRule(sustainS: 2))
+        let (plan, evaluator) = try waterEvaluation(
+            count: 6, seed: 1, observeS: 10, detector: .init(plugin: "FluxionTestInitFails"))
         let order = Delivered()
         let error = #expect(throws: EvaluationCaseFailure.self) {
             _ = try evaluator.run(plan.cases, jobs: 2) { c, _ in order.append(c.index) }
@@ -110,6 +101,21 @@ import Testing
         #expect(error?.caseIndex == 0)
         #expect(error?.error is DetectorError)
         #expect(order.indices.isEmpty)
+    }
+
+    /// Short cases on the water main (leaks opening 40–60 s in), one detector, a 2 s alarm rule.
+    private func waterEvaluation(
+        count: Int, seed: UInt64, observeS: Double, detector: Evaluator.Entry
+    ) throws
+        -> (EvaluationPlan, Evaluator)
+    {
+        let scenario = try EmbeddedScenarios.load("water-main-leak")
+        let plan = EvaluationPlan(
+            scenario: scenario, count: count, seed: seed, startRangeS: 40...60, observeS: observeS, maxRampS: 2)
+        let evaluator = Evaluator(
+            scenario: scenario, pluginDirectory: TestPlugins.directory, detectors: [detector],
+            rule: AlarmRule(probability: 0.5, sustainS: 2))
+        return (plan, evaluator)
     }
 }
 
