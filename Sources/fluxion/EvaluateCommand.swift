@@ -127,7 +127,6 @@ struct EvaluateCommand: ParsableCommand {
             print(report.table(rule: rule))
         }
     }
-
 }
 
 /// One case and what a detector did in it (`--verbose`).

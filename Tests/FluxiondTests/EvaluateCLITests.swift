@@ -27,4 +27,19 @@ import Testing
         let neither = try runProduct("fluxion", Self.base + ["--detectors", "threshold", "--config", "oops"])
         #expect(neither.err.contains("expected JSON ({…}) or NAME=JSON"), "\(neither.err)")
     }
+
+    @Test func jobsMustBePositiveAndTheJSONCarriesTheMediansInterval() throws {
+        let zero = try runProduct("fluxion", Self.base + ["--detectors", "threshold", "--jobs", "0"])
+        #expect(zero.status != 0)
+        #expect(zero.err.contains("--jobs must be at least 1"), "\(zero.err)")
+        // Six cases: the fewest for which a 95 % interval of the median exists (x₍₁₎…x₍₆₎).
+        let six = ["evaluate", "--scenario", "water-main-leak", "--scenarios", "6", "--seed", "3"]
+        let r = try runProduct("fluxion", six + ["--detectors", "threshold", "--jobs", "2", "--json"])
+        #expect(r.status == 0, "\(r.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let row = try #require((json["detectors"] as? [[String: Any]])?.first)
+        let ci = try #require(row["loc_error_median_pct_ci95"] as? [Double], "\(row)")
+        let median = try #require(row["loc_error_median_pct"] as? Double)
+        #expect(ci.count == 2 && ci[0] <= median && median <= ci[1], "\(ci) around \(median)")
+    }
 }
