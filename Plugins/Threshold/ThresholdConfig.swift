@@ -74,14 +74,16 @@ struct ThresholdConfig: Decodable {
             compressibility: compressibility ?? 1, density: density ?? 1000,
             waveAllowance: waveAllowance ?? (isGas ? 0.15 : 2), waveDecision: waveDecision ?? (isGas ? 12 : 20),
             waveBaselineS: waveBaselineS ?? (isGas ? 120 : 5), gasLocator: gasLocator ?? .transient)
-        guard r.k > 0, r.blockS > 0, r.windowBlocks >= 2, r.learnS >= 0, r.sigmaFloor >= 0, r.packUncertainty >= 0,
-            r.compressibility > 0,
-            r.density > 0,
-            r.waveDecision > 0, r.waveBaselineS > 0
-        else {
-            throw DetectorConfigError(
-                "threshold configuration: k, block_s, learn_s, compressibility, wave_* must be positive and window_blocks ≥ 2"
-            )
+        // The first field out of range is named (NaN fails every check).
+        let checks: [(field: String, ok: Bool, rule: String)] = [
+            ("k", r.k > 0, "> 0"), ("block_s", r.blockS > 0, "> 0"), ("window_blocks", r.windowBlocks >= 2, "≥ 2"),
+            ("learn_s", r.learnS >= 0, "≥ 0"), ("sigma_floor", r.sigmaFloor >= 0, "≥ 0"),
+            ("pack_uncertainty", r.packUncertainty >= 0, "≥ 0"), ("compressibility", r.compressibility > 0, "> 0"),
+            ("density", r.density > 0, "> 0"), ("wave_decision", r.waveDecision > 0, "> 0"),
+            ("wave_baseline_s", r.waveBaselineS > 0, "> 0"),
+        ]
+        if let bad = checks.first(where: { !$0.ok }) {
+            throw DetectorConfigError("threshold configuration: \(bad.field) must be \(bad.rule)")
         }
         return r
     }

@@ -11,7 +11,11 @@ import Testing
         let bad = try runProduct(
             "fluxion", Self.base + ["--detectors", "threshold", "--config", #"threshold={"k": -1}"#])
         #expect(bad.status != 0)
-        #expect(bad.err.contains("threshold configuration"), "\(bad.err)")
+        #expect(bad.err.contains("threshold configuration: k must be > 0"), "\(bad.err)")
+        let negative = try runProduct(
+            "fluxion", Self.base + ["--detectors", "threshold", "--config", #"{"pack_uncertainty": -0.1}"#])
+        #expect(negative.status != 0)
+        #expect(negative.err.contains("pack_uncertainty must be ≥ 0"), "\(negative.err)")
         let good = try runProduct(
             "fluxion", Self.base + ["--detectors", "threshold", "--config", #"threshold={"k": 4}"#, "--json"])
         #expect(good.status == 0, "\(good.err)")
