@@ -76,11 +76,19 @@ struct ThresholdConfig: Decodable {
             waveBaselineS: waveBaselineS ?? (isGas ? 120 : 5), gasLocator: gasLocator ?? .transient)
         // The first field out of range is named (NaN fails every check).
         let checks: [(field: String, ok: Bool, rule: String)] = [
-            ("k", r.k > 0, "> 0"), ("block_s", r.blockS > 0, "> 0"), ("window_blocks", r.windowBlocks >= 2, "≥ 2"),
-            ("learn_s", r.learnS >= 0, "≥ 0"), ("sigma_floor", r.sigmaFloor >= 0, "≥ 0"),
-            ("pack_uncertainty", r.packUncertainty >= 0, "≥ 0"), ("compressibility", r.compressibility > 0, "> 0"),
-            ("density", r.density > 0, "> 0"), ("wave_decision", r.waveDecision > 0, "> 0"),
-            ("wave_baseline_s", r.waveBaselineS > 0, "> 0"),
+            ("k", r.k > 0 && r.k <= 1000, "in (0, 1000]"),
+            ("block_s", r.blockS > 0 && r.blockS <= 3600, "in (0, 3600]"),
+            ("window_blocks", (2...1000).contains(r.windowBlocks), "in 2…1000"),
+            ("learn_s", r.learnS >= 0 && r.learnS <= 604_800, "in 0…604800 (a week)"),
+            ("sigma_floor", r.sigmaFloor >= 0 && r.sigmaFloor.isFinite, "≥ 0 and finite"),
+            ("pack_uncertainty", r.packUncertainty >= 0 && r.packUncertainty <= 1, "in 0…1"),
+            ("compressibility", r.compressibility > 0 && r.compressibility <= 10, "in (0, 10]"),
+            ("density", r.density > 0 && r.density <= 20_000, "in (0, 20000] kg/m³"),
+            ("wave_allowance", r.waveAllowance >= 0 && r.waveAllowance <= 1000, "in 0…1000"),
+            ("wave_decision", r.waveDecision > 0 && r.waveDecision <= 1e6, "in (0, 1e6]"),
+            ("wave_baseline_s", r.waveBaselineS > 0 && r.waveBaselineS <= 86_400, "in (0, 86400]"),
+            ("residual_mean", r.residualMean?.isFinite ?? true, "finite"),
+            ("residual_std", r.residualStd.map { $0 > 0 && $0.isFinite } ?? true, "> 0 and finite"),
         ]
         if let bad = checks.first(where: { !$0.ok }) {
             throw DetectorConfigError("threshold configuration: \(bad.field) must be \(bad.rule)")

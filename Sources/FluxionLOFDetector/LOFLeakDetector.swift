@@ -45,8 +45,16 @@ public struct LOFLeakDetector: Detector {
         learnS = config.learn_s ?? 3600
         neighbors = config.neighbors ?? 20
         contamination = config.contamination ?? 0.01
-        guard learnS > 0, neighbors >= 1, contamination > 0, contamination <= 0.5 else {
-            throw DetectorConfigError("lof: learn_s must be > 0, neighbors ≥ 1, contamination in (0, 0.5]")
+        let windowS = config.window_s ?? 30
+        // The first field out of range is named (NaN fails every check).
+        let checks: [(field: String, ok: Bool, rule: String)] = [
+            ("learn_s", learnS > 0 && learnS <= 604_800, "in (0, 604800] (a week)"),
+            ("window_s", windowS >= 1 && windowS <= 3600, "in 1…3600"),
+            ("neighbors", (1...1000).contains(neighbors), "in 1…1000"),
+            ("contamination", contamination > 0 && contamination <= 0.5, "in (0, 0.5]"),
+        ]
+        if let bad = checks.first(where: { !$0.ok }) {
+            throw DetectorConfigError("lof configuration: \(bad.field) must be \(bad.rule)")
         }
         sampler = TrainingSampler(intervalS: config.window_s ?? 30)
         if let path = config.model {

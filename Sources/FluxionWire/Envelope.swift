@@ -34,3 +34,24 @@ public struct MetadataEntry: Sendable, Equatable {
         self.value = value
     }
 }
+
+extension Envelope {
+    /// Longest `status_message` a server sends, bytes of UTF-8: text echoed from a request (a
+    /// method name, a sensor id) can never make a reply larger than the frame limit.
+    public static let maxStatusMessageBytes = 1024
+
+    /// `text` cut to at most `maxBytes` bytes of UTF-8 at a character boundary, with "…" when cut.
+    public static func truncated(_ text: String, maxBytes: Int = maxStatusMessageBytes) -> String {
+        guard text.utf8.count > maxBytes else { return text }
+        var out = ""
+        var used = 0
+        let ellipsis = "…"
+        for ch in text {
+            let n = String(ch).utf8.count
+            if used + n + ellipsis.utf8.count > maxBytes { break }
+            out.append(ch)
+            used += n
+        }
+        return out + ellipsis
+    }
+}

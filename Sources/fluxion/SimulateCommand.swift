@@ -78,8 +78,10 @@ struct SimulateCommand: ParsableCommand {
         }
         out.close()
         progress.finish()
-        guard sim.solver.isFinite else {
-            throw CLIError("the solution became non-finite (unstable) before t = \(sim.timeS) s")
+        if let t = sim.instabilities.first {
+            throw CLIError(
+                "the solution became non-finite (unstable) at t = \(t) s; it was restarted from the steady state \(sim.instabilities.count) time(s)"
+            )
         }
     }
 }

@@ -40,4 +40,40 @@ enum DataDirectory {
             throw Failure(description: "data directory \(path): not writable: \(String(cString: strerror(errno)))")
         }
     }
+
+    /// Takes an exclusive lock on `path` for the life of this process (`flock` on
+    /// `fluxiond.lock`, which holds the owner's pid): two servers on one data directory would
+    /// both hand out the same alert ids and overwrite each other's rows. The kernel drops the
+    /// lock when the process ends, however it ends, so a crash never leaves it stale.
+    /// - Returns: the descriptor that holds the lock (kept open until exit).
+    @discardableResult
+    static func lock(_ path: String) throws(Failure) -> Int32 {
+        let lockPath = path + "/fluxiond.lock"
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw Failure(
+                description: "data directory \(path): cannot open \(lockPath): \(String(cString: strerror(errno)))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let reason = errno
+            var buffer = [UInt8](repeating: 0, count: 32)
+            let n = read(fd, &buffer, buffer.count)
+            let owner =
+                n > 0
+                ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            close(fd)
+            if reason == EWOULDBLOCK {
+                throw Failure(
+                    description:
+                        "data directory \(path) is in use by another fluxiond\(owner.isEmpty ? "" : " (pid \(owner))"); give each server its own --data"
+                )
+            }
+            throw Failure(
+                description: "data directory \(path): cannot lock \(lockPath): \(String(cString: strerror(reason)))")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        return fd
+    }
 }

@@ -83,8 +83,9 @@ struct Fluxiond: ParsableCommand {
         }
         guard maxConcurrentCalls >= 1 else { throw ValidationError("--max-concurrent-calls must be at least 1") }
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
-        guard speed > 0, speed.isFinite else {
-            throw ValidationError("--speed must be a positive number, got \(speed)")
+        guard ClientLimits.speed.contains(speed) else {
+            throw ValidationError(
+                "--speed must be \(ClientLimits.speed.lowerBound)…\(ClientLimits.speed.upperBound), got \(speed)")
         }
         guard streamStallTimeout > 0 else { throw ValidationError("--stream-stall-timeout must be positive") }
     }
@@ -125,6 +126,7 @@ struct Fluxiond: ParsableCommand {
         let store: AlertStore
         do {
             try DataDirectory.prepare(data)
+            try DataDirectory.lock(data)
             store = try AlertStore(directory: data)
         } catch {
             FileHandleOutput.stderr("fluxiond: \(error)")

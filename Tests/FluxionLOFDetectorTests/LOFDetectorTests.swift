@@ -105,6 +105,18 @@ import Testing
             try LOFLeakDetector(network: network, configJSON: Array(#"{"model": "/nonexistent/model"}"#.utf8))
         }
         #expect(throws: (any Error).self) { try LOFLeakDetector(network: network, configJSON: Array("{not json".utf8)) }
+        for (json, message) in [
+            (#"{"neighbors": 1000000}"#, "neighbors must be in 1…1000"),
+            (#"{"window_s": 0}"#, "window_s must be in 1…3600"),
+            (#"{"learn_s": 1e300}"#, "learn_s must be in (0, 604800]"),
+        ] {
+            do {
+                _ = try LOFLeakDetector(network: network, configJSON: Array(json.utf8))
+                Issue.record("\(json) accepted")
+            } catch {
+                #expect("\(error)".contains("lof configuration: \(message)"), "\(error)")
+            }
+        }
     }
 }
 

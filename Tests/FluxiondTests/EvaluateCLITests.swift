@@ -11,11 +11,16 @@ import Testing
         let bad = try runProduct(
             "fluxion", Self.base + ["--detectors", "threshold", "--config", #"threshold={"k": -1}"#])
         #expect(bad.status != 0)
-        #expect(bad.err.contains("threshold configuration: k must be > 0"), "\(bad.err)")
+        #expect(bad.err.contains("threshold configuration: k must be in (0, 1000]"), "\(bad.err)")
         let negative = try runProduct(
             "fluxion", Self.base + ["--detectors", "threshold", "--config", #"{"pack_uncertainty": -0.1}"#])
         #expect(negative.status != 0)
-        #expect(negative.err.contains("pack_uncertainty must be ≥ 0"), "\(negative.err)")
+        #expect(negative.err.contains("pack_uncertainty must be in 0…1"), "\(negative.err)")
+        // Sizes that would make the detector allocate without bound are refused too.
+        let huge = try runProduct(
+            "fluxion", Self.base + ["--detectors", "threshold", "--config", #"{"window_blocks": 1000000000}"#])
+        #expect(huge.status != 0)
+        #expect(huge.err.contains("window_blocks must be in 2…1000"), "\(huge.err)")
         let good = try runProduct(
             "fluxion", Self.base + ["--detectors", "threshold", "--config", #"threshold={"k": 4}"#, "--json"])
         #expect(good.status == 0, "\(good.err)")

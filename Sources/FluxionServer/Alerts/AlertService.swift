@@ -82,7 +82,7 @@ public final class AlertService {
         }
         for e in events where e.kind != .updated {
             logger.info(
-                "alert \(e.alert.id) \(e.kind.rawValue): \(e.alert.detector) p=\(e.alert.probability) \(e.alert.pipeID ?? "-")@\(Int(e.alert.positionM ?? 0)) m station \(e.alert.stationID ?? "-") leak \(e.alert.matchedLeakID ?? "-")"
+                "alert \(e.alert.id) \(e.kind.rawValue): \(e.alert.detector) p=\(e.alert.probability) \(e.alert.pipeID ?? "-")@\(e.alert.positionM.map { "\($0.rounded())" } ?? "-") m station \(e.alert.stationID ?? "-") leak \(e.alert.matchedLeakID ?? "-")"
             )
         }
         fanout.publish(events)

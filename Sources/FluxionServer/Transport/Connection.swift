@@ -186,6 +186,11 @@ final class Connection {
 
     func write(_ envelope: Envelope) {
         guard state != .closed, state != .closing || envelope.kind == .goAway || envelope.kind == .end else { return }
+        if envelope.statusMessage.utf8.count > Envelope.maxStatusMessageBytes {
+            var cut = envelope
+            cut.statusMessage = Envelope.truncated(envelope.statusMessage)
+            return write(cut)
+        }
         if corked {
             _ = envelope.encodeFrame { n in
                 reserveCork(n)

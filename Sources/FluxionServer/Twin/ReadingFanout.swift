@@ -29,7 +29,7 @@ final class ReadingFanout {
             self.call = call
             self.filter = filter
             self.decimation = UInt64(max(decimation, 1))
-            minIntervalNs = maxRateHz > 0 ? UInt64(1e9 / maxRateHz) : 0
+            minIntervalNs = maxRateHz > 0 ? .saturating(1e9 / maxRateHz) : 0
         }
     }
 
@@ -76,7 +76,7 @@ final class ReadingFanout {
                 if selected.count == 0 { continue }
                 sub.eligible += 1
                 if (sub.eligible - 1) % sub.decimation != 0 { continue }
-                if sub.minIntervalNs > 0, sub.lastSentNs != 0, now - sub.lastSentNs < sub.minIntervalNs { continue }
+                if sub.minIntervalNs > 0, sub.lastSentNs != 0, now &- sub.lastSentNs < sub.minIntervalNs { continue }
                 let payload =
                     sub.skipped == 0 ? selected.payload : Self.encode(batch, sub.filter, skipped: sub.skipped).payload
                 switch sub.call.send(payload) {
@@ -92,7 +92,7 @@ final class ReadingFanout {
                     sub.skipped += 1
                     let since = sub.stalledSinceNs ?? now
                     sub.stalledSinceNs = since
-                    if now - since > UInt64(stallTimeoutMs) * 1_000_000 {
+                    if now &- since > UInt64(max(stallTimeoutMs, 0)) &* 1_000_000 {
                         subscribers.removeValue(forKey: key)
                         logger.info("stream call \(sub.call.id) ended: client took nothing for \(stallTimeoutMs) ms")
                         sub.call.finish(

@@ -27,8 +27,11 @@ struct ReadingFilter: Hashable {
         for (i, q) in request.quantities.enumerated() where q == .unspecified {
             throw .invalidArgument("quantities[\(i)]: unknown or unspecified quantity")
         }
-        guard request.maxRateHz >= 0, request.maxRateHz.isFinite else {
-            throw .invalidArgument("max_rate_hz: must be a non-negative number, got \(request.maxRateHz)")
+        let rate = request.maxRateHz
+        guard rate == 0 || ClientLimits.maxRateHz.contains(rate) else {
+            throw .invalidArgument(
+                "max_rate_hz: must be 0 (no limit) or \(ClientLimits.maxRateHz.lowerBound)…\(ClientLimits.maxRateHz.upperBound) Hz, got \(rate)"
+            )
         }
         let sensorSet = Set(request.sensorIDs), pipeSet = Set(request.pipeIDs)
         let stationSet = Set(request.stationIDs), quantitySet = Set(request.quantities)

@@ -24,4 +24,7 @@ struct TwinDelivery: Sendable {
     var batches: [TwinBatch]
     var leakEvents: [LeakEvent]
     var simTimeS: Double
+    /// Simulated times at which the state became non-finite and was restarted (see
+    /// `Simulation.instabilities`); empty in a healthy run.
+    var restartsS: [Double] = []
 }

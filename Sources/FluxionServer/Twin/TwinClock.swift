@@ -35,6 +35,6 @@ struct TwinClock: Sendable {
     /// The wall time at which simulated time `simS` is due (real-time modes only).
     func wallNs(forSimS simS: Double) -> UInt64 {
         let dt = (simS - anchorSimS) / speed
-        return anchorWallNs &+ UInt64(max(0, dt * 1e9))
+        return anchorWallNs &+ .saturating(dt * 1e9)
     }
 }

@@ -121,7 +121,7 @@ public final class TwinHost: @unchecked Sendable {
             if !canStep { continue }
 
             let delivery = stepToTarget()
-            if !delivery.batches.isEmpty || !delivery.leakEvents.isEmpty {
+            if !delivery.batches.isEmpty || !delivery.leakEvents.isEmpty || !delivery.restartsS.isEmpty {
                 lock.lock()
                 inFlight += 1
                 lock.unlock()
@@ -146,6 +146,7 @@ public final class TwinHost: @unchecked Sendable {
         let dt = state.simulation.timeStepS
         var batches: [TwinBatch] = []
         var steps = 0
+        let restartsBefore = state.simulation.instabilities.count
         while state.simulation.timeS + dt <= target + 0.5 * dt {
             let readings = state.simulation.step()
             steps += 1
@@ -159,7 +160,8 @@ public final class TwinHost: @unchecked Sendable {
             if steps & 63 == 0, monotonicNs() - start > 5_000_000 { break }
         }
         return TwinDelivery(
-            batches: batches, leakEvents: steps > 0 ? leakChanges() : [], simTimeS: state.simulation.timeS)
+            batches: batches, leakEvents: steps > 0 ? leakChanges() : [], simTimeS: state.simulation.timeS,
+            restartsS: Array(state.simulation.instabilities.dropFirst(restartsBefore)))
     }
 
     /// Leaks that appeared or cleared since the last look (API, scenario and autopilot alike).

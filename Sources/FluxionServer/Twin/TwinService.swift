@@ -59,6 +59,11 @@ public final class TwinService {
 
     private func received(_ delivery: TwinDelivery) {
         simTimeS = delivery.simTimeS
+        for t in delivery.restartsS {
+            logger.error(
+                "the twin's state became non-finite at t = \(t) s: every open leak was closed and the network restarted from its steady state"
+            )
+        }
         server?.coalescingWrites { fanout.publish(delivery.batches) }
         for event in delivery.leakEvents {
             leakEvents.append(event)
@@ -66,7 +71,7 @@ public final class TwinService {
             if event.kind == .cleared { times.cleared = event.wallTimeUnixNs }
             leakWallTimes[event.leak.id] = times
             logger.info(
-                "leak \(event.leak.id) \(event.kind.rawValue) on \(event.leak.pipeId) at \(Int(event.leak.positionM)) m, t = \(event.simTimeS) s (\(event.leak.source))"
+                "leak \(event.leak.id) \(event.kind.rawValue) on \(event.leak.pipeId) at \(event.leak.positionM.rounded()) m, t = \(event.simTimeS) s (\(event.leak.source))"
             )
         }
         let view = TwinDeliveryView(delivery: delivery)
@@ -155,9 +160,11 @@ public final class TwinService {
                 call.finish(error.code, error.message)
                 return
             }
-            guard request.speed.isFinite, request.speed >= 0 else {
+            guard request.speed == 0 || ClientLimits.speed.contains(request.speed) else {
                 return call.finish(
-                    .invalidArgument, "speed: must be ≥ 0 (0 keeps the current speed), got \(request.speed)")
+                    .invalidArgument,
+                    "speed: must be 0 (keep the current speed) or \(ClientLimits.speed.lowerBound)…\(ClientLimits.speed.upperBound), got \(request.speed)"
+                )
             }
             let bound = LoopBound(call)
             host.perform({ state throws(TwinError) in

@@ -13,6 +13,14 @@ public struct LeakRequest: Sendable, Equatable {
         /// Outflow as a fraction of the pipe's nominal flow at the leak's pressure
         /// when it is injected (0.01 = 1 %).
         case fractionOfNominalFlow(Double)
+
+        /// The request field that carries this size (for error messages).
+        public var fieldName: String {
+            switch self {
+            case .effectiveAreaM2: "effective_area_m2"
+            case .fractionOfNominalFlow: "size_fraction"
+            }
+        }
     }
 
     public var location: Location

@@ -42,9 +42,23 @@ extension Simulation {
             area = f * nominal / unitFlow
             fraction = f
         }
-        guard request.rampS >= 0 else {
-            throw .invalidValue(element: id, field: "ramp_s", reason: "must not be negative")
+        guard request.rampS >= 0, request.rampS <= Self.maxLeakRampS else {
+            throw .invalidValue(element: id, field: "ramp_s", reason: "must be 0…\(Self.maxLeakRampS) s")
         }
+        let sizeField = request.size.fieldName
+        guard area <= pipe.areaM2 else {
+            throw .invalidValue(
+                element: id, field: sizeField,
+                reason:
+                    "needs an orifice of \(area) m², larger than the cross-section of pipe '\(pipe.id)' (\(pipe.areaM2) m²)"
+            )
+        }
+        for (field, value) in [("start_s", request.startS), ("clear_s", request.clearS)] {
+            if let v = value, !v.isFinite {
+                throw .invalidValue(element: id, field: field, reason: "must be a finite time in s")
+            }
+        }
+        try checkPhysical(pipe: k, positionM: x, area: area, rampS: request.rampS, element: id, field: sizeField)
         let start = max(request.startS ?? timeS, timeS)
         let (key, resolved) = solver.addLeak(
             pipe: k, positionM: x, dischargeAreaM2: area, startS: start, rampS: request.rampS)
@@ -58,6 +72,65 @@ extension Simulation {
             clearedS: request.clearS.map { max($0, start) }, currentFlow: 0, source: request.source)
         leakRecords.append(LeakRecord(info: info, key: key, pipe: k))
         return current(leakRecords[leakRecords.count - 1])
+    }
+
+    /// Longest leak opening ramp accepted, s (a day).
+    public static let maxLeakRampS = 86_400.0
+    /// Lowest pressure a leak may drive the network to: gas absolute pressure, Pa (below the
+    /// atmosphere a leak would draw air in, which the model does not describe).
+    public static let minimumGasPressurePa = 101_325.0
+    /// Liquid pressure head above the ambient, m: about −10 m is vapour pressure (cavitation,
+    /// column separation), which the model does not describe.
+    public static let minimumLiquidPressureHeadM = -10.0
+
+    /// Fastest flow a leak may cause, as a Mach number: the model leaves out the convective
+    /// term ρv², about M² of the pressure (9 % at Mach 0.3).
+    public static let maximumMach = 0.3
+
+    /// Refuses a leak that would drive the network outside what the model describes: runs a
+    /// copy of the solver with the leak opened now over its ramp (at most an hour) and long
+    /// enough after for waves to cross the longest pipe several times (at least 10 min), and
+    /// checks the state stays finite, above the pressure floor and below `maximumMach`.
+    func checkPhysical(
+        pipe k: Int, positionM x: Double, area: Double, rampS: Double, element: String, field: String
+    ) throws(TwinError) {
+        var trial = solver
+        _ = trial.addLeak(pipe: k, positionM: x, dischargeAreaM2: area, startS: trial.timeS, rampS: rampS)
+        let net = scenario.network
+        var crossing = 0.0
+        for (j, pipe) in net.pipes.enumerated() {
+            crossing = max(crossing, pipe.lengthM / solver.grid.waveSpeedsMS[j])
+        }
+        let endS = trial.timeS + min(rampS, 3600) + max(600, 6 * crossing)
+        let floor = net.fluid.isGas ? Self.minimumGasPressurePa : Self.minimumLiquidPressureHeadM
+        let unit = net.fluid.isGas ? "Pa" : "m of pressure head"
+        var steps = 0
+        while trial.timeS < endS {
+            trial.step()
+            steps += 1
+            guard steps % 16 == 0 || trial.timeS >= endS else { continue }
+            let low = trial.lowestPressure()
+            guard trial.sumsAreFinite, low.value.isFinite else {
+                throw .invalidValue(
+                    element: element, field: field,
+                    reason: "is too large: the network's state breaks down \(trial.timeS - timeS) s after it opens")
+            }
+            let fast = trial.highestMach()
+            if fast.value > Self.maximumMach {
+                throw .invalidValue(
+                    element: element, field: field,
+                    reason:
+                        "is too large: \(trial.timeS - timeS) s after it opens the flow in pipe '\(net.pipes[fast.pipe].id)' at \(fast.positionM.rounded()) m reaches Mach \(fast.value), above the \(Self.maximumMach) the model describes"
+                )
+            }
+            if low.value < floor {
+                throw .invalidValue(
+                    element: element, field: field,
+                    reason:
+                        "is too large: \(trial.timeS - timeS) s after it opens the pressure in pipe '\(net.pipes[low.pipe].id)' at \(low.positionM.rounded()) m falls to \(low.value) \(unit), below the \(floor) the model describes"
+                )
+            }
+        }
     }
 
     /// Closes a leak now.

@@ -19,6 +19,9 @@ public struct Simulation: Sendable {
     var sensorStates: [SensorState]
     var leakRecords: [LeakRecord] = []
     var nextLeakNumber = 1
+    /// Simulated times (s) at which the state became non-finite and was restarted from the
+    /// steady state (see `step()`); empty in a healthy run.
+    public private(set) var instabilities: [Double] = []
     var autopilot: AutopilotState
     /// Nominal flow per pipe, solver unit (given, or |steady flow|).
     let nominalFlow: [Double]
@@ -65,8 +68,21 @@ public struct Simulation: Sendable {
     public mutating func step() -> [Reading] {
         if autopilot.config.enabled { runAutopilot() }
         solver.step()
+        if !solver.sumsAreFinite { containInstability() }
         accumulateTotals()
         return readingsDue()
+    }
+
+    /// A state that has become non-finite is never served: every open leak is closed, the cells
+    /// restart from the initial steady state, and the time is recorded in `instabilities`.
+    /// (Injected leaks are checked before they are accepted, so this is a last line of defence.)
+    mutating func containInstability() {
+        let t = timeS
+        for i in leakRecords.indices where current(leakRecords[i]).state != .cleared {
+            leakRecords[i].info.clearedS = t
+        }
+        solver.restartFromSteadyState()
+        instabilities.append(t)
     }
 
     /// Steps until `timeS` reaches `targetS` (s) — the last step may pass it by less

@@ -54,6 +54,49 @@ extension TransientSolver {
         !p.contains { !$0.isFinite } && !q.contains { !$0.isFinite }
     }
 
+    /// A cheap check of the same, once per step: a NaN or an infinity anywhere makes the sums
+    /// non-finite (finite values large enough to overflow a sum are far outside any physical
+    /// state, and count as broken too).
+    var sumsAreFinite: Bool {
+        var sp = 0.0, sq = 0.0
+        for v in p { sp += v }
+        for v in q { sq += v }
+        return (sp + sq).isFinite
+    }
+
+    /// The highest Mach number |v|/a in the cells, and where (gas v = q·a²/(p·A) from the mass
+    /// flow; liquid v = Q/A).
+    public func highestMach() -> (pipe: Int, positionM: Double, value: Double) {
+        var best = (pipe: 0, positionM: 0.0, value: 0.0)
+        let gas = network.fluid.isGas
+        for k in 0..<reaches.count {
+            let n = reaches[k], area = network.pipes[k].areaM2, a = grid.waveSpeedsMS[k]
+            for i in 0..<n {
+                let j = offset[k] + i
+                let mach = gas ? abs(q[j]) * a / (p[j] * area) : abs(q[j]) / (area * a)
+                if !(mach <= best.value) { best = (k, (Double(i) + 0.5) / Double(n) * network.pipes[k].lengthM, mach) }
+            }
+        }
+        return best
+    }
+
+    /// The lowest pressure in the cells, and where: gas absolute pressure, Pa; liquid pressure
+    /// head above the ambient, m (H − z, z interpolated between the pipe's end nodes).
+    public func lowestPressure() -> (pipe: Int, positionM: Double, value: Double) {
+        var best = (pipe: 0, positionM: 0.0, value: Double.infinity)
+        let gas = network.fluid.isGas
+        for k in 0..<reaches.count {
+            let n = reaches[k], length = network.pipes[k].lengthM
+            let z0 = network.nodes[fromNode[k]].elevationM, z1 = network.nodes[toNode[k]].elevationM
+            for i in 0..<n {
+                let s = (Double(i) + 0.5) / Double(n)
+                let v = gas ? p[offset[k] + i] : p[offset[k] + i] - (z0 + s * (z1 - z0))
+                if !(v >= best.value) { best = (k, s * length, v) }
+            }
+        }
+        return best
+    }
+
     /// Reaches (cells) of pipe k.
     public func reachCount(pipe k: Int) -> Int { reaches[k] }
 }

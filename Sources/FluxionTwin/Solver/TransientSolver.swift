@@ -98,24 +98,34 @@ public struct TransientSolver: Sendable {
         }
         attachments = att
         isFixedNode = network.nodes.map(\.isFixedPotential)
-        // Fill cells with the steady profile: liquid H linear in x, gas p² linear in x.
         p = [Double](repeating: 0, count: total)
         q = [Double](repeating: 0, count: total)
-        for k in network.pipes.indices {
-            let p0 = steady.nodePotential[fromNode[k]], p1 = steady.nodePotential[toNode[k]]
-            for i in 0..<reaches[k] {
-                let s = (Double(i) + 0.5) / Double(reaches[k])
-                p[off[k] + i] =
-                    network.fluid.isGas
-                    ? (p0 * p0 + s * (p1 * p1 - p0 * p0)).squareRoot()
-                    : p0 + s * (p1 - p0)
-                q[off[k] + i] = steady.pipeFlow[k]
-            }
-        }
         let np = network.pipes.count
         startP = .init(repeating: 0, count: np); startQ = startP; endP = startP; endQ = startP
         nodeOutflow = .init(repeating: 0, count: network.nodes.count)
         scratch = .init(repeating: 0, count: att.map(\.count).max() ?? 0)
+        fillSteadyProfile()
+        computeFaces()
+    }
+
+    /// Fills the cells with the steady profile: liquid H linear in x, gas p² linear in x.
+    mutating func fillSteadyProfile() {
+        let gas = network.fluid.isGas
+        for k in network.pipes.indices {
+            let p0 = steady.nodePotential[fromNode[k]], p1 = steady.nodePotential[toNode[k]]
+            for i in 0..<reaches[k] {
+                let s = (Double(i) + 0.5) / Double(reaches[k])
+                p[offset[k] + i] = gas ? (p0 * p0 + s * (p1 * p1 - p0 * p0)).squareRoot() : p0 + s * (p1 - p0)
+                q[offset[k] + i] = steady.pipeFlow[k]
+            }
+        }
+    }
+
+    /// Puts every cell back on the initial steady state and removes every leak; time and the
+    /// cumulative totals carry on. The recovery when the state has become non-finite.
+    public mutating func restartFromSteadyState() {
+        leaks.removeAll()
+        fillSteadyProfile()
         computeFaces()
     }
 
