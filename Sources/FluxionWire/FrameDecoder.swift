@@ -21,9 +21,13 @@ public struct FrameDecoder: Sendable {
     /// Bytes buffered and not yet handed out.
     public var bufferedByteCount: Int { buffer.count - readIndex }
 
+    /// Buffers above this capacity are given back once drained (a 4 MiB frame must not pin
+    /// 4 MiB per connection for the connection's life).
+    public static let retainedCapacity = 256 * 1024
+
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         if readIndex == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
+            buffer.removeAll(keepingCapacity: buffer.capacity <= Self.retainedCapacity)
             readIndex = 0
         } else if readIndex > 65536 && readIndex * 2 > buffer.count {
             buffer.removeSubrange(0..<readIndex)
@@ -58,6 +62,14 @@ public struct FrameDecoder: Sendable {
         return try buffer.withUnsafeBytes { raw in
             try body(UnsafeRawBufferPointer(rebasing: raw[start..<(start + Int(declared))]))
         }
+    }
+
+    /// Gives the buffer's memory back when everything in it has been handed out and it has grown
+    /// past `retainedCapacity`.
+    public mutating func releaseIfDrained() {
+        guard readIndex == buffer.count, buffer.capacity > Self.retainedCapacity else { return }
+        buffer = []
+        readIndex = 0
     }
 
     /// Removes and returns up to `count` raw bytes (used for the preface, before framing starts).

@@ -31,6 +31,9 @@ struct Fluxiond: ParsableCommand {
     @Option(help: "Largest frame body accepted, bytes.")
     var maxFrameBytes = 4 * 1024 * 1024
 
+    @Option(help: "Bytes of partial frames all connections together may hold before new ones are refused.")
+    var maxBufferedFrameBytes = 64 * 1024 * 1024
+
     @Option(help: "Largest number of calls open at once on one connection.")
     var maxConcurrentCalls = 256
 
@@ -81,6 +84,9 @@ struct Fluxiond: ParsableCommand {
         guard maxFrameBytes >= 1024, maxFrameBytes <= 1 << 30 else {
             throw ValidationError("--max-frame-bytes must be between 1024 and 1073741824, got \(maxFrameBytes)")
         }
+        guard maxBufferedFrameBytes >= maxFrameBytes else {
+            throw ValidationError("--max-buffered-frame-bytes must be at least --max-frame-bytes (\(maxFrameBytes))")
+        }
         guard maxConcurrentCalls >= 1 else { throw ValidationError("--max-concurrent-calls must be at least 1") }
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
         guard ClientLimits.speed.contains(speed) else {
@@ -111,6 +117,7 @@ struct Fluxiond: ParsableCommand {
         config.port = port
         config.maxFrameBytes = maxFrameBytes
         config.maxConcurrentCalls = maxConcurrentCalls
+        config.maxBufferedFrameBytes = maxBufferedFrameBytes
         config.idleTimeoutMs = Int(idleTimeout * 1000)
 
         let simulation: Simulation

@@ -60,8 +60,21 @@ final class Connection {
     func received(_ bytes: UnsafeRawBufferPointer) {
         guard state == .open || state == .awaitingPreface else { return }
         lastActivityMs = server.loop.nowMs
+        let held = decoder.bufferedByteCount
+        if held + bytes.count > unbudgetedBytes,
+            server.bufferedFrameBytes - held + (held + bytes.count) > server.configuration.maxBufferedFrameBytes
+        {
+            let limit = server.configuration.maxBufferedFrameBytes
+            logger.info("partial frames across connections would exceed \(limit) bytes: refusing \(peer)")
+            goAway(.resourceExhausted, "server busy: partial frames of all connections would exceed \(limit) bytes")
+            return
+        }
         corked = true
-        defer { uncork() }
+        defer {
+            decoder.releaseIfDrained()
+            server.bufferedFrameBytes += decoder.bufferedByteCount - held
+            uncork()
+        }
         decoder.append(bytes)
         if state == .awaitingPreface {
             guard let preface = decoder.takeRaw(Preface.byteCount) else { return }
@@ -86,9 +99,18 @@ final class Connection {
         }
         do {
             while state == .open {
-                let envelope = try decoder.nextFrame { try Envelope.decode($0) }
-                guard let envelope else { break }
-                handle(envelope)
+                let frame = try decoder.nextFrame { bytes throws(FrameError) in try decodeChecked(bytes) }
+                guard let frame else { break }
+                switch frame {
+                case .envelope(let envelope): handle(envelope)
+                case .refused(let callID, let error):
+                    // A request over the limits ends its own call; anything else ends the connection.
+                    logger.info("refused call \(callID) from \(peer): \(error)")
+                    write(Envelope(callID: callID, kind: .end, status: error.status, statusMessage: error.message))
+                case .refusedConnection(let error):
+                    logger.info("protocol error from \(peer): \(error)")
+                    goAway(error.status, error.message)
+                }
             }
         } catch let error as FrameError {
             logger.info("protocol error from \(peer): \(error)")
@@ -96,6 +118,28 @@ final class Connection {
         } catch {
             goAway(.internal, "\(error)")
         }
+    }
+
+    private enum Frame {
+        case envelope(Envelope)
+        case refused(callID: UInt64, WireLimitError)
+        case refusedConnection(WireLimitError)
+    }
+
+    /// The envelope, once its encoding is within `WireLimits` (checked before anything is
+    /// allocated for it).
+    private func decodeChecked(_ bytes: UnsafeRawBufferPointer) throws(FrameError) -> Frame {
+        do throws(WireLimitError) {
+            try WireLimits.request.checkEnvelope(bytes, metadata: server.configuration.envelopeLimits)
+        } catch {
+            if let head = WireLimits.peekCallID(bytes), head.callID != 0,
+                head.kind == UInt64(FrameKind.request.rawValue), calls[head.callID] == nil
+            {
+                return .refused(callID: head.callID, error)
+            }
+            return .refusedConnection(error)
+        }
+        return .envelope(try Envelope.decode(bytes))
     }
 
     func receivedEOF() {
@@ -154,6 +198,12 @@ final class Connection {
         case .failure(let error):
             write(Envelope(callID: callID, kind: .end, status: error.code, statusMessage: error.message))
         case .success(let (method, handler)):
+            do throws(WireLimitError) {
+                try WireLimits.request.checkRequest(envelope.payload, method: method.name)
+            } catch {
+                write(Envelope(callID: callID, kind: .end, status: error.status, statusMessage: error.message))
+                return
+            }
             let call = ServerCall(id: callID, method: method, metadata: envelope.metadata, connection: self)
             calls[callID] = call
             handler(call, envelope.payload)
@@ -321,9 +371,15 @@ final class Connection {
     }
 
     fileprivate func closed() {
+        server.bufferedFrameBytes -= decoder.bufferedByteCount
+        decoder = FrameDecoder(maxFrameBytes: decoder.maxFrameBytes)
         server.connectionClosed(self)
     }
 }
+
+/// A connection may buffer this much of a partial frame whatever the server-wide budget says
+/// (an ordinary request always gets through).
+private let unbudgetedBytes = 64 * 1024
 
 /// A gathered block is written once it reaches this size, so backpressure is checked often.
 private let maxCorkBytes = 256 * 1024

@@ -38,6 +38,9 @@ public final class Server {
     private var shutdownTimer: UnsafeMutablePointer<uv_timer_t>?
     /// Runs once when shutdown begins (layers above stop their own work).
     public var onShutdown: [() -> Void] = []
+    /// Bytes of partial frames buffered by all connections (bounded by
+    /// `configuration.maxBufferedFrameBytes`).
+    public internal(set) var bufferedFrameBytes = 0
     private(set) var isCoalescing = false
     var corkedConnections: [Connection] = []
 

@@ -18,6 +18,11 @@ public struct ServerConfiguration: Sendable {
     /// Above this many bytes queued for a client, streaming calls skip messages (see
     /// `ServerCall.send`); their own policy decides what to do next.
     public var streamBacklogBytes: Int = 8 * 1024 * 1024
+    /// Bytes of partial frames all connections together may hold: past it, a connection whose
+    /// next read would add to a partial frame over 64 KiB gets GOAWAY RESOURCE_EXHAUSTED.
+    public var maxBufferedFrameBytes: Int = 64 * 1024 * 1024
+    /// Metadata a request may carry (entries, bytes); see `WireLimits`.
+    public var envelopeLimits = WireLimits.Envelope()
     /// SO_SNDBUF for accepted connections (nil: the kernel's default). Small values make
     /// backpressure visible quickly (tests).
     public var socketSendBufferBytes: Int?
