@@ -37,6 +37,7 @@ let package = Package(
             name: "CLibUV", path: "Sources/CLibUV", pkgConfig: "libuv",
             providers: [.apt(["libuv1-dev"])]),
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(
             name: "CFluxionProto", path: "Sources/CFluxionProto",
             linkerSettings: [.linkedLibrary("protobuf-c")]),
@@ -102,7 +103,7 @@ let package = Package(
         .target(
             name: "FluxionServer",
             dependencies: [
-                "CLibUV", "FluxionWire", "FluxionTwin", "FluxionScenario", "FluxionDetectorKit",
+                "CLibUV", "CMalloc", "FluxionWire", "FluxionTwin", "FluxionScenario", "FluxionDetectorKit",
                 "FluxionDetectors", "FluxionAlerts",
                 .product(name: "Logging", package: "swift-log"),
             ],

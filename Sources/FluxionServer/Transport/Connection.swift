@@ -1,4 +1,5 @@
 import CLibUV
+import CMalloc
 import FluxionWire
 import Logging
 
@@ -32,6 +33,8 @@ final class Connection {
     private var corkUsed = 0
     private var corkCapacity = 0
     private(set) var lastActivityMs: UInt64
+    /// When the kernel last took queued bytes (or the queue last became non-empty).
+    private(set) var lastWriteProgressMs: UInt64 = 0
     let peer: String
     var logger: Logger
 
@@ -273,11 +276,17 @@ final class Connection {
     }
 
     private func flushCork() {
-        guard let block = cork, corkUsed > 0 else { return }
+        guard var block = cork, corkUsed > 0 else { return }
         let used = corkUsed
         cork = nil
         corkUsed = 0
         corkCapacity = 0
+        // The block grew in doublings from 16 KiB: give the unused tail back before it waits in
+        // the queue (a stalled client would otherwise hold several times what is counted).
+        if used + writeHeaderBytes < malloc_usable_size(block) / 2, let shrunk = realloc(block, writeHeaderBytes + used)
+        {
+            block = shrunk
+        }
         submit(block, used)
     }
 
@@ -297,10 +306,14 @@ final class Connection {
         if corked { uncork() }
     }
 
+    /// Queues one block for writing. What it costs in memory (the allocation's usable size, not
+    /// just the frame bytes) is what `pendingWriteBytes` counts, so the backlog limits bound the
+    /// memory really held for a client.
     private func submit(_ block: UnsafeMutableRawPointer, _ count: Int) {
         let req = block.bindMemory(to: uv_write_t.self, capacity: 1)
         req.pointee.data = Unmanaged.passUnretained(self).toOpaque()
-        (block + MemoryLayout<uv_write_t>.stride).storeBytes(of: count, as: Int.self)
+        let held = malloc_usable_size(block)
+        (block + MemoryLayout<uv_write_t>.stride).storeBytes(of: held, as: Int.self)
         var buf = uv_buf_init((block + writeHeaderBytes).assumingMemoryBound(to: CChar.self), UInt32(count))
         let result = uv_write(req, stream, &buf, 1, onWrite)
         if result < 0 {
@@ -309,7 +322,8 @@ final class Connection {
             close(graceful: false)
             return
         }
-        pendingWriteBytes += count
+        if pendingWriteBytes == 0 { lastWriteProgressMs = server.loop.nowMs }
+        pendingWriteBytes += held
         if !readingPaused, state == .open, pendingWriteBytes > server.configuration.pauseReadingBytes {
             readingPaused = true
             uv_read_stop(stream)
@@ -319,6 +333,8 @@ final class Connection {
 
     fileprivate func wrote(_ count: Int, status: Int32) {
         pendingWriteBytes -= count
+        lastWriteProgressMs = server.loop.nowMs
+        server.releasedBytes += count
         if status < 0, status != UV_ECANCELED.rawValue {
             logger.debug("write error: \(UVError(status, "write"))")
             close(graceful: false)
@@ -384,7 +400,7 @@ private let unbudgetedBytes = 64 * 1024
 /// A gathered block is written once it reaches this size, so backpressure is checked often.
 private let maxCorkBytes = 256 * 1024
 
-/// Bytes in front of each frame in a write block: the uv_write_t and the frame length.
+/// Bytes in front of each frame in a write block: the uv_write_t and the bytes the block holds.
 private let writeHeaderBytes = (MemoryLayout<uv_write_t>.stride + MemoryLayout<Int>.stride + 15) & ~15
 
 private func connection(of handle: UnsafeMutableRawPointer?) -> Connection? {

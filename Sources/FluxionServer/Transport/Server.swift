@@ -1,4 +1,5 @@
 import CLibUV
+import CMalloc
 import FluxionWire
 import Logging
 
@@ -189,7 +190,21 @@ public final class Server {
     fileprivate func sweepIdle() {
         let now = uv_now(loop.raw)
         let limit = UInt64(configuration.idleTimeoutMs)
-        for conn in connections.values where conn.openCallCount == 0 && now - conn.lastActivityMs >= limit {
+        // A peer that takes nothing of what is queued for it is cut off: within the idle timeout
+        // on an open connection, within the shutdown grace once GOAWAY was sent (a graceful close
+        // waits for the queue to drain, which such a peer never lets happen).
+        for conn in connections.values where conn.pendingWriteBytes > 0 {
+            let stalled = now &- conn.lastWriteProgressMs
+            let allowed = conn.state == .closing ? UInt64(configuration.shutdownGraceMs) : limit
+            if stalled >= allowed {
+                conn.logger.info(
+                    "peer took nothing of \(conn.pendingWriteBytes) queued bytes for \(stalled) ms: closing")
+                conn.close(graceful: false)
+            }
+        }
+        trimMemoryIfReleased()
+        for conn in connections.values
+        where conn.state == .open && conn.openCallCount == 0 && now - conn.lastActivityMs >= limit {
             conn.logger.info("idle for \(now - conn.lastActivityMs) ms: closing")
             if conn.state == .awaitingPreface {
                 conn.close(graceful: false)
@@ -197,6 +212,17 @@ public final class Server {
                 conn.goAway(.unavailable, "connection idle for \(limit) ms")
             }
         }
+    }
+
+    /// Bytes of write blocks freed since the allocator was last asked to give memory back.
+    var releasedBytes = 0
+
+    /// glibc keeps freed memory in its arenas; after a burst of frees (stalled clients leaving,
+    /// a flood drained) it is handed back to the kernel, so memory follows the load down.
+    private func trimMemoryIfReleased() {
+        guard releasedBytes > 16 * 1024 * 1024 else { return }
+        releasedBytes = 0
+        malloc_trim(0)
     }
 
     fileprivate func graceExpired() {

@@ -1,0 +1,79 @@
+import FluxionClient
+import FluxionWire
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Clients that open StreamReadings and never read. The server's memory for them is bounded by
+/// the documented 8 MiB backlog each, the connections are closed (not just sent GOAWAY) once
+/// their peers have taken nothing for the idle timeout, and the memory is given back.
+///
+/// Before: ~10–25 MB each (write blocks over-allocated and not counted), connections kept for
+/// good, and 70 MB of 20 clients' memory still held after they left.
+@Suite struct StalledClientTests {
+    static func rssMB(_ pid: Int32) -> Double {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Double(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
+    }
+
+    /// A socket with a tiny receive buffer that sends the preface and one StreamReadings
+    /// request, then never reads.
+    static func stalledStream(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var size: Int32 = 4096
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = UInt16(port).bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard rc == 0 else { throw ServerProcessError("connect failed: errno \(errno)") }
+        let request =
+            Preface.bytes()
+            + Envelope(callID: 1, kind: .request, method: FluxionService.streamReadings.path).encodedFrame()
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        return fd
+    }
+
+    @Test func stalledStreamsAreBoundedClosedAndTheirMemoryReturned() throws {
+        let server = try ServerProcess(["--free-running", "--stream-stall-timeout", "2", "--idle-timeout", "4"])
+        defer { server.stop(signal: SIGKILL) }
+        let pid = server.process.processIdentifier
+        let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 20)
+        defer { conn.close() }
+        // Let the twin and the allocator settle before the baseline.
+        usleep(500_000)
+        let baseline = Self.rssMB(pid)
+        let clients = 12
+        var fds: [Int32] = []
+        defer { for fd in fds { close(fd) } }
+        for _ in 0..<clients { fds.append(try Self.stalledStream(port: server.port)) }
+        var peak = baseline
+        var connections = UInt32.max
+        // The streams fill their backlogs, end after the stall timeout, and the connections are
+        // cut off once their peers have taken nothing for the idle timeout (within ~10 s).
+        for _ in 0..<300 {
+            usleep(100_000)
+            peak = max(peak, Self.rssMB(pid))
+            let health: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+            connections = health.connections
+            if connections == 1 { break }
+        }
+        #expect(connections == 1, "stalled connections still open: \(connections - 1)")
+        // Bound: 8 MiB of backlog per client, plus 25 % for the allocator and the twin's pace.
+        let perClient = (peak - baseline) / Double(clients)
+        #expect(perClient <= 10, "peak \(peak) MB, baseline \(baseline) MB: \(perClient) MB per stalled client")
+        // Given back: within 30 MB of the baseline once they are gone (was +70 MB for 20 clients).
+        usleep(1_500_000)
+        let after = Self.rssMB(pid)
+        #expect(after - baseline <= 30, "after \(after) MB, baseline \(baseline) MB")
+    }
+}
