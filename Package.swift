@@ -114,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "fluxiond",
             dependencies: [
-                "FluxionServer",
+                "FluxionServer", "FluxionDetectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

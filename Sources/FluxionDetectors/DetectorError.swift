@@ -26,6 +26,9 @@ public enum DetectorError: Error, Equatable, CustomStringConvertible, Sendable {
     /// A detector returned an estimate the host refuses (NaN, infinity, probability outside 0…1,
     /// unknown pipe) or reported an error from `observe`; it is marked failed.
     case invalidOutput(detector: String, reason: String)
+    /// A file named by a client (a plugin, a model) that the operator's rules refuse: a name that
+    /// is not plain, a symbolic link leaving its directory, a file too large, no such file.
+    case refusedFile(FileRefusal)
 
     public var description: String {
         switch self {
@@ -51,6 +54,8 @@ public enum DetectorError: Error, Equatable, CustomStringConvertible, Sendable {
             "detector \"\(name)\" has failed (\(reason)); load a new instance"
         case .invalidOutput(let detector, let reason):
             "detector \"\(detector)\" failed: \(reason)"
+        case .refusedFile(let refusal):
+            refusal.description
         }
     }
 
@@ -62,6 +67,7 @@ public enum DetectorError: Error, Equatable, CustomStringConvertible, Sendable {
         case .duplicateInstance: .alreadyExists
         case .notAPlugin, .abiMismatch, .malformedTable, .initFailed, .instanceFailed: .failedPrecondition
         case .invalidOutput: .internal
+        case .refusedFile(let refusal): refusal.status
         }
     }
 

@@ -29,6 +29,7 @@ public final class DetectorHost: @unchecked Sendable {
 
     public init(pluginDirectory: String, network: NetworkDescription) {
         self.pluginDirectory = pluginDirectory
+        pluginFiles = ConfinedDirectory(path: pluginDirectory, kind: "plugin")
         self.network = network
         networkJSON = Array((try? JSONEncoder().encode(network)) ?? Data())
     }
@@ -38,14 +39,52 @@ public final class DetectorHost: @unchecked Sendable {
     /// The file a plugin name maps to: `lib<name>.so`, or `libFluxion<Name>.so` when only that
     /// exists (so "threshold" finds libFluxionThreshold.so). Never a path outside the directory.
     public func pluginPath(_ name: String) throws(DetectorError) -> String {
-        guard !name.isEmpty, !name.contains("/"), !name.hasPrefix("."), !name.contains("\0") else {
-            throw .invalidPluginName(name)
+        guard ConfinedDirectory.isPlainName(name) else { throw .invalidPluginName(name) }
+        for file in ["lib\(name).so", "libFluxion\(name.prefix(1).uppercased())\(name.dropFirst()).so"] {
+            do throws(FileRefusal) {
+                return try pluginFiles.resolve(file)
+            } catch {
+                if case .missing = error.reason { continue }
+                throw .refusedFile(error)
+            }
         }
-        let direct = "\(pluginDirectory)/lib\(name).so"
-        if FileManager.default.fileExists(atPath: direct) { return direct }
-        let alias = "\(pluginDirectory)/libFluxion\(name.prefix(1).uppercased())\(name.dropFirst()).so"
-        if FileManager.default.fileExists(atPath: alias) { return alias }
         throw .missingFile(plugin: name, directory: pluginDirectory)
+    }
+
+    /// The plugin directory's rules (plain names, no link leaving it unless allowed, size).
+    public var pluginFiles: ConfinedDirectory
+
+    /// Where a detector's `model` configuration key is looked up.
+    public enum ModelFiles: Sendable, Equatable {
+        /// The value is a path, used as given (offline tools run by the user on their own files).
+        case paths
+        /// The value is a plain name in this directory (fluxiond `--models`); the detector is given
+        /// the resolved path.
+        case directory(ConfinedDirectory)
+        /// A `model` key is refused: this host opens no model files.
+        case none
+    }
+
+    public var modelFiles = ModelFiles.paths
+
+    /// The configuration the detector is given: with `.directory`, a `model` key naming a file
+    /// is replaced by that file's path once the directory's rules hold.
+    func resolvingModel(_ config: [UInt8]) throws(DetectorError) -> [UInt8] {
+        guard modelFiles != .paths, !config.isEmpty,
+            var object = (try? JSONSerialization.jsonObject(with: Data(config))) as? [String: Any],
+            let value = object["model"]
+        else { return config }
+        guard let name = value as? String else { throw .invalidConfig("model: must be the name of a model file") }
+        guard case .directory(let models) = modelFiles else {
+            throw .refusedFile(FileRefusal(kind: "model", name: name, reason: .noDirectory(option: "--models")))
+        }
+        do throws(FileRefusal) {
+            object["model"] = try models.resolve(name)
+        } catch {
+            throw .refusedFile(error)
+        }
+        guard let data = try? JSONSerialization.data(withJSONObject: object) else { return config }
+        return Array(data)
     }
 
     /// Opens (once) and checks a plugin.
@@ -67,7 +106,7 @@ public final class DetectorHost: @unchecked Sendable {
         plugin pluginName: String, name: String = "", configJSON: String = ""
     ) throws(DetectorError) -> DetectorStatus {
         let instanceName = name.isEmpty ? pluginName : name
-        let config = Array(configJSON.utf8)
+        var config = Array(configJSON.utf8)
         if !config.isEmpty {
             do { _ = try JSONSerialization.jsonObject(with: Data(config), options: [.fragmentsAllowed]) } catch {
                 throw .invalidConfig("not valid JSON (\(error.localizedDescription))")
@@ -75,6 +114,7 @@ public final class DetectorHost: @unchecked Sendable {
         }
         let p = try plugin(pluginName)
         if instances.contains(where: { $0.name == instanceName }) { throw .duplicateInstance(instanceName) }
+        config = try resolvingModel(config)
         let instance = try DetectorInstance(
             name: instanceName, plugin: p, networkJSON: networkJSON, configJSON: config,
             pipeIDs: network.pipes.map(\.id))

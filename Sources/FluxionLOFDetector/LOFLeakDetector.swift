@@ -4,7 +4,8 @@ import Foundation
 /// The LOF leak detector (the `lof` plugin): scores each feature vector against normal operation
 /// with a Local Outlier Factor model, and turns the score into a leak probability.
 ///
-/// Configuration (JSON): `{"model": "PATH"}` loads a model made by `fluxion train lof`;
+/// Configuration (JSON): `{"model": "PATH"}` loads a model made by `fluxion train lof` (fluxiond
+/// resolves a plain name in its `--models` directory to that path first);
 /// without it the detector learns normal operation online for `learn_s` seconds of simulated
 /// time (default 3600) and then scores. Optional: `window_s` (feature window, default 30, must
 /// match a loaded model), `neighbors` (20), `contamination` (0.01).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FluxionAlerts
+import FluxionDetectors
 import FluxionScenario
 import FluxionServer
 import FluxionTwin
@@ -65,6 +66,18 @@ struct Fluxiond: ParsableCommand {
     var plugins: String?
 
     @Option(
+        help:
+            "Directory of detector model files; a detector's {\"model\": NAME} names a file here (plain name, no path). Default: DATA/models."
+    )
+    var models: String?
+
+    @Option(help: "Largest model file a detector may be given, bytes.")
+    var maxModelBytes = 256 * 1024 * 1024
+
+    @Flag(help: "Follow symbolic links in the plugin and models directories that lead outside them.")
+    var allowLinksOutside = false
+
+    @Option(
         name: .customLong("detector"),
         help: "Load and activate this detector plugin at start (repeatable), e.g. --detector threshold.")
     var detectors: [String] = []
@@ -93,6 +106,7 @@ struct Fluxiond: ParsableCommand {
             throw ValidationError(
                 "--speed must be \(ClientLimits.speed.lowerBound)…\(ClientLimits.speed.upperBound), got \(speed)")
         }
+        guard maxModelBytes > 0 else { throw ValidationError("--max-model-bytes must be positive") }
         guard streamStallTimeout > 0 else { throw ValidationError("--stream-stall-timeout must be positive") }
     }
 
@@ -155,9 +169,12 @@ struct Fluxiond: ParsableCommand {
                 server: server, store: store,
                 network: AlertService.networkDescription(of: simulation.topology, scenario: twin.scenarioName),
                 twin: twin)
+            let modelDirectory = ConfinedDirectory(
+                path: models ?? data + "/models", kind: "model", maxFileBytes: maxModelBytes,
+                allowLinksOutside: allowLinksOutside)
             detectorService = DetectorService(
-                twin: twin, simulation: simulation,
-                pluginDirectory: plugins ?? Self.executableDirectory(), server: server)
+                twin: twin, simulation: simulation, pluginDirectory: plugins ?? Self.executableDirectory(),
+                modelFiles: .directory(modelDirectory), allowLinksOutside: allowLinksOutside, server: server)
             // Detector estimates become alerts on the loop thread, stored before they are streamed.
             detectorService.onSignals.append { [unowned alerts] signals in alerts.ingest(signals) }
             detectorService.onDetectorRemoved.append { [unowned alerts, unowned twin] name in

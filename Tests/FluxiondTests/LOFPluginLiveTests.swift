@@ -8,8 +8,10 @@ import Testing
 /// `water-main-leak` (1 % of flow at 4.2 km from t = 20 s to t = 80 s).
 @Suite struct LOFPluginLiveTests {
     @Test func lofLoadedOverTheWireSeesTheScriptedLeak() throws {
-        let model = FileManager.default.temporaryDirectory.appendingPathComponent("lof-live-\(getpid()).model").path
-        defer { try? FileManager.default.removeItem(atPath: model) }
+        let models = FileManager.default.temporaryDirectory.appendingPathComponent("lof-live-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: models) }
+        let model = models.appendingPathComponent("water.model").path
         let train = try runProduct(
             "fluxion",
             [
@@ -18,14 +20,16 @@ import Testing
             ])
         #expect(train.status == 0, "\(train.err)")
 
-        let server = try ServerProcess(["--scenario", "water-main-leak", "--speed", "5", "--paused"])
+        let server = try ServerProcess([
+            "--scenario", "water-main-leak", "--speed", "5", "--paused", "--models", models.path,
+        ])
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
         let loaded: DetectorResponse = try conn.unary(
             FluxionService.loadDetector,
             LoadDetectorRequest(
-                plugin: "lof", configJSON: #"{"model": "\#(model)"}"#))
+                plugin: "lof", configJSON: #"{"model": "water.model"}"#))
         #expect(loaded.detectors.contains { $0.name == "lof" })
         let _: DetectorResponse = try conn.unary(FluxionService.activateDetector, ActivateDetectorRequest(name: "lof"))
         let _: FluxionWire.Clock = try conn.unary(FluxionService.setClock, SetClockRequest(speed: 5))

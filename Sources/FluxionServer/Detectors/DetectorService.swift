@@ -36,8 +36,13 @@ public final class DetectorService {
     /// - Parameters:
     ///   - network: what detectors are told about the twin (`NetworkDescription(simulation)`).
     ///   - pluginDirectory: plugins are `lib<name>.so` in this directory, nowhere else.
+    /// - Parameters:
+    ///   - modelFiles: where a detector's `model` key is looked up (fluxiond: `--models`);
+    ///     the default refuses it.
+    ///   - allowLinksOutside: follow symbolic links in the plugin directory that leave it.
     public init(
-        twin: TwinService, network: NetworkDescription, pluginDirectory: String, server: Server,
+        twin: TwinService, network: NetworkDescription, pluginDirectory: String,
+        modelFiles: DetectorHost.ModelFiles = .none, allowLinksOutside: Bool = false, server: Server,
         tickCapacity: Int = 65_536
     ) {
         self.pluginDirectory = pluginDirectory
@@ -46,6 +51,8 @@ public final class DetectorService {
         self.loop = loop
         let box = ServiceBox()
         let host = DetectorHost(pluginDirectory: pluginDirectory, network: network)
+        host.modelFiles = modelFiles
+        host.pluginFiles.allowLinksOutside = allowLinksOutside
         manager = DetectorManager(
             host: host, tickCapacity: tickCapacity,
             onFailure: { error in
@@ -67,8 +74,13 @@ public final class DetectorService {
     }
 
     /// The same, describing `simulation`'s network to the detectors.
-    public convenience init(twin: TwinService, simulation: Simulation, pluginDirectory: String, server: Server) {
-        self.init(twin: twin, network: NetworkDescription(simulation), pluginDirectory: pluginDirectory, server: server)
+    public convenience init(
+        twin: TwinService, simulation: Simulation, pluginDirectory: String,
+        modelFiles: DetectorHost.ModelFiles = .none, allowLinksOutside: Bool = false, server: Server
+    ) {
+        self.init(
+            twin: twin, network: NetworkDescription(simulation), pluginDirectory: pluginDirectory,
+            modelFiles: modelFiles, allowLinksOutside: allowLinksOutside, server: server)
     }
 
     /// Loads and activates detectors before serving (fluxiond `--detector NAME`); waits.
