@@ -38,6 +38,8 @@ let package = Package(
             providers: [.apt(["libuv1-dev"])]),
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        .systemLibrary(
+            name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(
             name: "CFluxionProto", path: "Sources/CFluxionProto",
             linkerSettings: [.linkedLibrary("protobuf-c")]),
@@ -46,6 +48,9 @@ let package = Package(
         .target(
             name: "FluxionWire", dependencies: ["CFluxionProto"],
             swiftSettings: swiftSettings),
+
+        // Access tokens: the tokens file, roles, which method needs which (SHA-256 via libcrypto).
+        .target(name: "FluxionAccess", dependencies: ["CCrypto"], swiftSettings: swiftSettings),
 
         // Physics: no I/O.
         .target(name: "FluxionTwin", swiftSettings: swiftSettings),
@@ -103,7 +108,8 @@ let package = Package(
         .target(
             name: "FluxionServer",
             dependencies: [
-                "CLibUV", "CMalloc", "FluxionWire", "FluxionTwin", "FluxionScenario", "FluxionDetectorKit",
+                "CLibUV", "CMalloc", "FluxionAccess", "FluxionWire", "FluxionTwin", "FluxionScenario",
+                "FluxionDetectorKit",
                 "FluxionDetectors", "FluxionAlerts",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -114,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "fluxiond",
             dependencies: [
-                "FluxionServer", "FluxionDetectors",
+                "FluxionServer", "FluxionDetectors", "FluxionAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -122,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "fluxion",
             dependencies: [
-                "FluxionClient", "FluxionTwin", "FluxionScenario", "FluxionLOF", "FluxionLOFDetector",
+                "FluxionClient", "FluxionAccess", "FluxionTwin", "FluxionScenario", "FluxionLOF", "FluxionLOFDetector",
                 "FluxionDetectors",
                 "FluxionDetectorKit", "FluxionAlerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -156,6 +162,7 @@ let package = Package(
             path: "Sources/Benchmarks/bench-alerts", swiftSettings: swiftSettings),
 
         .testTarget(name: "FluxionWireTests", dependencies: ["FluxionWire"]),
+        .testTarget(name: "FluxionAccessTests", dependencies: ["FluxionAccess"]),
         .testTarget(
             name: "FluxionServerTests",
             dependencies: [

@@ -40,9 +40,15 @@ public final class FluxionConnection: @unchecked Sendable {
     private var decoder: FrameDecoder
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 8)
 
+    /// The bearer token sent with every call (`authorization: Bearer <token>`), or nil.
+    private let token: String?
+
     /// Connects, exchanges prefaces and reads the server's HELLO.
-    public init(host: String, port: Int, callTimeout: Double? = nil) throws(RPCError) {
+    /// - Parameter token: an access token (`fluxion token create`), sent with every call as
+    ///   metadata `authorization: Bearer <token>`; a call's own `authorization` entry wins.
+    public init(host: String, port: Int, callTimeout: Double? = nil, token: String? = nil) throws(RPCError) {
         self.callTimeout = callTimeout
+        self.token = token.flatMap { $0.isEmpty ? nil : $0 }
         let address = "\(host):\(port)"
         let socket = try Socket(host: host, port: port)
         var decoder = FrameDecoder()
@@ -246,6 +252,10 @@ public final class FluxionConnection: @unchecked Sendable {
         calls[id] = box
         condition.unlock()
         do {
+            var metadata = metadata
+            if let token, !metadata.contains(where: { $0.key.lowercased() == "authorization" }) {
+                metadata.append(MetadataEntry(key: "authorization", value: "Bearer \(token)"))
+            }
             try send(Envelope(callID: id, kind: .request, method: path, metadata: metadata, payload: payload))
         } catch {
             forget(callID: id)

@@ -80,7 +80,7 @@ extension WireLimits {
     /// The call id of an envelope (field 1), read without decoding the rest: how a refused
     /// request is still answered on its own call.
     public static func peekCallID(_ bytes: UnsafeRawBufferPointer) -> (callID: UInt64, kind: UInt64)? {
-        var r = Reader(bytes)
+        var r = WireReader(bytes)
         var callID: UInt64?, kind: UInt64 = 0
         while !r.atEnd {
             guard let tag = r.varint() else { return nil }
@@ -95,7 +95,7 @@ extension WireLimits {
         return callID.map { ($0, kind) }
     }
 
-    private static func inputDescriptor(_ method: String) -> UnsafePointer<ProtobufCMessageDescriptor>? {
+    static func inputDescriptor(_ method: String) -> UnsafePointer<ProtobufCMessageDescriptor>? {
         withUnsafePointer(to: fluxion__v1__fluxion__descriptor) { service in
             for i in 0..<Int(service.pointee.n_methods) {
                 let m = service.pointee.methods[i]
@@ -144,7 +144,7 @@ private struct Walk {
         }
         let isEnvelope = descriptor == withUnsafePointer(to: fluxion__v1__envelope__descriptor) { $0 }
         var repeated: [UInt32: Int] = [:]
-        var r = Reader(bytes)
+        var r = WireReader(bytes)
         while !r.atEnd {
             guard let tag = r.varint(), tag >> 3 > 0, tag >> 3 <= UInt64(UInt32.max) else { throw malformed(name) }
             let number = UInt32(tag >> 3), type = tag & 7
@@ -221,8 +221,8 @@ private struct Walk {
     }
 }
 
-/// A cursor over protobuf wire bytes.
-private struct Reader {
+/// A cursor over protobuf wire bytes (shared with `WireText`).
+struct WireReader {
     let bytes: UnsafeRawBufferPointer
     var index = 0
     init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
@@ -258,6 +258,13 @@ private struct Reader {
         case 5: return advance(4)
         default: return false  // groups (3, 4) are not used by proto3 and are refused
         }
+    }
+
+    /// The next `n` bytes, or nil when fewer remain.
+    mutating func take(_ n: Int) -> UnsafeRawBufferPointer? {
+        guard bytes.count - index >= n else { return nil }
+        index += n
+        return UnsafeRawBufferPointer(rebasing: bytes[(index - n)..<index])
     }
 
     private mutating func advance(_ n: Int) -> Bool {

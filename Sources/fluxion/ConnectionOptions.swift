@@ -16,9 +16,31 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(name: .long, help: "Machine-readable output: one JSON document (streams: one JSON object per line).")
     var json = false
 
+    @Option(
+        name: .long,
+        help: "File holding the access token for a server run with --tokens. Default: $FLUXION_TOKEN.")
+    var tokenFile: String?
+
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive, got \(timeout)") }
         _ = try endpoint()
+        _ = try token()
+    }
+
+    /// The token: the first line of `--token-file`, else `$FLUXION_TOKEN`, else none.
+    func token() throws -> String? {
+        if let tokenFile {
+            guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
+                throw ValidationError("--token-file \(tokenFile): cannot read it")
+            }
+            let token =
+                text.split(whereSeparator: \.isNewline).first.map(String.init)?
+                .trimmingCharacters(in: .whitespaces) ?? ""
+            guard !token.isEmpty else { throw ValidationError("--token-file \(tokenFile): holds no token") }
+            return token
+        }
+        let env = ProcessInfo.processInfo.environment["FLUXION_TOKEN"] ?? ""
+        return env.isEmpty ? nil : env
     }
 
     /// HOST and PORT from `--server`.
@@ -49,8 +71,9 @@ struct ConnectionOptions: ParsableArguments {
     /// Connects, or fails with a one-line error.
     func connect() throws -> FluxionConnection {
         let (host, port) = try endpoint()
+        let token = try token()
         do {
-            return try FluxionConnection(host: host, port: port, callTimeout: timeout)
+            return try FluxionConnection(host: host, port: port, callTimeout: timeout, token: token)
         } catch {
             throw CLIError(error)
         }

@@ -22,5 +22,7 @@ struct FluxionCommand: ParsableCommand {
             EvaluateCommand.self,
             DetectorsCommand.self,
             AlertsCommand.self,
+            AuditCommand.self,
+            TokenCommand.self,
         ])
 }

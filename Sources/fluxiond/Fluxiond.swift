@@ -1,4 +1,5 @@
 import ArgumentParser
+import FluxionAccess
 import FluxionAlerts
 import FluxionDetectors
 import FluxionScenario
@@ -67,6 +68,18 @@ struct Fluxiond: ParsableCommand {
 
     @Option(
         help:
+            "Tokens file (lines '<id> <role> <sha256-hex>', made by `fluxion token create`): mutating calls then need an operate token. SIGHUP re-reads it."
+    )
+    var tokens: String?
+
+    @Option(help: "Whether read calls need a token when --tokens is given: open or token.")
+    var readAccess: String = ReadAccess.open.rawValue
+
+    @Flag(help: "Allow listening beyond loopback without --tokens (anyone who can connect may then operate the twin).")
+    var insecureNoAuth = false
+
+    @Option(
+        help:
             "Directory of detector model files; a detector's {\"model\": NAME} names a file here (plain name, no path). Default: DATA/models."
     )
     var models: String?
@@ -105,6 +118,17 @@ struct Fluxiond: ParsableCommand {
         guard ClientLimits.speed.contains(speed) else {
             throw ValidationError(
                 "--speed must be \(ClientLimits.speed.lowerBound)…\(ClientLimits.speed.upperBound), got \(speed)")
+        }
+        guard ReadAccess(rawValue: readAccess) != nil else {
+            throw ValidationError("--read-access must be open or token, got '\(readAccess)'")
+        }
+        if readAccess == ReadAccess.token.rawValue, tokens == nil {
+            throw ValidationError("--read-access token needs --tokens FILE")
+        }
+        if tokens == nil, !insecureNoAuth, !Self.isLoopback(host) {
+            throw ValidationError(
+                "--host \(host) is not loopback: give --tokens FILE so that only token holders can operate the twin, or --insecure-no-auth to accept anyone"
+            )
         }
         guard maxModelBytes > 0 else { throw ValidationError("--max-model-bytes must be positive") }
         guard streamStallTimeout > 0 else { throw ValidationError("--stream-stall-timeout must be positive") }
@@ -145,10 +169,18 @@ struct Fluxiond: ParsableCommand {
         }
 
         let store: AlertStore
+        let access: AccessControl
+        let audit: AuditTrail
         do {
             try DataDirectory.prepare(data)
             try DataDirectory.lock(data)
             store = try AlertStore(directory: data)
+            audit = try AuditTrail(directory: data, logger: logger)
+            if let tokens {
+                access = try AccessControl(tokensPath: tokens, readAccess: ReadAccess(rawValue: readAccess)!)
+            } else {
+                access = AccessControl()
+            }
         } catch {
             FileHandleOutput.stderr("fluxiond: \(error)")
             throw ExitCode(1)
@@ -162,6 +194,9 @@ struct Fluxiond: ParsableCommand {
         do {
             loop = try EventLoop()
             server = Server(configuration: config, loop: loop, logger: logger)
+            server.access = access
+            server.audit = audit
+            server.onShutdown.append { audit.flush() }
             twin = TwinService(
                 simulation: simulation, speed: speed, freeRunning: freeRunning, paused: paused,
                 server: server, stallTimeoutMs: Int(streamStallTimeout * 1000))
@@ -186,6 +221,12 @@ struct Fluxiond: ParsableCommand {
             FileHandleOutput.stderr("fluxiond: \(error)")
             throw ExitCode(1)
         }
+        if let tokens {
+            logger.info(
+                "access: tokens from \(tokens) (\(access.verifier?.tokens.count ?? 0)), read calls \(readAccess)")
+        } else {
+            logger.warning("access: no --tokens, every process that can connect may operate the twin")
+        }
         _ = detectorService  // kept by server.services; the alert engine hooks detectorService.onSignals
         twin.start()
         let shownHost = host.contains(":") ? "[\(host)]" : host
@@ -200,6 +241,11 @@ struct Fluxiond: ParsableCommand {
 }
 
 extension Fluxiond {
+    /// Whether `host` only accepts connections from this machine.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
     /// The directory of the running executable (where `swift build` puts lib*.so plugins).
     static func executableDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)

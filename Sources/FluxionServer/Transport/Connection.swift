@@ -1,5 +1,7 @@
 import CLibUV
 import CMalloc
+import FluxionAccess
+import FluxionAlerts
 import FluxionWire
 import Logging
 
@@ -156,6 +158,7 @@ final class Connection {
         case .request: openCall(envelope)
         case .cancel:
             guard let call = calls.removeValue(forKey: envelope.callID) else { return }
+            audit(call, .cancelled, "cancelled by client")
             call.cancelled()
             write(Envelope(callID: call.id, kind: .end, status: .cancelled, statusMessage: "cancelled by client"))
         case .ping:
@@ -207,7 +210,19 @@ final class Connection {
                 write(Envelope(callID: callID, kind: .end, status: error.status, statusMessage: error.message))
                 return
             }
+            let principal: AccessToken?
+            switch server.access.authorize(method.name, metadata: envelope.metadata) {
+            case .failure(let error):
+                logger.info("refused \(method.name) from \(peer): \(error.message)")
+                write(Envelope(callID: callID, kind: .end, status: error.code, statusMessage: error.message))
+                return
+            case .success(let token): principal = token
+            }
             let call = ServerCall(id: callID, method: method, metadata: envelope.metadata, connection: self)
+            call.principal = principal
+            if server.audit != nil, AccessPolicy.operateMethods.contains(method.name) {
+                call.auditArguments = WireText.render(envelope.payload, method: method.name)
+            }
             calls[callID] = call
             handler(call, envelope.payload)
         }
@@ -216,7 +231,18 @@ final class Connection {
     /// Called by `ServerCall.finish`: sends the END frame and forgets the call.
     func callFinished(_ call: ServerCall, status: StatusCode, message: String, payload: [UInt8]) {
         guard calls.removeValue(forKey: call.id) != nil else { return }
+        audit(call, status, message)
         write(Envelope(callID: call.id, kind: .end, status: status, statusMessage: message, payload: payload))
+    }
+
+    /// Records a mutating call in the audit trail with its outcome (a cancelled one may still
+    /// have taken effect, so it is recorded too).
+    private func audit(_ call: ServerCall, _ status: StatusCode, _ message: String) {
+        guard let trail = server.audit, let arguments = call.auditArguments else { return }
+        trail.record(
+            AuditStore.Entry(
+                wallUnixNs: wallUnixNs(), peer: peer, tokenID: call.principal?.id ?? "", method: call.method.name,
+                arguments: arguments, status: "\(status)", message: message))
     }
 
     /// Ends every open call with `status` (frames sent) — used by shutdown and GOAWAY.
@@ -224,6 +250,7 @@ final class Connection {
         let open = calls
         calls.removeAll()
         for (id, call) in open.sorted(by: { $0.key < $1.key }) {
+            audit(call, status, message)
             call.cancelled()
             write(Envelope(callID: id, kind: .end, status: status, statusMessage: message))
         }
@@ -232,7 +259,10 @@ final class Connection {
     private func cancelAllCalls() {
         let open = calls
         calls.removeAll()
-        for call in open.values { call.cancelled() }
+        for call in open.values {
+            audit(call, .cancelled, "connection closed")
+            call.cancelled()
+        }
     }
 
     // MARK: Write path

@@ -1,5 +1,6 @@
 import CLibUV
 import CMalloc
+import FluxionAccess
 import FluxionWire
 import Logging
 
@@ -57,6 +58,11 @@ public final class Server {
         corkedConnections.removeAll(keepingCapacity: true)
         for conn in touched { conn.uncorkAfterPass() }
     }
+
+    /// Who may call what (tokens); loop thread. Default: no tokens, every call allowed.
+    public var access = AccessControl()
+    /// Where accepted mutating calls are recorded (nil: nowhere).
+    public var audit: AuditTrail?
 
     /// The services whose handlers this server's router holds; kept alive as long as the server.
     public var services: [AnyObject] = []
@@ -124,7 +130,7 @@ public final class Server {
         uv_timer_start(housekeeping, onHousekeeping, period, period)
         uv_unref(handle(housekeeping))
 
-        for signum in [SIGTERM, SIGINT] where configuration.handleSignals {
+        for signum in [SIGTERM, SIGINT, SIGHUP] where configuration.handleSignals {
             let sig = UnsafeMutablePointer<uv_signal_t>.allocate(capacity: 1)
             uv_signal_init(loop.raw, sig)
             sig.pointee.data = Unmanaged.passUnretained(self).toOpaque()
@@ -225,6 +231,17 @@ public final class Server {
         malloc_trim(0)
     }
 
+    /// SIGHUP: re-reads the tokens file; a broken file leaves the tokens in force.
+    fileprivate func reloadAccess() {
+        guard access.isEnabled else { return logger.info("SIGHUP: no tokens file to reload") }
+        do throws(TokenFileError) {
+            let n = try access.reload()
+            logger.notice("SIGHUP: tokens reloaded, \(n) in force")
+        } catch {
+            logger.error("SIGHUP: tokens not reloaded, the previous ones stay in force: \(error)")
+        }
+    }
+
     fileprivate func graceExpired() {
         for conn in connections.values { conn.close(graceful: false) }
     }
@@ -285,5 +302,10 @@ private let onConnection: uv_connection_cb = { listener, status in
 private let onHousekeeping: uv_timer_cb = { timer in server(of: UnsafeMutableRawPointer(timer)).sweepIdle() }
 private let onShutdownGrace: uv_timer_cb = { timer in server(of: UnsafeMutableRawPointer(timer)).graceExpired() }
 private let onSignal: uv_signal_cb = { sig, signum in
-    server(of: UnsafeMutableRawPointer(sig)).shutdown(reason: "received signal \(signum)")
+    let srv = server(of: UnsafeMutableRawPointer(sig))
+    if signum == SIGHUP {
+        srv.reloadAccess()
+    } else {
+        srv.shutdown(reason: "received signal \(signum)")
+    }
 }

@@ -1,3 +1,4 @@
+import FluxionAccess
 import FluxionWire
 
 /// One open call on a connection, as a handler sees it. Loop thread only.
@@ -9,6 +10,10 @@ public final class ServerCall {
     public let id: UInt64
     public let method: MethodDescriptor
     public let metadata: [MetadataEntry]
+    /// The token the call presented (nil: none, or the server has no tokens).
+    public internal(set) var principal: AccessToken?
+    /// The request rendered for the audit trail (mutating calls, when the server keeps one).
+    var auditArguments: String?
     private weak var connection: Connection?
     public private(set) var isOpen = true
     /// Runs once if the call ends for a reason other than `finish` (cancel, disconnect, shutdown).

@@ -96,10 +96,15 @@ struct ServerProcessError: Error, CustomStringConvertible {
 }
 
 /// Runs a product (e.g. the fluxion CLI) to completion; returns exit code, stdout, stderr.
-func runProduct(_ name: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+func runProduct(
+    _ name: String, _ arguments: [String], environment: [String: String] = [:]
+) throws -> (status: Int32, out: String, err: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: Products.path(name))
     p.arguments = arguments
+    if !environment.isEmpty {
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err

@@ -21,6 +21,56 @@ Metadata = Sequence[Tuple[str, str]]
 
 K = wire_pb2.FrameKind
 
+TOKEN_ENV = "FLUXION_TOKEN"        # read when neither token nor token_file is given
+AUTHORIZATION = "authorization"    # the metadata key of the credential: "Bearer <token>"
+
+
+class _Secret:
+    """Holds a credential so that repr(), str(), vars() and tracebacks show '<redacted>', never the value."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<redacted>"
+
+    __str__ = __repr__
+
+
+def resolve_token(token: Optional[str] = None, token_file: Optional[str] = None) -> Optional[str]:
+    """The bearer token a connection sends, or None for none.
+
+    - `token` given: that token, surrounding whitespace stripped; "" means none (FLUXION_TOKEN is then
+      not consulted, so token="" turns an inherited variable off).
+    - `token_file` given: the file's content, whitespace stripped (like the CLI's --token-file); an
+      empty file raises ValueError, an unreadable one OSError.
+    - neither: the environment variable FLUXION_TOKEN, stripped; unset or empty means none.
+
+    Giving both `token` and `token_file` raises ValueError. A token containing whitespace or control
+    characters raises ValueError. No error message contains the token.
+    """
+    if token is not None and token_file is not None:
+        raise ValueError("give token or token_file, not both")
+    if token is not None:
+        value, source = token.strip(), "the token argument"
+    elif token_file is not None:
+        with open(token_file, encoding="utf-8") as f:
+            value, source = f.read().strip(), f"token file {token_file}"
+        if not value:
+            raise ValueError(f"{source} is empty")
+    else:
+        value, source = os.environ.get(TOKEN_ENV, "").strip(), f"${TOKEN_ENV}"
+    if not value:
+        return None
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise ValueError(f"{source}: a token cannot contain whitespace or control characters")
+    return value
+
 
 class _Call:
     """A call's inbox. The reader thread puts ('msg', payload) and finally ('end', code, text, payload)."""
@@ -93,6 +143,12 @@ class BaseConnection:
 
     Many threads may call at once; one reader thread demultiplexes the server's frames by call id.
     `timeout` bounds connecting and the handshake, and is the default deadline of calls (None: no deadline).
+
+    Authentication: `token` (or the content of `token_file`, or else the environment variable
+    FLUXION_TOKEN; see `resolve_token`) is sent on every REQUEST frame as the metadata entry
+    `authorization: Bearer <token>`. A call's own `authorization` entry (key compared case-insensitively)
+    replaces it for that call; its other metadata entries are sent as well. The token is checked
+    before connecting and never appears in repr(), logs or error messages of the client.
     """
 
     def __init__(
@@ -101,7 +157,13 @@ class BaseConnection:
         port: int = 7400,
         timeout: Optional[float] = 10.0,
         max_receive_bytes: Optional[int] = None,
+        *,
+        token: Optional[str] = None,
+        token_file: Optional[str] = None,
     ) -> None:
+        resolved = resolve_token(token, token_file)
+        self._authorization: Optional[_Secret] = None if resolved is None else _Secret(f"Bearer {resolved}")
+        self._peer = f"{host}:{port}"
         self.timeout = timeout
         self._lock = threading.Lock()        # guards _calls, _pings, _error
         self._send_lock = threading.Lock()   # one frame at a time on the socket
@@ -265,6 +327,8 @@ class BaseConnection:
         env = wire_pb2.Envelope(call_id=call.call_id, kind=K.FRAME_KIND_REQUEST, method=full_method(method), payload=bytes(payload))
         for key, value in metadata or ():
             env.metadata.add(key=key, value=value)
+        if self._authorization is not None and not any(e.key.lower() == AUTHORIZATION for e in env.metadata):
+            env.metadata.add(key=AUTHORIZATION, value=self._authorization.reveal())
         try:
             self._send(env)
         except FluxionError:
@@ -289,6 +353,15 @@ class BaseConnection:
             raise FluxionError(StatusCode.DEADLINE_EXCEEDED, f"call {call.call_id} exceeded its deadline") from None
 
     # ---- public API ------------------------------------------------------------------------------
+
+    @property
+    def has_token(self) -> bool:
+        """Whether this connection sends a bearer token on its calls (the token itself is not exposed)."""
+        return self._authorization is not None
+
+    def __repr__(self) -> str:
+        token = "set" if getattr(self, "_authorization", None) is not None else "none"
+        return f"<{type(self).__name__} {getattr(self, '_peer', '?')} token={token}>"
 
     def unary(
         self,

@@ -13,7 +13,11 @@ from .pb import alerts_pb2, detectors_pb2, service_pb2, twin_pb2
 class Connection(BaseConnection):
     """A connection to fluxiond with one typed method per RPC (the generic ones are in BaseConnection).
 
-    `request` defaults to the empty request; `timeout` overrides the connection's default deadline.
+    `request` defaults to the empty request; `timeout` overrides the connection's default deadline;
+    `metadata` entries are sent with the call (an `authorization` entry replaces the connection's token).
+
+    Construct it as BaseConnection: `Connection(host, port, timeout, max_receive_bytes, *, token=None,
+    token_file=None)`; with neither, the token comes from the environment variable FLUXION_TOKEN.
     """
 
     def health(
