@@ -39,7 +39,7 @@ let package = Package(
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(
-            name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+            name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(
             name: "CFluxionProto", path: "Sources/CFluxionProto",
             linkerSettings: [.linkedLibrary("protobuf-c")]),
@@ -50,7 +50,10 @@ let package = Package(
             swiftSettings: swiftSettings),
 
         // Access tokens: the tokens file, roles, which method needs which (SHA-256 via libcrypto).
-        .target(name: "FluxionAccess", dependencies: ["CCrypto"], swiftSettings: swiftSettings),
+        .target(name: "FluxionAccess", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+
+        // TLS over memory BIOs (OpenSSL), for fluxiond's loop and the Swift client alike.
+        .target(name: "FluxionTLS", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
 
         // Physics: no I/O.
         .target(name: "FluxionTwin", swiftSettings: swiftSettings),
@@ -108,19 +111,19 @@ let package = Package(
         .target(
             name: "FluxionServer",
             dependencies: [
-                "CLibUV", "CMalloc", "FluxionAccess", "FluxionWire", "FluxionTwin", "FluxionScenario",
+                "CLibUV", "CMalloc", "FluxionAccess", "FluxionTLS", "FluxionWire", "FluxionTwin", "FluxionScenario",
                 "FluxionDetectorKit",
                 "FluxionDetectors", "FluxionAlerts",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         // Client library (blocking sockets, one reader thread, multiplexed calls).
-        .target(name: "FluxionClient", dependencies: ["FluxionWire"], swiftSettings: swiftSettings),
+        .target(name: "FluxionClient", dependencies: ["FluxionWire", "FluxionTLS"], swiftSettings: swiftSettings),
 
         .executableTarget(
             name: "fluxiond",
             dependencies: [
-                "FluxionServer", "FluxionDetectors", "FluxionAccess",
+                "FluxionServer", "FluxionDetectors", "FluxionAccess", "FluxionTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -128,7 +131,8 @@ let package = Package(
         .executableTarget(
             name: "fluxion",
             dependencies: [
-                "FluxionClient", "FluxionAccess", "FluxionTwin", "FluxionScenario", "FluxionLOF", "FluxionLOFDetector",
+                "FluxionClient", "FluxionAccess", "FluxionTLS", "FluxionTwin", "FluxionScenario", "FluxionLOF",
+                "FluxionLOFDetector",
                 "FluxionDetectors",
                 "FluxionDetectorKit", "FluxionAlerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -169,7 +173,8 @@ let package = Package(
                 "FluxionClient", "FluxionWire", "FluxionServer", "FluxionTwin", "FluxionScenario", "FluxionAlerts",
                 "FluxionDetectorKit", .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "FluxiondTests", dependencies: ["FluxionClient", "FluxionWire", "FluxionAlerts"]),
+        .testTarget(
+            name: "FluxiondTests", dependencies: ["FluxionClient", "FluxionWire", "FluxionAlerts", "FluxionTLS"]),
         .testTarget(
             name: "FluxionTwinTests", dependencies: ["FluxionTwin", "FluxionScenario"]),
         .testTarget(name: "FluxionLOFTests", dependencies: ["FluxionLOF"]),

@@ -1,4 +1,4 @@
-import CCrypto
+import COpenSSL
 import Foundation
 
 /// One entry of the tokens file: who (`id`, for the audit trail), what they may do, and the

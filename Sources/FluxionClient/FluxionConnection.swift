@@ -1,3 +1,4 @@
+import FluxionTLS
 import FluxionWire
 import Foundation
 import Synchronization
@@ -46,11 +47,15 @@ public final class FluxionConnection: @unchecked Sendable {
     /// Connects, exchanges prefaces and reads the server's HELLO.
     /// - Parameter token: an access token (`fluxion token create`), sent with every call as
     ///   metadata `authorization: Bearer <token>`; a call's own `authorization` entry wins.
-    public init(host: String, port: Int, callTimeout: Double? = nil, token: String? = nil) throws(RPCError) {
+    /// - Parameter tls: a client TLS context (`TLSContext.client(caFile:)`) for a server run with
+    ///   `--tls-cert`: the server's certificate must be valid for `host`.
+    public init(
+        host: String, port: Int, callTimeout: Double? = nil, token: String? = nil, tls: TLSContext? = nil
+    ) throws(RPCError) {
         self.callTimeout = callTimeout
         self.token = token.flatMap { $0.isEmpty ? nil : $0 }
         let address = "\(host):\(port)"
-        let socket = try Socket(host: host, port: port)
+        let socket = try Socket(host: host, port: port, tls: tls)
         var decoder = FrameDecoder()
         let preface = Preface.bytes()
         guard preface.withUnsafeBytes({ socket.writeAll($0) }) else {
@@ -156,7 +161,7 @@ public final class FluxionConnection: @unchecked Sendable {
 
     /// One read from the socket (blocking, or until `deadline`), cut into frames. Reader role only.
     private func readFrames(until deadline: Date?) -> Result<[Envelope], RPCError> {
-        if let deadline {
+        if let deadline, !socket.hasBufferedData {
             var fds = pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0)
             let ms = max(0, Int32(min(deadline.timeIntervalSinceNow * 1000, 1000)))
             if poll(&fds, 1, ms) == 0 { return .success([]) }
@@ -289,6 +294,17 @@ public final class FluxionConnection: @unchecked Sendable {
                         // The server will explain in a GOAWAY; read it below.
                     }
                 } catch {
+                    // fluxiond explains some refusals in one line of text (e.g. a TLS port).
+                    if preface.starts(with: Array("fluxiond".utf8)) {
+                        var text = preface + (decoder.takeRaw(decoder.bufferedByteCount) ?? [])
+                        while !text.contains(UInt8(ascii: "\n")), text.count < 512 {
+                            let n = socket.read(into: buffer)
+                            if n <= 0 { break }
+                            text += buffer[0..<n]
+                        }
+                        let line = String(decoding: text.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+                        throw .unavailable("\(address): \(line)")
+                    }
                     throw .unavailable("\(address) is not a Fluxion server (\(error))")
                 }
                 prefaceChecked = true

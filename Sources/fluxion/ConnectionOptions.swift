@@ -1,5 +1,6 @@
 import ArgumentParser
 import FluxionClient
+import FluxionTLS
 import FluxionWire
 import Foundation
 
@@ -20,6 +21,14 @@ struct ConnectionOptions: ParsableArguments {
         name: .long,
         help: "File holding the access token for a server run with --tokens. Default: $FLUXION_TOKEN.")
     var tokenFile: String?
+
+    @Flag(
+        name: .long,
+        help: "Connect with TLS (a server run with --tls-cert); its certificate must be valid for the host.")
+    var tls = false
+
+    @Option(name: .long, help: "Trust the certificates in this PEM file instead of the system's (implies --tls).")
+    var caFile: String?
 
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive, got \(timeout)") }
@@ -64,7 +73,7 @@ struct ConnectionOptions: ParsableArguments {
         guard let port = Int(portText), (1...65535).contains(port) else {
             throw ValidationError("--server port must be 1...65535, got '\(portText)'")
         }
-        if host == "localhost" { host = "127.0.0.1" }
+        if host == "localhost", !tls, caFile == nil { host = "127.0.0.1" }
         return (String(host), port)
     }
 
@@ -72,8 +81,14 @@ struct ConnectionOptions: ParsableArguments {
     func connect() throws -> FluxionConnection {
         let (host, port) = try endpoint()
         let token = try token()
+        var context: TLSContext?
+        if tls || caFile != nil {
+            do throws(TLSError) { context = try TLSContext.client(caFile: caFile) } catch {
+                throw CLIError(error.description)
+            }
+        }
         do {
-            return try FluxionConnection(host: host, port: port, callTimeout: timeout, token: token)
+            return try FluxionConnection(host: host, port: port, callTimeout: timeout, token: token, tls: context)
         } catch {
             throw CLIError(error)
         }

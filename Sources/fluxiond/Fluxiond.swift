@@ -4,6 +4,7 @@ import FluxionAlerts
 import FluxionDetectors
 import FluxionScenario
 import FluxionServer
+import FluxionTLS
 import FluxionTwin
 import Logging
 
@@ -75,6 +76,12 @@ struct Fluxiond: ParsableCommand {
     @Option(help: "Whether read calls need a token when --tokens is given: open or token.")
     var readAccess: String = ReadAccess.open.rawValue
 
+    @Option(help: "TLS: the server's certificate chain, PEM (leaf first). With --tls-key, every connection is TLS.")
+    var tlsCert: String?
+
+    @Option(help: "TLS: the private key of --tls-cert, PEM.")
+    var tlsKey: String?
+
     @Flag(help: "Allow listening beyond loopback without --tokens (anyone who can connect may then operate the twin).")
     var insecureNoAuth = false
 
@@ -118,6 +125,9 @@ struct Fluxiond: ParsableCommand {
         guard ClientLimits.speed.contains(speed) else {
             throw ValidationError(
                 "--speed must be \(ClientLimits.speed.lowerBound)…\(ClientLimits.speed.upperBound), got \(speed)")
+        }
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together")
         }
         guard ReadAccess(rawValue: readAccess) != nil else {
             throw ValidationError("--read-access must be open or token, got '\(readAccess)'")
@@ -171,11 +181,15 @@ struct Fluxiond: ParsableCommand {
         let store: AlertStore
         let access: AccessControl
         let audit: AuditTrail
+        var tls: TLSContext?
         do {
             try DataDirectory.prepare(data)
             try DataDirectory.lock(data)
             store = try AlertStore(directory: data)
             audit = try AuditTrail(directory: data, logger: logger)
+            if let tlsCert, let tlsKey {
+                tls = try TLSContext.server(certificateChain: tlsCert, privateKey: tlsKey)
+            }
             if let tokens {
                 access = try AccessControl(tokensPath: tokens, readAccess: ReadAccess(rawValue: readAccess)!)
             } else {
@@ -195,6 +209,7 @@ struct Fluxiond: ParsableCommand {
             loop = try EventLoop()
             server = Server(configuration: config, loop: loop, logger: logger)
             server.access = access
+            server.tlsContext = tls
             server.audit = audit
             server.onShutdown.append { audit.flush() }
             twin = TwinService(

@@ -2,6 +2,7 @@ import CLibUV
 import CMalloc
 import FluxionAccess
 import FluxionAlerts
+import FluxionTLS
 import FluxionWire
 import Logging
 
@@ -34,7 +35,9 @@ final class Connection {
     private var cork: UnsafeMutableRawPointer?
     private var corkUsed = 0
     private var corkCapacity = 0
-    private(set) var lastActivityMs: UInt64
+    var lastActivityMs: UInt64
+    /// TLS on this connection (fluxiond `--tls-cert`); nil: plaintext.
+    var tls: TLSSession?
     /// When the kernel last took queued bytes (or the queue last became non-empty).
     private(set) var lastWriteProgressMs: UInt64 = 0
     let peer: String
@@ -340,6 +343,12 @@ final class Connection {
     /// just the frame bytes) is what `pendingWriteBytes` counts, so the backlog limits bound the
     /// memory really held for a client.
     private func submit(_ block: UnsafeMutableRawPointer, _ count: Int) {
+        if tls != nil { return encryptAndSubmit(block, count) }
+        submitToSocket(block, count)
+    }
+
+    /// Queues a block of bytes as they go on the wire (plaintext, or TLS records).
+    func submitToSocket(_ block: UnsafeMutableRawPointer, _ count: Int) {
         let req = block.bindMemory(to: uv_write_t.self, capacity: 1)
         req.pointee.data = Unmanaged.passUnretained(self).toOpaque()
         let held = malloc_usable_size(block)
@@ -399,6 +408,7 @@ final class Connection {
         }
         cancelAllCalls()
         uv_read_stop(stream)
+        if graceful { closeTLS() }
         if graceful, state != .closing {
             state = .closing
             let req = UnsafeMutablePointer<uv_shutdown_t>.allocate(capacity: 1)
@@ -430,8 +440,8 @@ private let unbudgetedBytes = 64 * 1024
 /// A gathered block is written once it reaches this size, so backpressure is checked often.
 private let maxCorkBytes = 256 * 1024
 
-/// Bytes in front of each frame in a write block: the uv_write_t and the bytes the block holds.
-private let writeHeaderBytes = (MemoryLayout<uv_write_t>.stride + MemoryLayout<Int>.stride + 15) & ~15
+/// Bytes in front of each frame in a write block (internal: TLS output blocks have it too): the uv_write_t and the bytes the block holds.
+let writeHeaderBytes = (MemoryLayout<uv_write_t>.stride + MemoryLayout<Int>.stride + 15) & ~15
 
 private func connection(of handle: UnsafeMutableRawPointer?) -> Connection? {
     guard let data = handle?.assumingMemoryBound(to: uv_handle_t.self).pointee.data else { return nil }
@@ -447,7 +457,7 @@ private let onAlloc: uv_alloc_cb = { handle, _, buf in
 private let onRead: uv_read_cb = { stream, nread, buf in
     guard let conn = connection(of: UnsafeMutableRawPointer(stream)) else { return }
     if nread > 0 {
-        conn.received(UnsafeRawBufferPointer(start: buf?.pointee.base, count: nread))
+        conn.receivedFromSocket(UnsafeRawBufferPointer(start: buf?.pointee.base, count: nread))
     } else if nread == Int(UV_EOF.rawValue) {
         conn.receivedEOF()
     } else if nread < 0 {

@@ -1,6 +1,7 @@
 import CLibUV
 import CMalloc
 import FluxionAccess
+import FluxionTLS
 import FluxionWire
 import Logging
 
@@ -61,6 +62,8 @@ public final class Server {
 
     /// Who may call what (tokens); loop thread. Default: no tokens, every call allowed.
     public var access = AccessControl()
+    /// TLS for every connection (fluxiond `--tls-cert`, `--tls-key`); nil: plaintext.
+    public var tlsContext: TLSContext?
     /// Where accepted mutating calls are recorded (nil: nowhere).
     public var audit: AuditTrail?
 
@@ -174,6 +177,14 @@ public final class Server {
         nextConnectionID += 1
         let conn = Connection(id: id, server: self, tcp: tcp, peer: Self.peerName(of: tcp))
         tcp.pointee.data = Unmanaged.passRetained(conn).toOpaque()
+        if let tlsContext {
+            do throws(TLSError) { conn.tls = try TLSSession(context: tlsContext) } catch {
+                logger.error("TLS session for \(conn.peer): \(error)")
+                connections[id] = conn
+                conn.close(graceful: false)
+                return
+            }
+        }
         connections[id] = conn
         conn.logger.debug("accepted \(conn.peer)")
         if isShuttingDown {
