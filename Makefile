@@ -9,7 +9,7 @@ ARGS ?=
 DETECTOR ?= threshold
 PYTHON ?= python3
 
-.PHONY: setup build release run test test-clients check-protos protos bench clean format lint
+.PHONY: setup build release run test test-clients check-protos protos bench clean format lint fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -33,6 +33,13 @@ test: setup check-protos lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) test-clients
+	$(MAKE) fuzz
+
+# The wire-layer fuzzer (ASan + libFuzzer), bounded: the committed corpus and 200,000 mutations.
+# FUZZ_ARGS=-max_total_time=900 for a long run (docs/SECURITY.md has the figures).
+FUZZ_ARGS ?= -runs=200000
+fuzz: setup
+	bash scripts/fuzz.sh $(FUZZ_ARGS)
 
 # The Python client's tests and the C example's, against the debug fluxiond (clients/).
 test-clients: setup
@@ -45,7 +52,7 @@ bench: release
 	bash scripts/bench.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
 
 # Every Swift folder: the Sources targets except the C ones (C*), the plugins, the tests.
 SWIFT_PATHS := $(filter-out Sources/C%,$(wildcard Sources/*)) Plugins Tests Package.swift

@@ -74,7 +74,7 @@ extension WireLimits {
     /// Checks an encoded envelope; `metadata` adds the limits on its metadata entries.
     public func checkEnvelope(_ bytes: UnsafeRawBufferPointer, metadata: Envelope) throws(WireLimitError) {
         var walk = Walk(limits: self, metadata: metadata)
-        try walk.top(bytes, withUnsafePointer(to: fluxion__v1__envelope__descriptor) { $0 })
+        try walk.top(bytes, WireLimits.envelopeDescriptor)
     }
 
     /// The call id of an envelope (field 1), read without decoding the rest: how a refused
@@ -94,6 +94,15 @@ extension WireLimits {
         }
         return callID.map { ($0, kind) }
     }
+
+    /// The address of the generated `fluxion__v1__envelope__descriptor` itself, as `…__init`
+    /// stores it in a message. (`withUnsafePointer(to:)` on the imported global would give the
+    /// address of a temporary copy, valid only inside its closure.)
+    nonisolated(unsafe) static let envelopeDescriptor: UnsafePointer<ProtobufCMessageDescriptor> = {
+        var m = Fluxion__V1__Envelope()
+        fluxion__v1__envelope__init(&m)
+        return m.base.descriptor
+    }()
 
     static func inputDescriptor(_ method: String) -> UnsafePointer<ProtobufCMessageDescriptor>? {
         withUnsafePointer(to: fluxion__v1__fluxion__descriptor) { service in
@@ -142,7 +151,7 @@ private struct Walk {
         guard depth <= limits.maxDepth else {
             throw WireLimitError(kind: .tooDeep, message: "\(name): nested deeper than \(limits.maxDepth) messages")
         }
-        let isEnvelope = descriptor == withUnsafePointer(to: fluxion__v1__envelope__descriptor) { $0 }
+        let isEnvelope = descriptor == WireLimits.envelopeDescriptor
         var repeated: [UInt32: Int] = [:]
         var r = WireReader(bytes)
         while !r.atEnd {
