@@ -89,7 +89,9 @@ private func fuzzRequest(_ bytes: UnsafeRawBufferPointer, method: String, _ type
 private func fuzzMessage(_ bytes: UnsafeRawBufferPointer, _ type: any WireMessage.Type) {
     guard let message = try? type.init(decoding: bytes) else { return }
     let once = message.encoded()
-    guard let again = try? type.init(decoding: once) else { fatalError("\(type) re-encoded to bytes that do not decode") }
+    guard let again = try? type.init(decoding: once) else {
+        fatalError("\(type) re-encoded to bytes that do not decode")
+    }
     let twice = again.encoded()
     guard let third = try? type.init(decoding: twice), third.encoded() == twice else {
         fatalError("\(type) encoding is not a fixed point")

@@ -16,15 +16,22 @@ import Foundation
 #endif
 
 var seconds = 5.0
+var parts: Set<String> = ["throughput", "latency", "rss", "scale"]
+var scaleClients = 10_000
 var args = CommandLine.arguments.dropFirst().makeIterator()
 while let a = args.next() {
     if a == "--seconds", let v = args.next().flatMap(Double.init) {
         seconds = v
+    } else if a == "--parts", let v = args.next() {
+        parts = Set(v.split(separator: ",").map(String.init))
+    } else if a == "--scale-clients", let v = args.next().flatMap(Int.init), v > 0 {
+        scaleClients = v
     } else {
-        print("usage: bench-stream [--seconds S]")
+        print("usage: bench-stream [--seconds S] [--parts throughput,latency,rss,scale] [--scale-clients N]")
         exit(2)
     }
 }
+raiseOpenFileLimit()
 
 /// A 2 km water line with 64 pressure sensors sampled at every 0.01 s step.
 func benchScenario() throws -> String {
@@ -74,6 +81,15 @@ final class Fluxiond {
         let kb = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }?.split(separator: " ").dropFirst().first
         return (kb.flatMap { Double($0) } ?? 0) / 1024
     }
+    /// User + system CPU time of fluxiond so far, s.
+    var cpuSeconds: Double {
+        let stat = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)) ?? ""
+        guard let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3; utime and stime are fields 14 and 15.
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
     func stop() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGTERM)
@@ -91,7 +107,7 @@ let scenarioFile = try benchScenario()
 defer { try? FileManager.default.removeItem(atPath: scenarioFile) }
 
 print("bench-stream: StreamReadings over loopback from a fluxiond child process")
-for clients in [1, 8] {
+for clients in [1, 8] where parts.contains("throughput") {
     let server = try Fluxiond(["--scenario", scenarioFile, "--free-running"])
     defer { server.stop() }
     // One decoding thread per core (2 here): the readers, not the server, would be the limit.
@@ -128,7 +144,7 @@ for clients in [1, 8] {
     }
 }
 
-for clients in [100, 1000] {
+for clients in [100, 1000] where parts.contains("latency") {
     let server = try Fluxiond(["--speed", "20"])
     defer { server.stop() }
     let readers = try StreamReaders(port: server.port, count: clients, request: StreamReadingsRequest())
@@ -146,7 +162,7 @@ for clients in [100, 1000] {
     }
 }
 
-do {
+if parts.contains("rss") {
     let server = try Fluxiond([])
     defer { server.stop() }
     let baseline = server.rssMiB
@@ -159,7 +175,89 @@ do {
     if readers.totals.batches == 0 { failed = true; print("    ERROR: no batches") }
     server.stop()
 }
+if parts.contains("scale"), try !scale(clients: scaleClients, seconds: seconds) { failed = true }
 exit(failed ? 1 : 0)
+
+/// Part 4: many clients on the default scenario in real time. fluxiond's memory per idle and per
+/// streaming connection, its CPU, and tick-to-client latency with `clients` streams and with
+/// 1,000, beside the loopback floor measured in the same run.
+/// Returns false when a check failed.
+func scale(clients: Int, seconds: Double) throws -> Bool {
+    var ok = true
+    let floor = try LoopbackFloor(connections: 1000).run(rounds: 40, periodMs: 50).sorted()
+    print(
+        String(
+            format: "  loopback floor, one writer to 1,000 connections, one epoll reader: p50 %.2f ms, p99 %.2f ms",
+            percentile(floor, 0.5) / 1000, percentile(floor, 0.99) / 1000))
+    for n in [1000, clients] {
+        let server = try Fluxiond([])
+        defer { server.stop() }
+        usleep(500_000)
+        let base = server.rssMiB
+        let idle = try IdleConnections(port: server.port, count: n)
+        usleep(1_000_000)
+        let idleRSS = server.rssMiB
+        idle.close()
+        usleep(500_000)
+        let readers = try StreamReaders(port: server.port, count: n, request: StreamReadingsRequest())
+        try readers.run(seconds: 2, recordLatency: false)
+        readers.totals = .init()
+        let cpu0 = server.cpuSeconds, t0 = Date()
+        try readers.run(seconds: seconds, recordLatency: true)
+        let cores = (server.cpuSeconds - cpu0) / Date().timeIntervalSince(t0)
+        let streamingRSS = server.rssMiB
+        let sorted = readers.totals.latenciesUs.sorted()
+        let p99 = percentile(sorted, 0.99)
+        print(
+            String(
+                format:
+                    "  %d streaming clients, default scenario, real time: p50 %.2f ms, p99 %.2f ms (%.1f× the floor's p99), %d batches; fluxiond %.2f cores, RSS %.1f MiB (%.1f idle): %.1f KiB per idle connection, %.1f KiB per streaming one",
+                n, percentile(sorted, 0.5) / 1000, p99 / 1000, p99 / percentile(floor, 0.99), sorted.count, cores,
+                streamingRSS, base, (idleRSS - base) * 1024 / Double(n), (streamingRSS - base) * 1024 / Double(n)))
+        if readers.totals.sequenceErrors > 0 || sorted.isEmpty {
+            ok = false
+            print("    ERROR: sequence errors or no data")
+        }
+        if n == 1000, p99 > 20_000 { print("    (p99 over the 20 ms target)") }
+        server.stop()
+    }
+    return ok
+}
+
+/// Connections that send the preface and then nothing (what an idle client costs the server).
+final class IdleConnections {
+    private var fds: [Int32] = []
+    init(port: Int, count: Int) throws {
+        for _ in 0..<count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = UInt16(port).bigEndian
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let rc = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard rc == 0 else { throw BenchError("connect failed: errno \(errno)") }
+            _ = Preface.bytes().withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            fds.append(fd)
+        }
+    }
+    func close() {
+        for fd in fds { Glibc.close(fd) }
+        fds.removeAll()
+    }
+    deinit { close() }
+}
+
+/// Both processes need a descriptor per connection: the soft limit goes up to the hard one.
+func raiseOpenFileLimit() {
+    var limit = rlimit()
+    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    limit.rlim_cur = limit.rlim_max
+    setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+}
 
 final class ConcurrentFailures: @unchecked Sendable {
     private let lock = NSLock()
