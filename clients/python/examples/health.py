@@ -15,13 +15,15 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--server", default="127.0.0.1:7400", help="HOST:PORT (default %(default)s)")
     p.add_argument("--timeout", type=float, default=5.0, help="seconds (default %(default)s)")
+    p.add_argument("--tls", action="store_true", help="connect with TLS, verified against the system's CAs")
+    p.add_argument("--ca-file", help="connect with TLS, verified against the CA certificates in this PEM file")
     args = p.parse_args()
     host, _, port = args.server.rpartition(":")
     try:
-        with Connection(host.strip("[]") or "127.0.0.1", int(port), timeout=args.timeout) as c:
+        with Connection(host.strip("[]") or "127.0.0.1", int(port), timeout=args.timeout, tls=args.tls, ca_file=args.ca_file) as c:
             h = c.server_hello
             r = c.health()
-    except (FluxionError, ValueError) as e:
+    except (FluxionError, ValueError, OSError) as e:
         print(f"health: {e}", file=sys.stderr)
         return 1
     status = service_pb2.ServingStatus.Name(r.status)

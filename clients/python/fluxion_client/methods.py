@@ -17,7 +17,9 @@ class Connection(BaseConnection):
     `metadata` entries are sent with the call (an `authorization` entry replaces the connection's token).
 
     Construct it as BaseConnection: `Connection(host, port, timeout, max_receive_bytes, *, token=None,
-    token_file=None)`; with neither, the token comes from the environment variable FLUXION_TOKEN.
+    token_file=None, tls=False, ca_file=None)`; with neither token nor token_file, the token comes from
+    the environment variable FLUXION_TOKEN. `tls=True` (or a `ca_file`, which implies it) connects with
+    TLS, verifying the server's certificate against `host`; `tls=` an `ssl.SSLContext` uses that context.
     """
 
     def health(

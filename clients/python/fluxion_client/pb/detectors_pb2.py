@@ -13,29 +13,29 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x66luxion/v1/detectors.proto\x12\nfluxion.v1\"\xd5\x01\n\x0c\x44\x65tectorInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06plugin\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12(\n\x05state\x18\x05 \x01(\x0e\x32\x19.fluxion.v1.DetectorState\x12\x13\n\x0b\x61\x62i_version\x18\x06 \x01(\r\x12\x12\n\nlast_error\x18\x07 \x01(\t\x12\x18\n\x10leak_probability\x18\x08 \x01(\x01\x12\x14\n\x0csamples_seen\x18\t \x01(\x04\"\x16\n\x14ListDetectorsRequest\"D\n\x15ListDetectorsResponse\x12+\n\tdetectors\x18\x01 \x03(\x0b\x32\x18.fluxion.v1.DetectorInfo\"H\n\x13LoadDetectorRequest\x12\x0e\n\x06plugin\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x63onfig_json\x18\x03 \x01(\t\"\'\n\x17\x41\x63tivateDetectorRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\")\n\x19\x44\x65\x61\x63tivateDetectorRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\";\n\x13SwapDetectorRequest\x12\x12\n\ndeactivate\x18\x01 \x01(\t\x12\x10\n\x08\x61\x63tivate\x18\x02 \x01(\t\"?\n\x10\x44\x65tectorResponse\x12+\n\tdetectors\x18\x01 \x03(\x0b\x32\x18.fluxion.v1.DetectorInfo*\x9e\x01\n\rDetectorState\x12\x1e\n\x1a\x44\x45TECTOR_STATE_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x44\x45TECTOR_STATE_AVAILABLE\x10\x01\x12\x19\n\x15\x44\x45TECTOR_STATE_LOADED\x10\x02\x12\x19\n\x15\x44\x45TECTOR_STATE_ACTIVE\x10\x03\x12\x19\n\x15\x44\x45TECTOR_STATE_FAILED\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x66luxion/v1/detectors.proto\x12\nfluxion.v1\"\xf3\x01\n\x0c\x44\x65tectorInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06plugin\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12(\n\x05state\x18\x05 \x01(\x0e\x32\x19.fluxion.v1.DetectorState\x12\x13\n\x0b\x61\x62i_version\x18\x06 \x01(\r\x12\x12\n\nlast_error\x18\x07 \x01(\t\x12\x18\n\x10leak_probability\x18\x08 \x01(\x01\x12\x14\n\x0csamples_seen\x18\t \x01(\x04\x12\x1c\n\x14learning_remaining_s\x18\n \x01(\x01\"\x16\n\x14ListDetectorsRequest\"D\n\x15ListDetectorsResponse\x12+\n\tdetectors\x18\x01 \x03(\x0b\x32\x18.fluxion.v1.DetectorInfo\"H\n\x13LoadDetectorRequest\x12\x0e\n\x06plugin\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x63onfig_json\x18\x03 \x01(\t\"\'\n\x17\x41\x63tivateDetectorRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\")\n\x19\x44\x65\x61\x63tivateDetectorRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\";\n\x13SwapDetectorRequest\x12\x12\n\ndeactivate\x18\x01 \x01(\t\x12\x10\n\x08\x61\x63tivate\x18\x02 \x01(\t\"?\n\x10\x44\x65tectorResponse\x12+\n\tdetectors\x18\x01 \x03(\x0b\x32\x18.fluxion.v1.DetectorInfo*\x9e\x01\n\rDetectorState\x12\x1e\n\x1a\x44\x45TECTOR_STATE_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x44\x45TECTOR_STATE_AVAILABLE\x10\x01\x12\x19\n\x15\x44\x45TECTOR_STATE_LOADED\x10\x02\x12\x19\n\x15\x44\x45TECTOR_STATE_ACTIVE\x10\x03\x12\x19\n\x15\x44\x45TECTOR_STATE_FAILED\x10\x04\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'fluxion.v1.detectors_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _DETECTORSTATE._serialized_start=637
-  _DETECTORSTATE._serialized_end=795
+  _DETECTORSTATE._serialized_start=667
+  _DETECTORSTATE._serialized_end=825
   _DETECTORINFO._serialized_start=43
-  _DETECTORINFO._serialized_end=256
-  _LISTDETECTORSREQUEST._serialized_start=258
-  _LISTDETECTORSREQUEST._serialized_end=280
-  _LISTDETECTORSRESPONSE._serialized_start=282
-  _LISTDETECTORSRESPONSE._serialized_end=350
-  _LOADDETECTORREQUEST._serialized_start=352
-  _LOADDETECTORREQUEST._serialized_end=424
-  _ACTIVATEDETECTORREQUEST._serialized_start=426
-  _ACTIVATEDETECTORREQUEST._serialized_end=465
-  _DEACTIVATEDETECTORREQUEST._serialized_start=467
-  _DEACTIVATEDETECTORREQUEST._serialized_end=508
-  _SWAPDETECTORREQUEST._serialized_start=510
-  _SWAPDETECTORREQUEST._serialized_end=569
-  _DETECTORRESPONSE._serialized_start=571
-  _DETECTORRESPONSE._serialized_end=634
+  _DETECTORINFO._serialized_end=286
+  _LISTDETECTORSREQUEST._serialized_start=288
+  _LISTDETECTORSREQUEST._serialized_end=310
+  _LISTDETECTORSRESPONSE._serialized_start=312
+  _LISTDETECTORSRESPONSE._serialized_end=380
+  _LOADDETECTORREQUEST._serialized_start=382
+  _LOADDETECTORREQUEST._serialized_end=454
+  _ACTIVATEDETECTORREQUEST._serialized_start=456
+  _ACTIVATEDETECTORREQUEST._serialized_end=495
+  _DEACTIVATEDETECTORREQUEST._serialized_start=497
+  _DEACTIVATEDETECTORREQUEST._serialized_end=538
+  _SWAPDETECTORREQUEST._serialized_start=540
+  _SWAPDETECTORREQUEST._serialized_end=599
+  _DETECTORRESPONSE._serialized_start=601
+  _DETECTORRESPONSE._serialized_end=664
 # @@protoc_insertion_point(module_scope)

@@ -24,11 +24,12 @@ class DeactivateDetectorRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class DetectorInfo(_message.Message):
-    __slots__ = ["abi_version", "description", "last_error", "leak_probability", "name", "plugin", "samples_seen", "state", "version"]
+    __slots__ = ["abi_version", "description", "last_error", "leak_probability", "learning_remaining_s", "name", "plugin", "samples_seen", "state", "version"]
     ABI_VERSION_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
     LEAK_PROBABILITY_FIELD_NUMBER: _ClassVar[int]
+    LEARNING_REMAINING_S_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PLUGIN_FIELD_NUMBER: _ClassVar[int]
     SAMPLES_SEEN_FIELD_NUMBER: _ClassVar[int]
@@ -38,12 +39,13 @@ class DetectorInfo(_message.Message):
     description: str
     last_error: str
     leak_probability: float
+    learning_remaining_s: float
     name: str
     plugin: str
     samples_seen: int
     state: DetectorState
     version: str
-    def __init__(self, name: _Optional[str] = ..., plugin: _Optional[str] = ..., version: _Optional[str] = ..., description: _Optional[str] = ..., state: _Optional[_Union[DetectorState, str]] = ..., abi_version: _Optional[int] = ..., last_error: _Optional[str] = ..., leak_probability: _Optional[float] = ..., samples_seen: _Optional[int] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., plugin: _Optional[str] = ..., version: _Optional[str] = ..., description: _Optional[str] = ..., state: _Optional[_Union[DetectorState, str]] = ..., abi_version: _Optional[int] = ..., last_error: _Optional[str] = ..., leak_probability: _Optional[float] = ..., samples_seen: _Optional[int] = ..., learning_remaining_s: _Optional[float] = ...) -> None: ...
 
 class DetectorResponse(_message.Message):
     __slots__ = ["detectors"]

@@ -76,10 +76,12 @@ class InjectLeakRequest(_message.Message):
     def __init__(self, pipe: _Optional[_Union[PipePosition, _Mapping]] = ..., line: _Optional[_Union[LineChainage, _Mapping]] = ..., size_fraction: _Optional[float] = ..., effective_area_m2: _Optional[float] = ..., start_sim_time_s: _Optional[float] = ..., ramp_s: _Optional[float] = ..., discharge_coefficient: _Optional[float] = ...) -> None: ...
 
 class InjectLeakResponse(_message.Message):
-    __slots__ = ["leak"]
+    __slots__ = ["leak", "warnings"]
     LEAK_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_FIELD_NUMBER: _ClassVar[int]
     leak: Leak
-    def __init__(self, leak: _Optional[_Union[Leak, _Mapping]] = ...) -> None: ...
+    warnings: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, leak: _Optional[_Union[Leak, _Mapping]] = ..., warnings: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Leak(_message.Message):
     __slots__ = ["chainage_m", "cleared_sim_time_s", "cleared_wall_unix_ns", "created_wall_unix_ns", "current_flow", "discharge_coefficient", "effective_area_m2", "leak_id", "line_id", "pipe_id", "position_m", "ramp_s", "size_fraction", "source", "start_sim_time_s", "state"]
