@@ -34,6 +34,7 @@ struct ThresholdDetector: Detector {
     private let nominalFlow: [String: Double]
     private let defaultNominal: Double
     private var firstTickS: Double?
+    private var lastTickS = 0.0
     private var learned = RunningVariance()
     private var z = 0.0
     private var residual = 0.0
@@ -73,9 +74,18 @@ struct ThresholdDetector: Detector {
     /// Window of the balance, s.
     private var windowS: Double { config.blockS * Double(config.windowBlocks) }
 
+    /// The learning period left: the residual's mean and σ are learned in the first `learn_s`
+    /// (nothing to learn when `residual_std` is given).
+    var learningRemainingS: Double? {
+        if config.residualStd != nil { return 0 }
+        guard let t0 = firstTickS else { return config.learnS }
+        return max(0, config.learnS - (lastTickS - t0))
+    }
+
     mutating func observe(_ tick: DetectorTick) throws -> DetectorEstimate {
         let t0 = firstTickS ?? tick.simTimeS
         firstTickS = t0
+        lastTickS = tick.simTimeS
         // Pressure waves place the leak only where neither gas locator exists (liquids; gas with
         // `gas_locator: waves` or fewer than two line sensors): no need to track them otherwise.
         if gradient == nil && transient == nil { locator.observe(tick) }

@@ -26,10 +26,15 @@ public protocol Detector {
 
     /// Forgets what was learned (optional; the default does nothing).
     mutating func reset()
+
+    /// Simulated seconds of normal operation still needed before the detector can detect; 0
+    /// when ready, nil when it cannot tell (the default). fluxiond warms detectors up with it.
+    var learningRemainingS: Double? { get }
 }
 
 extension Detector {
     public mutating func reset() {}
+    public var learningRemainingS: Double? { nil }
 }
 
 /// A configuration error a detector can throw from `init` (a clear text for the operator).

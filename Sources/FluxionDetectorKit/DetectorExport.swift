@@ -38,7 +38,7 @@ public enum DetectorExport {
             name: UnsafePointer(strdup(name)), version: UnsafePointer(strdup(version)),
             description: UnsafePointer(strdup(summary)),
             create: exportCreate, destroy: exportDestroy, observe: exportObserve,
-            last_error: exportLastError, reset: exportReset)
+            last_error: exportLastError, reset: exportReset, learning_remaining_s: exportLearningRemaining)
         raw.initializeMemory(as: fluxion_detector_api.self, repeating: api, count: 1)
         (raw + stride).storeBytes(
             of: UnsafeRawPointer(Unmanaged.passRetained(factory).toOpaque()), as: UnsafeRawPointer.self)
@@ -76,6 +76,11 @@ private let exportCreate:
         }
         return nil
     }
+
+private let exportLearningRemaining: @convention(c) (OpaquePointer?) -> Double = { state in
+    guard let box = DetectorBox.from(state) else { return -1 }
+    return box.detector.learningRemainingS ?? -1
+}
 
 private let exportDestroy: @convention(c) (OpaquePointer?) -> Void = { state in
     guard let state else { return }

@@ -189,6 +189,29 @@ public final class DetectorHost: @unchecked Sendable {
         return p
     }
 
+    /// The longest learning time any active instance still needs, simulated s (0: all ready;
+    /// an instance that cannot tell counts as ready).
+    public var learningRemainingS: Double {
+        instances.filter { $0.status == .active }.map(\.learningRemainingS).max().map { max($0, 0) } ?? 0
+    }
+
+    /// One line per active instance still learning: what a leak opened now will meet.
+    public func learningWarnings() -> [String] {
+        instances.filter { $0.status == .active }.compactMap { instance in
+            let left = instance.learningRemainingS
+            guard left > 0 else { return nil }
+            return
+                "detector \(instance.name) is still learning normal operation (\(DetectorHost.duration(left)) of simulated time left): it learns this leak as normal and will not raise it"
+        }
+    }
+
+    /// "23 min", "1 h 5 min", "40 s".
+    public static func duration(_ s: Double) -> String {
+        if s < 60 { return "\(Int(s.rounded())) s" }
+        let minutes = Int((s / 60).rounded(.up))
+        return minutes < 60 ? "\(minutes) min" : "\(minutes / 60) h \(minutes % 60) min"
+    }
+
     /// Names of the active instances, in load order.
     public var activeNames: [String] { instances.filter { $0.status == .active }.map(\.name) }
 

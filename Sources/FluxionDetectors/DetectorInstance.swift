@@ -93,6 +93,15 @@ final class DetectorInstance {
         DetectorStatus(
             name: name, plugin: plugin.pluginName, version: plugin.version, summary: plugin.summary,
             state: status, abiVersion: plugin.abiVersion, lastError: lastError,
-            leakProbability: lastEstimate.probability, samplesSeen: samplesSeen, ticksSeen: ticksSeen)
+            leakProbability: lastEstimate.probability, samplesSeen: samplesSeen, ticksSeen: ticksSeen,
+            learningRemainingS: learningRemainingS)
+    }
+
+    /// What the plugin says of its learning (`learning_remaining_s`); -1 when it cannot tell or
+    /// answers something that is not a time.
+    var learningRemainingS: Double {
+        guard status != .failed, let ask = plugin.learningRemaining else { return -1 }
+        let s = ask(state)
+        return s.isFinite ? max(s, -1) : -1
     }
 }

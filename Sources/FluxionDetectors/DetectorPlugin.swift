@@ -27,6 +27,8 @@ public final class DetectorPlugin: @unchecked Sendable {
         ) -> Int32
     let lastError: @convention(c) (UnsafePointer<fluxion_detector_api>?, OpaquePointer?) -> UnsafePointer<CChar>?
     let reset: (@convention(c) (OpaquePointer?) -> Void)?
+    /// OPTIONAL, added later: nil when the plugin's table predates it or leaves it NULL.
+    let learningRemaining: (@convention(c) (OpaquePointer?) -> Double)?
 
     /// Opens `path` and checks, in order: the entry point exists, the ABI version, the table
     /// size, the required entries.
@@ -52,7 +54,8 @@ public final class DetectorPlugin: @unchecked Sendable {
             throw .abiMismatch(plugin: pluginName, found: found, expected: FLUXION_DETECTOR_ABI_VERSION)
         }
         let size = head.load(fromByteOffset: 4, as: UInt32.self)
-        let needed = MemoryLayout<fluxion_detector_api>.size
+        // The table as first released; fields added since are read only when struct_size covers them.
+        let needed = MemoryLayout<fluxion_detector_api>.offset(of: \.learning_remaining_s)!
         guard Int(size) >= needed else {
             throw .malformedTable(plugin: pluginName, reason: "struct_size \(size) < \(needed) bytes of ABI version 1")
         }
@@ -76,6 +79,10 @@ public final class DetectorPlugin: @unchecked Sendable {
         self.observe = observe
         self.lastError = lastError
         self.reset = t.reset
+        let learningEnd =
+            MemoryLayout<fluxion_detector_api>.offset(of: \.learning_remaining_s)!
+            + MemoryLayout<UnsafeRawPointer>.size
+        learningRemaining = Int(size) >= learningEnd ? t.learning_remaining_s : nil
         detectorName = String(cString: name)
         self.version = String(cString: version)
         summary = t.description.map { String(cString: $0) } ?? ""

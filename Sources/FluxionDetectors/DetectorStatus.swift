@@ -23,4 +23,7 @@ public struct DetectorStatus: Sendable, Equatable {
     public var samplesSeen: UInt64
     /// Ticks observed so far.
     public var ticksSeen: UInt64
+    /// Simulated seconds of normal operation the detector still needs before it can detect; 0
+    /// ready; -1 unknown (the plugin cannot tell, or it is not an instance).
+    public var learningRemainingS: Double = -1
 }

@@ -37,6 +37,7 @@ public struct LOFLeakDetector: Detector {
     private let neighbors: Int
     private let contamination: Double
     private var firstS: Double?
+    private var lastS = 0.0
     private var sampler: TrainingSampler
     private var last = DetectorEstimate(probability: 0)
 
@@ -85,6 +86,7 @@ public struct LOFLeakDetector: Detector {
 
     public mutating func observe(_ tick: DetectorTick) throws -> DetectorEstimate {
         if firstS == nil { firstS = tick.simTimeS }
+        lastS = tick.simTimeS
         guard let vector = extractor.observe(tick) else { return last }
         guard let model else {
             guard sampler.take(atS: tick.simTimeS) else { return last }
@@ -102,6 +104,15 @@ public struct LOFLeakDetector: Detector {
         let p = try model.probability(of: vector)
         last = estimate(vector, probability: p, model: model)
         return last
+    }
+
+    /// 0 with a model; while learning online, the simulated time left of `learn_s` (the model is
+    /// trained at the first window after it, given enough samples).
+    public var learningRemainingS: Double? {
+        if model != nil { return 0 }
+        guard let firstS else { return learnS }
+        // Not trained yet: at least one more sampling interval, even past learn_s.
+        return max(learnS - (lastS - firstS), sampler.intervalS)
     }
 
     public mutating func reset() {

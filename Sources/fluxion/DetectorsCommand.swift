@@ -1,5 +1,6 @@
 import ArgumentParser
 import FluxionClient
+import FluxionDetectors
 import FluxionWire
 import Foundation
 
@@ -104,7 +105,7 @@ private func show(_ detectors: [DetectorInfo], _ connection: ConnectionOptions) 
                     "name": d.name, "plugin": d.plugin, "version": d.version, "description": d.description,
                     "state": d.state.name,
                     "abi_version": d.abiVersion, "last_error": d.lastError, "leak_probability": d.leakProbability,
-                    "samples_seen": d.samplesSeen,
+                    "samples_seen": d.samplesSeen, "learning_remaining_s": d.learningRemainingS,
                 ]
             })
         return
@@ -115,6 +116,9 @@ private func show(_ detectors: [DetectorInfo], _ connection: ConnectionOptions) 
         if d.state != .available {
             line +=
                 "  plugin \(d.plugin) \(d.version), p = \(String(format: "%.3f", d.leakProbability)), \(d.samplesSeen) samples"
+            if d.state == .active, d.learningRemainingS > 0 {
+                line += ", learning: \(DetectorHost.duration(d.learningRemainingS)) of simulated time left"
+            }
         } else if !d.version.isEmpty {
             line += "  \(d.version)  \(d.description)"
         }

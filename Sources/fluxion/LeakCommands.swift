@@ -48,7 +48,14 @@ struct InjectLeakCommand: ParsableCommand {
         let response: InjectLeakResponse = try rpc { () throws(RPCError) in
             try conn.unary(FluxionService.injectLeak, request)
         }
-        if connection.json { printJSON(response.leak.json) } else { print("injected " + response.leak.summary) }
+        for warning in response.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        if connection.json {
+            var object = response.leak.json
+            object["warnings"] = response.warnings
+            printJSON(object)
+        } else {
+            print("injected " + response.leak.summary)
+        }
     }
 }
 

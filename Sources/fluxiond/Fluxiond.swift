@@ -6,6 +6,7 @@ import FluxionScenario
 import FluxionServer
 import FluxionTLS
 import FluxionTwin
+import Foundation
 import Logging
 
 #if canImport(Glibc)
@@ -104,6 +105,12 @@ struct Fluxiond: ParsableCommand {
 
     @Option(
         help:
+            "Warm start: before serving, run the twin through normal operation for as long as the detectors given with --detector still learn, at most this many simulated seconds (0: none)."
+    )
+    var warmUp: Double = 86_400
+
+    @Option(
+        help:
             "Directory for state that outlives the server (the alert store, alerts.sqlite3); created if missing. Default: $XDG_STATE_HOME/fluxion, else ~/.local/state/fluxion."
     )
     var data: String = DataDirectory.defaultPath
@@ -140,6 +147,9 @@ struct Fluxiond: ParsableCommand {
                 "--host \(host) is not loopback: give --tokens FILE so that only token holders can operate the twin, or --insecure-no-auth to accept anyone"
             )
         }
+        guard warmUp >= 0, warmUp <= 604_800 else {
+            throw ValidationError("--warm-up must be 0…604800 simulated seconds, got \(warmUp)")
+        }
         guard maxModelBytes > 0 else { throw ValidationError("--max-model-bytes must be positive") }
         guard streamStallTimeout > 0 else { throw ValidationError("--stream-stall-timeout must be positive") }
     }
@@ -151,6 +161,13 @@ struct Fluxiond: ParsableCommand {
         sigemptyset(&empty)
         pthread_sigmask(SIG_SETMASK, &empty, nil)
         signal(SIGPIPE, SIG_IGN)
+        // One descriptor per connection: take the hard limit (systemd's default is 524288), so
+        // that the soft default of 1024 does not cap the number of clients.
+        var files = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &files) == 0, files.rlim_cur < files.rlim_max {
+            files.rlim_cur = files.rlim_max
+            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &files)
+        }
 
         let level = Logger.Level(rawValue: logLevel)!
         LoggingSystem.bootstrap { label in
@@ -231,6 +248,13 @@ struct Fluxiond: ParsableCommand {
                 alerts.removeDetector(name, simTimeS: twin.simTimeS)
             }
             for name in detectors { try detectorService.loadAndActivate(plugin: name) }
+            if warmUp > 0, !detectors.isEmpty {
+                let started = Date()
+                let fed = detectorService.warmUp(twin, maxS: warmUp)
+                logger.info(
+                    "warm start: \(fed.rounded()) s of simulated normal operation fed to \(detectors.joined(separator: ", ")) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s; serving from t = \(twin.simTimeS.rounded()) s"
+                )
+            }
             try server.start()
         } catch {
             FileHandleOutput.stderr("fluxiond: \(error)")

@@ -119,7 +119,19 @@ typedef struct fluxion_detector_api {
 
     /** OPTIONAL (may be NULL). Forgets what was learned, as if freshly created. */
     void (*reset)(fluxion_detector_state *state);
+
+    /* ---- Added after the first release of version 1: present when struct_size covers them. */
+
+    /** OPTIONAL (may be NULL, or beyond struct_size). Simulated seconds of normal operation the
+     *  detector still needs before it can detect (what it sees meanwhile it learns as normal):
+     *  0 when ready, negative when it cannot tell. The host asks between ticks; fluxiond warms
+     *  detectors up with it at start and shows it in ListDetectors. */
+    double (*learning_remaining_s)(fluxion_detector_state *state);
 } fluxion_detector_api;
+
+/** Size of the table as first released: the host accepts any struct_size from here on, and
+ *  reads a later field only when struct_size covers it. */
+#define FLUXION_DETECTOR_API_BASE_SIZE offsetof(fluxion_detector_api, learning_remaining_s)
 
 /** The one exported entry point: returns the plugin's table (never NULL), valid forever. */
 typedef const fluxion_detector_api *(*fluxion_detector_entry_fn)(void);

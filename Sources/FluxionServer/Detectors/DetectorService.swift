@@ -31,6 +31,7 @@ public final class DetectorService {
     public let pluginDirectory: String
     private var logger: Logger
     private let loop: EventLoop
+    private let builder: TickBuilder
 
     /// Creates the service, registers its RPCs and attaches it to the twin's deliveries.
     /// - Parameters:
@@ -61,12 +62,20 @@ public final class DetectorService {
             onSignals: { signals in
                 loop.execute { box.service?.deliver(signals) }
             })
-        box.service = self
         let builder = TickBuilder(network)
+        self.builder = builder
+        box.service = self
         let manager = self.manager
         twin.onDelivery.append { view in
             let ticks = view.ticks.map { builder.tick(simTimeS: $0.simTimeS, readings: $0.readings) }
             if !ticks.isEmpty { manager.submit(ticks) }
+        }
+        // InjectLeak says so when an active detector is still learning (it would learn the leak).
+        twin.leakWarnings = { reply in
+            manager.perform({ host in host.learningWarnings() }) { result in
+                let warnings = (try? result.get()) ?? []
+                loop.execute { reply(warnings) }
+            }
         }
         server.services.append(self)
         server.onShutdown.append { manager.stop() }
@@ -90,6 +99,39 @@ public final class DetectorService {
             return try host.activate(plugin)
         }
         logger.info("detector \(plugin) loaded and active (plugins: \(pluginDirectory))")
+    }
+
+    /// Warm start: runs the twin through normal operation before serving, feeding every tick to
+    /// the active detectors, until none of them is still learning, at most `maxS` simulated
+    /// seconds, and never into a leak the scenario schedules (the history is normal operation;
+    /// the autopilot is held meanwhile). The first leak a user injects then meets calibrated
+    /// detectors. Returns the simulated seconds of history fed.
+    public func warmUp(_ twin: TwinService, maxS: Double) -> Double {
+        let manager = self.manager
+        var fed = 0.0
+        twin.beforeStart { simulation in
+            let start = simulation.timeS
+            let scheduled = simulation.leaks(includeCleared: false).map(\.startS).filter { $0 >= start }.min()
+            // Stop a step short of the scheduled leak: the last step may pass `end` by less than one.
+            let end = min(start + maxS, (scheduled ?? .infinity) - simulation.timeStepS)
+            let autopilot = simulation.autopilotConfig.enabled
+            simulation.setAutopilot(enabled: false)
+            defer { simulation.setAutopilot(enabled: autopilot) }
+            while simulation.timeS < end {
+                let remaining = (try? manager.performAndWait { host in host.learningRemainingS }) ?? 0
+                guard remaining > 0 else { break }
+                // Chunks of at most 10 simulated minutes: the queue never drops a tick.
+                let chunkEnd = min(simulation.timeS + min(remaining, 600), end)
+                var ticks: [DetectorTick] = []
+                simulation.advance(toTimeS: chunkEnd) { readings in
+                    if let t = readings.first?.simTimeS { ticks.append(builder.tick(simTimeS: t, readings: readings)) }
+                }
+                manager.submit(ticks)
+                manager.drain()
+            }
+            fed = simulation.timeS - start
+        }
+        return fed
     }
 
     private func deliver(_ signals: [AlertSignal]) {
@@ -163,7 +205,7 @@ extension DetectorInfo {
         self.init(
             name: s.name, plugin: s.plugin, version: s.version, description: s.summary, state: state,
             abiVersion: s.abiVersion, lastError: s.lastError, leakProbability: s.leakProbability,
-            samplesSeen: s.samplesSeen)
+            samplesSeen: s.samplesSeen, learningRemainingS: s.learningRemainingS)
     }
 }
 

@@ -36,6 +36,7 @@ public final class TwinHost: @unchecked Sendable {
     private var inFlight = 0
     private let maxInFlight = 2
     private let stopped = DispatchSemaphore(value: 0)
+    private var started = false
 
     // Twin thread only.
     private var state: State
@@ -59,7 +60,18 @@ public final class TwinHost: @unchecked Sendable {
         for leak in simulation.leaks(includeCleared: true) { knownLeaks[leak.id] = leak.state }
     }
 
+    /// Runs `body` on the simulation before `start()`, on the caller's thread (nothing else
+    /// touches the state yet), then anchors the clock at the simulated time it reached: serving
+    /// starts from the end of that history, at the configured speed.
+    func beforeStart(_ body: (inout Simulation) -> Void) {
+        precondition(!started, "beforeStart after start")
+        body(&state.simulation)
+        state.clock.reanchor(nowNs: monotonicNs(), simS: state.simulation.timeS)
+        for leak in state.simulation.leaks(includeCleared: true) { knownLeaks[leak.id] = leak.state }
+    }
+
     public func start() {
+        started = true
         let thread = Thread { [self] in run() }
         thread.name = "fluxion-twin"
         thread.start()

@@ -19,6 +19,9 @@ public final class TwinService {
     /// Every leak appearance and clearance, in order, with both clocks.
     public private(set) var leakEvents: [LeakEvent] = []
     private var leakWallTimes: [String: (created: Int64, cleared: Int64)] = [:]
+    /// Asked after a leak is injected (loop thread): what will not see it as it should; `reply`
+    /// runs on the loop thread. Set by the detector service.
+    public var leakWarnings: ((@escaping @Sendable ([String]) -> Void) -> Void)?
     /// Called with each delivery after the streams have been fed (detectors hook in here).
     public var onDelivery: [(TwinDeliveryView) -> Void] = []
 
@@ -56,6 +59,17 @@ public final class TwinService {
     }
 
     public func start() { host.start() }
+
+    /// Runs `body` on the simulation before serving (the warm-up of `DetectorService`); the
+    /// clock, the readings and the alerts then go on from where it left the simulation.
+    public func beforeStart(_ body: (inout Simulation) -> Void) {
+        var reached = simTimeS
+        host.beforeStart { simulation in
+            body(&simulation)
+            reached = simulation.timeS
+        }
+        simTimeS = reached
+    }
 
     private func received(_ delivery: TwinDelivery) {
         simTimeS = delivery.simTimeS
@@ -105,7 +119,13 @@ public final class TwinService {
                 switch result {
                 case .success(let info):
                     me.value.leakWallTimes[info.id] = me.value.leakWallTimes[info.id] ?? (wallUnixNs(), 0)
-                    bound.value.finish(.ok, payload: InjectLeakResponse(leak: me.value.wire(info)).encoded())
+                    let leak = me.value.wire(info)
+                    guard let ask = me.value.leakWarnings else {
+                        return bound.value.finish(.ok, payload: InjectLeakResponse(leak: leak).encoded())
+                    }
+                    ask { warnings in
+                        bound.value.finish(.ok, payload: InjectLeakResponse(leak: leak, warnings: warnings).encoded())
+                    }
                 case .failure(let error):
                     let e = error.injectLeakRPCError
                     bound.value.finish(e.code, e.message)

@@ -7,7 +7,8 @@ extension DetectorInfo {
             description: ProtobufC.string(m.description),
             state: State(rawValue: UInt32(m.state.rawValue)) ?? .unspecified,
             abiVersion: m.abi_version, lastError: ProtobufC.string(m.last_error),
-            leakProbability: m.leak_probability, samplesSeen: m.samples_seen)
+            leakProbability: m.leak_probability, samplesSeen: m.samples_seen,
+            learningRemainingS: m.learning_remaining_s)
     }
 
     /// Fills `m` with C copies owned by `strings`.
@@ -22,6 +23,7 @@ extension DetectorInfo {
         m.pointee.last_error = strings.dup(lastError)
         m.pointee.leak_probability = leakProbability
         m.pointee.samples_seen = samplesSeen
+        m.pointee.learning_remaining_s = learningRemainingS
     }
 
     static func decodeAll(

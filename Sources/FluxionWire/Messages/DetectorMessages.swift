@@ -31,11 +31,15 @@ public struct DetectorInfo: Sendable, Equatable {
     /// Latest estimate's leak probability, 0…1.
     public var leakProbability: Double
     public var samplesSeen: UInt64
+    /// Simulated seconds of learning left; 0 ready; -1 unknown.
+    public var learningRemainingS: Double
 
     public init(
         name: String, plugin: String, version: String = "", description: String = "", state: State,
-        abiVersion: UInt32 = 0, lastError: String = "", leakProbability: Double = 0, samplesSeen: UInt64 = 0
+        abiVersion: UInt32 = 0, lastError: String = "", leakProbability: Double = 0, samplesSeen: UInt64 = 0,
+        learningRemainingS: Double = -1
     ) {
+        self.learningRemainingS = learningRemainingS
         self.name = name
         self.plugin = plugin
         self.version = version

@@ -224,7 +224,8 @@ extension InjectLeakResponse: WireMessage {
             bytes, type: Self.protoName, unpack: fluxion__v1__inject_leak_response__unpack,
             free: fluxion__v1__inject_leak_response__free_unpacked
         ) { m in
-            InjectLeakResponse(leak: m.leak.map { Leak($0.pointee) } ?? Leak())
+            InjectLeakResponse(
+                leak: m.leak.map { Leak($0.pointee) } ?? Leak(), warnings: ProtobufC.strings(m.n_warnings, m.warnings))
         }
     }
 
@@ -233,6 +234,8 @@ extension InjectLeakResponse: WireMessage {
         fluxion__v1__inject_leak_response__init(&m)
         let s = CStrings()
         m.leak = leak.cMessage(s)
+        m.n_warnings = warnings.count
+        m.warnings = s.array(warnings)
         return withExtendedLifetime(s) {
             ProtobufC.pack(
                 &m, size: fluxion__v1__inject_leak_response__get_packed_size,

@@ -147,7 +147,12 @@ public struct InjectLeakRequest: Sendable, Equatable {
 
 public struct InjectLeakResponse: Sendable, Equatable {
     public var leak: Leak
-    public init(leak: Leak) { self.leak = leak }
+    /// What will not see the leak as it should (e.g. a detector still learning).
+    public var warnings: [String]
+    public init(leak: Leak, warnings: [String] = []) {
+        self.leak = leak
+        self.warnings = warnings
+    }
 }
 
 public struct ClearLeakRequest: Sendable, Equatable {

@@ -367,7 +367,7 @@ void   fluxion__v1__detector_response__free_unpacked
   assert(message->base.descriptor == &fluxion__v1__detector_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor fluxion__v1__detector_info__field_descriptors[9] =
+static const ProtobufCFieldDescriptor fluxion__v1__detector_info__field_descriptors[10] =
 {
   {
     "name",
@@ -477,12 +477,25 @@ static const ProtobufCFieldDescriptor fluxion__v1__detector_info__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "learning_remaining_s",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__DetectorInfo, learning_remaining_s),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned fluxion__v1__detector_info__field_indices_by_name[] = {
   5,   /* field[5] = abi_version */
   3,   /* field[3] = description */
   6,   /* field[6] = last_error */
   7,   /* field[7] = leak_probability */
+  9,   /* field[9] = learning_remaining_s */
   0,   /* field[0] = name */
   1,   /* field[1] = plugin */
   8,   /* field[8] = samples_seen */
@@ -492,7 +505,7 @@ static const unsigned fluxion__v1__detector_info__field_indices_by_name[] = {
 static const ProtobufCIntRange fluxion__v1__detector_info__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor fluxion__v1__detector_info__descriptor =
 {
@@ -502,7 +515,7 @@ const ProtobufCMessageDescriptor fluxion__v1__detector_info__descriptor =
   "Fluxion__V1__DetectorInfo",
   "fluxion.v1",
   sizeof(Fluxion__V1__DetectorInfo),
-  9,
+  10,
   fluxion__v1__detector_info__field_descriptors,
   fluxion__v1__detector_info__field_indices_by_name,
   1,  fluxion__v1__detector_info__number_ranges,

@@ -1892,7 +1892,7 @@ const ProtobufCMessageDescriptor fluxion__v1__line_chainage__descriptor =
   (ProtobufCMessageInit) fluxion__v1__line_chainage__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor fluxion__v1__inject_leak_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor fluxion__v1__inject_leak_response__field_descriptors[2] =
 {
   {
     "leak",
@@ -1906,14 +1906,27 @@ static const ProtobufCFieldDescriptor fluxion__v1__inject_leak_response__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "warnings",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Fluxion__V1__InjectLeakResponse, n_warnings),
+    offsetof(Fluxion__V1__InjectLeakResponse, warnings),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned fluxion__v1__inject_leak_response__field_indices_by_name[] = {
   0,   /* field[0] = leak */
+  1,   /* field[1] = warnings */
 };
 static const ProtobufCIntRange fluxion__v1__inject_leak_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor fluxion__v1__inject_leak_response__descriptor =
 {
@@ -1923,7 +1936,7 @@ const ProtobufCMessageDescriptor fluxion__v1__inject_leak_response__descriptor =
   "Fluxion__V1__InjectLeakResponse",
   "fluxion.v1",
   sizeof(Fluxion__V1__InjectLeakResponse),
-  1,
+  2,
   fluxion__v1__inject_leak_response__field_descriptors,
   fluxion__v1__inject_leak_response__field_indices_by_name,
   1,  fluxion__v1__inject_leak_response__number_ranges,

@@ -53,10 +53,15 @@ struct  Fluxion__V1__DetectorInfo
   char *last_error;
   double leak_probability;
   uint64_t samples_seen;
+  /*
+   * Simulated seconds of normal operation the detector still needs before it can detect (it
+   * learns what it sees meanwhile as normal); 0: ready; -1: it cannot tell (or not loaded).
+   */
+  double learning_remaining_s;
 };
 #define FLUXION__V1__DETECTOR_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__detector_info__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, FLUXION__V1__DETECTOR_STATE__DETECTOR_STATE_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, FLUXION__V1__DETECTOR_STATE__DETECTOR_STATE_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0, 0, 0 }
 
 
 struct  Fluxion__V1__ListDetectorsRequest

@@ -274,10 +274,16 @@ struct  Fluxion__V1__InjectLeakResponse
 {
   ProtobufCMessage base;
   Fluxion__V1__Leak *leak;
+  /*
+   * The leak is open, but some things will not see it as they should, e.g. an active detector
+   * still learning normal operation (it would learn the leak as normal).
+   */
+  size_t n_warnings;
+  char **warnings;
 };
 #define FLUXION__V1__INJECT_LEAK_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__inject_leak_response__descriptor) \
-    , NULL }
+    , NULL, 0,NULL }
 
 
 struct  Fluxion__V1__ClearLeakRequest
