@@ -35,9 +35,12 @@ struct HealthCommand: ParsableCommand {
     }
 }
 
+/// "42.5 s", "3 min 5 s", "3 h 38 min 15 s" (simulated time from the server; anything not a
+/// plain time is shown as a number, never trapped on).
 func formatDuration(_ seconds: Double) -> String {
-    if seconds < 60 { return String(format: "%.1f s", seconds) }
-    let s = Int(seconds)
+    guard seconds.isFinite, abs(seconds) < 1e15 else { return "\(seconds) s" }
+    if abs(seconds) < 60 { return String(format: "%.1f s", seconds) }
+    let s = Int(seconds.rounded(.down))
     if s < 3600 { return "\(s / 60) min \(s % 60) s" }
-    return "\(s / 3600) h \((s % 3600) / 60) min"
+    return "\(s / 3600) h \((s % 3600) / 60) min \(s % 60) s"
 }

@@ -97,11 +97,14 @@ struct ClockCommand: ParsableCommand {
         defer { conn.close() }
         let change = speed != nil || pause || resume || freeRunning
         let clock: FluxionWire.Clock = try rpc { () throws(RPCError) in
-            change
-                ? try conn.unary(
-                    FluxionService.setClock, SetClockRequest(speed: speed ?? 0, paused: pause, freeRunning: freeRunning)
-                )
-                : try conn.unary(FluxionService.getClock, GetClockRequest())
+            let now: FluxionWire.Clock = try conn.unary(FluxionService.getClock, GetClockRequest())
+            guard change else { return now }
+            // --speed alone changes the speed and nothing else: a paused clock stays paused, a
+            // free-running one keeps running free.
+            let paused = pause || (!resume && !freeRunning && now.paused)
+            let free = freeRunning || (!resume && !pause && speed == nil && now.freeRunning)
+            return try conn.unary(
+                FluxionService.setClock, SetClockRequest(speed: speed ?? 0, paused: paused, freeRunning: free))
         }
         if connection.json {
             printJSON([
@@ -109,9 +112,11 @@ struct ClockCommand: ParsableCommand {
                 "free_running": clock.freeRunning, "tick": clock.tick, "time_step_s": clock.timeStepS,
             ])
         } else {
-            let mode = clock.paused ? "paused" : clock.freeRunning ? "free-running" : "speed \(clock.speed)×"
+            let speed = String(format: "%g", clock.speed)
+            let mode =
+                clock.paused ? "paused (speed \(speed)×)" : clock.freeRunning ? "free-running" : "speed \(speed)×"
             print(
-                "t = \(formatDuration(clock.simTimeS)) (\(clock.simTimeS) s), \(mode), step \(clock.tick) of \(clock.timeStepS) s"
+                "t = \(formatDuration(clock.simTimeS)) (\(String(format: "%.1f", clock.simTimeS)) s), \(mode), step \(clock.tick) (Δt \(String(format: "%.3f", clock.timeStepS)) s)"
             )
         }
     }

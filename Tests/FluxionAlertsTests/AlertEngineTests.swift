@@ -72,15 +72,34 @@ import Testing
         #expect(up.map(\.kind) == [.updated])
         #expect(up[0].alert.probability == 0.90)
         #expect(up[0].alert.sizeFraction == 0.025)  // nil in the signal keeps the last size
-        // A lower probability never lowers the peak; a 3 km move is worth an update.
-        let moved = engine.process([Fixtures.signal(3, 0.81, x: 5_000)])
+        // A lower probability never lowers the peak; a 3 km move is worth an update, told once
+        // the update interval (60 s) since the last one has passed.
+        #expect(engine.process([Fixtures.signal(3, 0.81, x: 5_000)]).isEmpty)
+        let moved = engine.process([Fixtures.signal(62, 0.81, x: 5_000)])
         #expect(moved.map(\.kind) == [.updated])
         #expect(moved[0].alert.probability == 0.90)
         #expect(moved[0].alert.positionM == 5_000)
-        #expect(moved[0].alert.updatedSimTimeS == 3)
-        // Size to 0.12 makes it high severity.
-        let bigger = engine.process([Fixtures.signal(4, 0.85, x: 5_000, size: 0.12)])
+        #expect(moved[0].alert.updatedSimTimeS == 62)
+        // Size to 0.12 makes it high severity: a higher severity is told at once.
+        let bigger = engine.process([Fixtures.signal(63, 0.85, x: 5_000, size: 0.12)])
         #expect(bigger.first?.alert.severity == .high)
+    }
+
+    /// An estimate that jitters by hundreds of metres every second: before, one stored and
+    /// streamed update per 100 m move (3,600 samples gave ~3,000); now at most one per minute
+    /// of simulated time, plus the few that a rising peak causes.
+    @Test func aJitteringEstimateCostsABoundedNumberOfUpdatesPerHour() {
+        var engine = Fixtures.engine { $0.raiseHoldS = 0 }
+        var rng = SplitMix(seed: 7)
+        var signals: [AlertSignal] = []
+        for t in 0..<3600 {
+            signals.append(Fixtures.signal(Double(t), 0.9, x: 4_000 + 600 * rng.unit(), size: 0.02 + 0.03 * rng.unit()))
+        }
+        let events = engine.process(signals)
+        let updates = events.filter { $0.kind == .updated }.count
+        #expect(events.first?.kind == .raised)
+        #expect(updates <= 61, "\(updates) updates in a simulated hour")
+        #expect(updates >= 30, "the moves are still told: \(updates)")
     }
 
     @Test func detectorsAreIndependent() {

@@ -30,9 +30,11 @@ extension FluxionWire.AlertFilter {
     func query() throws(RPCError) -> AlertQuery {
         var q = AlertQuery()
         if let t = simTime {
-            guard t.startS.isFinite, t.endS.isFinite, t.startS <= t.endS else {
+            // One-sided ranges: the open bound is ±infinity ("from T onwards": end_s = +inf).
+            guard !t.startS.isNaN, !t.endS.isNaN, t.startS <= t.endS else {
                 throw .invalidArgument(
-                    "filter.sim_time: start_s must be ≤ end_s (both finite), got \(t.startS)…\(t.endS)")
+                    "filter.sim_time: start_s must be ≤ end_s (an open end is ±infinity, e.g. end_s = +inf for \"from start_s on\"), got \(t.startS)…\(t.endS)"
+                )
             }
             q.simTimeRange = t.startS...t.endS
         }

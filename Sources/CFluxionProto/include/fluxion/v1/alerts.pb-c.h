@@ -81,6 +81,10 @@ struct  Fluxion__V1__Alert
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, FLUXION__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED, 0, 0, 0, 0, 0, FLUXION__V1__SEVERITY__SEVERITY_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
+/*
+ * Both bounds included. An open end is an infinity: end_s = +inf for "from start_s on",
+ * start_s = -inf for "up to end_s".
+ */
 struct  Fluxion__V1__SimTimeRange
 {
   ProtobufCMessage base;

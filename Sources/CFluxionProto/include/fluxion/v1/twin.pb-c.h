@@ -431,6 +431,10 @@ struct  Fluxion__V1__Topology
 {
   ProtobufCMessage base;
   char *scenario;
+  /*
+   * "natural_gas" (isothermal ideal gas: pressures absolute, Pa; flows Sm³/h) or "liquid"
+   * (water, crude oil: pressures gauge, Pa; flows m³/s).
+   */
   char *fluid;
   size_t n_nodes;
   Fluxion__V1__TopologyNode **nodes;
@@ -475,11 +479,23 @@ struct  Fluxion__V1__SetClockRequest
 struct  Fluxion__V1__Clock
 {
   ProtobufCMessage base;
+  /*
+   * Simulated time, s (after a warm start, where the history fed to the detectors ended).
+   */
   double sim_time_s;
+  /*
+   * Simulated seconds per wall second (kept while paused).
+   */
   double speed;
   protobuf_c_boolean paused;
   protobuf_c_boolean free_running;
+  /*
+   * Solver steps taken since t = 0 (sim_time_s = tick * time_step_s).
+   */
   uint64_t tick;
+  /*
+   * The solver's global time step, s.
+   */
   double time_step_s;
 };
 #define FLUXION__V1__CLOCK__INIT \
