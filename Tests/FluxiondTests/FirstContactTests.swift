@@ -94,6 +94,31 @@ import Testing
             ), "\(inject.err)")
     }
 
+    /// `fluxion clock --speed` on a paused clock kept it running (SetClock sent paused = false),
+    /// and the clock line printed 17 digits of seconds. QueryAlerts refused "from T on".
+    @Test func clockAndAlertQueriesBehaveAsAUserExpects() throws {
+        let server = try ServerProcess(["--paused", "--warm-up", "0"])
+        defer { server.stop() }
+        let address = ["--server", "127.0.0.1:\(server.port)"]
+        let clock = try runProduct("fluxion", ["clock", "--speed", "5"] + address)
+        #expect(clock.status == 0, "\(clock.err)")
+        #expect(clock.out.hasPrefix("t = 0.0 s (0.0 s), paused (speed 5×), step 0 (Δt 0.680 s)"), "\(clock.out)")
+        let resumed = try runProduct("fluxion", ["clock", "--resume"] + address)
+        #expect(resumed.out.contains(", speed 5×,"), "\(resumed.out)")
+
+        let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 20)
+        defer { conn.close() }
+        var request = QueryAlertsRequest()
+        request.filter.simTime = SimTimeRange(startS: 3600, endS: .infinity)
+        let page: QueryAlertsResponse = try conn.unary(FluxionService.queryAlerts, request)
+        #expect(page.alerts.isEmpty)
+        request.filter.simTime = SimTimeRange(startS: 3600, endS: 0)
+        let e = #expect(throws: RPCError.self) {
+            let _: QueryAlertsResponse = try conn.unary(FluxionService.queryAlerts, request)
+        }
+        #expect(e?.message.contains("end_s = +inf") == true)
+    }
+
     /// The warm start never runs into a leak the scenario schedules: water-main-leak opens one
     /// at 20 s, so the history stops there and the detector is shown still learning.
     @Test func theWarmStartStopsBeforeAScheduledLeak() throws {
