@@ -9,7 +9,7 @@ ARGS ?=
 DETECTOR ?= threshold
 PYTHON ?= python3
 
-.PHONY: setup build release run test test-clients check-protos protos bench clean format lint fuzz
+.PHONY: setup build release run test test-clients check-protos protos bench clean format lint fuzz install
 
 setup:
 	@bash scripts/setup.sh
@@ -47,6 +47,11 @@ test-clients: setup
 	bash scripts/check-python-protos.sh
 	$(MAKE) -C clients/c
 	cd clients/python && FLUXIOND=$(CURDIR)/.build/debug/fluxiond $(PYTHON) -m pytest -q -p no:cacheprovider
+
+# PREFIX=/usr/local by default; see scripts/install.sh for what goes where.
+PREFIX ?= /usr/local
+install: release
+	bash scripts/install.sh $(PREFIX) $(CURDIR)/.build/release
 
 bench: release
 	bash scripts/bench.sh

@@ -5,8 +5,9 @@ set -euo pipefail
 
 # protobuf-compiler: protoc 3.21.12 generates the Python client's protobuf modules (clients/python).
 # libssl-dev: TLS (libssl), SHA-256 and constant-time comparison of access tokens (libcrypto);
-# openssl: the command the TLS tests make their certificates with.
-APT_PACKAGES=(libuv1-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev protobuf-compiler libssl-dev openssl)
+# openssl: the command the TLS tests make their certificates with; systemd: systemd-analyze
+# verify checks the shipped unit.
+APT_PACKAGES=(libuv1-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev protobuf-compiler libssl-dev openssl systemd)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

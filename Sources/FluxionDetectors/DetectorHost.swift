@@ -169,7 +169,14 @@ public final class DetectorHost: @unchecked Sendable {
                 name: name, plugin: name, version: "", summary: "", state: .available,
                 abiVersion: 0, lastError: "", leakProbability: 0, samplesSeen: 0, ticksSeen: 0)
             do {
-                let plugin = try probe(name: name, path: (pluginDirectory as NSString).appendingPathComponent(file))
+                let path = (pluginDirectory as NSString).appendingPathComponent(file)
+                let plugin = try probe(name: name, path: path)
+                // One name per detector: the detector's own ("lof", not "FluxionLof") when loading
+                // by it finds this file.
+                if (try? pluginPath(plugin.detectorName)) == path {
+                    status.name = plugin.detectorName
+                    status.plugin = plugin.detectorName
+                }
                 status.version = plugin.version
                 status.summary = plugin.summary
                 status.abiVersion = plugin.abiVersion

@@ -23,6 +23,12 @@ struct Fluxiond: ParsableCommand {
             SIGTERM or SIGINT ends open calls with UNAVAILABLE and exits 0.
             """)
 
+    @Option(
+        help:
+            "Configuration file (YAML): a key per option, named as the option without dashes (port: 7400, detector: [threshold], autopilot: true); the command line overrides it."
+    )
+    var config: String?
+
     @Option(help: "Address to listen on (IPv4 or IPv6 literal).")
     var host = "127.0.0.1"
 
@@ -65,7 +71,10 @@ struct Fluxiond: ParsableCommand {
     @Option(help: "End a reading stream whose client has taken nothing for this many seconds.")
     var streamStallTimeout: Double = 10
 
-    @Option(help: "Directory of detector plugins (lib<NAME>.so); default: the directory of this executable.")
+    @Option(
+        help:
+            "Directory of detector plugins (lib<NAME>.so); default: PREFIX/lib/fluxion/plugins when installed, else the directory of this executable."
+    )
     var plugins: String?
 
     @Option(
@@ -114,6 +123,40 @@ struct Fluxiond: ParsableCommand {
             "Directory for state that outlives the server (the alert store, alerts.sqlite3); created if missing. Default: $XDG_STATE_HOME/fluxion, else ~/.local/state/fluxion."
     )
     var data: String = DataDirectory.defaultPath
+
+    /// Reads `--config FILE` into arguments before the command line's, then runs as usual.
+    static func main() {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if let i = arguments.firstIndex(where: { $0 == "--config" || $0.hasPrefix("--config=") }) {
+            let path =
+                arguments[i].hasPrefix("--config=")
+                ? String(arguments[i].dropFirst("--config=".count)) : (i + 1 < arguments.count ? arguments[i + 1] : "")
+            let (options, flags) = Self.optionNames()
+            let given = Set(
+                arguments.filter { $0.hasPrefix("--") }.map { String($0.dropFirst(2).prefix { $0 != "=" }) })
+            do {
+                arguments =
+                    try ConfigFile.arguments(path: path, options: options, flags: flags, given: given) + arguments
+            } catch {
+                FileHandleOutput.stderr("fluxiond: \(error)")
+                Foundation.exit(1)
+            }
+        }
+        Self.main(arguments)
+    }
+
+    /// The long names of fluxiond's options and flags, read from its own help (one source).
+    static func optionNames() -> (options: Set<String>, flags: Set<String>) {
+        var options: Set<String> = [], flags: Set<String> = []
+        for line in helpMessage(columns: 10_000).split(separator: "\n") {
+            let trimmed = line.drop { $0 == " " }
+            guard trimmed.hasPrefix("--"), line.hasPrefix("  --") else { continue }
+            let name = String(trimmed.dropFirst(2).prefix { $0 != " " && $0 != "," })
+            if name == "help" || name == "config" { continue }
+            if trimmed.dropFirst(2 + name.count).hasPrefix(" <") { options.insert(name) } else { flags.insert(name) }
+        }
+        return (options, flags)
+    }
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
@@ -170,7 +213,9 @@ struct Fluxiond: ParsableCommand {
         }
 
         let level = Logger.Level(rawValue: logLevel)!
+        let journal = JournalLogHandler.stderrIsJournal
         LoggingSystem.bootstrap { label in
+            if journal { return JournalLogHandler(logLevel: level, label: label) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
@@ -240,7 +285,7 @@ struct Fluxiond: ParsableCommand {
                 path: models ?? data + "/models", kind: "model", maxFileBytes: maxModelBytes,
                 allowLinksOutside: allowLinksOutside)
             detectorService = DetectorService(
-                twin: twin, simulation: simulation, pluginDirectory: plugins ?? Self.executableDirectory(),
+                twin: twin, simulation: simulation, pluginDirectory: plugins ?? Self.defaultPluginDirectory(),
                 modelFiles: .directory(modelDirectory), allowLinksOutside: allowLinksOutside, server: server)
             // Detector estimates become alerts on the loop thread, stored before they are streamed.
             detectorService.onSignals.append { [unowned alerts] signals in alerts.ingest(signals) }
@@ -271,6 +316,8 @@ struct Fluxiond: ParsableCommand {
         let shownHost = host.contains(":") ? "[\(host)]" : host
         print("listening on \(shownHost):\(server.boundPort)")
         fflush(nil)
+        ServiceManager.notify("READY=1\nSTATUS=listening on \(shownHost):\(server.boundPort)")
+        server.onShutdown.append { ServiceManager.notify("STOPPING=1") }
         logger.info(
             "fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort), scenario \(twin.scenarioName), \(freeRunning ? "free-running" : "speed \(speed)"), alerts in \(alerts.store.path)"
         )
@@ -283,6 +330,19 @@ extension Fluxiond {
     /// Whether `host` only accepts connections from this machine.
     static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// Installed (`make install`): PREFIX/lib/fluxion/plugins beside PREFIX/bin; otherwise the
+    /// directory of the executable, where `swift build` puts the plugins.
+    static func defaultPluginDirectory() -> String {
+        let exe = executableDirectory()
+        let installed = URL(fileURLWithPath: exe).deletingLastPathComponent()
+            .appendingPathComponent("lib/fluxion/plugins").path
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: installed, isDirectory: &isDirectory), isDirectory.boolValue {
+            return installed
+        }
+        return exe
     }
 
     /// The directory of the running executable (where `swift build` puts lib*.so plugins).
