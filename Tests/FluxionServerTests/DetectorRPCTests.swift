@@ -71,7 +71,8 @@ import Testing
                 FluxionService.activateDetector, ActivateDetectorRequest(name: "ghost"))
         }
         let list: ListDetectorsResponse = try conn.unary(FluxionService.listDetectors, ListDetectorsRequest())
-        #expect(list.detectors.contains { $0.name == "threshold" && $0.state == .available })  // its own name, as load takes it
+        // Listed by its own name, as load takes it.
+        #expect(list.detectors.contains { $0.name == "threshold" && $0.state == .available })
         #expect(!list.detectors.contains { $0.state != .available }, "a failed load must not leave an instance")
     }
 
