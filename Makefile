@@ -7,7 +7,6 @@ PORT ?= 7400
 ARGS ?=
 # Detector loaded and activated by `make run` (empty: none).
 DETECTOR ?= threshold
-PYTHON ?= python3
 
 .PHONY: setup build release run test test-clients check-protos protos bench clean format lint fuzz install
 
@@ -31,6 +30,7 @@ protos: setup
 
 test: setup check-protos lint
 	$(SWIFT) build --build-tests
+	$(SWIFT) build --package-path Tests/PluginFixtures
 	$(SWIFT) test --skip-build
 	$(MAKE) test-clients
 	$(MAKE) fuzz
@@ -41,12 +41,17 @@ FUZZ_ARGS ?= -runs=200000
 fuzz: setup
 	bash scripts/fuzz.sh $(FUZZ_ARGS)
 
-# The Python client's tests and the C example's, against the debug fluxiond (clients/).
+# The Python client's tests and the C example's, against the debug fluxiond (clients/). The Python
+# suite runs at both ends of the client's protobuf range (clients/python/pyproject.toml), each in a
+# venv scripts/setup.sh makes: .venv the oldest (4.21.12), .venv-newest the newest pip found.
+PY_VENVS := .venv .venv-newest
 test-clients: setup
 	$(SWIFT) build --product fluxiond
 	bash scripts/check-python-protos.sh
 	$(MAKE) -C clients/c
-	cd clients/python && FLUXIOND=$(CURDIR)/.build/debug/fluxiond $(PYTHON) -m pytest -q -p no:cacheprovider
+	@for v in $(PY_VENVS); do echo "test-clients: $$v has protobuf $$($$v/bin/python -c 'import google.protobuf as p; print(p.__version__)')"; done
+	cd clients/python && FLUXIOND=$(CURDIR)/.build/debug/fluxiond $(CURDIR)/.venv/bin/python -m pytest -q -p no:cacheprovider
+	cd clients/python && FLUXIOND=$(CURDIR)/.build/debug/fluxiond $(CURDIR)/.venv-newest/bin/python -m pytest -q -p no:cacheprovider
 
 # PREFIX=/usr/local by default; see scripts/install.sh for what goes where.
 PREFIX ?= /usr/local
@@ -57,7 +62,7 @@ bench: release
 	bash scripts/bench.sh
 
 clean:
-	rm -rf .build .build-fuzz
+	rm -rf .build .build-fuzz Tests/PluginFixtures/.build
 
 # Every Swift folder: the Sources targets except the C ones (C*), the plugins, the tests.
 SWIFT_PATHS := $(filter-out Sources/C%,$(wildcard Sources/*)) Plugins Tests Package.swift

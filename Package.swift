@@ -18,11 +18,8 @@ let package = Package(
         // Detector plugins: dynamic libraries loaded by fluxiond at run time (--plugins DIR).
         .library(name: "FluxionThreshold", type: .dynamic, targets: ["FluxionThreshold"]),
         .library(name: "FluxionLof", type: .dynamic, targets: ["FluxionLOFPlugin"]),
-        // Deliberately broken plugins: real builds the host's loader tests open with dlopen.
-        .library(name: "FluxionTestBadABI", type: .dynamic, targets: ["FluxionTestBadABI"]),
-        .library(name: "FluxionTestNoEntry", type: .dynamic, targets: ["FluxionTestNoEntry"]),
-        .library(name: "FluxionTestInitFails", type: .dynamic, targets: ["FluxionTestInitFails"]),
-        .library(name: "FluxionTestNaN", type: .dynamic, targets: ["FluxionTestNaN"]),
+        // The deliberately broken plugins of the loader tests are a package of their own
+        // (Tests/PluginFixtures), so that no plugin directory of the product holds them.
         // The minimal plugin of docs/PLUGINS.md.
         .library(name: "FluxionPressureDrop", type: .dynamic, targets: ["FluxionPressureDrop"]),
     ],
@@ -85,18 +82,6 @@ let package = Package(
         .target(
             name: "FluxionPressureDrop", dependencies: ["FluxionDetectorKit"], path: "Plugins/Examples/PressureDrop",
             swiftSettings: swiftSettings),
-        // Test plugins (Plugins/Testing): each breaks one rule of the plugin boundary.
-        .target(
-            name: "FluxionTestBadABI", dependencies: ["FluxionDetectorKit", "CFluxionDetectorABI"],
-            path: "Plugins/Testing/BadABI", swiftSettings: swiftSettings),
-        .target(name: "FluxionTestNoEntry", path: "Plugins/Testing/NoEntry", swiftSettings: swiftSettings),
-        .target(
-            name: "FluxionTestInitFails", dependencies: ["FluxionDetectorKit"], path: "Plugins/Testing/InitFails",
-            swiftSettings: swiftSettings),
-        .target(
-            name: "FluxionTestNaN", dependencies: ["FluxionDetectorKit"], path: "Plugins/Testing/NaN",
-            swiftSettings: swiftSettings),
-
         // Local Outlier Factor, scikit-learn compatible.
         .target(name: "FluxionLOF", swiftSettings: swiftSettings),
         // The LOF leak detector (features, model file, calibration) and its plugin.
@@ -165,16 +150,19 @@ let package = Package(
             name: "bench-alerts", dependencies: ["FluxionAlerts", "FluxionDetectorKit"],
             path: "Sources/Benchmarks/bench-alerts", swiftSettings: swiftSettings),
 
+        // A plugin directory for the loader tests (the product's plugins and Tests/PluginFixtures').
+        .target(name: "FluxionTestSupport", path: "Tests/FluxionTestSupport"),
         .testTarget(name: "FluxionWireTests", dependencies: ["FluxionWire"]),
         .testTarget(name: "FluxionAccessTests", dependencies: ["FluxionAccess"]),
         .testTarget(
             name: "FluxionServerTests",
             dependencies: [
                 "FluxionClient", "FluxionWire", "FluxionServer", "FluxionTwin", "FluxionScenario", "FluxionAlerts",
-                "FluxionDetectorKit", .product(name: "Logging", package: "swift-log"),
+                "FluxionDetectorKit", "FluxionTestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
-            name: "FluxiondTests", dependencies: ["FluxionClient", "FluxionWire", "FluxionAlerts", "FluxionTLS"]),
+            name: "FluxiondTests",
+            dependencies: ["FluxionClient", "FluxionWire", "FluxionAlerts", "FluxionTLS", "FluxionTestSupport"]),
         .testTarget(
             name: "FluxionTwinTests", dependencies: ["FluxionTwin", "FluxionScenario"]),
         .testTarget(name: "FluxionLOFTests", dependencies: ["FluxionLOF"]),
@@ -188,7 +176,7 @@ let package = Package(
             name: "FluxionDetectorsTests",
             dependencies: [
                 "FluxionDetectors", "FluxionDetectorKit", "FluxionTwin", "FluxionScenario", "FluxionWire",
-                "CFluxionDetectorABI",
+                "CFluxionDetectorABI", "FluxionTestSupport",
             ]),
         .testTarget(name: "FluxionAlertsTests", dependencies: ["FluxionAlerts", "FluxionDetectorKit", "CSQLite"]),
     ]

@@ -2,6 +2,7 @@ import FluxionClient
 import FluxionDetectorKit
 import FluxionScenario
 import FluxionServer
+import FluxionTestSupport
 import FluxionTwin
 import FluxionWire
 import Foundation
@@ -15,11 +16,7 @@ import Testing
         let all = Mutex<[AlertSignal]>([])
     }
 
-    static let pluginDirectory: String = {
-        let exe =
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: exe).deletingLastPathComponent().path
-    }()
+    static let pluginDirectory = PluginFixtures.directory
 
     /// A paused twin with a DetectorService whose signals land in `signals`.
     static func server(_ signals: Signals) throws -> InProcessServer {

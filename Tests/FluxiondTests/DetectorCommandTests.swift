@@ -1,3 +1,4 @@
+import FluxionTestSupport
 import Foundation
 import Testing
 
@@ -5,11 +6,13 @@ import Testing
     import Glibc
 #endif
 
-/// The real fluxiond with `--detector threshold` (plugins from its own directory) and the real
-/// `fluxion detectors` commands against it.
+/// The real fluxiond with `--detector threshold` and the real `fluxion detectors` commands against
+/// it; plugins from a directory holding the broken test plugins too (`PluginFixtures`).
 @Suite struct DetectorCommandTests {
     @Test func fluxiondLoadsDetectorsAtStartAndTheCLIManagesThem() throws {
-        let server = try ServerProcess(["--scenario", "water-main-leak", "--detector", "threshold"])
+        let server = try ServerProcess([
+            "--scenario", "water-main-leak", "--detector", "threshold", "--plugins", PluginFixtures.directory,
+        ])
         defer { server.stop(signal: SIGKILL) }
         let address = ["--server", "127.0.0.1:\(server.port)"]
 

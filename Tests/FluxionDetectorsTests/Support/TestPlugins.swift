@@ -2,20 +2,14 @@ import CFluxionDetectorABI
 import FluxionDetectorKit
 import FluxionDetectors
 import FluxionScenario
+import FluxionTestSupport
 import FluxionTwin
 import Foundation
 
-/// The real plugin builds: `swift build` puts every dynamic library product (the threshold
-/// plugin and the broken test plugins of Plugins/Testing) beside the test executable.
+/// The real plugin builds: the product's plugins and the broken test plugins of
+/// Tests/PluginFixtures, copied into a directory of their own (`PluginFixtures`).
 enum TestPlugins {
-    static let directory: String = {
-        let exe =
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        // On Linux the test runner is .build/<config>/<Package>PackageTests.xctest.
-        if dir.lastPathComponent.hasSuffix(".xctest") { dir = dir.deletingLastPathComponent() }
-        return dir.path
-    }()
+    static let directory = PluginFixtures.directory
 
     /// A two-pipe liquid line with inflow and outflow meters and two pressure sensors.
     static let smallNetwork = NetworkDescription(
