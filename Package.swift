@@ -151,7 +151,7 @@ let package = Package(
             path: "Sources/Benchmarks/bench-alerts", swiftSettings: swiftSettings),
 
         // A plugin directory for the loader tests (the product's plugins and Tests/PluginFixtures').
-        .target(name: "FluxionTestSupport", path: "Tests/FluxionTestSupport"),
+        .target(name: "FluxionTestSupport", dependencies: ["FluxionWire"], path: "Tests/FluxionTestSupport"),
         .testTarget(name: "FluxionWireTests", dependencies: ["FluxionWire"]),
         .testTarget(name: "FluxionAccessTests", dependencies: ["FluxionAccess"]),
         .testTarget(

@@ -2,6 +2,7 @@ import FluxionAlerts
 import FluxionClient
 import FluxionDetectorKit
 import FluxionServer
+import FluxionTestSupport
 import FluxionWire
 import Foundation
 import Testing

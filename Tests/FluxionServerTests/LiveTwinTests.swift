@@ -1,6 +1,7 @@
 import FluxionClient
 import FluxionScenario
 import FluxionServer
+import FluxionTestSupport
 import FluxionTwin
 import FluxionWire
 import Foundation

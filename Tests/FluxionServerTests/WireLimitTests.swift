@@ -1,5 +1,6 @@
 import FluxionClient
 import FluxionServer
+import FluxionTestSupport
 import FluxionWire
 import Foundation
 import Testing

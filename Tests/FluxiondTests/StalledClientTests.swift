@@ -1,4 +1,5 @@
 import FluxionClient
+import FluxionTestSupport
 import FluxionWire
 import Foundation
 import Testing
@@ -20,27 +21,13 @@ import Testing
         return Double(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
     }
 
-    /// A socket with a tiny receive buffer that sends the preface and one StreamReadings
+    /// A client with a tiny receive buffer that sends the preface and one StreamReadings
     /// request, then never reads.
-    static func stalledStream(port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var size: Int32 = 4096
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = UInt16(port).bigEndian
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard rc == 0 else { throw ServerProcessError("connect failed: errno \(errno)") }
-        let request =
-            Preface.bytes()
-            + Envelope(callID: 1, kind: .request, method: FluxionService.streamReadings.path).encodedFrame()
-        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        return fd
+    static func stalledStream(port: Int) throws -> RawClient {
+        let client = try RawClient(port: port, receiveBufferBytes: 4096)
+        client.send(Preface.bytes())
+        client.send(Envelope(callID: 1, kind: .request, method: FluxionService.streamReadings.path))
+        return client
     }
 
     @Test func stalledStreamsAreBoundedClosedAndTheirMemoryReturned() throws {
@@ -53,9 +40,9 @@ import Testing
         usleep(500_000)
         let baseline = Self.rssMB(pid)
         let clients = 12
-        var fds: [Int32] = []
-        defer { for fd in fds { close(fd) } }
-        for _ in 0..<clients { fds.append(try Self.stalledStream(port: server.port)) }
+        var stalled: [RawClient] = []
+        defer { stalled.removeAll() }
+        for _ in 0..<clients { stalled.append(try Self.stalledStream(port: server.port)) }
         var peak = baseline
         var connections = UInt32.max
         // The streams fill their backlogs, end after the stall timeout, and the connections are

@@ -8,12 +8,12 @@ import Foundation
 /// A bare TCP client for sending arbitrary bytes and reading frames, for protocol-abuse tests.
 /// Reads time out after `timeoutS` only as a guard so that a broken server fails the test
 /// instead of hanging it; no test relies on that timing to pass.
-final class RawClient: @unchecked Sendable {
-    let fd: Int32
+public final class RawClient: @unchecked Sendable {
+    public let fd: Int32
     private var decoder = FrameDecoder(maxFrameBytes: 64 * 1024 * 1024)
     private var prefaceRead = false
 
-    init(port: Int, timeoutS: Int = 20, receiveBufferBytes: Int32? = nil) throws {
+    public init(port: Int, timeoutS: Int = 20, receiveBufferBytes: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         if var size = receiveBufferBytes {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
@@ -34,7 +34,7 @@ final class RawClient: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    func send(_ bytes: [UInt8]) {
+    public func send(_ bytes: [UInt8]) {
         var off = 0
         while off < bytes.count {
             let n = bytes.withUnsafeBytes {
@@ -45,19 +45,19 @@ final class RawClient: @unchecked Sendable {
         }
     }
 
-    func send(_ envelope: Envelope) { send(envelope.encodedFrame()) }
+    public func send(_ envelope: Envelope) { send(envelope.encodedFrame()) }
 
     /// Sends the preface and reads the server's preface and HELLO.
-    func handshake() throws -> ServerHello {
+    public func handshake() throws -> ServerHello {
         send(Preface.bytes())
         guard let hello = try readFrame(), hello.kind == .hello else { throw RawClientError("no HELLO") }
         return try ServerHello(decoding: hello.payload)
     }
 
-    func halfClose() { shutdown(fd, Int32(SHUT_WR)) }
+    public func halfClose() { shutdown(fd, Int32(SHUT_WR)) }
 
     /// The next frame, or nil at EOF.
-    func readFrame() throws -> Envelope? {
+    public func readFrame() throws -> Envelope? {
         while true {
             if !prefaceRead, let p = decoder.takeRaw(Preface.byteCount) {
                 _ = try Preface.parse(p)
@@ -69,7 +69,7 @@ final class RawClient: @unchecked Sendable {
     }
 
     /// Frames until one matches `predicate` (the others are returned too, in order).
-    func readUntil(_ predicate: (Envelope) -> Bool) throws -> [Envelope] {
+    public func readUntil(_ predicate: (Envelope) -> Bool) throws -> [Envelope] {
         var out: [Envelope] = []
         while let e = try readFrame() {
             out.append(e)
@@ -79,7 +79,7 @@ final class RawClient: @unchecked Sendable {
     }
 
     /// Everything until the server closes the connection.
-    func readToEOF() throws -> [UInt8] {
+    public func readToEOF() throws -> [UInt8] {
         while try fill() {}
         return decoder.takeRaw(decoder.bufferedByteCount) ?? []
     }
@@ -94,7 +94,7 @@ final class RawClient: @unchecked Sendable {
     }
 }
 
-struct RawClientError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
+public struct RawClientError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
 }
