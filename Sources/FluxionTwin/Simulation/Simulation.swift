@@ -68,12 +68,22 @@ public struct Simulation: Sendable {
     public mutating func step() -> [Reading] {
         if autopilot.config.enabled { runAutopilot() }
         solver.step()
-        if !solver.sumsAreFinite { containInstability() }
+        // The whole state every 32 steps (a pass over the cells, too dear for every step);
+        // every reading, every step: a non-finite value is never served as valid.
+        if solver.stepCount & 31 == 0, !solver.sumsAreFinite { containInstability() }
         accumulateTotals()
-        return readingsDue()
+        var readings = readingsDue()
+        if readings.contains(where: { $0.valid && !$0.value.isFinite }) {
+            containInstability()
+            for i in readings.indices where !readings[i].value.isFinite {
+                readings[i].valid = false  // shown as a dropout (NaN, not valid) this once
+            }
+        }
+        return readings
     }
 
-    /// A state that has become non-finite is never served: every open leak is closed, the cells
+    /// A state that has become non-finite is never served (found by a reading, or by the check of
+    /// the whole state every 32 steps): every open leak is closed, the cells
     /// restart from the initial steady state, and the time is recorded in `instabilities`.
     /// (Injected leaks are checked before they are accepted, so this is a last line of defence.)
     mutating func containInstability() {
