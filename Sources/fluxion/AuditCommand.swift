@@ -29,7 +29,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     func run() throws {
-        let directory = data ?? Self.defaultDataDirectory
+        let directory = data ?? StateDirectory.defaultPath
         guard FileManager.default.fileExists(atPath: directory + "/" + AuditStore.fileName) else {
             throw CLIError("no audit trail in \(directory) (\(AuditStore.fileName) is missing)")
         }
@@ -58,12 +58,5 @@ struct AuditCommand: ParsableCommand {
                 "\(e.sequence)  \(time)  \(who)@\(e.peer)  \(e.method) \(e.arguments)  → \(e.status)\(e.message.isEmpty ? "" : ": \(e.message)")"
             )
         }
-    }
-
-    static var defaultDataDirectory: String {
-        let env = ProcessInfo.processInfo.environment
-        if let state = env["XDG_STATE_HOME"], state.hasPrefix("/") { return state + "/fluxion" }
-        if let home = env["HOME"], !home.isEmpty { return home + "/.local/state/fluxion" }
-        return "fluxion-data"
     }
 }

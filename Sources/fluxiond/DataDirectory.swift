@@ -6,15 +6,6 @@ import Foundation
 
 /// Where fluxiond keeps state that must outlive it (the alert store).
 enum DataDirectory {
-    /// `$XDG_STATE_HOME/fluxion`, else `$HOME/.local/state/fluxion` (the XDG base directory
-    /// rule for state data), else `./fluxion-data`.
-    static var defaultPath: String {
-        let env = ProcessInfo.processInfo.environment
-        if let state = env["XDG_STATE_HOME"], state.hasPrefix("/") { return state + "/fluxion" }
-        if let home = env["HOME"], !home.isEmpty { return home + "/.local/state/fluxion" }
-        return "fluxion-data"
-    }
-
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }

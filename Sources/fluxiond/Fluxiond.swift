@@ -122,7 +122,7 @@ struct Fluxiond: ParsableCommand {
         help:
             "Directory for state that outlives the server (the alert store, alerts.sqlite3); created if missing. Default: $XDG_STATE_HOME/fluxion, else ~/.local/state/fluxion."
     )
-    var data: String = DataDirectory.defaultPath
+    var data: String = StateDirectory.defaultPath
 
     /// Reads `--config FILE` into arguments before the command line's, then runs as usual.
     static func main() {

@@ -74,10 +74,8 @@ extension Connection {
     private func tlsRefusal(_ text: [UInt8]) {
         let block = malloc(writeHeaderBytes + text.count)!
         text.withUnsafeBytes { (block + writeHeaderBytes).copyMemory(from: $0.baseAddress!, byteCount: text.count) }
-        let session = tls
         tls = nil  // the refusal goes out as it is, and so does the shutdown
         submitToSocket(block, text.count)
         close(graceful: true)
-        _ = session
     }
 }
