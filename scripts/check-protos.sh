@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Fails when the committed protobuf-c code differs from what Protos/ generates now.
+# Fails when the committed code generated from Protos/ (protobuf-c C code, Swift messages) differs
+# from what scripts/gen-protos.sh generates now.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 "$root/scripts/gen-protos.sh" "$tmp"
-if ! diff -r "$tmp/fluxion" "$root/Sources/CFluxionProto/fluxion" >/dev/null \
-   || ! diff -r "$tmp/include" "$root/Sources/CFluxionProto/include" --exclude=CFluxionProto.h --exclude=module.modulemap >/dev/null; then
-  echo "check-protos: Sources/CFluxionProto is stale; run scripts/gen-protos.sh and commit" >&2
-  diff -r "$tmp/fluxion" "$root/Sources/CFluxionProto/fluxion" | head -20 >&2 || true
+stale=0
+diff -r "$tmp/c/fluxion" "$root/Sources/CFluxionProto/fluxion" >/dev/null || stale=1
+diff -r "$tmp/c/include" "$root/Sources/CFluxionProto/include" --exclude=CFluxionProto.h --exclude=module.modulemap >/dev/null || stale=1
+diff -r "$tmp/swift" "$root/Sources/FluxionWire/Generated" >/dev/null || stale=1
+if [ $stale -ne 0 ]; then
+  echo "check-protos: generated code is stale; run scripts/gen-protos.sh and commit" >&2
+  diff -r "$tmp/c/fluxion" "$root/Sources/CFluxionProto/fluxion" | head -10 >&2 || true
+  diff -r "$tmp/swift" "$root/Sources/FluxionWire/Generated" | head -10 >&2 || true
   exit 1
 fi
 echo "check-protos: generated code is current"

@@ -1,12 +1,32 @@
 #!/usr/bin/env bash
-# Regenerates the protobuf-c code in Sources/CFluxionProto from Protos/.
-# Usage: scripts/gen-protos.sh [OUTDIR]   (default: the committed location)
+# Regenerates the code made from Protos/: the protobuf-c C code in Sources/CFluxionProto and the
+# Swift message types with their protobuf-c glue in Sources/FluxionWire/Generated.
+# Usage: scripts/gen-protos.sh [OUTDIR]   (default: the committed locations; with OUTDIR, the C
+#        code goes to OUTDIR/c and the Swift code to OUTDIR/swift)
+# Tools: protoc-c and protoc (apt protobuf-c-compiler, protobuf-compiler), the Python protobuf
+# package of .venv (scripts/setup.sh) for the descriptors, swift-format for the Swift layout.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=${1:-$root/Sources/CFluxionProto}
+if [ $# -ge 1 ]; then
+  c_out=$1/c; swift_out=$1/swift
+else
+  c_out=$root/Sources/CFluxionProto; swift_out=$root/Sources/FluxionWire/Generated
+fi
+python=$root/.venv/bin/python
+if ! "$python" -c 'import google.protobuf' 2>/dev/null; then
+  echo "gen-protos: $python with the protobuf package is missing (run scripts/setup.sh)" >&2
+  exit 1
+fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cd "$root/Protos"
 protoc-c --c_out="$tmp" fluxion/v1/*.proto
-mkdir -p "$out/include/fluxion/v1" "$out/fluxion/v1"
-for f in "$tmp"/fluxion/v1/*.pb-c.c; do cp "$f" "$out/fluxion/v1/"; done
-for f in "$tmp"/fluxion/v1/*.pb-c.h; do cp "$f" "$out/include/fluxion/v1/"; done
+mkdir -p "$c_out/include/fluxion/v1" "$c_out/fluxion/v1"
+for f in "$tmp"/fluxion/v1/*.pb-c.c; do cp "$f" "$c_out/fluxion/v1/"; done
+for f in "$tmp"/fluxion/v1/*.pb-c.h; do cp "$f" "$c_out/include/fluxion/v1/"; done
+
+protoc --include_source_info --descriptor_set_out="$tmp/fluxion.desc" fluxion/v1/*.proto
+"$python" "$root/scripts/gen_swift_messages.py" "$tmp/fluxion.desc" "$tmp/swift"
+swift format format --in-place --configuration "$root/.swift-format" "$tmp"/swift/*.swift
+mkdir -p "$swift_out"
+rm -f "$swift_out"/*.pb.swift
+cp "$tmp"/swift/*.pb.swift "$swift_out/"

@@ -9,7 +9,7 @@ import FluxionWire
 final class CallBox {
     enum Event {
         case message([UInt8])
-        case end(StatusCode, String, [UInt8])
+        case end(Wire.StatusCode, String, [UInt8])
     }
 
     private var events: [Event] = []

@@ -20,7 +20,7 @@ import Synchronization
 /// ```
 public final class FluxionConnection: @unchecked Sendable {
     /// What the server said about itself in its HELLO frame.
-    public let serverHello: ServerHello
+    public let serverHello: Wire.ServerHello
     public let address: String
     /// Unary calls that get no END within this many seconds fail with DEADLINE_EXCEEDED and
     /// are cancelled on the server (nil: wait as long as it takes).
@@ -73,7 +73,7 @@ public final class FluxionConnection: @unchecked Sendable {
 
     /// A unary call: sends `request`, waits for the response or the error status.
     public func unary<Request: WireMessage, Response: WireMessage>(
-        _ method: MethodDescriptor, _ request: Request, metadata: [MetadataEntry] = []
+        _ method: MethodDescriptor, _ request: Request, metadata: [Wire.MetadataEntry] = []
     ) throws(RPCError) -> Response {
         let payload = try unaryRaw(path: method.path, payload: request.encoded(), metadata: metadata)
         do { return try Response(decoding: payload) } catch {
@@ -82,7 +82,9 @@ public final class FluxionConnection: @unchecked Sendable {
     }
 
     /// A unary call by method path with raw payload bytes (for tests and tools).
-    public func unaryRaw(path: String, payload: [UInt8], metadata: [MetadataEntry] = []) throws(RPCError) -> [UInt8] {
+    public func unaryRaw(
+        path: String, payload: [UInt8], metadata: [Wire.MetadataEntry] = []
+    ) throws(RPCError) -> [UInt8] {
         let (id, box) = try open(path: path, payload: payload, metadata: metadata)
         let deadline = callTimeout.map { Date(timeIntervalSinceNow: $0) }
         switch wait(for: box, until: deadline) {
@@ -99,7 +101,7 @@ public final class FluxionConnection: @unchecked Sendable {
     /// Opens a server-streaming call.
     public func serverStream<Request: WireMessage, Response: WireMessage>(
         _ method: MethodDescriptor, _ request: Request, as: Response.Type = Response.self,
-        metadata: [MetadataEntry] = []
+        metadata: [Wire.MetadataEntry] = []
     ) throws(RPCError) -> ClientStream<Response> {
         let (id, box) = try open(path: method.path, payload: request.encoded(), metadata: metadata)
         return ClientStream(connection: self, callID: id, box: box, path: method.path)
@@ -116,7 +118,7 @@ public final class FluxionConnection: @unchecked Sendable {
         pings.append(box)
         condition.unlock()
         let start = DispatchTime.now().uptimeNanoseconds
-        try send(Envelope(callID: 0, kind: .ping, payload: Array("ping".utf8)))
+        try send(Wire.Envelope(callID: 0, kind: .ping, payload: Array("ping".utf8)))
         if case .end(let code, let message, _)? = wait(for: box, until: nil), code != .ok {
             throw RPCError(code, message)
         }
@@ -160,7 +162,7 @@ public final class FluxionConnection: @unchecked Sendable {
     }
 
     /// One read from the socket (blocking, or until `deadline`), cut into frames. Reader role only.
-    private func readFrames(until deadline: Date?) -> Result<[Envelope], RPCError> {
+    private func readFrames(until deadline: Date?) -> Result<[Wire.Envelope], RPCError> {
         if let deadline, !socket.hasBufferedData {
             var fds = pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0)
             let ms = max(0, Int32(min(deadline.timeIntervalSinceNow * 1000, 1000)))
@@ -169,9 +171,9 @@ public final class FluxionConnection: @unchecked Sendable {
         let n = socket.read(into: readBuffer)
         if n <= 0 { return .failure(.unavailable("connection to \(address) closed by the server")) }
         decoder.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<n]))
-        var frames: [Envelope] = []
+        var frames: [Wire.Envelope] = []
         do {
-            while let envelope = try decoder.nextFrame({ try Envelope.decode($0) }) { frames.append(envelope) }
+            while let envelope = try decoder.nextFrame({ try Wire.Envelope.decode($0) }) { frames.append(envelope) }
         } catch {
             return .failure(.internal("bad frame from \(address): \(error)"))
         }
@@ -179,8 +181,8 @@ public final class FluxionConnection: @unchecked Sendable {
     }
 
     /// Hands frames to their calls (lock held). Waits for room when a stream's box is full.
-    private func deliver(_ result: Result<[Envelope], RPCError>) {
-        let frames: [Envelope]
+    private func deliver(_ result: Result<[Wire.Envelope], RPCError>) {
+        let frames: [Wire.Envelope]
         switch result {
         case .failure(let error):
             fail(error)
@@ -202,15 +204,15 @@ public final class FluxionConnection: @unchecked Sendable {
             case .pong:
                 if !pings.isEmpty { _ = pings.removeFirst().push(.end(.ok, "", envelope.payload)) }
             case .ping:
-                try? send(Envelope(callID: 0, kind: .pong, payload: envelope.payload))
-            case .goAway:
+                try? send(Wire.Envelope(callID: 0, kind: .pong, payload: envelope.payload))
+            case .goaway:
                 fail(
                     RPCError(
                         envelope.status == .ok ? .unavailable : envelope.status,
                         "server closed the connection: \(envelope.statusMessage)"))
                 socket.shutdownBoth()
                 return
-            case .hello, .request, .cancel, .unspecified:
+            case .hello, .request, .cancel, .unspecified, .unrecognized:
                 break
             }
         }
@@ -229,7 +231,7 @@ public final class FluxionConnection: @unchecked Sendable {
     // MARK: Internals shared with ClientStream
 
     func cancel(callID: UInt64) {
-        try? send(Envelope(callID: callID, kind: .cancel))
+        try? send(Wire.Envelope(callID: callID, kind: .cancel))
     }
 
     func abandon(_ box: CallBox) {
@@ -245,7 +247,9 @@ public final class FluxionConnection: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func open(path: String, payload: [UInt8], metadata: [MetadataEntry]) throws(RPCError) -> (UInt64, CallBox) {
+    private func open(
+        path: String, payload: [UInt8], metadata: [Wire.MetadataEntry]
+    ) throws(RPCError) -> (UInt64, CallBox) {
         let box = CallBox()
         condition.lock()
         if let e = closedError {
@@ -259,9 +263,9 @@ public final class FluxionConnection: @unchecked Sendable {
         do {
             var metadata = metadata
             if let token, !metadata.contains(where: { $0.key.lowercased() == "authorization" }) {
-                metadata.append(MetadataEntry(key: "authorization", value: "Bearer \(token)"))
+                metadata.append(Wire.MetadataEntry(key: "authorization", value: "Bearer \(token)"))
             }
-            try send(Envelope(callID: id, kind: .request, method: path, metadata: metadata, payload: payload))
+            try send(Wire.Envelope(callID: id, kind: .request, method: path, metadata: metadata, payload: payload))
         } catch {
             forget(callID: id)
             throw error
@@ -269,7 +273,7 @@ public final class FluxionConnection: @unchecked Sendable {
         return (id, box)
     }
 
-    private func send(_ envelope: Envelope) throws(RPCError) {
+    private func send(_ envelope: Wire.Envelope) throws(RPCError) {
         let frame = envelope.encodedFrame()
         let ok = writeLock.withLock { _ in frame.withUnsafeBytes { socket.writeAll($0) } }
         guard ok else {
@@ -282,7 +286,7 @@ public final class FluxionConnection: @unchecked Sendable {
 
     private static func readHello(
         _ socket: Socket, _ decoder: inout FrameDecoder, _ address: String
-    ) throws(RPCError) -> ServerHello {
+    ) throws(RPCError) -> Wire.ServerHello {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
         defer { buffer.deallocate() }
         var prefaceChecked = false
@@ -310,17 +314,17 @@ public final class FluxionConnection: @unchecked Sendable {
                 prefaceChecked = true
             }
             if prefaceChecked {
-                let envelope: Envelope?
-                do { envelope = try decoder.nextFrame { try Envelope.decode($0) } } catch {
+                let envelope: Wire.Envelope?
+                do { envelope = try decoder.nextFrame { try Wire.Envelope.decode($0) } } catch {
                     throw .unavailable("\(address): bad first frame: \(error)")
                 }
                 if let envelope {
                     switch envelope.kind {
                     case .hello:
-                        do { return try ServerHello(decoding: envelope.payload) } catch {
+                        do { return try Wire.ServerHello(decoding: envelope.payload) } catch {
                             throw .unavailable("\(address): bad HELLO: \(error)")
                         }
-                    case .goAway:
+                    case .goaway:
                         throw RPCError(envelope.status, envelope.statusMessage)
                     default:
                         throw .unavailable("\(address): expected HELLO, got \(envelope.kind)")

@@ -98,7 +98,7 @@ public struct FileRefusal: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var status: StatusCode {
+    public var status: Wire.StatusCode {
         switch reason {
         case .notPlain: .invalidArgument
         case .missing: .notFound

@@ -60,7 +60,7 @@ public enum DetectorError: Error, Equatable, CustomStringConvertible, Sendable {
     }
 
     /// The status a client receives for this error.
-    public var status: StatusCode {
+    public var status: Wire.StatusCode {
         switch self {
         case .invalidPluginName, .invalidConfig: .invalidArgument
         case .missingFile, .unknownInstance: .notFound

@@ -5,7 +5,7 @@ public enum FrameError: Error, Equatable, CustomStringConvertible {
     /// The frame's bytes do not decode as a `fluxion.v1.Envelope`.
     case malformedEnvelope(byteCount: Int)
     /// The envelope decoded but its kind is not one the receiver accepts.
-    case unexpectedKind(FrameKind, rawValue: UInt32)
+    case unexpectedKind(Wire.FrameKind, rawValue: UInt32)
 
     public var description: String {
         switch self {
@@ -20,7 +20,7 @@ public enum FrameError: Error, Equatable, CustomStringConvertible {
     }
 
     /// The status a server reports for this error before closing.
-    public var status: StatusCode {
+    public var status: Wire.StatusCode {
         switch self {
         case .tooLarge: .resourceExhausted
         case .malformedEnvelope, .unexpectedKind: .invalidArgument

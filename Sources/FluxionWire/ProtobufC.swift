@@ -28,17 +28,15 @@ enum ProtobufC {
         }
     }
 
-    /// Unpacks `bytes` with the generated functions, hands the message to `body`, frees it.
+    /// Unpacks `bytes` with the generated function and hands the message to `body`.
     ///
     /// protobuf-c allocates every nested message and string separately; here it allocates from
     /// an arena released in one go, which makes decoding a batch of readings several times
-    /// cheaper than with malloc/free per piece. (`free` is kept in the signature so that each
-    /// codec names its message's pair of functions; with the arena nothing needs freeing.)
+    /// cheaper than with malloc/free per piece (nothing needs freeing one by one).
     static func unpack<M, R>(
         _ bytes: UnsafeRawBufferPointer, type: String,
         unpack: (UnsafeMutablePointer<ProtobufCAllocator>?, Int, UnsafePointer<UInt8>?) ->
             UnsafeMutablePointer<M>?,
-        free: (UnsafeMutablePointer<M>?, UnsafeMutablePointer<ProtobufCAllocator>?) -> Void,
         _ body: (M) throws(DecodeError) -> R
     ) throws(DecodeError) -> R {
         let arena = Arena(initialBytes: bytes.count * 4 + 256)
@@ -51,6 +49,12 @@ enum ProtobufC {
             else { throw DecodeError(messageType: type, byteCount: bytes.count) }
             return try body(m.pointee)
         }
+    }
+
+    /// A Swift byte array from a protobuf-c `bytes` field.
+    static func bytes(_ b: ProtobufCBinaryData) -> [UInt8] {
+        guard b.len > 0, let data = b.data else { return [] }
+        return Array(UnsafeBufferPointer(start: data, count: b.len))
     }
 
     /// Swift strings from a repeated `char **` field.
@@ -163,6 +167,22 @@ extension CStrings {
         return (items.count, pointers)
     }
 
+    /// A protobuf-c repeated scalar or enum field (`n_x`, `x`) from Swift values, owned by this object.
+    func values<C, S>(_ items: [S], _ convert: (S) -> C) -> (count: Int, pointer: UnsafeMutablePointer<C>?) {
+        guard !items.isEmpty else { return (0, nil) }
+        let p = allocate(C.self, count: items.count)
+        for (i, item) in items.enumerated() { p[i] = convert(item) }
+        return (items.count, p)
+    }
+
+    /// A copy of `bytes` as a protobuf-c `bytes` value, owned by this object.
+    func bytes(_ bytes: [UInt8]) -> ProtobufCBinaryData {
+        guard !bytes.isEmpty else { return ProtobufCBinaryData(len: 0, data: nil) }
+        let p = allocate(UInt8.self, count: bytes.count)
+        bytes.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: bytes.count) }
+        return ProtobufCBinaryData(len: bytes.count, data: p)
+    }
+
     /// One nested message (a singular message field), owned by this object.
     func message<C>(
         initialize: (UnsafeMutablePointer<C>) -> Void, fill: (UnsafeMutablePointer<C>) -> Void
@@ -184,10 +204,9 @@ extension ProtobufC {
         return out
     }
 
-    /// A repeated enum field as raw values.
-    static func enums<E: RawRepresentable>(_ n: Int, _ p: UnsafeMutablePointer<E>?) -> [UInt32]
-    where E.RawValue == UInt32 {
+    /// Swift values from a repeated scalar or enum field (`n_x`, `x`).
+    static func values<C, S>(_ n: Int, _ p: UnsafeMutablePointer<C>?, _ convert: (C) -> S) -> [S] {
         guard let p, n > 0 else { return [] }
-        return (0..<n).map { p[$0].rawValue }
+        return (0..<n).map { convert(p[$0]) }
     }
 }

@@ -1,9 +1,9 @@
 /// An error that knows its wire status: what a handler throws and what a client receives.
 public struct RPCError: Error, Equatable, CustomStringConvertible, Sendable {
-    public var code: StatusCode
+    public var code: Wire.StatusCode
     public var message: String
 
-    public init(_ code: StatusCode, _ message: String) {
+    public init(_ code: Wire.StatusCode, _ message: String) {
         self.code = code
         self.message = message
     }

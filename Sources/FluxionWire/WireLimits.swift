@@ -47,7 +47,7 @@ public struct WireLimitError: Error, Equatable, Sendable, CustomStringConvertibl
 
     /// Sizes are RESOURCE_EXHAUSTED (a bounded resource ran out); a NUL byte or broken encoding
     /// is INVALID_ARGUMENT.
-    public var status: StatusCode {
+    public var status: Wire.StatusCode {
         switch kind {
         case .tooManyElements, .tooDeep: .resourceExhausted
         case .nulInString, .malformed: .invalidArgument

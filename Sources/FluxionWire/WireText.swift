@@ -12,7 +12,7 @@ public enum WireText {
         guard let descriptor = WireLimits.inputDescriptor(method) else { return "" }
         var parts: [String] = []
         payload.withUnsafeBytes { render($0, descriptor, prefix: "", depth: 0, into: &parts) }
-        return Envelope.truncated(parts.joined(separator: " "), maxBytes: maxBytes)
+        return Wire.Envelope.truncated(parts.joined(separator: " "), maxBytes: maxBytes)
     }
 
     private static func render(
@@ -49,7 +49,7 @@ public enum WireText {
                     let nested = field.pointee.descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
                     render(body, nested, prefix: name + ".", depth: depth + 1, into: &parts)
                 case PROTOBUF_C_TYPE_STRING:
-                    let text = Envelope.truncated(String(decoding: body, as: UTF8.self), maxBytes: 200)
+                    let text = Wire.Envelope.truncated(String(decoding: body, as: UTF8.self), maxBytes: 200)
                     let escaped = text.flatMap { $0 == "\"" || $0 == "\\" ? ["\\", $0] : [$0] }
                     parts.append("\(name)=\"\(String(escaped))\"")
                 default:

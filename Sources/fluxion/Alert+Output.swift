@@ -2,7 +2,7 @@ import FluxionWire
 import Foundation
 
 /// How the CLI prints an alert: a table row, a CSV row, a JSON object.
-extension Alert {
+extension Wire.Alert {
     /// Column widths of the table; a negative width right-aligns.
     private static let widths = [10, 12, 8, -10, -10, -5, 9, 18, 9, -7, 0]
 

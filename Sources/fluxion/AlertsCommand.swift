@@ -56,16 +56,16 @@ struct AlertsCommand: ParsableCommand {
         guard modes <= 1 else { throw ValidationError("--by, --follow and --csv cannot be combined") }
     }
 
-    static func severity(_ name: String) -> Severity? {
-        Severity.allCases.first { $0 != .unspecified && $0.name == name }
+    static func severity(_ name: String) -> Wire.Severity? {
+        Wire.Severity.allCases.first { $0 != .unspecified && $0.name == name }
     }
 
-    static func grouping(_ name: String) -> AlertGrouping? {
+    static func grouping(_ name: String) -> Wire.AlertGrouping? {
         ["station": .station, "hour": .hourOfDay, "detector": .detector][name]
     }
 
-    var filter: AlertFilter {
-        var f = AlertFilter()
+    var filter: Wire.AlertFilter {
+        var f = Wire.AlertFilter()
         f.detectors = detectors
         f.stationIDs = stations
         f.pipeIDs = pipes
@@ -73,7 +73,7 @@ struct AlertsCommand: ParsableCommand {
         f.minProbability = minProbability
         f.minSeverity = minSeverity.flatMap(Self.severity) ?? .unspecified
         if since != nil || until != nil {
-            f.simTime = SimTimeRange(
+            f.simTime = Wire.SimTimeRange(
                 startS: since ?? -Double.greatestFiniteMagnitude, endS: until ?? Double.greatestFiniteMagnitude)
         }
         return f
@@ -83,22 +83,23 @@ struct AlertsCommand: ParsableCommand {
         let conn = try connection.connect()
         defer { conn.close() }
         if let by, let grouping = Self.grouping(by) {
-            let r: AggregateAlertsResponse = try rpc { () throws(RPCError) in
+            let r: Wire.AggregateAlertsResponse = try rpc { () throws(RPCError) in
                 try conn.unary(
-                    FluxionService.aggregateAlerts, AggregateAlertsRequest(filter: filter, groupBy: grouping))
+                    Wire.Fluxion.aggregateAlerts, Wire.AggregateAlertsRequest(filter: filter, groupBy: grouping))
             }
             printAggregate(r.buckets, by: by)
         } else if follow {
             try followEvents(conn)
         } else {
-            var alerts: [Alert] = []
+            var alerts: [Wire.Alert] = []
             var token = ""
             var total: UInt64 = 0
             repeat {
                 let size = UInt32(min(1000, limit - alerts.count))
-                let page: QueryAlertsResponse = try rpc { () throws(RPCError) in
+                let page: Wire.QueryAlertsResponse = try rpc { () throws(RPCError) in
                     try conn.unary(
-                        FluxionService.queryAlerts, QueryAlertsRequest(filter: filter, pageSize: size, pageToken: token)
+                        Wire.Fluxion.queryAlerts,
+                        Wire.QueryAlertsRequest(filter: filter, pageSize: size, pageToken: token)
                     )
                 }
                 alerts += page.alerts
@@ -109,10 +110,10 @@ struct AlertsCommand: ParsableCommand {
         }
     }
 
-    private func output(_ alerts: [Alert], total: UInt64) throws {
+    private func output(_ alerts: [Wire.Alert], total: UInt64) throws {
         if let csv {
             guard let writer = CSVWriter(path: csv) else { throw CLIError("--csv \(csv): cannot create the file") }
-            writer.write(Alert.csvHeader + "\n")
+            writer.write(Wire.Alert.csvHeader + "\n")
             for a in alerts { writer.write(a.csvRow + "\n") }
             writer.close()
             if csv != "-" { print("wrote \(alerts.count) alerts to \(csv)") }
@@ -121,13 +122,13 @@ struct AlertsCommand: ParsableCommand {
         } else if alerts.isEmpty {
             print("no alerts")
         } else {
-            print(Alert.tableHeader)
+            print(Wire.Alert.tableHeader)
             for a in alerts { print(a.tableRow) }
             if total > UInt64(alerts.count) { print("(\(alerts.count) of \(total); raise --limit to see more)") }
         }
     }
 
-    private func printAggregate(_ buckets: [AlertBucket], by: String) {
+    private func printAggregate(_ buckets: [Wire.AlertBucket], by: String) {
         if connection.json {
             printJSON(
                 buckets.map {
@@ -155,16 +156,17 @@ struct AlertsCommand: ParsableCommand {
     }
 
     private func followEvents(_ conn: FluxionConnection) throws {
-        let stream: ClientStream<AlertEvent> = try rpc { () throws(RPCError) in
-            try conn.serverStream(FluxionService.streamAlerts, StreamAlertsRequest(filter: filter))
+        let stream: ClientStream<Wire.AlertEvent> = try rpc { () throws(RPCError) in
+            try conn.serverStream(Wire.Fluxion.streamAlerts, Wire.StreamAlertsRequest(filter: filter))
         }
-        if !connection.json { print(Alert.tableHeader) }
+        if !connection.json { print(Wire.Alert.tableHeader) }
         while let event = try rpc({ () throws(RPCError) in try stream.next() }) {
+            let alert = try event.alert.required("alert")
             if connection.json {
-                let data = try JSONSerialization.data(withJSONObject: event.alert.json, options: [.sortedKeys])
+                let data = try JSONSerialization.data(withJSONObject: alert.json, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
-                print(event.alert.tableRow)
+                print(alert.tableRow)
             }
             fflush(nil)
         }

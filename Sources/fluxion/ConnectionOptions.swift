@@ -113,3 +113,14 @@ func printJSON(_ object: Any) {
     let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
     print(String(decoding: data, as: UTF8.self))
 }
+
+extension Optional {
+    /// The value of a message field the server must set, or an error naming it (a server that
+    /// leaves it out is broken, not the user).
+    func required(_ field: String) throws -> Wrapped {
+        guard let value = self else {
+            throw CLIError(RPCError(.internal, "the server's answer has no \(field)"))
+        }
+        return value
+    }
+}

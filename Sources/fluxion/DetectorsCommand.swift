@@ -19,8 +19,8 @@ struct DetectorsCommand: ParsableCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func run() throws {
-            let response: ListDetectorsResponse = try call(connection) { conn throws(RPCError) in
-                try conn.unary(FluxionService.listDetectors, ListDetectorsRequest())
+            let response: Wire.ListDetectorsResponse = try call(connection) { conn throws(RPCError) in
+                try conn.unary(Wire.Fluxion.listDetectors, Wire.ListDetectorsRequest())
             }
             show(response.detectors, connection)
         }
@@ -41,9 +41,9 @@ struct DetectorsCommand: ParsableCommand {
         }
 
         func run() throws {
-            let request = LoadDetectorRequest(plugin: plugin, name: name, configJSON: config)
-            let response: DetectorResponse = try call(connection) { conn throws(RPCError) in
-                try conn.unary(FluxionService.loadDetector, request)
+            let request = Wire.LoadDetectorRequest(plugin: plugin, name: name, configJSON: config)
+            let response: Wire.DetectorResponse = try call(connection) { conn throws(RPCError) in
+                try conn.unary(Wire.Fluxion.loadDetector, request)
             }
             show(response.detectors, connection)
         }
@@ -55,8 +55,8 @@ struct DetectorsCommand: ParsableCommand {
         @Argument(help: "Instance name.") var name: String
 
         func run() throws {
-            let response: DetectorResponse = try call(connection) { conn throws(RPCError) in
-                try conn.unary(FluxionService.activateDetector, ActivateDetectorRequest(name: name))
+            let response: Wire.DetectorResponse = try call(connection) { conn throws(RPCError) in
+                try conn.unary(Wire.Fluxion.activateDetector, Wire.ActivateDetectorRequest(name: name))
             }
             show(response.detectors, connection)
         }
@@ -68,8 +68,8 @@ struct DetectorsCommand: ParsableCommand {
         @Argument(help: "Instance name.") var name: String
 
         func run() throws {
-            let response: DetectorResponse = try call(connection) { conn throws(RPCError) in
-                try conn.unary(FluxionService.deactivateDetector, DeactivateDetectorRequest(name: name))
+            let response: Wire.DetectorResponse = try call(connection) { conn throws(RPCError) in
+                try conn.unary(Wire.Fluxion.deactivateDetector, Wire.DeactivateDetectorRequest(name: name))
             }
             show(response.detectors, connection)
         }
@@ -83,8 +83,8 @@ struct DetectorsCommand: ParsableCommand {
         @Argument(help: "Instance to activate.") var to: String
 
         func run() throws {
-            let response: DetectorResponse = try call(connection) { conn throws(RPCError) in
-                try conn.unary(FluxionService.swapDetector, SwapDetectorRequest(deactivate: from, activate: to))
+            let response: Wire.DetectorResponse = try call(connection) { conn throws(RPCError) in
+                try conn.unary(Wire.Fluxion.swapDetector, Wire.SwapDetectorRequest(deactivate: from, activate: to))
             }
             show(response.detectors, connection)
         }
@@ -97,7 +97,7 @@ private func call<R>(_ connection: ConnectionOptions, _ body: (FluxionConnection
     return try rpc { () throws(RPCError) in try body(conn) }
 }
 
-private func show(_ detectors: [DetectorInfo], _ connection: ConnectionOptions) {
+private func show(_ detectors: [Wire.DetectorInfo], _ connection: ConnectionOptions) {
     if connection.json {
         printJSON(
             detectors.map { d -> [String: Any] in

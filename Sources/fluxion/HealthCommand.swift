@@ -11,8 +11,8 @@ struct HealthCommand: ParsableCommand {
     func run() throws {
         let conn = try connection.connect()
         defer { conn.close() }
-        let health: HealthResponse = try rpc { () throws(RPCError) in
-            try conn.unary(FluxionService.health, HealthRequest())
+        let health: Wire.HealthResponse = try rpc { () throws(RPCError) in
+            try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
         }
         let status = health.status == .serving ? "SERVING" : health.status == .notServing ? "NOT_SERVING" : "UNKNOWN"
         if connection.json {

@@ -11,8 +11,8 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         let conn = try connection.connect()
         defer { conn.close() }
-        let info: ServerInfo = try rpc { () throws(RPCError) in
-            try conn.unary(FluxionService.getServerInfo, GetServerInfoRequest())
+        let info: Wire.ServerInfo = try rpc { () throws(RPCError) in
+            try conn.unary(Wire.Fluxion.getServerInfo, Wire.GetServerInfoRequest())
         }
         if connection.json {
             printJSON([

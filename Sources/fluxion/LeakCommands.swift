@@ -39,22 +39,23 @@ struct InjectLeakCommand: ParsableCommand {
     }
 
     func run() throws {
-        var request = InjectLeakRequest(startSimTimeS: start, rampS: ramp, dischargeCoefficient: cd ?? 0)
-        if let pipe, let at { request.location = .pipe(id: pipe, positionM: at) }
-        if let line, let chainage { request.location = .line(id: line, chainageM: chainage) }
-        request.size = size.map { .fractionOfFlow($0) } ?? area.map { .effectiveAreaM2($0) }
+        var request = Wire.InjectLeakRequest(startSimTimeS: start, rampS: ramp, dischargeCoefficient: cd ?? 0)
+        if let pipe, let at { request.where = .pipe(Wire.PipePosition(pipeID: pipe, positionM: at)) }
+        if let line, let chainage { request.where = .line(Wire.LineChainage(lineID: line, chainageM: chainage)) }
+        request.size = size.map { .sizeFraction($0) } ?? area.map { .effectiveAreaM2($0) }
         let conn = try connection.connect()
         defer { conn.close() }
-        let response: InjectLeakResponse = try rpc { () throws(RPCError) in
-            try conn.unary(FluxionService.injectLeak, request)
+        let response: Wire.InjectLeakResponse = try rpc { () throws(RPCError) in
+            try conn.unary(Wire.Fluxion.injectLeak, request)
         }
+        let leak = try response.leak.required("leak")
         for warning in response.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         if connection.json {
-            var object = response.leak.json
+            var object = leak.json
             object["warnings"] = response.warnings
             printJSON(object)
         } else {
-            print("injected " + response.leak.summary)
+            print("injected " + leak.summary)
         }
     }
 }
@@ -68,10 +69,11 @@ struct ClearLeakCommand: ParsableCommand {
     func run() throws {
         let conn = try connection.connect()
         defer { conn.close() }
-        let response: ClearLeakResponse = try rpc { () throws(RPCError) in
-            try conn.unary(FluxionService.clearLeak, ClearLeakRequest(leakID: leakID))
+        let response: Wire.ClearLeakResponse = try rpc { () throws(RPCError) in
+            try conn.unary(Wire.Fluxion.clearLeak, Wire.ClearLeakRequest(leakID: leakID))
         }
-        if connection.json { printJSON(response.leak.json) } else { print("cleared " + response.leak.summary) }
+        let leak = try response.leak.required("leak")
+        if connection.json { printJSON(leak.json) } else { print("cleared " + leak.summary) }
     }
 }
 
@@ -84,8 +86,8 @@ struct LeaksCommand: ParsableCommand {
     func run() throws {
         let conn = try connection.connect()
         defer { conn.close() }
-        let response: ListLeaksResponse = try rpc { () throws(RPCError) in
-            try conn.unary(FluxionService.listLeaks, ListLeaksRequest(includeCleared: all))
+        let response: Wire.ListLeaksResponse = try rpc { () throws(RPCError) in
+            try conn.unary(Wire.Fluxion.listLeaks, Wire.ListLeaksRequest(includeCleared: all))
         }
         if connection.json {
             printJSON(response.leaks.map(\.json))
@@ -97,7 +99,7 @@ struct LeaksCommand: ParsableCommand {
     }
 }
 
-extension Leak {
+extension Wire.Leak {
     var summary: String {
         var s = "\(leakID) \(state.name) on \(pipeID) at \(String(format: "%.0f", positionM)) m"
         if !lineID.isEmpty { s += " (\(lineID) chainage \(String(format: "%.0f", chainageM)) m)" }

@@ -10,19 +10,19 @@ final class LiveView {
         var history: [Double] = []
     }
 
-    private let topology: FluxionWire.Topology
+    private let topology: Wire.Topology
     private let server: String
     private var latest: [String: Latest] = [:]
     private var simTimeS = 0.0
     private var skipped: UInt64 = 0
-    var leaks: [Leak] = []
+    var leaks: [Wire.Leak] = []
 
-    init(topology: FluxionWire.Topology, server: String) {
+    init(topology: Wire.Topology, server: String) {
         self.topology = topology
         self.server = server
     }
 
-    func apply(_ batch: ReadingBatch) {
+    func apply(_ batch: Wire.ReadingBatch) {
         simTimeS = batch.simTimeS
         skipped += batch.skippedBatches
         for r in batch.readings {
@@ -41,7 +41,7 @@ final class LiveView {
         var out = "Fluxion · \(topology.scenario) (\(topology.fluid)) · t = \(formatDuration(simTimeS)) · \(server)"
         if skipped > 0 { out += " · \(skipped) batches skipped (slow terminal)" }
         out += "\n\n"
-        let columns: [FluxionWire.Quantity] = [
+        let columns: [Wire.Quantity] = [
             .pressure, .differentialPressure, .temperature, .density, .flow, .totalizedFlow,
         ]
         let headers = ["PRESSURE", "DIFF. PRESSURE", "TEMPERATURE", "DENSITY", "FLOW", "TOTAL"]

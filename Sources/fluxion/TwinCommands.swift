@@ -12,15 +12,16 @@ struct TopologyCommand: ParsableCommand {
     func run() throws {
         let conn = try connection.connect()
         defer { conn.close() }
-        let t: FluxionWire.Topology = try rpc { () throws(RPCError) in
-            try conn.unary(FluxionService.getTopology, GetTopologyRequest())
+        let t: Wire.Topology = try rpc { () throws(RPCError) in
+            try conn.unary(Wire.Fluxion.getTopology, Wire.GetTopologyRequest())
         }
         if connection.json {
             printJSON([
                 "scenario": t.scenario, "fluid": t.fluid,
                 "nodes": t.nodes.map {
                     [
-                        "id": $0.id, "kind": $0.kind, "x_m": $0.location.xM, "y_m": $0.location.yM,
+                        "id": $0.id, "kind": $0.kind, "x_m": ($0.location ?? Wire.Point()).xM,
+                        "y_m": ($0.location ?? Wire.Point()).yM,
                         "elevation_m": $0.elevationM, "station_id": $0.stationID,
                     ] as [String: Any]
                 },
@@ -36,7 +37,7 @@ struct TopologyCommand: ParsableCommand {
                 "stations": t.stations.map {
                     [
                         "id": $0.id, "name": $0.name, "node_id": $0.nodeID,
-                        "x_m": $0.location.xM, "y_m": $0.location.yM,
+                        "x_m": ($0.location ?? Wire.Point()).xM, "y_m": ($0.location ?? Wire.Point()).yM,
                     ] as [String: Any]
                 },
                 "sensors": t.sensors.map {
@@ -96,15 +97,15 @@ struct ClockCommand: ParsableCommand {
         let conn = try connection.connect()
         defer { conn.close() }
         let change = speed != nil || pause || resume || freeRunning
-        let clock: FluxionWire.Clock = try rpc { () throws(RPCError) in
-            let now: FluxionWire.Clock = try conn.unary(FluxionService.getClock, GetClockRequest())
+        let clock: Wire.Clock = try rpc { () throws(RPCError) in
+            let now: Wire.Clock = try conn.unary(Wire.Fluxion.getClock, Wire.GetClockRequest())
             guard change else { return now }
             // --speed alone changes the speed and nothing else: a paused clock stays paused, a
             // free-running one keeps running free.
             let paused = pause || (!resume && !freeRunning && now.paused)
             let free = freeRunning || (!resume && !pause && speed == nil && now.freeRunning)
             return try conn.unary(
-                FluxionService.setClock, SetClockRequest(speed: speed ?? 0, paused: paused, freeRunning: free))
+                Wire.Fluxion.setClock, Wire.SetClockRequest(speed: speed ?? 0, paused: paused, freeRunning: free))
         }
         if connection.json {
             printJSON([
@@ -137,11 +138,11 @@ struct SensorFaultCommand: ParsableCommand {
     }
 
     func run() throws {
-        let f: SensorFault = fault == "dropout" ? .dropout : fault == "freeze" ? .freeze : .none
+        let f: Wire.SensorFault = fault == "dropout" ? .dropout : fault == "freeze" ? .freeze : .none
         let conn = try connection.connect()
         defer { conn.close() }
-        let _: SetSensorFaultResponse = try rpc { () throws(RPCError) in
-            try conn.unary(FluxionService.setSensorFault, SetSensorFaultRequest(sensorID: sensor, fault: f))
+        let _: Wire.SetSensorFaultResponse = try rpc { () throws(RPCError) in
+            try conn.unary(Wire.Fluxion.setSensorFault, Wire.SetSensorFaultRequest(sensorID: sensor, fault: f))
         }
         if connection.json { printJSON(["sensor_id": sensor, "fault": fault]) } else { print("\(sensor): \(fault)") }
     }

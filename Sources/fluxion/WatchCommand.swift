@@ -31,29 +31,29 @@ struct WatchCommand: ParsableCommand {
     @Option(help: "Stop after this many batches (0: run until interrupted).") var count: Int = 0
 
     func validate() throws {
-        for q in quantities where FluxionWire.Quantity(name: q) == nil {
+        let known = Wire.Quantity.allCases.filter { $0 != .unspecified }
+        for q in quantities where !known.contains(where: { $0.name == q }) {
             throw ValidationError(
-                "--quantity '\(q)' is not one of pressure, flow, temperature, density, differential_pressure, totalized_flow, head"
-            )
+                "--quantity '\(q)' is not one of \(known.map(\.name).joined(separator: ", "))")
         }
         guard maxRate >= 0 else { throw ValidationError("--max-rate must be ≥ 0") }
         guard count >= 0 else { throw ValidationError("--count must be ≥ 0") }
     }
 
     func run() throws {
-        var request = StreamReadingsRequest()
+        var request = Wire.StreamReadingsRequest()
         request.sensorIDs = sensors
         request.stationIDs = stations
         request.pipeIDs = pipes
-        request.quantities = quantities.compactMap { FluxionWire.Quantity(name: $0) }
+        request.quantities = quantities.compactMap { Wire.Quantity(name: $0) }
         request.maxRateHz = maxRate
         let conn = try connection.connect()
         defer { conn.close() }
-        let topology: FluxionWire.Topology = try rpc { () throws(RPCError) in
-            try conn.unary(FluxionService.getTopology, GetTopologyRequest())
+        let topology: Wire.Topology = try rpc { () throws(RPCError) in
+            try conn.unary(Wire.Fluxion.getTopology, Wire.GetTopologyRequest())
         }
-        let stream: ClientStream<ReadingBatch> = try rpc { () throws(RPCError) in
-            try conn.serverStream(FluxionService.streamReadings, request)
+        let stream: ClientStream<Wire.ReadingBatch> = try rpc { () throws(RPCError) in
+            try conn.serverStream(Wire.Fluxion.streamReadings, request)
         }
         if connection.json {
             try streamJSON(stream)
@@ -62,7 +62,7 @@ struct WatchCommand: ParsableCommand {
         }
     }
 
-    private func streamJSON(_ stream: ClientStream<ReadingBatch>) throws {
+    private func streamJSON(_ stream: ClientStream<Wire.ReadingBatch>) throws {
         var batches = 0
         while let batch = try rpc({ () throws(RPCError) in try stream.next() }) {
             for r in batch.readings {
@@ -84,7 +84,7 @@ struct WatchCommand: ParsableCommand {
     }
 
     private func liveView(
-        _ stream: ClientStream<ReadingBatch>, conn: FluxionConnection, topology: FluxionWire.Topology
+        _ stream: ClientStream<Wire.ReadingBatch>, conn: FluxionConnection, topology: Wire.Topology
     ) throws {
         let view = LiveView(topology: topology, server: connection.server)
         let tty = isatty(1) == 1
@@ -97,7 +97,8 @@ struct WatchCommand: ParsableCommand {
             let done = count > 0 && batches >= count
             if Date().timeIntervalSince(lastLeakPoll) > 2 || done {
                 lastLeakPoll = Date()
-                if let leaks: ListLeaksResponse = try? conn.unary(FluxionService.listLeaks, ListLeaksRequest()) {
+                if let leaks: Wire.ListLeaksResponse = try? conn.unary(Wire.Fluxion.listLeaks, Wire.ListLeaksRequest())
+                {
                     view.leaks = leaks.leaks
                 }
             }

@@ -33,11 +33,11 @@ import Testing
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        let injected: InjectLeakResponse = try conn.unary(
-            FluxionService.injectLeak,
-            InjectLeakRequest(
-                location: .line(id: "trunk", chainageM: 30_000), size: .fractionOfFlow(0.03)))
-        let leak = injected.leak
+        let injected: Wire.InjectLeakResponse = try conn.unary(
+            Wire.Fluxion.injectLeak,
+            Wire.InjectLeakRequest(
+                where: .line(Wire.LineChainage(lineID: "trunk", chainageM: 30_000)), size: .sizeFraction(0.03)))
+        let leak = try #require(injected.leak)
         // Wait (bounded) until the twin has delivered the leak's appearance to the loop.
         var startS: Double?
         for _ in 0..<1_000 where startS == nil {
@@ -65,7 +65,7 @@ import Testing
         #expect(events.last?.matchedLeakID == nil)
         #expect(events.first?.segmentID == "trunk")
         #expect(events.first?.stationID?.isEmpty == false)
-        let page: QueryAlertsResponse = try conn.unary(FluxionService.queryAlerts, QueryAlertsRequest())
+        let page: Wire.QueryAlertsResponse = try conn.unary(Wire.Fluxion.queryAlerts, Wire.QueryAlertsRequest())
         #expect(page.alerts.first?.matchedLeakID == leak.leakID)
     }
 }

@@ -80,8 +80,8 @@ import Testing
         var ids: [String] = []
         var token = ""
         repeat {
-            let page: QueryAlertsResponse = try conn.unary(
-                FluxionService.queryAlerts, QueryAlertsRequest(pageSize: 7, pageToken: token))
+            let page: Wire.QueryAlertsResponse = try conn.unary(
+                Wire.Fluxion.queryAlerts, Wire.QueryAlertsRequest(pageSize: 7, pageToken: token))
             #expect(page.totalCount == 25)
             #expect(page.alerts.count <= 7)
             ids += page.alerts.map(\.alertID)
@@ -89,10 +89,11 @@ import Testing
         } while !token.isEmpty
         #expect(ids == (1...25).map { "ALR-\($0)" })
         // One alert in full: the 4th (k = 3): lof, 0.84, 1030 m → STA, cleared one second later.
-        var filter = AlertFilter()
+        var filter = Wire.AlertFilter()
         filter.detectors = ["lof"]
-        filter.simTime = SimTimeRange(startS: 300, endS: 300)
-        let one: QueryAlertsResponse = try conn.unary(FluxionService.queryAlerts, QueryAlertsRequest(filter: filter))
+        filter.simTime = Wire.SimTimeRange(startS: 300, endS: 300)
+        let one: Wire.QueryAlertsResponse = try conn.unary(
+            Wire.Fluxion.queryAlerts, Wire.QueryAlertsRequest(filter: filter))
         let a = try #require(one.alerts.first)
         #expect(one.alerts.count == 1)
         #expect(a.alertID == "ALR-4")
@@ -113,8 +114,8 @@ import Testing
         _ = Self.ingest(server, Self.signals(0..<10))
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        let r: AggregateAlertsResponse = try conn.unary(
-            FluxionService.aggregateAlerts, AggregateAlertsRequest(groupBy: .detector))
+        let r: Wire.AggregateAlertsResponse = try conn.unary(
+            Wire.Fluxion.aggregateAlerts, Wire.AggregateAlertsRequest(groupBy: .detector))
         // k even → thr: 0.81, 0.83, 0.85, 0.87, 0.89; k odd → lof: 0.82 … 0.90.
         #expect(r.buckets.map(\.key) == ["lof", "thr"])
         #expect(r.buckets.map(\.count) == [5, 5])
@@ -122,7 +123,8 @@ import Testing
         #expect(abs(r.buckets[1].meanProbability - 0.85) < 1e-9)
         #expect(abs(r.buckets[0].maxProbability - 0.90) < 1e-9)
         let e = #expect(throws: RPCError.self) {
-            let _: AggregateAlertsResponse = try conn.unary(FluxionService.aggregateAlerts, AggregateAlertsRequest())
+            let _: Wire.AggregateAlertsResponse = try conn.unary(
+                Wire.Fluxion.aggregateAlerts, Wire.AggregateAlertsRequest())
         }
         #expect(e?.code == .invalidArgument)
         #expect(e?.message.hasPrefix("group_by:") == true)
@@ -134,9 +136,9 @@ import Testing
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        var request = StreamAlertsRequest()
-        request.filter.detectors = ["lof"]
-        let stream = try conn.serverStream(FluxionService.streamAlerts, request, as: FluxionWire.AlertEvent.self)
+        var request = Wire.StreamAlertsRequest()
+        request.filter = Wire.AlertFilter(detectors: ["lof"])
+        let stream = try conn.serverStream(Wire.Fluxion.streamAlerts, request, as: Wire.AlertEvent.self)
         // Wait until the server has registered the call (the request is in flight until then).
         for _ in 0..<500
         where server.onLoop({ s in s.services.compactMap { $0 as? AlertService }.first!.subscriberCount }) == 0 {
@@ -144,12 +146,12 @@ import Testing
         }
         _ = Self.ingest(server, Self.signals(0..<2))  // k = 0 thr (filtered out), k = 1 lof
         let raised = try #require(try stream.next())
-        #expect(raised.alert.alertID == "ALR-2")
-        #expect(raised.alert.detector == "lof")
-        #expect(raised.alert.state == .raised)
+        #expect(raised.alert?.alertID == "ALR-2")
+        #expect(raised.alert?.detector == "lof")
+        #expect(raised.alert?.state == .raised)
         let cleared = try #require(try stream.next())
-        #expect(cleared.alert.alertID == "ALR-2")
-        #expect(cleared.alert.state == .cleared)
+        #expect(cleared.alert?.alertID == "ALR-2")
+        #expect(cleared.alert?.state == .cleared)
         stream.cancel()
     }
 
@@ -160,19 +162,21 @@ import Testing
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
         let e = #expect(throws: RPCError.self) {
-            let _: QueryAlertsResponse = try conn.unary(
-                FluxionService.queryAlerts, QueryAlertsRequest(pageToken: "nonsense"))
+            let _: Wire.QueryAlertsResponse = try conn.unary(
+                Wire.Fluxion.queryAlerts, Wire.QueryAlertsRequest(pageToken: "nonsense"))
         }
         #expect(e?.code == .invalidArgument)
         #expect(e?.message == "page_token: not a token this server issued")
-        var filter = AlertFilter()
+        var filter = Wire.AlertFilter()
         filter.minProbability = 2
         let f = #expect(throws: RPCError.self) {
-            let _: QueryAlertsResponse = try conn.unary(FluxionService.queryAlerts, QueryAlertsRequest(filter: filter))
+            let _: Wire.QueryAlertsResponse = try conn.unary(
+                Wire.Fluxion.queryAlerts, Wire.QueryAlertsRequest(filter: filter))
         }
         #expect(f?.message == "filter.min_probability: must be 0…1, got 2.0")
         let s = #expect(throws: RPCError.self) {
-            let _: QueryAlertsResponse = try conn.unary(FluxionService.queryAlerts, QueryAlertsRequest(pageSize: 5000))
+            let _: Wire.QueryAlertsResponse = try conn.unary(
+                Wire.Fluxion.queryAlerts, Wire.QueryAlertsRequest(pageSize: 5000))
         }
         #expect(s?.message == "page_size: at most 1000, got 5000")
     }
@@ -185,7 +189,7 @@ import Testing
         defer { server.stop() }
         let slow = try RawClient(port: server.port)
         _ = try slow.handshake()
-        slow.send(Envelope(callID: 1, kind: .request, method: FluxionService.streamAlerts.path))
+        slow.send(Wire.Envelope(callID: 1, kind: .request, method: Wire.Fluxion.streamAlerts.path))
         for _ in 0..<500
         where server.onLoop({ s in s.services.compactMap { $0 as? AlertService }.first!.subscriberCount }) == 0 {
             usleep(10_000)
@@ -197,7 +201,7 @@ import Testing
         #expect(frames.last?.status == .resourceExhausted)
         #expect(frames.last?.statusMessage.hasPrefix("client read too slowly: alert event for ALR-") == true)
         // What was delivered before the end is a prefix of the events, in order, without gaps.
-        let ids = try frames.dropLast().map { try FluxionWire.AlertEvent(decoding: $0.payload).alert.alertID }
+        let ids = try frames.dropLast().map { try Wire.AlertEvent(decoding: $0.payload).alert?.alertID }
         #expect(!ids.isEmpty)
         let expected = (1...ids.count).map { "ALR-\(($0 + 1) / 2)" }  // each alert raised then cleared
         #expect(ids == expected)
@@ -221,7 +225,7 @@ import Testing
         #expect(cleared?.clearedSimTimeS == 9)
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        let page: QueryAlertsResponse = try conn.unary(FluxionService.queryAlerts, QueryAlertsRequest())
+        let page: Wire.QueryAlertsResponse = try conn.unary(Wire.Fluxion.queryAlerts, Wire.QueryAlertsRequest())
         #expect(page.alerts.map(\.state) == [.cleared])
         #expect(page.alerts.first?.clearedSimTimeS == 9)
     }
@@ -247,12 +251,12 @@ import Testing
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        let page: QueryAlertsResponse = try conn.unary(FluxionService.queryAlerts, QueryAlertsRequest())
+        let page: Wire.QueryAlertsResponse = try conn.unary(Wire.Fluxion.queryAlerts, Wire.QueryAlertsRequest())
         #expect(page.alerts.map(\.alertID) == ["ALR-1", "ALR-2", "ALR-3", "ALR-4"])
         #expect(page.alerts.allSatisfy { $0.state == .cleared })
         #expect(page.alerts.last?.clearedSimTimeS == 1_000)
         _ = Self.ingest(server, Self.signals(10..<11))
-        let after: QueryAlertsResponse = try conn.unary(FluxionService.queryAlerts, QueryAlertsRequest())
+        let after: Wire.QueryAlertsResponse = try conn.unary(Wire.Fluxion.queryAlerts, Wire.QueryAlertsRequest())
         #expect(after.alerts.map(\.alertID).last == "ALR-5")
     }
 }

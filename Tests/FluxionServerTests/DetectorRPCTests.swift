@@ -31,7 +31,7 @@ import Testing
         })
     }
 
-    private func expectStatus(_ code: StatusCode, _ body: () throws(RPCError) -> Void) -> String {
+    private func expectStatus(_ code: Wire.StatusCode, _ body: () throws(RPCError) -> Void) -> String {
         do throws(RPCError) {
             try body()
             Issue.record("expected \(code), got OK")
@@ -48,8 +48,8 @@ import Testing
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
         func load(_ plugin: String, _ config: String = "") throws(RPCError) {
-            let _: DetectorResponse = try conn.unary(
-                FluxionService.loadDetector, LoadDetectorRequest(plugin: plugin, configJSON: config))
+            let _: Wire.DetectorResponse = try conn.unary(
+                Wire.Fluxion.loadDetector, Wire.LoadDetectorRequest(plugin: plugin, configJSON: config))
         }
         _ = expectStatus(.invalidArgument) { () throws(RPCError) in try load("../lib/evil") }
         _ = expectStatus(.notFound) { () throws(RPCError) in try load("NoSuchDetector") }
@@ -64,10 +64,10 @@ import Testing
                 "refuses every configuration"))
         _ = expectStatus(.invalidArgument) { () throws(RPCError) in try load("threshold", "{not json") }
         _ = expectStatus(.notFound) { () throws(RPCError) in
-            let _: DetectorResponse = try conn.unary(
-                FluxionService.activateDetector, ActivateDetectorRequest(name: "ghost"))
+            let _: Wire.DetectorResponse = try conn.unary(
+                Wire.Fluxion.activateDetector, Wire.ActivateDetectorRequest(name: "ghost"))
         }
-        let list: ListDetectorsResponse = try conn.unary(FluxionService.listDetectors, ListDetectorsRequest())
+        let list: Wire.ListDetectorsResponse = try conn.unary(Wire.Fluxion.listDetectors, Wire.ListDetectorsRequest())
         // Listed by its own name, as load takes it.
         #expect(list.detectors.contains { $0.name == "threshold" && $0.state == .available })
         #expect(!list.detectors.contains { $0.state != .available }, "a failed load must not leave an instance")
@@ -80,19 +80,19 @@ import Testing
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
         let config = #"{"learn_s": 15, "window_blocks": 5}"#
-        let loaded: DetectorResponse = try conn.unary(
-            FluxionService.loadDetector,
-            LoadDetectorRequest(plugin: "threshold", name: "t1", configJSON: config))
+        let loaded: Wire.DetectorResponse = try conn.unary(
+            Wire.Fluxion.loadDetector,
+            Wire.LoadDetectorRequest(plugin: "threshold", name: "t1", configJSON: config))
         #expect(loaded.detectors.map(\.state) == [.loaded])
         #expect(loaded.detectors.first?.abiVersion == 1)
-        let _: DetectorResponse = try conn.unary(
-            FluxionService.loadDetector,
-            LoadDetectorRequest(plugin: "threshold", name: "t2", configJSON: config))
-        let active: DetectorResponse = try conn.unary(
-            FluxionService.activateDetector, ActivateDetectorRequest(name: "t1"))
+        let _: Wire.DetectorResponse = try conn.unary(
+            Wire.Fluxion.loadDetector,
+            Wire.LoadDetectorRequest(plugin: "threshold", name: "t2", configJSON: config))
+        let active: Wire.DetectorResponse = try conn.unary(
+            Wire.Fluxion.activateDetector, Wire.ActivateDetectorRequest(name: "t1"))
         #expect(active.detectors.map(\.state) == [.active])
-        let _: Clock = try conn.unary(
-            FluxionService.setClock, SetClockRequest(speed: 1, paused: false, freeRunning: true))
+        let _: Wire.Clock = try conn.unary(
+            Wire.Fluxion.setClock, Wire.SetClockRequest(speed: 1, paused: false, freeRunning: true))
 
         // Wait (bounded) for signals past the leak's start and its alarm.
         let deadline = Date(timeIntervalSinceNow: 60)
@@ -103,19 +103,19 @@ import Testing
         #expect(alarm.simTimeS > 20, "no alarm before the leak opens")
         #expect(alarm.estimate.pipeID == "M2")
 
-        let swapped: DetectorResponse = try conn.unary(
-            FluxionService.swapDetector, SwapDetectorRequest(deactivate: "t1", activate: "t2"))
+        let swapped: Wire.DetectorResponse = try conn.unary(
+            Wire.Fluxion.swapDetector, Wire.SwapDetectorRequest(deactivate: "t1", activate: "t2"))
         #expect(swapped.detectors.map(\.name) == ["t1", "t2"])
         #expect(swapped.detectors.map(\.state) == [.loaded, .active])
-        let list: ListDetectorsResponse = try conn.unary(FluxionService.listDetectors, ListDetectorsRequest())
+        let list: Wire.ListDetectorsResponse = try conn.unary(Wire.Fluxion.listDetectors, Wire.ListDetectorsRequest())
         let t1 = try #require(list.detectors.first { $0.name == "t1" })
         #expect(t1.samplesSeen > 0)
         _ = expectStatus(.notFound) { () throws(RPCError) in
-            let _: DetectorResponse = try conn.unary(
-                FluxionService.swapDetector, SwapDetectorRequest(deactivate: "t2", activate: "ghost"))
+            let _: Wire.DetectorResponse = try conn.unary(
+                Wire.Fluxion.swapDetector, Wire.SwapDetectorRequest(deactivate: "t2", activate: "ghost"))
         }
         // A failed swap changes nothing.
-        let after: ListDetectorsResponse = try conn.unary(FluxionService.listDetectors, ListDetectorsRequest())
+        let after: Wire.ListDetectorsResponse = try conn.unary(Wire.Fluxion.listDetectors, Wire.ListDetectorsRequest())
         #expect(after.detectors.first { $0.name == "t2" }?.state == .active)
     }
 }

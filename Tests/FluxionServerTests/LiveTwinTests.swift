@@ -35,13 +35,13 @@ import Testing
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        let topology: FluxionWire.Topology = try conn.unary(FluxionService.getTopology, GetTopologyRequest())
+        let topology: Wire.Topology = try conn.unary(Wire.Fluxion.getTopology, Wire.GetTopologyRequest())
         let sumSensors = Set(topology.sensors.filter { $0.stationID == "SUM" }.map(\.id))
         #expect(sumSensors.count == 6)
-        var request = StreamReadingsRequest()
+        var request = Wire.StreamReadingsRequest()
         request.stationIDs = ["SUM"]
         request.quantities = [.pressure, .flow]
-        let stream = try conn.serverStream(FluxionService.streamReadings, request, as: ReadingBatch.self)
+        let stream = try conn.serverStream(Wire.Fluxion.streamReadings, request, as: Wire.ReadingBatch.self)
         var seen = Set<String>()
         for _ in 0..<40 {
             let batch = try #require(try stream.next())
@@ -60,9 +60,9 @@ import Testing
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        var request = StreamReadingsRequest()
+        var request = Wire.StreamReadingsRequest()
         request.sensorIDs = ["SUM-PT", "NOPE"]
-        let stream = try conn.serverStream(FluxionService.streamReadings, request, as: ReadingBatch.self)
+        let stream = try conn.serverStream(Wire.Fluxion.streamReadings, request, as: Wire.ReadingBatch.self)
         let e = #expect(throws: RPCError.self) { _ = try stream.next() }
         #expect(e?.code == .invalidArgument)
         #expect(e?.message == "sensor_ids[1]: unknown sensor 'NOPE'")
@@ -74,12 +74,12 @@ import Testing
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
         let stream = try conn.serverStream(
-            FluxionService.streamReadings, StreamReadingsRequest(), as: ReadingBatch.self)
+            Wire.Fluxion.streamReadings, Wire.StreamReadingsRequest(), as: Wire.ReadingBatch.self)
         #expect(try stream.next() != nil)
         stream.cancel()
         let e = #expect(throws: RPCError.self) { while try stream.next() != nil {} }
         #expect(e?.code == .cancelled)
-        let health: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+        let health: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
         #expect(health.openCalls == 1)  // only this Health call
     }
 
@@ -92,11 +92,11 @@ import Testing
         defer { server.stop() }
         let slow = try RawClient(port: server.port, receiveBufferBytes: 4096)
         _ = try slow.handshake()
-        slow.send(Envelope(callID: 1, kind: .request, method: FluxionService.streamReadings.path))
+        slow.send(Wire.Envelope(callID: 1, kind: .request, method: Wire.Fluxion.streamReadings.path))
         let fast = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { fast.close() }
         let fastStream = try fast.serverStream(
-            FluxionService.streamReadings, StreamReadingsRequest(), as: ReadingBatch.self)
+            Wire.Fluxion.streamReadings, Wire.StreamReadingsRequest(), as: Wire.ReadingBatch.self)
         for _ in 0..<20 { _ = try fastStream.next() }  // the twin is producing, and the fast client is served
         usleep(500_000)  // the slow client takes nothing: its buffers fill and the server skips
         var previous: UInt64?
@@ -104,7 +104,7 @@ import Testing
         let deadline = Date().addingTimeInterval(20)
         while !gapSeen, Date() < deadline, let frame = try slow.readFrame() {
             #expect(frame.kind == .message)
-            let batch = try ReadingBatch(decoding: frame.payload)
+            let batch = try Wire.ReadingBatch(decoding: frame.payload)
             if let previous {
                 #expect(batch.tick - previous - 1 == batch.skippedBatches, "gap before tick \(batch.tick)")
             }
@@ -121,14 +121,14 @@ import Testing
         defer { server.stop() }
         let slow = try RawClient(port: server.port, receiveBufferBytes: 4096)
         _ = try slow.handshake()
-        slow.send(Envelope(callID: 1, kind: .request, method: FluxionService.streamReadings.path))
+        slow.send(Wire.Envelope(callID: 1, kind: .request, method: Wire.Fluxion.streamReadings.path))
         // Take nothing until the server has given up (small buffers fill after a few batches,
         // then 300 ms of stall), then read what it queued before the END.
         let health = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         var open = 1
         for _ in 0..<500 where open > 0 {
             usleep(20_000)
-            let h: HealthResponse = try health.unary(FluxionService.health, HealthRequest())
+            let h: Wire.HealthResponse = try health.unary(Wire.Fluxion.health, Wire.HealthRequest())
             open = Int(h.openCalls) - 1
         }
         health.close()
@@ -147,7 +147,7 @@ import Testing
                 let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
                 defer { conn.close() }
                 let stream = try conn.serverStream(
-                    FluxionService.streamReadings, StreamReadingsRequest(), as: ReadingBatch.self)
+                    Wire.Fluxion.streamReadings, Wire.StreamReadingsRequest(), as: Wire.ReadingBatch.self)
                 for _ in 0..<20 { if try stream.next() == nil { failures.add() } }
                 stream.cancel()
             } catch { failures.add() }
@@ -160,23 +160,26 @@ import Testing
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        let injected: InjectLeakResponse = try conn.unary(
-            FluxionService.injectLeak,
-            InjectLeakRequest(
-                location: .line(id: "trunk", chainageM: 30_000), size: .fractionOfFlow(0.03), rampS: 5))
-        #expect(injected.leak.pipeID == "T2")
-        #expect(abs(injected.leak.positionM - 19_750) <= 250)  // snapped to the 250 m grid
-        #expect(injected.leak.sizeFraction == 0.03)
-        #expect(injected.leak.createdWallUnixNs > 0)
-        #expect(injected.leak.source == "api")
-        let list: ListLeaksResponse = try conn.unary(FluxionService.listLeaks, ListLeaksRequest())
-        #expect(list.leaks.map(\.leakID) == [injected.leak.leakID])
-        let cleared: ClearLeakResponse = try conn.unary(
-            FluxionService.clearLeak, ClearLeakRequest(leakID: injected.leak.leakID))
-        #expect(cleared.leak.state == .cleared)
-        let open: ListLeaksResponse = try conn.unary(FluxionService.listLeaks, ListLeaksRequest())
+        let injected: Wire.InjectLeakResponse = try conn.unary(
+            Wire.Fluxion.injectLeak,
+            Wire.InjectLeakRequest(
+                where: .line(Wire.LineChainage(lineID: "trunk", chainageM: 30_000)), size: .sizeFraction(0.03), rampS: 5
+            ))
+        let leak = try #require(injected.leak)
+        #expect(leak.pipeID == "T2")
+        #expect(abs(leak.positionM - 19_750) <= 250)  // snapped to the 250 m grid
+        #expect(leak.sizeFraction == 0.03)
+        #expect(leak.createdWallUnixNs > 0)
+        #expect(leak.source == "api")
+        let list: Wire.ListLeaksResponse = try conn.unary(Wire.Fluxion.listLeaks, Wire.ListLeaksRequest())
+        #expect(list.leaks.map(\.leakID) == [leak.leakID])
+        let cleared: Wire.ClearLeakResponse = try conn.unary(
+            Wire.Fluxion.clearLeak, Wire.ClearLeakRequest(leakID: leak.leakID))
+        #expect(cleared.leak?.state == .cleared)
+        let open: Wire.ListLeaksResponse = try conn.unary(Wire.Fluxion.listLeaks, Wire.ListLeaksRequest())
         #expect(open.leaks.isEmpty)
-        let all: ListLeaksResponse = try conn.unary(FluxionService.listLeaks, ListLeaksRequest(includeCleared: true))
+        let all: Wire.ListLeaksResponse = try conn.unary(
+            Wire.Fluxion.listLeaks, Wire.ListLeaksRequest(includeCleared: true))
         #expect(all.leaks.count == 1)
     }
 
@@ -185,43 +188,52 @@ import Testing
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        let cases: [(InjectLeakRequest, String)] = [
-            (InjectLeakRequest(size: .fractionOfFlow(0.01)), "where: set pipe"),
-            (InjectLeakRequest(location: .pipe(id: "T1", positionM: 10)), "size: set size_fraction"),
+        let cases: [(Wire.InjectLeakRequest, String)] = [
+            (Wire.InjectLeakRequest(size: .sizeFraction(0.01)), "where: set pipe"),
             (
-                InjectLeakRequest(location: .pipe(id: "T1", positionM: 10), size: .fractionOfFlow(1.5)),
+                Wire.InjectLeakRequest(where: .pipe(Wire.PipePosition(pipeID: "T1", positionM: 10))),
+                "size: set size_fraction"
+            ),
+            (
+                Wire.InjectLeakRequest(
+                    where: .pipe(Wire.PipePosition(pipeID: "T1", positionM: 10)), size: .sizeFraction(1.5)),
                 "size_fraction: must be in (0, 1], got 1.5"
             ),
             (
-                InjectLeakRequest(location: .pipe(id: "T9", positionM: 10), size: .fractionOfFlow(0.01)),
+                Wire.InjectLeakRequest(
+                    where: .pipe(Wire.PipePosition(pipeID: "T9", positionM: 10)), size: .sizeFraction(0.01)),
                 "pipe.pipe_id: unknown pipe 'T9'"
             ),
             (
-                InjectLeakRequest(location: .pipe(id: "T1", positionM: 20_000), size: .fractionOfFlow(0.01)),
+                Wire.InjectLeakRequest(
+                    where: .pipe(Wire.PipePosition(pipeID: "T1", positionM: 20_000)), size: .sizeFraction(0.01)),
                 "pipe.position_m: 20000.0 m is outside pipe 'T1'"
             ),
             (
-                InjectLeakRequest(location: .line(id: "trunk", chainageM: 1e6), size: .fractionOfFlow(0.01)),
+                Wire.InjectLeakRequest(
+                    where: .line(Wire.LineChainage(lineID: "trunk", chainageM: 1e6)), size: .sizeFraction(0.01)),
                 "line.chainage_m:"
             ),
             (
-                InjectLeakRequest(location: .pipe(id: "T1", positionM: 10), size: .effectiveAreaM2(-1)),
+                Wire.InjectLeakRequest(
+                    where: .pipe(Wire.PipePosition(pipeID: "T1", positionM: 10)), size: .effectiveAreaM2(-1)),
                 "effective_area_m2: must be positive"
             ),
             (
-                InjectLeakRequest(location: .pipe(id: "T1", positionM: 10), size: .fractionOfFlow(0.01), rampS: -3),
+                Wire.InjectLeakRequest(
+                    where: .pipe(Wire.PipePosition(pipeID: "T1", positionM: 10)), size: .sizeFraction(0.01), rampS: -3),
                 "ramp_s: must be ≥ 0 s"
             ),
         ]
         for (request, prefix) in cases {
             let e = #expect(throws: RPCError.self) {
-                let _: InjectLeakResponse = try conn.unary(FluxionService.injectLeak, request)
+                let _: Wire.InjectLeakResponse = try conn.unary(Wire.Fluxion.injectLeak, request)
             }
             #expect(e?.code == .invalidArgument)
             #expect(e?.message.hasPrefix(prefix) == true, "\(e?.message ?? "") should start with \(prefix)")
         }
         let e = #expect(throws: RPCError.self) {
-            let _: ClearLeakResponse = try conn.unary(FluxionService.clearLeak, ClearLeakRequest(leakID: "L42"))
+            let _: Wire.ClearLeakResponse = try conn.unary(Wire.Fluxion.clearLeak, Wire.ClearLeakRequest(leakID: "L42"))
         }
         #expect(e?.code == .notFound)
     }
@@ -231,15 +243,15 @@ import Testing
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        let paused: FluxionWire.Clock = try conn.unary(FluxionService.setClock, SetClockRequest(paused: true))
+        let paused: Wire.Clock = try conn.unary(Wire.Fluxion.setClock, Wire.SetClockRequest(paused: true))
         #expect(paused.paused)
         usleep(200_000)
-        let still: FluxionWire.Clock = try conn.unary(FluxionService.getClock, GetClockRequest())
+        let still: Wire.Clock = try conn.unary(Wire.Fluxion.getClock, Wire.GetClockRequest())
         #expect(still.simTimeS == paused.simTimeS)
-        let fast: FluxionWire.Clock = try conn.unary(FluxionService.setClock, SetClockRequest(speed: 1000))
+        let fast: Wire.Clock = try conn.unary(Wire.Fluxion.setClock, Wire.SetClockRequest(speed: 1000))
         #expect(fast.speed == 1000 && !fast.paused)
         let e = #expect(throws: RPCError.self) {
-            let _: FluxionWire.Clock = try conn.unary(FluxionService.setClock, SetClockRequest(speed: -1))
+            let _: Wire.Clock = try conn.unary(Wire.Fluxion.setClock, Wire.SetClockRequest(speed: -1))
         }
         #expect(e?.code == .invalidArgument)
     }
@@ -252,11 +264,11 @@ import Testing
         defer { conn.close() }
         #expect(conn.serverHello.maxFrameBytes == 2048)
         let e = #expect(throws: RPCError.self) {
-            let _: FluxionWire.Topology = try conn.unary(FluxionService.getTopology, GetTopologyRequest())
+            let _: Wire.Topology = try conn.unary(Wire.Fluxion.getTopology, Wire.GetTopologyRequest())
         }
         #expect(e?.code == .resourceExhausted)
         #expect(e?.message.hasSuffix("does not fit the 2048-byte frame limit") == true)
-        let h: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+        let h: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
         #expect(h.status == .serving)
     }
 
@@ -265,21 +277,21 @@ import Testing
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        let _: SetSensorFaultResponse = try conn.unary(
-            FluxionService.setSensorFault,
-            SetSensorFaultRequest(sensorID: "SUM-PT", fault: .dropout))
-        var request = StreamReadingsRequest()
+        let _: Wire.SetSensorFaultResponse = try conn.unary(
+            Wire.Fluxion.setSensorFault,
+            Wire.SetSensorFaultRequest(sensorID: "SUM-PT", fault: .dropout))
+        var request = Wire.StreamReadingsRequest()
         request.sensorIDs = ["SUM-PT"]
-        let stream = try conn.serverStream(FluxionService.streamReadings, request, as: ReadingBatch.self)
+        let stream = try conn.serverStream(Wire.Fluxion.streamReadings, request, as: Wire.ReadingBatch.self)
         for _ in 0..<5 {
             let batch = try #require(try stream.next())
             #expect(batch.readings.allSatisfy { !$0.valid })
         }
         stream.cancel()
         let e = #expect(throws: RPCError.self) {
-            let _: SetSensorFaultResponse = try conn.unary(
-                FluxionService.setSensorFault,
-                SetSensorFaultRequest(sensorID: "NOPE", fault: .freeze))
+            let _: Wire.SetSensorFaultResponse = try conn.unary(
+                Wire.Fluxion.setSensorFault,
+                Wire.SetSensorFaultRequest(sensorID: "NOPE", fault: .freeze))
         }
         #expect(e?.code == .notFound)
     }

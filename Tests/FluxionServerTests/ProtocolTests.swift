@@ -13,11 +13,11 @@ import Testing
         defer { conn.close() }
         #expect(conn.serverHello.protocolVersion == 1)
         #expect(conn.serverHello.maxFrameBytes == 4 * 1024 * 1024)
-        let health: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+        let health: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
         #expect(health.status == .serving)
         #expect(health.connections == 1)
-        let info: ServerInfo = try conn.unary(FluxionService.getServerInfo, GetServerInfoRequest())
-        #expect(info.methods.count == FluxionService.methods.count)
+        let info: Wire.ServerInfo = try conn.unary(Wire.Fluxion.getServerInfo, Wire.GetServerInfoRequest())
+        #expect(info.methods.count == Wire.Fluxion.methods.count)
         #expect(info.methods.first { $0.name.hasSuffix("/Health") }?.implemented == true)
         #expect(info.methods.first { $0.name.hasSuffix("/InjectLeak") }?.implemented == false)
         #expect(try conn.ping() >= 0)
@@ -29,7 +29,7 @@ import Testing
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port)
         defer { conn.close() }
         let e1 = #expect(throws: RPCError.self) {
-            _ = try conn.unaryRaw(path: FluxionService.injectLeak.path, payload: [])
+            _ = try conn.unaryRaw(path: Wire.Fluxion.injectLeak.path, payload: [])
         }
         #expect(e1?.code == .unimplemented)
         #expect(e1?.message.contains("InjectLeak") == true)
@@ -39,7 +39,7 @@ import Testing
         #expect(e2?.code == .unimplemented)
         #expect(e2?.message.contains("unknown method \"fluxion.v1.Fluxion/NoSuchMethod\"") == true)
         // The connection is still good.
-        let _: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+        let _: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
     }
 
     @Test func malformedPayloadIsInvalidArgument() throws {
@@ -48,7 +48,7 @@ import Testing
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port)
         defer { conn.close() }
         let e = #expect(throws: RPCError.self) {
-            _ = try conn.unaryRaw(path: FluxionService.health.path, payload: [0xFF, 0xFF, 0xFF])
+            _ = try conn.unaryRaw(path: Wire.Fluxion.health.path, payload: [0xFF, 0xFF, 0xFF])
         }
         #expect(e?.code == .invalidArgument)
         #expect(e?.message.contains("fluxion.v1.HealthRequest") == true)
@@ -70,7 +70,7 @@ import Testing
         defer { server.stop() }
         let raw = try RawClient(port: server.port)
         raw.send(Array("FLUXION".utf8) + [9])
-        let frames = try raw.readUntil { $0.kind == .goAway }
+        let frames = try raw.readUntil { $0.kind == .goaway }
         #expect(frames.last?.status == .failedPrecondition)
         #expect(frames.last?.statusMessage == "protocol version 9 is not supported; this side speaks version 1")
         #expect(try raw.readFrame() == nil)
@@ -82,20 +82,20 @@ import Testing
         defer { server.stop() }
         let bystander = try RawClient(port: server.port)
         _ = try bystander.handshake()
-        bystander.send(Envelope(callID: 1, kind: .request, method: FluxionService.streamReadings.path, payload: [1]))
+        bystander.send(Wire.Envelope(callID: 1, kind: .request, method: Wire.Fluxion.streamReadings.path, payload: [1]))
         #expect(try bystander.readFrame()?.kind == .message)
 
         let raw = try RawClient(port: server.port)
         _ = try raw.handshake()
         raw.send([0x7F, 0xFF, 0xFF, 0xFF])  // declares 2 GiB; no body follows
-        let frames = try raw.readUntil { $0.kind == .goAway }
+        let frames = try raw.readUntil { $0.kind == .goaway }
         #expect(frames.last?.status == .resourceExhausted)
         #expect(frames.last?.statusMessage == "frame of 2147483647 bytes exceeds the limit of 4194304 bytes")
         #expect(try raw.readFrame() == nil)
 
         // The bystander's stream is still open and its connection still answers.
-        bystander.send(Envelope(callID: 0, kind: .ping, payload: [7]))
-        #expect(try bystander.readFrame() == Envelope(callID: 0, kind: .pong, payload: [7]))
+        bystander.send(Wire.Envelope(callID: 0, kind: .ping, payload: [7]))
+        #expect(try bystander.readFrame() == Wire.Envelope(callID: 0, kind: .pong, payload: [7]))
         #expect(log.cancelled.withLock { $0 } == 0)
     }
 
@@ -104,7 +104,7 @@ import Testing
         defer { server.stop() }
         let raw = try RawClient(port: server.port)
         _ = try raw.handshake()
-        let frame = Envelope(callID: 1, kind: .request, method: FluxionService.health.path).encodedFrame()
+        let frame = Wire.Envelope(callID: 1, kind: .request, method: Wire.Fluxion.health.path).encodedFrame()
         raw.send(Array(frame.prefix(frame.count - 5)))
         raw.halfClose()
         #expect(try raw.readFrame() == nil)
@@ -117,7 +117,7 @@ import Testing
         let raw = try RawClient(port: server.port)
         _ = try raw.handshake()
         raw.send([0, 0, 0, 3, 0xFF, 0xFF, 0xFF])
-        let frames = try raw.readUntil { $0.kind == .goAway }
+        let frames = try raw.readUntil { $0.kind == .goaway }
         #expect(frames.last?.status == .invalidArgument)
         #expect(frames.last?.statusMessage == "frame of 3 bytes does not decode as fluxion.v1.Envelope")
     }
@@ -127,8 +127,8 @@ import Testing
         defer { server.stop() }
         let raw = try RawClient(port: server.port)
         _ = try raw.handshake()
-        raw.send(Envelope(callID: 4, kind: .end, status: .ok))
-        let frames = try raw.readUntil { $0.kind == .goAway }
+        raw.send(Wire.Envelope(callID: 4, kind: .end, status: .ok))
+        let frames = try raw.readUntil { $0.kind == .goaway }
         #expect(frames.last?.statusMessage == "clients may not send END frames (call 4)")
     }
 
@@ -138,13 +138,13 @@ import Testing
         defer { server.stop() }
         let raw = try RawClient(port: server.port)
         _ = try raw.handshake()
-        raw.send(Envelope(callID: 5, kind: .request, method: FluxionService.streamReadings.path))
-        raw.send(Envelope(callID: 5, kind: .request, method: FluxionService.health.path))
+        raw.send(Wire.Envelope(callID: 5, kind: .request, method: Wire.Fluxion.streamReadings.path))
+        raw.send(Wire.Envelope(callID: 5, kind: .request, method: Wire.Fluxion.health.path))
         let refusal = try raw.readFrame()
         #expect(refusal?.kind == .end)
         #expect(refusal?.status == .invalidArgument)
         #expect(refusal?.statusMessage == "call id 5 is already in use by an open call")
-        raw.send(Envelope(callID: 5, kind: .cancel))
+        raw.send(Wire.Envelope(callID: 5, kind: .cancel))
         let end = try #require(try raw.readFrame())
         #expect(end.kind == .end)
         #expect(end.status == .cancelled)
@@ -157,7 +157,7 @@ import Testing
         defer { server.stop() }
         let raw = try RawClient(port: server.port)
         _ = try raw.handshake()
-        raw.send(Envelope(callID: 0, kind: .request, method: FluxionService.health.path))
+        raw.send(Wire.Envelope(callID: 0, kind: .request, method: Wire.Fluxion.health.path))
         let e = try raw.readFrame()
         #expect(e?.status == .invalidArgument)
         #expect(e?.statusMessage == "call id 0 is reserved; use ids from 1")
@@ -169,7 +169,7 @@ import Testing
         let raw = try RawClient(port: server.port)
         _ = try raw.handshake()
         let count = 50_000
-        let ping = Envelope(callID: 0, kind: .ping, payload: [1, 2]).encodedFrame()
+        let ping = Wire.Envelope(callID: 0, kind: .ping, payload: [1, 2]).encodedFrame()
         let writer = Thread {
             var all: [UInt8] = []
             all.reserveCapacity(ping.count * count)
@@ -192,16 +192,16 @@ import Testing
         defer { server.stop() }
         let raw = try RawClient(port: server.port)
         _ = try raw.handshake()
-        raw.send(Envelope(callID: 1, kind: .request, method: FluxionService.streamReadings.path, payload: [9, 9]))
-        #expect(try raw.readFrame() == Envelope(callID: 1, kind: .message, payload: [9, 9]))
-        raw.send(Envelope(callID: 1, kind: .cancel))
+        raw.send(Wire.Envelope(callID: 1, kind: .request, method: Wire.Fluxion.streamReadings.path, payload: [9, 9]))
+        #expect(try raw.readFrame() == Wire.Envelope(callID: 1, kind: .message, payload: [9, 9]))
+        raw.send(Wire.Envelope(callID: 1, kind: .cancel))
         let end = try raw.readFrame()
         #expect(end?.kind == .end)
         #expect(end?.status == .cancelled)
         #expect(log.cancelled.withLock { $0 } == 1)
         // Cancelling a call that is no longer open is ignored.
-        raw.send(Envelope(callID: 1, kind: .cancel))
-        raw.send(Envelope(callID: 0, kind: .ping))
+        raw.send(Wire.Envelope(callID: 1, kind: .cancel))
+        raw.send(Wire.Envelope(callID: 0, kind: .ping))
         #expect(try raw.readFrame()?.kind == .pong)
     }
 
@@ -212,7 +212,7 @@ import Testing
         do {
             let raw = try RawClient(port: server.port)
             _ = try raw.handshake()
-            raw.send(Envelope(callID: 1, kind: .request, method: FluxionService.streamReadings.path, payload: [1]))
+            raw.send(Wire.Envelope(callID: 1, kind: .request, method: Wire.Fluxion.streamReadings.path, payload: [1]))
             _ = try raw.readFrame()
         }
         // The socket is closed; wait (by polling the loop, bounded) until the server has seen it.
@@ -235,7 +235,7 @@ import Testing
         defer { server.stop() }
         let raw = try RawClient(port: server.port)
         _ = try raw.handshake()
-        raw.send(Envelope(callID: 1, kind: .request, method: FluxionService.streamReadings.path))
+        raw.send(Wire.Envelope(callID: 1, kind: .request, method: Wire.Fluxion.streamReadings.path))
         // Read only after the producer has given up: everything it queued must arrive, then END.
         let frames = try raw.readUntil { $0.kind == .end }
         let sent = log.sentBeforeBacklog.withLock { $0 }
@@ -257,7 +257,7 @@ import Testing
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             for _ in 0..<100 {
                 do {
-                    let h: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+                    let h: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
                     if h.status != .serving { failures.add() }
                 } catch { failures.add() }
             }
@@ -273,7 +273,7 @@ import Testing
         let raw = try RawClient(port: server.port)
         _ = try raw.handshake()
         for id in 1...3 as ClosedRange<UInt64> {
-            raw.send(Envelope(callID: id, kind: .request, method: FluxionService.streamReadings.path))
+            raw.send(Wire.Envelope(callID: id, kind: .request, method: Wire.Fluxion.streamReadings.path))
         }
         let e = try raw.readFrame()
         #expect(e?.callID == 3)
@@ -286,7 +286,7 @@ import Testing
         let server = try InProcessServer(configure: { TestHandlers.holdOpen($0, log) })
         let raw = try RawClient(port: server.port)
         _ = try raw.handshake()
-        raw.send(Envelope(callID: 7, kind: .request, method: FluxionService.streamReadings.path, payload: [1]))
+        raw.send(Wire.Envelope(callID: 7, kind: .request, method: Wire.Fluxion.streamReadings.path, payload: [1]))
         _ = try raw.readFrame()
         server.stop()
         let end = try #require(try raw.readFrame())
@@ -294,7 +294,7 @@ import Testing
         #expect(end.callID == 7)
         #expect(end.status == .unavailable)
         let goAway = try #require(try raw.readFrame())
-        #expect(goAway.kind == .goAway)
+        #expect(goAway.kind == .goaway)
         #expect(goAway.status == .unavailable)
         #expect(try raw.readFrame() == nil)
         #expect(log.cancelled.withLock { $0 } == 1)
@@ -307,7 +307,7 @@ import Testing
         let hello = try raw.handshake()
         #expect(hello.idleTimeoutMs == 200)
         let goAway = try raw.readFrame()
-        #expect(goAway?.kind == .goAway)
+        #expect(goAway?.kind == .goaway)
         #expect(goAway?.status == .unavailable)
         #expect(goAway?.statusMessage == "connection idle for 200 ms")
     }
@@ -315,7 +315,7 @@ import Testing
     private func healthWorks(_ port: Int) throws -> Bool {
         let conn = try FluxionConnection(host: "127.0.0.1", port: port)
         defer { conn.close() }
-        let h: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+        let h: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
         return h.status == .serving
     }
 }
@@ -333,7 +333,7 @@ final class ConcurrentCounter: @unchecked Sendable {
     @Test func unaryCallPastItsDeadlineIsCancelled() throws {
         let log = HandlerLog()
         let server = try InProcessServer(configure: { server in
-            server.router.register(FluxionService.injectLeak) { call, _ in
+            server.router.register(Wire.Fluxion.injectLeak) { call, _ in
                 call.onCancel = { log.cancelled.withLock { $0 += 1 } }
             }
         })
@@ -341,10 +341,10 @@ final class ConcurrentCounter: @unchecked Sendable {
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 0.2)
         defer { conn.close() }
         let e = #expect(throws: RPCError.self) {
-            _ = try conn.unaryRaw(path: FluxionService.injectLeak.path, payload: [])
+            _ = try conn.unaryRaw(path: Wire.Fluxion.injectLeak.path, payload: [])
         }
         #expect(e?.code == .deadlineExceeded)
-        let h: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+        let h: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
         #expect(h.status == .serving)
         // The CANCEL was sent before the Health request on the same connection, so the server
         // has handled it by the time Health is answered.
@@ -374,7 +374,7 @@ final class ConcurrentCounter: @unchecked Sendable {
         }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 10)
         defer { conn.close() }
-        let h: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+        let h: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
         #expect(h.status == .serving)
         #expect(h.connections == 1)
     }

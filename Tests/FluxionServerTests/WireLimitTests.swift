@@ -34,8 +34,8 @@ import Testing
         let client = try RawClient(port: server.port)
         _ = try client.handshake()
         var frame = Self.varint(1 << 3) + Self.varint(7)  // call_id 7
-        frame += Self.varint(2 << 3) + Self.varint(UInt64(FrameKind.request.rawValue))
-        frame += Self.field(3, Array(FluxionService.streamReadings.path.utf8))
+        frame += Self.varint(2 << 3) + Self.varint(UInt64(Wire.FrameKind.request.rawValue))
+        frame += Self.field(3, Array(Wire.Fluxion.streamReadings.path.utf8))
         let entry = Self.field(6, [])
         for _ in 0..<200_000 { frame += entry }
         var bytes = [UInt8](repeating: 0, count: 4)
@@ -47,15 +47,15 @@ import Testing
         #expect(end.statusMessage == "metadata: more than 64 entries")
         #expect(log.opened.withLock { $0 } == 0)
         // The connection goes on.
-        client.send(Envelope(callID: 0, kind: .ping, payload: [1, 2, 3]))
+        client.send(Wire.Envelope(callID: 0, kind: .ping, payload: [1, 2, 3]))
         #expect(try client.readUntil { $0.kind == .pong }.last?.payload == [1, 2, 3])
     }
 
     /// 32,000 empty detector names in one QueryAlerts (64 KB on the wire) cost ~6 MB decoded.
     @Test func aRepeatedFieldOverItsLimitIsRefusedNamingIt() throws {
         let server = try InProcessServer(configure: { server in
-            server.router.unary(FluxionService.queryAlerts) { (_: QueryAlertsRequest, _) throws(RPCError) in
-                QueryAlertsResponse(alerts: [], nextPageToken: "", totalCount: 0)
+            server.router.unary(Wire.Fluxion.queryAlerts) { (_: Wire.QueryAlertsRequest, _) throws(RPCError) in
+                Wire.QueryAlertsResponse(alerts: [], nextPageToken: "", totalCount: 0)
             }
         })
         defer { server.stop() }
@@ -63,20 +63,20 @@ import Testing
         defer { conn.close() }
         let names = [UInt8]((0..<32_000).flatMap { _ in Self.field(3, []) })
         let e = #expect(throws: RPCError.self) {
-            _ = try conn.unaryRaw(path: FluxionService.queryAlerts.path, payload: Self.field(1, names))
+            _ = try conn.unaryRaw(path: Wire.Fluxion.queryAlerts.path, payload: Self.field(1, names))
         }
         #expect(e?.code == .resourceExhausted)
         #expect(e?.message == "fluxion.v1.AlertFilter.detectors: more than 1024 elements")
         // 1024 names are fine.
         let fine = [UInt8]((0..<1024).flatMap { _ in Self.field(3, Array("d".utf8)) })
-        _ = try conn.unaryRaw(path: FluxionService.queryAlerts.path, payload: Self.field(1, fine))
+        _ = try conn.unaryRaw(path: Wire.Fluxion.queryAlerts.path, payload: Self.field(1, fine))
     }
 
     /// A NUL byte in a string was cut by the C decoder: `threshold\0/../x` read as `threshold`.
     @Test func aStringWithANulByteIsRefused() throws {
         let server = try InProcessServer(configure: { server in
-            server.router.unary(FluxionService.loadDetector) {
-                (r: LoadDetectorRequest, _) throws(RPCError) -> DetectorResponse in
+            server.router.unary(Wire.Fluxion.loadDetector) {
+                (r: Wire.LoadDetectorRequest, _) throws(RPCError) -> Wire.DetectorResponse in
                 throw RPCError(.notFound, "would load \(r.plugin)")
             }
         })
@@ -85,7 +85,7 @@ import Testing
         defer { conn.close() }
         let e = #expect(throws: RPCError.self) {
             _ = try conn.unaryRaw(
-                path: FluxionService.loadDetector.path, payload: Self.field(1, Array("threshold\0/../x".utf8)))
+                path: Wire.Fluxion.loadDetector.path, payload: Self.field(1, Array("threshold\0/../x".utf8)))
         }
         #expect(e?.code == .invalidArgument)
         #expect(e?.message == "fluxion.v1.LoadDetectorRequest.plugin: contains a NUL byte")
@@ -109,11 +109,11 @@ import Testing
         let third = try RawClient(port: server.port)
         _ = try third.handshake()
         third.send([0x00, 0x20, 0x00, 0x00] + half + half)
-        let goAway = try third.readUntil { $0.kind == .goAway }.last!
+        let goAway = try third.readUntil { $0.kind == .goaway }.last!
         #expect(goAway.status == .resourceExhausted)
         #expect(goAway.statusMessage.contains("partial frames of all connections would exceed 3145728 bytes"))
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port)
-        let health: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+        let health: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
         #expect(health.status == .serving)
         conn.close()
         held.removeAll()

@@ -45,32 +45,32 @@ public final class RawClient: @unchecked Sendable {
         }
     }
 
-    public func send(_ envelope: Envelope) { send(envelope.encodedFrame()) }
+    public func send(_ envelope: Wire.Envelope) { send(envelope.encodedFrame()) }
 
     /// Sends the preface and reads the server's preface and HELLO.
-    public func handshake() throws -> ServerHello {
+    public func handshake() throws -> Wire.ServerHello {
         send(Preface.bytes())
         guard let hello = try readFrame(), hello.kind == .hello else { throw RawClientError("no HELLO") }
-        return try ServerHello(decoding: hello.payload)
+        return try Wire.ServerHello(decoding: hello.payload)
     }
 
     public func halfClose() { shutdown(fd, Int32(SHUT_WR)) }
 
     /// The next frame, or nil at EOF.
-    public func readFrame() throws -> Envelope? {
+    public func readFrame() throws -> Wire.Envelope? {
         while true {
             if !prefaceRead, let p = decoder.takeRaw(Preface.byteCount) {
                 _ = try Preface.parse(p)
                 prefaceRead = true
             }
-            if prefaceRead, let e = try decoder.nextFrame({ try Envelope.decode($0) }) { return e }
+            if prefaceRead, let e = try decoder.nextFrame({ try Wire.Envelope.decode($0) }) { return e }
             guard try fill() else { return nil }
         }
     }
 
     /// Frames until one matches `predicate` (the others are returned too, in order).
-    public func readUntil(_ predicate: (Envelope) -> Bool) throws -> [Envelope] {
-        var out: [Envelope] = []
+    public func readUntil(_ predicate: (Wire.Envelope) -> Bool) throws -> [Wire.Envelope] {
+        var out: [Wire.Envelope] = []
         while let e = try readFrame() {
             out.append(e)
             if predicate(e) { return out }

@@ -19,32 +19,33 @@ import Testing
     }
 
     static func seeds() -> [[UInt8]] {
-        var request = StreamReadingsRequest()
+        var request = Wire.StreamReadingsRequest()
         request.sensorIDs = ["PT-1", "FT-2"]
         request.quantities = [.pressure, .flow]
         request.maxRateHz = 5
-        var leak = Leak()
+        var leak = Wire.Leak()
         leak.leakID = "L1"
         leak.pipeID = "T2"
         leak.positionM = 1200
         return [
-            Envelope(
+            Wire.Envelope(
                 callID: 7, kind: .request, method: "fluxion.v1.Fluxion/Health",
-                metadata: [MetadataEntry(key: "k", value: "v")], payload: [1, 2, 3]
+                metadata: [Wire.MetadataEntry(key: "k", value: "v")], payload: [1, 2, 3]
             ).encodedFrame().dropFirst(4).map { $0 },
-            ReadingBatch(
+            Wire.ReadingBatch(
                 tick: 9, simTimeS: 1.5, wallTimeUnixNs: 42,
                 readings: [
-                    Reading(
+                    Wire.Reading(
                         sensorID: "PT-1", quantity: .pressure, value: 485_000, unit: "Pa", simTimeS: 1.5,
                         wallTimeUnixNs: 42)
                 ], skippedBatches: 2
             ).encoded(),
             request.encoded(),
-            InjectLeakRequest(
-                location: .line(id: "trunk", chainageM: 3000), size: .fractionOfFlow(0.02), startSimTimeS: 5
+            Wire.InjectLeakRequest(
+                where: .line(Wire.LineChainage(lineID: "trunk", chainageM: 3000)), size: .sizeFraction(0.02),
+                startSimTimeS: 5
             ).encoded(),
-            ListLeaksResponse(leaks: [leak, leak]).encoded(),
+            Wire.ListLeaksResponse(leaks: [leak, leak]).encoded(),
         ]
     }
 
@@ -81,20 +82,22 @@ import Testing
     /// Decodes `bytes` as every message type the server reads or the client reads.
     func exercise(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { raw in
-            if let e = try? Envelope.decode(raw) {
+            if let e = try? Wire.Envelope.decode(raw) {
                 let again = e.encodedFrame()
-                _ = again.withUnsafeBytes { try? Envelope.decode(UnsafeRawBufferPointer(rebasing: $0.dropFirst(4))) }
+                _ = again.withUnsafeBytes {
+                    try? Wire.Envelope.decode(UnsafeRawBufferPointer(rebasing: $0.dropFirst(4)))
+                }
             }
         }
-        if let m = try? ReadingBatch(decoding: bytes) { #expect(stable(m)) }
-        if let m = try? StreamReadingsRequest(decoding: bytes) { #expect(stable(m)) }
-        if let m = try? InjectLeakRequest(decoding: bytes) { #expect(stable(m)) }
-        if let m = try? ListLeaksResponse(decoding: bytes) { #expect(stable(m)) }
-        _ = try? Topology(decoding: bytes)
-        _ = try? HealthResponse(decoding: bytes)
-        _ = try? ServerInfo(decoding: bytes)
-        _ = try? QueryAlertsRequest(decoding: bytes)
-        _ = try? LoadDetectorRequest(decoding: bytes)
+        if let m = try? Wire.ReadingBatch(decoding: bytes) { #expect(stable(m)) }
+        if let m = try? Wire.StreamReadingsRequest(decoding: bytes) { #expect(stable(m)) }
+        if let m = try? Wire.InjectLeakRequest(decoding: bytes) { #expect(stable(m)) }
+        if let m = try? Wire.ListLeaksResponse(decoding: bytes) { #expect(stable(m)) }
+        _ = try? Wire.Topology(decoding: bytes)
+        _ = try? Wire.HealthResponse(decoding: bytes)
+        _ = try? Wire.ServerInfo(decoding: bytes)
+        _ = try? Wire.QueryAlertsRequest(decoding: bytes)
+        _ = try? Wire.LoadDetectorRequest(decoding: bytes)
     }
 
     @Test func mutatedValidMessages() {

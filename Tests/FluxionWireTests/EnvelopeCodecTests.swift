@@ -7,7 +7,7 @@ import Testing
 @Suite struct EnvelopeCodecTests {
     /// The byte layout documented in docs/PROTOCOL.md (the Health request example).
     @Test func healthRequestBytesMatchTheProtocolDocument() {
-        let frame = Envelope(callID: 1, kind: .request, method: "fluxion.v1.Fluxion/Health").encodedFrame()
+        let frame = Wire.Envelope(callID: 1, kind: .request, method: "fluxion.v1.Fluxion/Health").encodedFrame()
         let expected: [UInt8] =
             [0x00, 0x00, 0x00, 0x1f, 0x08, 0x01, 0x10, 0x02, 0x1a, 0x19]
             + Array("fluxion.v1.Fluxion/Health".utf8)
@@ -17,35 +17,37 @@ import Testing
     @Test func unknownStatusAndKindDecodeSafely() throws {
         // call_id=3, kind=42 (unknown), status=99 (unknown)
         let body: [UInt8] = [0x08, 0x03, 0x10, 42, 0x20, 99]
-        let e = try body.withUnsafeBytes { try Envelope.decode($0) }
-        #expect(e.kind == .unspecified)
-        #expect(e.status == .unknown)
+        let e = try body.withUnsafeBytes { try Wire.Envelope.decode($0) }
+        // proto3 enums are open: the numbers are kept, so the receiver can say which it got.
+        #expect(e.kind == .unrecognized(42))
+        #expect(e.status == .unrecognized(99))
+        #expect("\(e.kind) \(e.status)" == "42 99")
         #expect(e.callID == 3)
     }
 
     @Test func serverMessagesRoundTrip() throws {
-        let hello = ServerHello(
+        let hello = Wire.ServerHello(
             protocolVersion: 1, serverName: "fluxiond", serverVersion: "0.1.0",
             maxFrameBytes: 4_194_304, maxConcurrentCalls: 256, idleTimeoutMs: 300_000)
-        #expect(try ServerHello(decoding: hello.encoded()) == hello)
-        let health = HealthResponse(
+        #expect(try Wire.ServerHello(decoding: hello.encoded()) == hello)
+        let health = Wire.HealthResponse(
             status: .serving, uptimeS: 12.5, connections: 3, openCalls: 7,
             simTimeS: 3600, scenario: "absheron")
-        #expect(try HealthResponse(decoding: health.encoded()) == health)
-        let info = ServerInfo(
+        #expect(try Wire.HealthResponse(decoding: health.encoded()) == health)
+        let info = Wire.ServerInfo(
             serverName: "fluxiond", serverVersion: "0.1.0", protocolVersion: 1,
             maxFrameBytes: 1024, maxConcurrentCalls: 2, idleTimeoutMs: 5,
             startedWallUnixNs: 1_700_000_000_000_000_000, scenario: "x",
             methods: [
-                MethodInfo(name: "a", kind: .serverStreaming, implemented: true),
-                MethodInfo(name: "b", kind: .unary, implemented: false),
+                Wire.MethodInfo(name: "a", kind: .serverStreaming, implemented: true),
+                Wire.MethodInfo(name: "b", kind: .unary, implemented: false),
             ])
-        #expect(try ServerInfo(decoding: info.encoded()) == info)
+        #expect(try Wire.ServerInfo(decoding: info.encoded()) == info)
     }
 
     @Test func malformedPayloadNamesTheMessageType() {
         #expect(throws: DecodeError(messageType: "fluxion.v1.HealthResponse", byteCount: 2)) {
-            try HealthResponse(decoding: [0xFF, 0xFF])
+            try Wire.HealthResponse(decoding: [0xFF, 0xFF])
         }
     }
 
@@ -53,8 +55,8 @@ import Testing
     @Test func methodTableMatchesTheProtoService() {
         let d = fluxion__v1__fluxion__descriptor
         let names = (0..<Int(d.n_methods)).map { String(cString: d.methods[$0].name) }
-        #expect(names == FluxionService.methods.map(\.name))
-        #expect(String(cString: d.name) == FluxionService.name)
+        #expect(names == Wire.Fluxion.methods.map(\.name))
+        #expect(String(cString: d.name) == Wire.Fluxion.name)
     }
 
     @Test func prefaceChecks() throws {
@@ -86,16 +88,16 @@ import Testing
         let ex = try examples()
         #expect(ex.count == 6)
         #expect(ex["preface"] == Preface.bytes())
-        #expect(ex["cancel"] == Envelope(callID: 3, kind: .cancel).encodedFrame())
-        #expect(ex["ping"] == Envelope(callID: 0, kind: .ping, payload: Array("ping".utf8)).encodedFrame())
+        #expect(ex["cancel"] == Wire.Envelope(callID: 3, kind: .cancel).encodedFrame())
+        #expect(ex["ping"] == Wire.Envelope(callID: 0, kind: .ping, payload: Array("ping".utf8)).encodedFrame())
         #expect(
             ex["health-request"]
-                == Envelope(callID: 1, kind: .request, method: "fluxion.v1.Fluxion/Health").encodedFrame())
-        let health = HealthResponse(status: .serving, uptimeS: 12.5, connections: 1, openCalls: 1)
-        #expect(ex["health-end"] == Envelope(callID: 1, kind: .end, payload: health.encoded()).encodedFrame())
+                == Wire.Envelope(callID: 1, kind: .request, method: "fluxion.v1.Fluxion/Health").encodedFrame())
+        let health = Wire.HealthResponse(status: .serving, uptimeS: 12.5, connections: 1, openCalls: 1)
+        #expect(ex["health-end"] == Wire.Envelope(callID: 1, kind: .end, payload: health.encoded()).encodedFrame())
         #expect(
             ex["unimplemented-end"]
-                == Envelope(
+                == Wire.Envelope(
                     callID: 2, kind: .end, status: .unimplemented,
                     statusMessage: "fluxion.v1.Fluxion/InjectLeak is not implemented by this server yet"
                 ).encodedFrame())

@@ -3,23 +3,23 @@ import Testing
 @testable import FluxionWire
 
 @Suite struct FrameDecoderTests {
-    func frames(_ envelopes: [Envelope]) -> [UInt8] {
+    func frames(_ envelopes: [Wire.Envelope]) -> [UInt8] {
         envelopes.flatMap { $0.encodedFrame() }
     }
 
-    func drain(_ decoder: inout FrameDecoder) throws -> [Envelope] {
-        var out: [Envelope] = []
-        while let e = try decoder.nextFrame({ try Envelope.decode($0) }) { out.append(e) }
+    func drain(_ decoder: inout FrameDecoder) throws -> [Wire.Envelope] {
+        var out: [Wire.Envelope] = []
+        while let e = try decoder.nextFrame({ try Wire.Envelope.decode($0) }) { out.append(e) }
         return out
     }
 
-    let sample: [Envelope] = [
-        Envelope(
+    let sample: [Wire.Envelope] = [
+        Wire.Envelope(
             callID: 1, kind: .request, method: "fluxion.v1.Fluxion/Health",
-            metadata: [MetadataEntry(key: "client", value: "tests")], payload: []),
-        Envelope(callID: 2, kind: .request, method: "fluxion.v1.Fluxion/GetServerInfo", payload: [1, 2, 3]),
-        Envelope(callID: 0, kind: .ping, payload: Array(repeating: 0xAB, count: 1000)),
-        Envelope(callID: 9, kind: .end, status: .invalidArgument, statusMessage: "bad ✓ unicode"),
+            metadata: [Wire.MetadataEntry(key: "client", value: "tests")], payload: []),
+        Wire.Envelope(callID: 2, kind: .request, method: "fluxion.v1.Fluxion/GetServerInfo", payload: [1, 2, 3]),
+        Wire.Envelope(callID: 0, kind: .ping, payload: Array(repeating: 0xAB, count: 1000)),
+        Wire.Envelope(callID: 9, kind: .end, status: .invalidArgument, statusMessage: "bad ✓ unicode"),
     ]
 
     @Test func manyFramesInOneRead() throws {
@@ -43,7 +43,7 @@ import Testing
 
     @Test func oneByteAtATime() throws {
         var decoder = FrameDecoder()
-        var got: [Envelope] = []
+        var got: [Wire.Envelope] = []
         for b in frames(sample) {
             decoder.append([b])
             got += try drain(&decoder)
@@ -75,12 +75,12 @@ import Testing
         // 0xFF is a field tag with wire type 7, which does not exist.
         let body: [UInt8] = [0xFF, 0xFF, 0xFF]
         #expect(throws: FrameError.malformedEnvelope(byteCount: 3)) {
-            try body.withUnsafeBytes { try Envelope.decode($0) }
+            try body.withUnsafeBytes { try Wire.Envelope.decode($0) }
         }
     }
 
     @Test func headerIsBigEndian() {
-        let frame = Envelope(callID: 1, kind: .ping, payload: Array(repeating: 1, count: 300)).encodedFrame()
+        let frame = Wire.Envelope(callID: 1, kind: .ping, payload: Array(repeating: 1, count: 300)).encodedFrame()
         let declared = Int(frame[0]) << 24 | Int(frame[1]) << 16 | Int(frame[2]) << 8 | Int(frame[3])
         #expect(declared == frame.count - 4)
         #expect(declared > 255)

@@ -3,6 +3,6 @@ import Testing
 @testable import FluxionWire
 
 @Test func statusNamesMatchGRPC() {
-    #expect(StatusCode.invalidArgument.description == "INVALID_ARGUMENT")
-    #expect(StatusCode.allCases.count == 17)
+    #expect(Wire.StatusCode.invalidArgument.description == "INVALID_ARGUMENT")
+    #expect(Wire.StatusCode.allCases.count == 17)
 }

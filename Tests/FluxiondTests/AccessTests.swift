@@ -70,7 +70,8 @@ import Testing
         let client = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 20, token: ops)
         defer { client.close() }
         #expect(throws: RPCError.self) {
-            let _: ClearLeakResponse = try client.unary(FluxionService.clearLeak, ClearLeakRequest(leakID: "L99"))
+            let _: Wire.ClearLeakResponse = try client.unary(
+                Wire.Fluxion.clearLeak, Wire.ClearLeakRequest(leakID: "L99"))
         }
 
         server.stop()
@@ -98,28 +99,30 @@ import Testing
         defer { server.stop() }
         let anonymous = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 20)
         defer { anonymous.close() }
-        let health: HealthResponse = try anonymous.unary(FluxionService.health, HealthRequest())
+        let health: Wire.HealthResponse = try anonymous.unary(Wire.Fluxion.health, Wire.HealthRequest())
         #expect(health.status == .serving)
         let e = #expect(throws: RPCError.self) {
-            let _: ListLeaksResponse = try anonymous.unary(FluxionService.listLeaks, ListLeaksRequest())
+            let _: Wire.ListLeaksResponse = try anonymous.unary(Wire.Fluxion.listLeaks, Wire.ListLeaksRequest())
         }
         #expect(e?.code == .unauthenticated)
         let reader = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 20, token: viewer)
         defer { reader.close() }
-        let _: ListLeaksResponse = try reader.unary(FluxionService.listLeaks, ListLeaksRequest())
+        let _: Wire.ListLeaksResponse = try reader.unary(Wire.Fluxion.listLeaks, Wire.ListLeaksRequest())
 
         // A token created while the server runs works after SIGHUP, not before.
         let late = try create("late", "read")
         let lateClient = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 20, token: late)
         defer { lateClient.close() }
         #expect(throws: RPCError.self) {
-            let _: ListLeaksResponse = try lateClient.unary(FluxionService.listLeaks, ListLeaksRequest())
+            let _: Wire.ListLeaksResponse = try lateClient.unary(Wire.Fluxion.listLeaks, Wire.ListLeaksRequest())
         }
         kill(server.process.processIdentifier, SIGHUP)
         var accepted = false
         for _ in 0..<100 where !accepted {
             usleep(50_000)
-            accepted = (try? lateClient.unary(FluxionService.listLeaks, ListLeaksRequest()) as ListLeaksResponse) != nil
+            accepted =
+                (try? lateClient.unary(Wire.Fluxion.listLeaks, Wire.ListLeaksRequest()) as Wire.ListLeaksResponse)
+                != nil
         }
         #expect(accepted)
         #expect(server.process.isRunning)

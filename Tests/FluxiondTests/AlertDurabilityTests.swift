@@ -76,8 +76,8 @@ import Testing
         var served = Set<String>()
         var token = ""
         repeat {
-            let page: QueryAlertsResponse = try conn.unary(
-                FluxionService.queryAlerts, QueryAlertsRequest(pageSize: 1000, pageToken: token))
+            let page: Wire.QueryAlertsResponse = try conn.unary(
+                Wire.Fluxion.queryAlerts, Wire.QueryAlertsRequest(pageSize: 1000, pageToken: token))
             served.formUnion(page.alerts.map(\.alertID))
             token = page.nextPageToken
         } while !token.isEmpty

@@ -39,7 +39,7 @@ import Testing
         try Self.scenario.write(to: file, atomically: true, encoding: .utf8)
         let data = dir.appendingPathComponent("state").path
 
-        var alert: Alert?
+        var alert: Wire.Alert?
         do {
             let server = try ServerProcess([
                 "--scenario", file.path, "--speed", "20", "--detector", "threshold", "--data", data,
@@ -47,36 +47,39 @@ import Testing
             defer { server.stop() }
             let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
             defer { conn.close() }
-            let list: ListDetectorsResponse = try conn.unary(FluxionService.listDetectors, ListDetectorsRequest())
+            let list: Wire.ListDetectorsResponse = try conn.unary(
+                Wire.Fluxion.listDetectors, Wire.ListDetectorsRequest())
             #expect(list.detectors.contains { $0.name == "threshold" && $0.state == .active })
             // The threshold detector learns normal operation for its first 120 s; the leak comes after.
-            let leak: InjectLeakResponse = try conn.unary(
-                FluxionService.injectLeak,
-                InjectLeakRequest(
-                    location: .pipe(id: "P", positionM: 2200), size: .fractionOfFlow(0.03), startSimTimeS: 200))
+            let injected: Wire.InjectLeakResponse = try conn.unary(
+                Wire.Fluxion.injectLeak,
+                Wire.InjectLeakRequest(
+                    where: .pipe(Wire.PipePosition(pipeID: "P", positionM: 2200)), size: .sizeFraction(0.03),
+                    startSimTimeS: 200))
+            let leak = try #require(injected.leak)
             let deadline = Date().addingTimeInterval(60)
             while alert == nil, Date() < deadline {
                 usleep(200_000)
-                let page: QueryAlertsResponse = try conn.unary(FluxionService.queryAlerts, QueryAlertsRequest())
+                let page: Wire.QueryAlertsResponse = try conn.unary(Wire.Fluxion.queryAlerts, Wire.QueryAlertsRequest())
                 alert = page.alerts.first
             }
             let a = try #require(alert, "no alert within 60 s of wall time")
             #expect(a.detector == "threshold")
             #expect(a.raisedSimTimeS >= 200)
-            #expect(a.matchedLeakID == leak.leak.leakID)
+            #expect(a.matchedLeakID == leak.leakID)
             #expect(a.pipeID == "P")
             // Localization by pressure-wave timing; 200 m = 5 % of the pipe covers the 50 Hz
             // sampling (20 m of wave travel per sample) and the detector's arrival picking in noise.
             #expect(
-                abs(a.positionM - leak.leak.positionM) <= 200,
-                "located at \(a.positionM) m, leak at \(leak.leak.positionM) m")
+                abs(a.positionM - leak.positionM) <= 200,
+                "located at \(a.positionM) m, leak at \(leak.positionM) m")
             #expect(server.stop(signal: SIGTERM) == 0)
         }
         let restarted = try ServerProcess(["--scenario", file.path, "--paused", "--data", data])
         defer { restarted.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: restarted.port, callTimeout: 30)
         defer { conn.close() }
-        let page: QueryAlertsResponse = try conn.unary(FluxionService.queryAlerts, QueryAlertsRequest())
+        let page: Wire.QueryAlertsResponse = try conn.unary(Wire.Fluxion.queryAlerts, Wire.QueryAlertsRequest())
         #expect(page.alerts.contains { $0.alertID == alert?.alertID && $0.matchedLeakID == alert?.matchedLeakID })
         let cli = try runProduct("fluxion", ["alerts", "--server", "127.0.0.1:\(restarted.port)", "--json"])
         #expect(cli.status == 0)

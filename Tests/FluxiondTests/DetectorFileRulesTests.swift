@@ -18,9 +18,9 @@ import Testing
 
     private func load(_ conn: FluxionConnection, plugin: String, config: String = "") -> RPCError? {
         do {
-            let _: DetectorResponse = try conn.unary(
-                FluxionService.loadDetector,
-                LoadDetectorRequest(plugin: plugin, name: UUID().uuidString, configJSON: config))
+            let _: Wire.DetectorResponse = try conn.unary(
+                Wire.Fluxion.loadDetector,
+                Wire.LoadDetectorRequest(plugin: plugin, name: UUID().uuidString, configJSON: config))
             return nil
         } catch {
             return error
@@ -55,7 +55,7 @@ import Testing
         #expect(big?.message.contains("2000 bytes, more than the 1000-byte limit") == true)
         let notString = load(conn, plugin: "lof", config: #"{"model": 5}"#)
         #expect(notString?.code == .invalidArgument)
-        let list: ListDetectorsResponse = try conn.unary(FluxionService.listDetectors, ListDetectorsRequest())
+        let list: Wire.ListDetectorsResponse = try conn.unary(Wire.Fluxion.listDetectors, Wire.ListDetectorsRequest())
         #expect(!list.detectors.contains { $0.state == .active || $0.state == .loaded })
     }
 

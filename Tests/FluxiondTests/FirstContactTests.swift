@@ -108,13 +108,13 @@ import Testing
 
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 20)
         defer { conn.close() }
-        var request = QueryAlertsRequest()
-        request.filter.simTime = SimTimeRange(startS: 3600, endS: .infinity)
-        let page: QueryAlertsResponse = try conn.unary(FluxionService.queryAlerts, request)
+        var request = Wire.QueryAlertsRequest()
+        request.filter = Wire.AlertFilter(simTime: Wire.SimTimeRange(startS: 3600, endS: .infinity))
+        let page: Wire.QueryAlertsResponse = try conn.unary(Wire.Fluxion.queryAlerts, request)
         #expect(page.alerts.isEmpty)
-        request.filter.simTime = SimTimeRange(startS: 3600, endS: 0)
+        request.filter = Wire.AlertFilter(simTime: Wire.SimTimeRange(startS: 3600, endS: 0))
         let e = #expect(throws: RPCError.self) {
-            let _: QueryAlertsResponse = try conn.unary(FluxionService.queryAlerts, request)
+            let _: Wire.QueryAlertsResponse = try conn.unary(Wire.Fluxion.queryAlerts, request)
         }
         #expect(e?.message.contains("end_s = +inf") == true)
     }
@@ -126,11 +126,11 @@ import Testing
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 20)
         defer { conn.close() }
-        let clock: Clock = try conn.unary(FluxionService.getClock, GetClockRequest())
+        let clock: Wire.Clock = try conn.unary(Wire.Fluxion.getClock, Wire.GetClockRequest())
         #expect(clock.simTimeS < 20 && clock.simTimeS >= 19, "\(clock.simTimeS)")
-        let leaks: ListLeaksResponse = try conn.unary(FluxionService.listLeaks, ListLeaksRequest())
+        let leaks: Wire.ListLeaksResponse = try conn.unary(Wire.Fluxion.listLeaks, Wire.ListLeaksRequest())
         #expect(leaks.leaks.first?.state == .scheduled, "the scripted leak is still ahead")
-        let list: ListDetectorsResponse = try conn.unary(FluxionService.listDetectors, ListDetectorsRequest())
+        let list: Wire.ListDetectorsResponse = try conn.unary(Wire.Fluxion.listDetectors, Wire.ListDetectorsRequest())
         let threshold = list.detectors.first { $0.name == "threshold" }
         #expect((threshold?.learningRemainingS ?? 0) > 90, "\(String(describing: threshold))")
     }

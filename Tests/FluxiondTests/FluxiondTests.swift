@@ -12,7 +12,7 @@ import Testing
         let server = try ServerProcess()
         defer { server.stop(signal: SIGKILL) }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port)
-        let health: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+        let health: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
         #expect(health.status == .serving)
         conn.close()
         #expect(server.stop(signal: SIGTERM) == 0)
@@ -26,7 +26,7 @@ import Testing
         #expect(try conn.ping() >= 0)
         #expect(server.stop(signal: SIGINT) == 0)
         let e = #expect(throws: RPCError.self) {
-            let _: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+            let _: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
         }
         #expect(e?.code == .unavailable)
     }
@@ -52,7 +52,7 @@ import Testing
         #expect(r.status == 0)
         let object = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
         let methods = object?["methods"] as? [[String: Any]] ?? []
-        #expect(methods.count == FluxionService.methods.count)
+        #expect(methods.count == Wire.Fluxion.methods.count)
         let health = methods.first { ($0["name"] as? String) == "fluxion.v1.Fluxion/Health" }
         #expect(health?["implemented"] as? Bool == true)
     }

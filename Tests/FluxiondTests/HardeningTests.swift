@@ -15,12 +15,12 @@ import Testing
     private func expectAlive(_ server: ServerProcess, _ sourceLocation: SourceLocation = #_sourceLocation) throws {
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 20)
         defer { conn.close() }
-        let health: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+        let health: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
         #expect(health.status == .serving, sourceLocation: sourceLocation)
     }
 
     private func expectStatus(
-        _ code: StatusCode, containing text: String, _ body: () throws -> Void,
+        _ code: Wire.StatusCode, containing text: String, _ body: () throws -> Void,
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
         do {
@@ -42,17 +42,18 @@ import Testing
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 20)
         defer { conn.close() }
         for rate in [1e-12, 5e-324, -1, .nan, .infinity, 1e300] {
-            var request = StreamReadingsRequest()
+            var request = Wire.StreamReadingsRequest()
             request.maxRateHz = rate
             expectStatus(.invalidArgument, containing: "max_rate_hz") {
-                let stream: ClientStream<ReadingBatch> = try conn.serverStream(FluxionService.streamReadings, request)
+                let stream: ClientStream<Wire.ReadingBatch> = try conn.serverStream(
+                    Wire.Fluxion.streamReadings, request)
                 _ = try stream.next()
             }
         }
         // The smallest rate accepted streams: one batch, then nothing for a long while.
-        var slow = StreamReadingsRequest()
+        var slow = Wire.StreamReadingsRequest()
         slow.maxRateHz = ClientLimitsOnTheWire.minimumRateHz
-        let stream: ClientStream<ReadingBatch> = try conn.serverStream(FluxionService.streamReadings, slow)
+        let stream: ClientStream<Wire.ReadingBatch> = try conn.serverStream(Wire.Fluxion.streamReadings, slow)
         let first = try stream.next()
         #expect(first?.readings.isEmpty == false)
         stream.cancel()
@@ -67,10 +68,10 @@ import Testing
         defer { conn.close() }
         for speed in [1e300, 1e-300, -1, .infinity, .nan] {
             expectStatus(.invalidArgument, containing: "speed") {
-                let _: Clock = try conn.unary(FluxionService.setClock, SetClockRequest(speed: speed))
+                let _: Wire.Clock = try conn.unary(Wire.Fluxion.setClock, Wire.SetClockRequest(speed: speed))
             }
         }
-        let clock: Clock = try conn.unary(FluxionService.setClock, SetClockRequest(speed: 1e6))
+        let clock: Wire.Clock = try conn.unary(Wire.Fluxion.setClock, Wire.SetClockRequest(speed: 1e6))
         #expect(clock.speed == 1e6)
         try expectAlive(server)
     }
@@ -83,29 +84,34 @@ import Testing
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 20)
         defer { conn.close() }
         expectStatus(.invalidArgument, containing: "cross-section") {
-            let _: InjectLeakResponse = try conn.unary(
-                FluxionService.injectLeak,
-                InjectLeakRequest(location: .pipe(id: "T2", positionM: 12_000), size: .effectiveAreaM2(10)))
+            let _: Wire.InjectLeakResponse = try conn.unary(
+                Wire.Fluxion.injectLeak,
+                Wire.InjectLeakRequest(
+                    where: .pipe(Wire.PipePosition(pipeID: "T2", positionM: 12_000)), size: .effectiveAreaM2(10)))
         }
         for (field, request) in [
             (
                 "start_s",
-                InjectLeakRequest(
-                    location: .pipe(id: "T2", positionM: 100), size: .fractionOfFlow(0.02), startSimTimeS: .nan)
+                Wire.InjectLeakRequest(
+                    where: .pipe(Wire.PipePosition(pipeID: "T2", positionM: 100)), size: .sizeFraction(0.02),
+                    startSimTimeS: .nan)
             ),
             (
                 "ramp_s",
-                InjectLeakRequest(location: .pipe(id: "T2", positionM: 100), size: .fractionOfFlow(0.02), rampS: 1e300)
+                Wire.InjectLeakRequest(
+                    where: .pipe(Wire.PipePosition(pipeID: "T2", positionM: 100)), size: .sizeFraction(0.02),
+                    rampS: 1e300)
             ),
         ] {
             expectStatus(.invalidArgument, containing: field) {
-                let _: InjectLeakResponse = try conn.unary(FluxionService.injectLeak, request)
+                let _: Wire.InjectLeakResponse = try conn.unary(Wire.Fluxion.injectLeak, request)
             }
         }
-        let leaks: ListLeaksResponse = try conn.unary(FluxionService.listLeaks, ListLeaksRequest(includeCleared: true))
+        let leaks: Wire.ListLeaksResponse = try conn.unary(
+            Wire.Fluxion.listLeaks, Wire.ListLeaksRequest(includeCleared: true))
         #expect(leaks.leaks.isEmpty)
-        let stream: ClientStream<ReadingBatch> = try conn.serverStream(
-            FluxionService.streamReadings, StreamReadingsRequest())
+        let stream: ClientStream<Wire.ReadingBatch> = try conn.serverStream(
+            Wire.Fluxion.streamReadings, Wire.StreamReadingsRequest())
         var values = 0
         while values < 200, let batch = try stream.next() {
             for r in batch.readings where r.valid {
@@ -129,7 +135,7 @@ import Testing
             _ = try conn.unaryRaw(path: name, payload: [])
         }
         do { _ = try conn.unaryRaw(path: name, payload: []) } catch {
-            #expect(error.message.utf8.count <= Envelope.maxStatusMessageBytes)
+            #expect(error.message.utf8.count <= Wire.Envelope.maxStatusMessageBytes)
             #expect(error.message.hasSuffix("…\""))
         }
         try expectAlive(server)

@@ -26,13 +26,14 @@ import Testing
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
-        let loaded: DetectorResponse = try conn.unary(
-            FluxionService.loadDetector,
-            LoadDetectorRequest(
+        let loaded: Wire.DetectorResponse = try conn.unary(
+            Wire.Fluxion.loadDetector,
+            Wire.LoadDetectorRequest(
                 plugin: "lof", configJSON: #"{"model": "water.model"}"#))
         #expect(loaded.detectors.contains { $0.name == "lof" })
-        let _: DetectorResponse = try conn.unary(FluxionService.activateDetector, ActivateDetectorRequest(name: "lof"))
-        let _: FluxionWire.Clock = try conn.unary(FluxionService.setClock, SetClockRequest(speed: 5))
+        let _: Wire.DetectorResponse = try conn.unary(
+            Wire.Fluxion.activateDetector, Wire.ActivateDetectorRequest(name: "lof"))
+        let _: Wire.Clock = try conn.unary(Wire.Fluxion.setClock, Wire.SetClockRequest(speed: 5))
 
         // Sample the detector's probability as simulated time passes (bounded by sim time 75 s).
         var before: [Double] = [], during: [Double] = []
@@ -40,8 +41,9 @@ import Testing
         let deadline = Date().addingTimeInterval(60)
         while simTime < 75, Date() < deadline {
             usleep(100_000)
-            let clock: FluxionWire.Clock = try conn.unary(FluxionService.getClock, GetClockRequest())
-            let list: ListDetectorsResponse = try conn.unary(FluxionService.listDetectors, ListDetectorsRequest())
+            let clock: Wire.Clock = try conn.unary(Wire.Fluxion.getClock, Wire.GetClockRequest())
+            let list: Wire.ListDetectorsResponse = try conn.unary(
+                Wire.Fluxion.listDetectors, Wire.ListDetectorsRequest())
             let lof = try #require(list.detectors.first { $0.name == "lof" && $0.state == .active })
             #expect(lof.lastError.isEmpty)
             simTime = clock.simTimeS

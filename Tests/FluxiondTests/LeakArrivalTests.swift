@@ -34,19 +34,20 @@ import Testing
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
         defer { conn.close() }
 
-        let topology: FluxionWire.Topology = try conn.unary(FluxionService.getTopology, GetTopologyRequest())
+        let topology: Wire.Topology = try conn.unary(Wire.Fluxion.getTopology, Wire.GetTopologyRequest())
         let a = try #require(topology.pipes.first?.waveSpeedMPerS)
         let positions = Dictionary(uniqueKeysWithValues: topology.sensors.map { ($0.id, $0.positionM) })
-        var request = StreamReadingsRequest()
+        var request = Wire.StreamReadingsRequest()
         request.quantities = [.pressure]
-        let stream = try conn.serverStream(FluxionService.streamReadings, request, as: ReadingBatch.self)
-        let clock: FluxionWire.Clock = try conn.unary(FluxionService.getClock, GetClockRequest())
+        let stream = try conn.serverStream(Wire.Fluxion.streamReadings, request, as: Wire.ReadingBatch.self)
+        let clock: Wire.Clock = try conn.unary(Wire.Fluxion.getClock, Wire.GetClockRequest())
         let start = (clock.simTimeS + 1.0).rounded()
-        let leak: InjectLeakResponse = try conn.unary(
-            FluxionService.injectLeak,
-            InjectLeakRequest(
-                location: .pipe(id: "P", positionM: 1200), size: .fractionOfFlow(0.05), startSimTimeS: start))
-        let xLeak = leak.leak.positionM
+        let leak: Wire.InjectLeakResponse = try conn.unary(
+            Wire.Fluxion.injectLeak,
+            Wire.InjectLeakRequest(
+                where: .pipe(Wire.PipePosition(pipeID: "P", positionM: 1200)), size: .sizeFraction(0.05),
+                startSimTimeS: start))
+        let xLeak = try #require(leak.leak).positionM
 
         var baseline: [String: Double] = [:]
         var arrival: [String: Double] = [:]

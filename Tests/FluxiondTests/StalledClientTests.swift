@@ -26,7 +26,7 @@ import Testing
     static func stalledStream(port: Int) throws -> RawClient {
         let client = try RawClient(port: port, receiveBufferBytes: 4096)
         client.send(Preface.bytes())
-        client.send(Envelope(callID: 1, kind: .request, method: FluxionService.streamReadings.path))
+        client.send(Wire.Envelope(callID: 1, kind: .request, method: Wire.Fluxion.streamReadings.path))
         return client
     }
 
@@ -50,7 +50,7 @@ import Testing
         for _ in 0..<300 {
             usleep(100_000)
             peak = max(peak, Self.rssMB(pid))
-            let health: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+            let health: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
             connections = health.connections
             if connections == 1 { break }
         }

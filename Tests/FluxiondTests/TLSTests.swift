@@ -62,15 +62,15 @@ import Testing
             host: "127.0.0.1", port: server.port, callTimeout: 20, token: secret,
             tls: try TLSContext.client(caFile: cert))
         defer { client.close() }
-        let _: Clock = try client.unary(FluxionService.setClock, SetClockRequest(freeRunning: true))
-        let stream: ClientStream<ReadingBatch> = try client.serverStream(
-            FluxionService.streamReadings, StreamReadingsRequest())
+        let _: Wire.Clock = try client.unary(Wire.Fluxion.setClock, Wire.SetClockRequest(freeRunning: true))
+        let stream: ClientStream<Wire.ReadingBatch> = try client.serverStream(
+            Wire.Fluxion.streamReadings, Wire.StreamReadingsRequest())
         var batches = 0
         while batches < 300, let batch = try stream.next() {
             #expect(!batch.readings.isEmpty)
             batches += 1
             if batches % 100 == 0 {
-                let leaks: ListLeaksResponse = try client.unary(FluxionService.listLeaks, ListLeaksRequest())
+                let leaks: Wire.ListLeaksResponse = try client.unary(Wire.Fluxion.listLeaks, Wire.ListLeaksRequest())
                 #expect(leaks.leaks.count == 1)
             }
         }

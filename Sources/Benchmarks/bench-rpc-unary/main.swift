@@ -75,14 +75,14 @@ var failures = 0
 
 // One outstanding call.
 for _ in 0..<2_000 {
-    let h: HealthResponse? = try? conn.unary(FluxionService.health, HealthRequest())
+    let h: Wire.HealthResponse? = try? conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
     if h?.status != .serving { failures += 1 }
 }
 var latencies = [UInt64]()
 latencies.reserveCapacity(calls)
 for _ in 0..<calls {
     let t0 = nowNs()
-    let h: HealthResponse? = try? conn.unary(FluxionService.health, HealthRequest())
+    let h: Wire.HealthResponse? = try? conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
     latencies.append(nowNs() - t0)
     if h?.status != .serving { failures += 1 }
 }
@@ -99,7 +99,7 @@ DispatchQueue.concurrentPerform(iterations: outstanding) { _ in
     var n = 0, bad = 0
     while nowNs() < deadline {
         do {
-            let h: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+            let h: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
             if h.status == .serving { n += 1 } else { bad += 1 }
         } catch { bad += 1 }
     }

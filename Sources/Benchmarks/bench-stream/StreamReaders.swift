@@ -24,11 +24,11 @@ final class StreamReaders {
     private var lastTick: [UInt64?] = []
     var totals = Totals()
 
-    init(port: Int, count: Int, request: StreamReadingsRequest) throws {
+    init(port: Int, count: Int, request: Wire.StreamReadingsRequest) throws {
         let requestFrame =
             Preface.bytes()
-            + Envelope(
-                callID: 1, kind: .request, method: FluxionService.streamReadings.path, payload: request.encoded()
+            + Wire.Envelope(
+                callID: 1, kind: .request, method: Wire.Fluxion.streamReadings.path, payload: request.encoded()
             ).encodedFrame()
         for _ in 0..<count {
             let fd = try connectLoopback(port: port)
@@ -71,11 +71,11 @@ final class StreamReaders {
                     guard decoders[i].takeRaw(Preface.byteCount) != nil else { continue }
                     prefaceDone[i] = true
                 }
-                while let envelope = try decoders[i].nextFrame({ try Envelope.decode($0) }) {
+                while let envelope = try decoders[i].nextFrame({ try Wire.Envelope.decode($0) }) {
                     switch envelope.kind {
                     case .hello: continue
                     case .message:
-                        let batch = try ReadingBatch(decoding: envelope.payload)
+                        let batch = try Wire.ReadingBatch(decoding: envelope.payload)
                         if let last = lastTick[i], batch.tick - last - 1 != batch.skippedBatches {
                             totals.sequenceErrors += 1
                         }

@@ -115,7 +115,7 @@ for clients in [1, 8] where parts.contains("throughput") {
     let readers = try (0..<groups).map { g in
         try StreamReaders(
             port: server.port, count: clients / groups + (g < clients % groups ? 1 : 0),
-            request: StreamReadingsRequest())
+            request: Wire.StreamReadingsRequest())
     }
     nonisolated(unsafe) let shared = readers
     DispatchQueue.concurrentPerform(iterations: groups) { g in try? shared[g].run(seconds: 0.5, recordLatency: false) }
@@ -147,7 +147,7 @@ for clients in [1, 8] where parts.contains("throughput") {
 for clients in [100, 1000] where parts.contains("latency") {
     let server = try Fluxiond(["--speed", "20"])
     defer { server.stop() }
-    let readers = try StreamReaders(port: server.port, count: clients, request: StreamReadingsRequest())
+    let readers = try StreamReaders(port: server.port, count: clients, request: Wire.StreamReadingsRequest())
     try readers.run(seconds: 1, recordLatency: false)
     readers.totals = .init()
     try readers.run(seconds: seconds, recordLatency: true)
@@ -166,7 +166,7 @@ if parts.contains("rss") {
     let server = try Fluxiond([])
     defer { server.stop() }
     let baseline = server.rssMiB
-    let readers = try StreamReaders(port: server.port, count: 100, request: StreamReadingsRequest())
+    let readers = try StreamReaders(port: server.port, count: 100, request: Wire.StreamReadingsRequest())
     try readers.run(seconds: 3, recordLatency: false)
     print(
         String(
@@ -199,7 +199,7 @@ func scale(clients: Int, seconds: Double) throws -> Bool {
         let idleRSS = server.rssMiB
         idle.close()
         usleep(500_000)
-        let readers = try StreamReaders(port: server.port, count: n, request: StreamReadingsRequest())
+        let readers = try StreamReaders(port: server.port, count: n, request: Wire.StreamReadingsRequest())
         try readers.run(seconds: 2, recordLatency: false)
         readers.totals = .init()
         let cpu0 = server.cpuSeconds, t0 = Date()

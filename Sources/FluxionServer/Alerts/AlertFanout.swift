@@ -33,19 +33,19 @@ final class AlertFanout {
     }
 
     /// Ends every stream (server shutdown).
-    func endAll(_ status: StatusCode, _ message: String) {
+    func endAll(_ status: Wire.StatusCode, _ message: String) {
         let all = subscribers.values
         subscribers.removeAll()
         for sub in all { sub.call.finish(status, message) }
     }
 
     /// Offers `events` (already durable) to every subscriber, in order.
-    func publish(_ events: [FluxionAlerts.AlertEvent]) {
+    func publish(_ events: [AlertEvent]) {
         guard !subscribers.isEmpty else { return }
         for event in events {
             var payload: [UInt8]?
             for (key, sub) in subscribers where sub.query.matches(event.alert) {
-                let bytes = payload ?? FluxionWire.AlertEvent(alert: FluxionWire.Alert(event.alert)).encoded()
+                let bytes = payload ?? Wire.AlertEvent(alert: Wire.Alert(event.alert)).encoded()
                 payload = bytes
                 switch sub.call.send(bytes) {
                 case .sent:

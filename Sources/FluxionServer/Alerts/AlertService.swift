@@ -63,7 +63,7 @@ public final class AlertService {
     /// then streamed to StreamAlerts subscribers.
     /// - Returns: the events, after they were stored (empty if nothing changed or storing failed).
     @discardableResult
-    public func ingest(_ signals: [AlertSignal]) -> [FluxionAlerts.AlertEvent] {
+    public func ingest(_ signals: [AlertSignal]) -> [AlertEvent] {
         guard !signals.isEmpty else { return [] }
         let leaks = twin.map { Self.leakReferences($0.leakEvents) } ?? []
         return persistAndPublish(engine.process(signals, leaks: leaks))
@@ -71,7 +71,7 @@ public final class AlertService {
 
     /// Saves `events` (one transaction), then logs and publishes them; nothing is published if
     /// the save fails.
-    private func persistAndPublish(_ events: [FluxionAlerts.AlertEvent]) -> [FluxionAlerts.AlertEvent] {
+    private func persistAndPublish(_ events: [AlertEvent]) -> [AlertEvent] {
         guard !events.isEmpty else { return [] }
         do {
             try store.save(events.map(\.alert))
@@ -93,7 +93,7 @@ public final class AlertService {
     /// is cleared at `simTimeS` (the twin's current sim time), stored, then streamed.
     /// - Returns: the cleared event, after it was stored (nil if none, or storing failed).
     @discardableResult
-    public func removeDetector(_ detector: String, simTimeS: Double) -> FluxionAlerts.AlertEvent? {
+    public func removeDetector(_ detector: String, simTimeS: Double) -> AlertEvent? {
         guard let event = engine.removeDetector(detector, simTimeS: simTimeS, wallTimeUnixNs: wallUnixNs()) else {
             return nil
         }
@@ -107,36 +107,38 @@ public final class AlertService {
     public var subscriberCount: Int { fanout.count }
 
     private func register(_ router: Router) {
-        router.unary(FluxionService.queryAlerts) { [unowned self] (request: QueryAlertsRequest, _) throws(RPCError) in
-            let query = try request.filter.query()
+        router.unary(Wire.Fluxion.queryAlerts) {
+            [unowned self] (request: Wire.QueryAlertsRequest, _) throws(RPCError) in
+            let query = try (request.filter ?? Wire.AlertFilter()).query()
             let size = request.pageSize == 0 ? 100 : Int(request.pageSize)
             guard size <= AlertStore.maxPageSize else {
                 throw .invalidArgument("page_size: at most \(AlertStore.maxPageSize), got \(request.pageSize)")
             }
             do throws(AlertStoreError) {
                 let page = try store.query(query, pageSize: size, pageToken: request.pageToken)
-                return QueryAlertsResponse(
-                    alerts: page.alerts.map(FluxionWire.Alert.init),
+                return Wire.QueryAlertsResponse(
+                    alerts: page.alerts.map(Wire.Alert.init),
                     nextPageToken: page.nextPageToken ?? "", totalCount: UInt64(page.totalCount))
             } catch {
                 throw error.rpcError
             }
         }
-        router.unary(FluxionService.aggregateAlerts) {
-            [unowned self] (request: AggregateAlertsRequest, _) throws(RPCError) in
-            let query = try request.filter.query()
-            let grouping: FluxionAlerts.AlertGrouping
+        router.unary(Wire.Fluxion.aggregateAlerts) {
+            [unowned self] (request: Wire.AggregateAlertsRequest, _) throws(RPCError) in
+            let query = try (request.filter ?? Wire.AlertFilter()).query()
+            let grouping: AlertGrouping
             switch request.groupBy {
             case .station: grouping = .station
             case .hourOfDay: grouping = .hourOfDay
             case .detector: grouping = .detector
-            case .unspecified: throw .invalidArgument("group_by: must be station, hour of day or detector")
+            case .unspecified, .unrecognized:
+                throw .invalidArgument("group_by: must be station, hour of day or detector, got \(request.groupBy)")
             }
             do throws(AlertStoreError) {
                 let buckets = try store.aggregate(query, by: grouping)
-                return AggregateAlertsResponse(
+                return Wire.AggregateAlertsResponse(
                     buckets: buckets.map {
-                        AlertBucket(
+                        Wire.AlertBucket(
                             key: $0.key, count: UInt64($0.count), meanProbability: $0.meanProbability,
                             maxProbability: $0.maxProbability)
                     })
@@ -144,9 +146,9 @@ public final class AlertService {
                 throw error.rpcError
             }
         }
-        router.serverStreaming(FluxionService.streamAlerts) {
-            [unowned self] (request: StreamAlertsRequest, call) throws(RPCError) in
-            fanout.add(call, query: try request.filter.query())
+        router.serverStreaming(Wire.Fluxion.streamAlerts) {
+            [unowned self] (request: Wire.StreamAlertsRequest, call) throws(RPCError) in
+            fanout.add(call, query: try (request.filter ?? Wire.AlertFilter()).query())
         }
     }
 }

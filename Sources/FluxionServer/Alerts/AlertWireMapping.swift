@@ -3,7 +3,7 @@ import FluxionDetectorKit
 import FluxionTwin
 import FluxionWire
 
-extension FluxionWire.Alert {
+extension Wire.Alert {
     /// The wire form of a stored alert: absent values become "" or 0 (proto3 scalars).
     init(_ a: AlertRecord) {
         self.init()
@@ -15,7 +15,7 @@ extension FluxionWire.Alert {
         clearedSimTimeS = a.clearedSimTimeS ?? 0
         clearedWallUnixNs = a.clearedWallUnixNs ?? 0
         probability = a.probability
-        severity = Severity(rawValue: UInt32(a.severity.rawValue)) ?? .unspecified
+        severity = Wire.Severity(rawValue: Int32(a.severity.rawValue))
         pipeID = a.pipeID ?? ""
         positionM = a.positionM ?? 0
         stationID = a.stationID ?? ""
@@ -25,7 +25,7 @@ extension FluxionWire.Alert {
     }
 }
 
-extension FluxionWire.AlertFilter {
+extension Wire.AlertFilter {
     /// The store's query for this filter, or INVALID_ARGUMENT naming the bad field.
     func query() throws(RPCError) -> AlertQuery {
         var q = AlertQuery()
@@ -52,6 +52,7 @@ extension FluxionWire.AlertFilter {
         case .unspecified: q.state = nil
         case .raised: q.state = .raised
         case .cleared: q.state = .cleared
+        case .unrecognized(let n): throw .invalidArgument("filter.state: unknown alert state \(n)")
         }
         guard minProbability.isFinite, (0...1).contains(minProbability) else {
             throw .invalidArgument("filter.min_probability: must be 0…1, got \(minProbability)")
@@ -72,7 +73,7 @@ extension AlertStoreError {
 extension AlertService {
     /// What the alert engine needs of a twin's topology: pipes (with lines) and stations.
     public static func networkDescription(
-        of topology: FluxionTwin.Topology, scenario: String = ""
+        of topology: Topology, scenario: String = ""
     ) -> NetworkDescription {
         NetworkDescription(
             scenario: scenario, isGas: topology.isGas, timeStepS: 0, sensors: [],

@@ -144,25 +144,25 @@ public final class DetectorService {
     }
 
     private func register(_ router: Router) {
-        handle(router, FluxionService.listDetectors) { (_: ListDetectorsRequest, host) throws(DetectorError) in
-            ListDetectorsResponse(detectors: host.list().map(DetectorInfo.init))
+        handle(router, Wire.Fluxion.listDetectors) { (_: Wire.ListDetectorsRequest, host) throws(DetectorError) in
+            Wire.ListDetectorsResponse(detectors: host.list().map(Wire.DetectorInfo.init))
         }
-        handle(router, FluxionService.loadDetector) { (r: LoadDetectorRequest, host) throws(DetectorError) in
-            DetectorResponse(detectors: [
-                DetectorInfo(try host.load(plugin: r.plugin, name: r.name, configJSON: r.configJSON))
+        handle(router, Wire.Fluxion.loadDetector) { (r: Wire.LoadDetectorRequest, host) throws(DetectorError) in
+            Wire.DetectorResponse(detectors: [
+                Wire.DetectorInfo(try host.load(plugin: r.plugin, name: r.name, configJSON: r.configJSON))
             ])
         }
-        handle(router, FluxionService.activateDetector) { (r: ActivateDetectorRequest, host) throws(DetectorError) in
-            DetectorResponse(detectors: [DetectorInfo(try host.activate(r.name))])
+        handle(router, Wire.Fluxion.activateDetector) { (r: Wire.ActivateDetectorRequest, host) throws(DetectorError) in
+            Wire.DetectorResponse(detectors: [Wire.DetectorInfo(try host.activate(r.name))])
         }
-        handle(router, FluxionService.deactivateDetector, removes: { $0.name }) {
-            (r: DeactivateDetectorRequest, host) throws(DetectorError) in
-            DetectorResponse(detectors: [DetectorInfo(try host.deactivate(r.name))])
+        handle(router, Wire.Fluxion.deactivateDetector, removes: { $0.name }) {
+            (r: Wire.DeactivateDetectorRequest, host) throws(DetectorError) in
+            Wire.DetectorResponse(detectors: [Wire.DetectorInfo(try host.deactivate(r.name))])
         }
-        handle(router, FluxionService.swapDetector, removes: { $0.deactivate }) {
-            (r: SwapDetectorRequest, host) throws(DetectorError) in
-            DetectorResponse(
-                detectors: try host.swap(deactivate: r.deactivate, activate: r.activate).map(DetectorInfo.init))
+        handle(router, Wire.Fluxion.swapDetector, removes: { $0.deactivate }) {
+            (r: Wire.SwapDetectorRequest, host) throws(DetectorError) in
+            Wire.DetectorResponse(
+                detectors: try host.swap(deactivate: r.deactivate, activate: r.activate).map(Wire.DetectorInfo.init))
         }
     }
 
@@ -193,9 +193,9 @@ public final class DetectorService {
     }
 }
 
-extension DetectorInfo {
+extension Wire.DetectorInfo {
     init(_ s: DetectorStatus) {
-        let state: State =
+        let state: Wire.DetectorState =
             switch s.state {
             case .available: .available
             case .loaded: .loaded

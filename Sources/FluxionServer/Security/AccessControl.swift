@@ -41,7 +41,7 @@ public final class AccessControl {
 
     /// The token a call of `method` presents, if the call is allowed; the error that ends it
     /// otherwise.
-    public func authorize(_ method: String, metadata: [MetadataEntry]) -> Result<AccessToken?, RPCError> {
+    public func authorize(_ method: String, metadata: [Wire.MetadataEntry]) -> Result<AccessToken?, RPCError> {
         guard let verifier else { return .success(nil) }
         let header = metadata.first { $0.key.lowercased() == "authorization" }
         let secret = header.flatMap { TokenVerifier.bearerSecret($0.value) }

@@ -103,7 +103,7 @@ final class Connection {
             }
             state = .open
             writeRaw(Preface.bytes())
-            write(Envelope(callID: 0, kind: .hello, payload: server.hello.encoded()))
+            write(Wire.Envelope(callID: 0, kind: .hello, payload: server.hello.encoded()))
         }
         do {
             while state == .open {
@@ -114,7 +114,7 @@ final class Connection {
                 case .refused(let callID, let error):
                     // A request over the limits ends its own call; anything else ends the connection.
                     logger.info("refused call \(callID) from \(peer): \(error)")
-                    write(Envelope(callID: callID, kind: .end, status: error.status, statusMessage: error.message))
+                    write(Wire.Envelope(callID: callID, kind: .end, status: error.status, statusMessage: error.message))
                 case .refusedConnection(let error):
                     logger.info("protocol error from \(peer): \(error)")
                     goAway(error.status, error.message)
@@ -129,7 +129,7 @@ final class Connection {
     }
 
     private enum Frame {
-        case envelope(Envelope)
+        case envelope(Wire.Envelope)
         case refused(callID: UInt64, WireLimitError)
         case refusedConnection(WireLimitError)
     }
@@ -141,13 +141,13 @@ final class Connection {
             try WireLimits.request.checkEnvelope(bytes, metadata: server.configuration.envelopeLimits)
         } catch {
             if let head = WireLimits.peekCallID(bytes), head.callID != 0,
-                head.kind == UInt64(FrameKind.request.rawValue), calls[head.callID] == nil
+                head.kind == UInt64(Wire.FrameKind.request.rawValue), calls[head.callID] == nil
             {
                 return .refused(callID: head.callID, error)
             }
             return .refusedConnection(error)
         }
-        return .envelope(try Envelope.decode(bytes))
+        return .envelope(try Wire.Envelope.decode(bytes))
     }
 
     func receivedEOF() {
@@ -156,68 +156,70 @@ final class Connection {
         close(graceful: true)
     }
 
-    private func handle(_ envelope: Envelope) {
+    private func handle(_ envelope: Wire.Envelope) {
         switch envelope.kind {
         case .request: openCall(envelope)
         case .cancel:
             guard let call = calls.removeValue(forKey: envelope.callID) else { return }
             audit(call, .cancelled, "cancelled by client")
             call.cancelled()
-            write(Envelope(callID: call.id, kind: .end, status: .cancelled, statusMessage: "cancelled by client"))
+            write(Wire.Envelope(callID: call.id, kind: .end, status: .cancelled, statusMessage: "cancelled by client"))
         case .ping:
-            write(Envelope(callID: 0, kind: .pong, payload: envelope.payload))
+            write(Wire.Envelope(callID: 0, kind: .pong, payload: envelope.payload))
         case .pong:
             break
-        case .hello, .message, .end, .goAway:
+        case .hello, .message, .end, .goaway:
             goAway(.invalidArgument, "clients may not send \(envelope.kind) frames (call \(envelope.callID))")
-        case .unspecified:
+        case .unspecified, .unrecognized:
             goAway(.invalidArgument, "frame kind missing or unknown (call \(envelope.callID))")
         }
     }
 
-    private func openCall(_ envelope: Envelope) {
+    private func openCall(_ envelope: Wire.Envelope) {
         let callID = envelope.callID
         guard callID != 0 else {
             write(
-                Envelope(
+                Wire.Envelope(
                     callID: 0, kind: .end, status: .invalidArgument,
                     statusMessage: "call id 0 is reserved; use ids from 1"))
             return
         }
         guard calls[callID] == nil else {
             write(
-                Envelope(
+                Wire.Envelope(
                     callID: callID, kind: .end, status: .invalidArgument,
                     statusMessage: "call id \(callID) is already in use by an open call"))
             return
         }
         guard calls.count < server.configuration.maxConcurrentCalls else {
             write(
-                Envelope(
+                Wire.Envelope(
                     callID: callID, kind: .end, status: .resourceExhausted,
                     statusMessage:
                         "too many open calls on this connection (limit \(server.configuration.maxConcurrentCalls))"))
             return
         }
         guard !server.isShuttingDown else {
-            write(Envelope(callID: callID, kind: .end, status: .unavailable, statusMessage: "server is shutting down"))
+            write(
+                Wire.Envelope(
+                    callID: callID, kind: .end, status: .unavailable, statusMessage: "server is shutting down"))
             return
         }
         switch server.router.route(envelope.method) {
         case .failure(let error):
-            write(Envelope(callID: callID, kind: .end, status: error.code, statusMessage: error.message))
+            write(Wire.Envelope(callID: callID, kind: .end, status: error.code, statusMessage: error.message))
         case .success(let (method, handler)):
             do throws(WireLimitError) {
                 try WireLimits.request.checkRequest(envelope.payload, method: method.name)
             } catch {
-                write(Envelope(callID: callID, kind: .end, status: error.status, statusMessage: error.message))
+                write(Wire.Envelope(callID: callID, kind: .end, status: error.status, statusMessage: error.message))
                 return
             }
             let principal: AccessToken?
             switch server.access.authorize(method.name, metadata: envelope.metadata) {
             case .failure(let error):
                 logger.info("refused \(method.name) from \(peer): \(error.message)")
-                write(Envelope(callID: callID, kind: .end, status: error.code, statusMessage: error.message))
+                write(Wire.Envelope(callID: callID, kind: .end, status: error.code, statusMessage: error.message))
                 return
             case .success(let token): principal = token
             }
@@ -232,15 +234,15 @@ final class Connection {
     }
 
     /// Called by `ServerCall.finish`: sends the END frame and forgets the call.
-    func callFinished(_ call: ServerCall, status: StatusCode, message: String, payload: [UInt8]) {
+    func callFinished(_ call: ServerCall, status: Wire.StatusCode, message: String, payload: [UInt8]) {
         guard calls.removeValue(forKey: call.id) != nil else { return }
         audit(call, status, message)
-        write(Envelope(callID: call.id, kind: .end, status: status, statusMessage: message, payload: payload))
+        write(Wire.Envelope(callID: call.id, kind: .end, status: status, statusMessage: message, payload: payload))
     }
 
     /// Records a mutating call in the audit trail with its outcome (a cancelled one may still
     /// have taken effect, so it is recorded too).
-    private func audit(_ call: ServerCall, _ status: StatusCode, _ message: String) {
+    private func audit(_ call: ServerCall, _ status: Wire.StatusCode, _ message: String) {
         guard let trail = server.audit, let arguments = call.auditArguments else { return }
         trail.record(
             AuditStore.Entry(
@@ -249,13 +251,13 @@ final class Connection {
     }
 
     /// Ends every open call with `status` (frames sent) — used by shutdown and GOAWAY.
-    func endAllCalls(_ status: StatusCode, _ message: String) {
+    func endAllCalls(_ status: Wire.StatusCode, _ message: String) {
         let open = calls
         calls.removeAll()
         for (id, call) in open.sorted(by: { $0.key < $1.key }) {
             audit(call, status, message)
             call.cancelled()
-            write(Envelope(callID: id, kind: .end, status: status, statusMessage: message))
+            write(Wire.Envelope(callID: id, kind: .end, status: status, statusMessage: message))
         }
     }
 
@@ -270,11 +272,11 @@ final class Connection {
 
     // MARK: Write path
 
-    func write(_ envelope: Envelope) {
-        guard state != .closed, state != .closing || envelope.kind == .goAway || envelope.kind == .end else { return }
-        if envelope.statusMessage.utf8.count > Envelope.maxStatusMessageBytes {
+    func write(_ envelope: Wire.Envelope) {
+        guard state != .closed, state != .closing || envelope.kind == .goaway || envelope.kind == .end else { return }
+        if envelope.statusMessage.utf8.count > Wire.Envelope.maxStatusMessageBytes {
             var cut = envelope
-            cut.statusMessage = Envelope.truncated(envelope.statusMessage)
+            cut.statusMessage = Wire.Envelope.truncated(envelope.statusMessage)
             return write(cut)
         }
         if corked {
@@ -389,10 +391,10 @@ final class Connection {
     // MARK: Closing
 
     /// Ends open calls, sends GOAWAY with `status`, then closes once the frames are written.
-    func goAway(_ status: StatusCode, _ message: String) {
+    func goAway(_ status: Wire.StatusCode, _ message: String) {
         guard state == .open || state == .awaitingPreface else { return }
         endAllCalls(status == .ok ? .unavailable : status, message)
-        write(Envelope(callID: 0, kind: .goAway, status: status, statusMessage: message))
+        write(Wire.Envelope(callID: 0, kind: .goaway, status: status, statusMessage: message))
         close(graceful: true)
     }
 

@@ -53,8 +53,8 @@ public final class Router {
 
     /// The handler for `path`, or the error that ends the call.
     func route(_ path: String) -> Result<(MethodDescriptor, Handler), RPCError> {
-        guard let method = FluxionService.method(path: path) else {
-            return .failure(.unimplemented("unknown method \"\(Envelope.truncated(path, maxBytes: 200))\""))
+        guard let method = Wire.Fluxion.method(path: path) else {
+            return .failure(.unimplemented("unknown method \"\(Wire.Envelope.truncated(path, maxBytes: 200))\""))
         }
         guard let handler = handlers[path] else {
             return .failure(.unimplemented("\(path) is not implemented by this server yet"))

@@ -84,8 +84,8 @@ public final class Server {
         registerServerMethods()
     }
 
-    var hello: ServerHello {
-        ServerHello(
+    var hello: Wire.ServerHello {
+        Wire.ServerHello(
             protocolVersion: UInt32(Preface.protocolVersion), serverName: configuration.serverName,
             serverVersion: configuration.serverVersion, maxFrameBytes: UInt32(configuration.maxFrameBytes),
             maxConcurrentCalls: UInt32(configuration.maxConcurrentCalls),

@@ -9,7 +9,7 @@ import FluxionWire
 public final class ServerCall {
     public let id: UInt64
     public let method: MethodDescriptor
-    public let metadata: [MetadataEntry]
+    public let metadata: [Wire.MetadataEntry]
     /// The token the call presented (nil: none, or the server has no tokens).
     public internal(set) var principal: AccessToken?
     /// The request rendered for the audit trail (mutating calls, when the server keeps one).
@@ -19,7 +19,7 @@ public final class ServerCall {
     /// Runs once if the call ends for a reason other than `finish` (cancel, disconnect, shutdown).
     public var onCancel: (() -> Void)?
 
-    init(id: UInt64, method: MethodDescriptor, metadata: [MetadataEntry], connection: Connection) {
+    init(id: UInt64, method: MethodDescriptor, metadata: [Wire.MetadataEntry], connection: Connection) {
         self.id = id
         self.method = method
         self.metadata = metadata
@@ -49,12 +49,12 @@ public final class ServerCall {
             return .closed
         }
         if connection.server.isCoalescing { connection.corkForPass() }
-        connection.write(Envelope(callID: id, kind: .message, payload: payload))
+        connection.write(Wire.Envelope(callID: id, kind: .message, payload: payload))
         return .sent
     }
 
     /// Ends the call with `status`; for a unary call with status OK, `payload` is the response.
-    public func finish(_ status: StatusCode = .ok, _ message: String = "", payload: [UInt8] = []) {
+    public func finish(_ status: Wire.StatusCode = .ok, _ message: String = "", payload: [UInt8] = []) {
         guard isOpen else { return }
         isOpen = false
         onCancel = nil

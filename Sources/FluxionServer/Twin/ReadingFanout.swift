@@ -46,7 +46,7 @@ final class ReadingFanout {
 
     var count: Int { subscribers.count }
 
-    func add(_ call: ServerCall, filter: ReadingFilter, request: StreamReadingsRequest) {
+    func add(_ call: ServerCall, filter: ReadingFilter, request: Wire.StreamReadingsRequest) {
         let sub = Subscriber(call: call, filter: filter, decimation: request.decimation, maxRateHz: request.maxRateHz)
         let key = ObjectIdentifier(call)
         subscribers[key] = sub
@@ -54,7 +54,7 @@ final class ReadingFanout {
     }
 
     /// Ends every stream (server shutdown).
-    func endAll(_ status: StatusCode, _ message: String) {
+    func endAll(_ status: Wire.StatusCode, _ message: String) {
         let all = subscribers.values
         subscribers.removeAll()
         for sub in all { sub.call.finish(status, message) }
@@ -111,16 +111,16 @@ final class ReadingFanout {
     private static func encode(
         _ batch: TwinBatch, _ filter: ReadingFilter, skipped: UInt64
     ) -> (payload: [UInt8], count: Int) {
-        var readings: [FluxionWire.Reading] = []
+        var readings: [Wire.Reading] = []
         readings.reserveCapacity(batch.readings.count)
         for (index, r) in batch.readings where filter.passes(index) {
             readings.append(
-                FluxionWire.Reading(
-                    sensorID: r.sensorId, quantity: FluxionWire.Quantity(r.quantity), value: r.value, unit: r.unit,
+                Wire.Reading(
+                    sensorID: r.sensorId, quantity: Wire.Quantity(r.quantity), value: r.value, unit: r.unit,
                     simTimeS: r.simTimeS, wallTimeUnixNs: batch.wallTimeUnixNs, valid: r.valid))
         }
         if readings.isEmpty { return ([], 0) }
-        let message = ReadingBatch(
+        let message = Wire.ReadingBatch(
             tick: batch.sequence, simTimeS: batch.simTimeS, wallTimeUnixNs: batch.wallTimeUnixNs,
             readings: readings, skippedBatches: skipped)
         return (message.encoded(), readings.count)

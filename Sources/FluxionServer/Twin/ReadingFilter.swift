@@ -11,7 +11,7 @@ struct ReadingFilter: Hashable {
     let wanted: [Bool]
 
     init(
-        _ request: StreamReadingsRequest, sensors: [FluxionTwin.Topology.SensorInfo], stationIDs: Set<String>,
+        _ request: Wire.StreamReadingsRequest, sensors: [Topology.SensorInfo], stationIDs: Set<String>,
         pipeIDs: Set<String>
     ) throws(RPCError) {
         let known = Set(sensors.map(\.id))
@@ -39,7 +39,7 @@ struct ReadingFilter: Hashable {
             (sensorSet.isEmpty || sensorSet.contains(s.id))
                 && (pipeSet.isEmpty || s.pipeId.map(pipeSet.contains) == true)
                 && (stationSet.isEmpty || s.stationId.map(stationSet.contains) == true)
-                && (quantitySet.isEmpty || quantitySet.contains(FluxionWire.Quantity(s.quantity)))
+                && (quantitySet.isEmpty || quantitySet.contains(Wire.Quantity(s.quantity)))
         }
     }
 

@@ -7,7 +7,7 @@ struct TwinBatch: Sendable {
     var simTimeS: Double
     var wallTimeUnixNs: Int64
     /// The readings with the index of their sensor in the scenario (for filtering).
-    var readings: [(sensorIndex: Int, reading: FluxionTwin.Reading)]
+    var readings: [(sensorIndex: Int, reading: Reading)]
 }
 
 /// A leak appearing or being cleared, with both clocks (evaluation and alerts link to these).

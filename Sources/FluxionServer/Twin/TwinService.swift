@@ -8,8 +8,8 @@ public final class TwinService {
     public let host: TwinHost
     public let scenarioName: String
     let fanout: ReadingFanout
-    private let topology: FluxionTwin.Topology
-    private let wireTopology: FluxionWire.Topology
+    private let topology: Topology
+    private let wireTopology: Wire.Topology
     private let stationIDs: Set<String>
     private let pipeIDs: Set<String>
     private var logger: Logger
@@ -31,7 +31,7 @@ public final class TwinService {
     ) {
         scenarioName = simulation.scenario.name
         topology = simulation.topology
-        wireTopology = FluxionWire.Topology(
+        wireTopology = Wire.Topology(
             topology, scenario: simulation.scenario.name,
             fluid: topology.isGas ? "natural_gas" : "liquid")
         stationIDs = Set(topology.stations.map(\.id))
@@ -92,24 +92,24 @@ public final class TwinService {
         for hook in onDelivery { hook(view) }
     }
 
-    private func wire(_ info: LeakInfo) -> FluxionWire.Leak {
+    private func wire(_ info: LeakInfo) -> Wire.Leak {
         let times = leakWallTimes[info.id] ?? (0, 0)
-        return FluxionWire.Leak(info, createdWallUnixNs: times.created, clearedWallUnixNs: times.cleared)
+        return Wire.Leak(info, createdWallUnixNs: times.created, clearedWallUnixNs: times.cleared)
     }
 
     private func register(_ router: Router) {
-        router.serverStreaming(FluxionService.streamReadings) {
-            [unowned self] (request: StreamReadingsRequest, call) throws(RPCError) in
+        router.serverStreaming(Wire.Fluxion.streamReadings) {
+            [unowned self] (request: Wire.StreamReadingsRequest, call) throws(RPCError) in
             let filter = try ReadingFilter(request, sensors: topology.sensors, stationIDs: stationIDs, pipeIDs: pipeIDs)
             fanout.add(call, filter: filter, request: request)
         }
-        router.unary(FluxionService.getTopology) { [unowned self] (_: GetTopologyRequest, _) throws(RPCError) in
+        router.unary(Wire.Fluxion.getTopology) { [unowned self] (_: Wire.GetTopologyRequest, _) throws(RPCError) in
             wireTopology
         }
-        router.register(FluxionService.injectLeak) { [unowned self] call, payload in
+        router.register(Wire.Fluxion.injectLeak) { [unowned self] call, payload in
             let request: LeakRequest
             do throws(RPCError) {
-                request = try decode(InjectLeakRequest.self, payload).leakRequest(source: "api")
+                request = try decode(Wire.InjectLeakRequest.self, payload).leakRequest(source: "api")
             } catch {
                 call.finish(error.code, error.message)
                 return
@@ -121,10 +121,11 @@ public final class TwinService {
                     me.value.leakWallTimes[info.id] = me.value.leakWallTimes[info.id] ?? (wallUnixNs(), 0)
                     let leak = me.value.wire(info)
                     guard let ask = me.value.leakWarnings else {
-                        return bound.value.finish(.ok, payload: InjectLeakResponse(leak: leak).encoded())
+                        return bound.value.finish(.ok, payload: Wire.InjectLeakResponse(leak: leak).encoded())
                     }
                     ask { warnings in
-                        bound.value.finish(.ok, payload: InjectLeakResponse(leak: leak, warnings: warnings).encoded())
+                        bound.value.finish(
+                            .ok, payload: Wire.InjectLeakResponse(leak: leak, warnings: warnings).encoded())
                     }
                 case .failure(let error):
                     let e = error.injectLeakRPCError
@@ -132,9 +133,9 @@ public final class TwinService {
                 }
             }
         }
-        router.register(FluxionService.clearLeak) { [unowned self] call, payload in
+        router.register(Wire.Fluxion.clearLeak) { [unowned self] call, payload in
             let id: String
-            do throws(RPCError) { id = try decode(ClearLeakRequest.self, payload).leakID } catch {
+            do throws(RPCError) { id = try decode(Wire.ClearLeakRequest.self, payload).leakID } catch {
                 call.finish(error.code, error.message)
                 return
             }
@@ -146,26 +147,26 @@ public final class TwinService {
                     var times = me.value.leakWallTimes[info.id] ?? (0, 0)
                     if times.cleared == 0 { times.cleared = wallUnixNs() }
                     me.value.leakWallTimes[info.id] = times
-                    bound.value.finish(.ok, payload: ClearLeakResponse(leak: me.value.wire(info)).encoded())
+                    bound.value.finish(.ok, payload: Wire.ClearLeakResponse(leak: me.value.wire(info)).encoded())
                 case .failure(let error):
                     bound.value.finish(error.rpcError.code, error.rpcError.message)
                 }
             }
         }
-        router.register(FluxionService.listLeaks) { [unowned self] call, payload in
+        router.register(Wire.Fluxion.listLeaks) { [unowned self] call, payload in
             let include: Bool
-            do throws(RPCError) { include = try decode(ListLeaksRequest.self, payload).includeCleared } catch {
+            do throws(RPCError) { include = try decode(Wire.ListLeaksRequest.self, payload).includeCleared } catch {
                 call.finish(error.code, error.message)
                 return
             }
             let bound = LoopBound(call), me = LoopBound(self)
             host.perform({ state throws(TwinError) in state.simulation.leaks(includeCleared: include) }) { result in
                 let leaks = (try? result.get()) ?? []
-                bound.value.finish(.ok, payload: ListLeaksResponse(leaks: leaks.map(me.value.wire)).encoded())
+                bound.value.finish(.ok, payload: Wire.ListLeaksResponse(leaks: leaks.map(me.value.wire)).encoded())
             }
         }
-        router.register(FluxionService.getClock) { [unowned self] call, payload in
-            do throws(RPCError) { _ = try decode(GetClockRequest.self, payload) } catch {
+        router.register(Wire.Fluxion.getClock) { [unowned self] call, payload in
+            do throws(RPCError) { _ = try decode(Wire.GetClockRequest.self, payload) } catch {
                 call.finish(error.code, error.message)
                 return
             }
@@ -174,9 +175,9 @@ public final class TwinService {
                 if case .success(let clock) = result { bound.value.finish(.ok, payload: clock.encoded()) }
             }
         }
-        router.register(FluxionService.setClock) { [unowned self] call, payload in
-            let request: SetClockRequest
-            do throws(RPCError) { request = try decode(SetClockRequest.self, payload) } catch {
+        router.register(Wire.Fluxion.setClock) { [unowned self] call, payload in
+            let request: Wire.SetClockRequest
+            do throws(RPCError) { request = try decode(Wire.SetClockRequest.self, payload) } catch {
                 call.finish(error.code, error.message)
                 return
             }
@@ -197,27 +198,30 @@ public final class TwinService {
                 if case .success(let clock) = result { bound.value.finish(.ok, payload: clock.encoded()) }
             }
         }
-        router.register(FluxionService.setSensorFault) { [unowned self] call, payload in
-            let request: SetSensorFaultRequest
-            do throws(RPCError) { request = try decode(SetSensorFaultRequest.self, payload) } catch {
+        router.register(Wire.Fluxion.setSensorFault) { [unowned self] call, payload in
+            let request: Wire.SetSensorFaultRequest
+            let fault: SensorFault
+            do throws(RPCError) {
+                request = try decode(Wire.SetSensorFaultRequest.self, payload)
+                fault = try SensorFault(request.fault)
+            } catch {
                 call.finish(error.code, error.message)
                 return
             }
             let bound = LoopBound(call)
-            let fault = FluxionTwin.SensorFault(request.fault)
             host.perform({ state throws(TwinError) in
                 try state.simulation.setSensorFault(id: request.sensorID, fault: fault)
             }) { result in
                 switch result {
-                case .success: bound.value.finish(.ok, payload: SetSensorFaultResponse().encoded())
+                case .success: bound.value.finish(.ok, payload: Wire.SetSensorFaultResponse().encoded())
                 case .failure(let e): bound.value.finish(e.rpcError.code, e.rpcError.message)
                 }
             }
         }
     }
 
-    private static func clock(_ state: TwinHost.State) -> FluxionWire.Clock {
-        FluxionWire.Clock(
+    private static func clock(_ state: TwinHost.State) -> Wire.Clock {
+        Wire.Clock(
             simTimeS: state.simulation.timeS, speed: state.clock.speed, paused: state.clock.paused,
             freeRunning: state.clock.freeRunning, tick: UInt64(state.simulation.solver.stepCount),
             timeStepS: state.simulation.timeStepS)
@@ -234,7 +238,7 @@ public struct TwinDeliveryView: Sendable {
     public var simTimeS: Double { delivery.simTimeS }
     public var leakEvents: [LeakEvent] { delivery.leakEvents }
     /// Each tick's sim time and readings.
-    public var ticks: [(simTimeS: Double, readings: [FluxionTwin.Reading])] {
+    public var ticks: [(simTimeS: Double, readings: [Reading])] {
         delivery.batches.map { ($0.simTimeS, $0.readings.map(\.reading)) }
     }
 }

@@ -4,13 +4,13 @@ import FluxionWire
 // Twin values <-> wire messages. Both modules name some types alike (Quantity, Reading,
 // Topology, LeakState, SensorFault); this file is where they meet, with qualified names.
 
-extension FluxionWire.Quantity {
-    init(_ q: FluxionTwin.Quantity) {
-        self = FluxionWire.Quantity(rawValue: UInt32(q.rawValue)) ?? .unspecified
+extension Wire.Quantity {
+    init(_ q: Quantity) {
+        self = Wire.Quantity(rawValue: Int32(q.rawValue))
     }
 }
 
-extension FluxionWire.Leak {
+extension Wire.Leak {
     init(_ info: LeakInfo, createdWallUnixNs: Int64, clearedWallUnixNs: Int64) {
         self.init()
         leakID = info.id
@@ -37,61 +37,65 @@ extension FluxionWire.Leak {
     }
 }
 
-extension FluxionTwin.SensorFault {
-    init(_ f: FluxionWire.SensorFault) {
-        self =
-            switch f {
-            case .none: .none
-            case .dropout: .dropout
-            case .freeze: .freeze
-            }
+extension SensorFault {
+    /// The twin's fault for a wire value; INVALID_ARGUMENT for a value this server does not know.
+    init(_ f: Wire.SensorFault) throws(RPCError) {
+        switch f {
+        case .none: self = .none
+        case .dropout: self = .dropout
+        case .freeze: self = .freeze
+        case .unrecognized(let n): throw .invalidArgument("fault: unknown sensor fault \(n)")
+        }
     }
 }
 
-extension FluxionWire.Topology {
-    init(_ t: FluxionTwin.Topology, scenario: String, fluid: String) {
+extension Wire.Topology {
+    init(_ t: Topology, scenario: String, fluid: String) {
         self.init(
             scenario: scenario, fluid: fluid,
             nodes: t.nodes.map {
-                TopologyNode(
-                    id: $0.id, kind: $0.kind, location: Point(xM: $0.xM, yM: $0.yM),
+                Wire.TopologyNode(
+                    id: $0.id, kind: $0.kind, location: Wire.Point(xM: $0.xM, yM: $0.yM),
                     elevationM: $0.elevationM, stationID: $0.stationId ?? "")
             },
             pipes: t.pipes.map {
-                TopologyPipe(
+                Wire.TopologyPipe(
                     id: $0.id, fromNode: $0.fromNode, toNode: $0.toNode, lengthM: $0.lengthM,
                     diameterM: $0.diameterM, waveSpeedMPerS: $0.waveSpeedMS, lineID: $0.lineId ?? "",
                     chainageStartM: $0.chainageStartM,
-                    geometry: $0.geometry.map { Point(xM: $0.xM, yM: $0.yM) }, nominalFlow: $0.nominalFlow)
+                    geometry: $0.geometry.map { Wire.Point(xM: $0.xM, yM: $0.yM) }, nominalFlow: $0.nominalFlow)
             },
             stations: t.stations.map {
-                TopologyStation(id: $0.id, name: $0.name, nodeID: $0.nodeId, location: Point(xM: $0.xM, yM: $0.yM))
+                Wire.TopologyStation(
+                    id: $0.id, name: $0.name, nodeID: $0.nodeId, location: Wire.Point(xM: $0.xM, yM: $0.yM))
             },
             sensors: t.sensors.map {
-                TopologySensor(
-                    id: $0.id, quantity: FluxionWire.Quantity($0.quantity), unit: $0.unit,
+                Wire.TopologySensor(
+                    id: $0.id, quantity: Wire.Quantity($0.quantity), unit: $0.unit,
                     pipeID: $0.pipeId ?? "", positionM: $0.positionM ?? 0, nodeID: $0.nodeId ?? "",
                     stationID: $0.stationId ?? "", sampleRateHz: $0.sampleRateHz)
             },
             lines: t.lines.map { line in
-                TopologyLine(
+                Wire.TopologyLine(
                     id: line.id, pipeIDs: line.pipeIds,
                     lengthM: line.pipeIds.compactMap { id in t.pipes.first { $0.id == id }?.lengthM }.reduce(0, +))
             })
     }
 }
 
-extension InjectLeakRequest {
+extension Wire.InjectLeakRequest {
     /// The twin's request, or INVALID_ARGUMENT naming the field at fault.
     func leakRequest(source: String) throws(RPCError) -> LeakRequest {
         let location: LeakRequest.Location
-        switch self.location {
+        switch self.where {
         case nil: throw .invalidArgument("where: set pipe {pipe_id, position_m} or line {line_id, chainage_m}")
-        case .pipe(let id, let x)?:
+        case .pipe(let p)?:
+            let (id, x) = (p.pipeID, p.positionM)
             guard !id.isEmpty else { throw .invalidArgument("pipe.pipe_id: must name a pipe") }
             guard x.isFinite, x >= 0 else { throw .invalidArgument("pipe.position_m: must be ≥ 0 m, got \(x)") }
             location = .pipe(id: id, positionM: x)
-        case .line(let id, let c)?:
+        case .line(let l)?:
+            let (id, c) = (l.lineID, l.chainageM)
             guard !id.isEmpty else { throw .invalidArgument("line.line_id: must name a line") }
             guard c.isFinite, c >= 0 else { throw .invalidArgument("line.chainage_m: must be ≥ 0 m, got \(c)") }
             location = .line(id: id, chainageM: c)
@@ -99,7 +103,7 @@ extension InjectLeakRequest {
         let size: LeakRequest.Size
         switch self.size {
         case nil: throw .invalidArgument("size: set size_fraction (of nominal flow) or effective_area_m2")
-        case .fractionOfFlow(let f)?:
+        case .sizeFraction(let f)?:
             guard f.isFinite, f > 0, f <= 1 else {
                 throw .invalidArgument("size_fraction: must be in (0, 1], got \(f)")
             }
