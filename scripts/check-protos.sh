@@ -9,10 +9,12 @@ stale=0
 diff -r "$tmp/c/fluxion" "$root/Sources/CFluxionProto/fluxion" >/dev/null || stale=1
 diff -r "$tmp/c/include" "$root/Sources/CFluxionProto/include" --exclude=CFluxionProto.h --exclude=module.modulemap >/dev/null || stale=1
 diff -r "$tmp/swift" "$root/Sources/FluxionWire/Generated" >/dev/null || stale=1
+diff -r "$tmp/tests" "$root/Tests/FluxionWireTests/Generated" >/dev/null || stale=1
 if [ $stale -ne 0 ]; then
   echo "check-protos: generated code is stale; run scripts/gen-protos.sh and commit" >&2
   diff -r "$tmp/c/fluxion" "$root/Sources/CFluxionProto/fluxion" | head -10 >&2 || true
   diff -r "$tmp/swift" "$root/Sources/FluxionWire/Generated" | head -10 >&2 || true
+  diff -r "$tmp/tests" "$root/Tests/FluxionWireTests/Generated" | head -10 >&2 || true
   exit 1
 fi
 echo "check-protos: generated code is current"

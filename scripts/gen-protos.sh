@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Regenerates the code made from Protos/: the protobuf-c C code in Sources/CFluxionProto and the
-# Swift message types with their protobuf-c glue in Sources/FluxionWire/Generated.
+# Swift message types with their protobuf-c glue in Sources/FluxionWire/Generated, and their
+# round-trip test (against the Python protobuf runtime's encoding) in Tests/FluxionWireTests/Generated.
 # Usage: scripts/gen-protos.sh [OUTDIR]   (default: the committed locations; with OUTDIR, the C
-#        code goes to OUTDIR/c and the Swift code to OUTDIR/swift)
+#        code goes to OUTDIR/c, the Swift code to OUTDIR/swift and the test to OUTDIR/tests)
 # Tools: protoc-c and protoc (apt protobuf-c-compiler, protobuf-compiler), the Python protobuf
 # package of .venv (scripts/setup.sh) for the descriptors, swift-format for the Swift layout.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -ge 1 ]; then
-  c_out=$1/c; swift_out=$1/swift
+  c_out=$1/c; swift_out=$1/swift; tests_out=$1/tests
 else
   c_out=$root/Sources/CFluxionProto; swift_out=$root/Sources/FluxionWire/Generated
+  tests_out=$root/Tests/FluxionWireTests/Generated
 fi
 python=$root/.venv/bin/python
 if ! "$python" -c 'import google.protobuf' 2>/dev/null; then
@@ -26,7 +28,10 @@ for f in "$tmp"/fluxion/v1/*.pb-c.h; do cp "$f" "$c_out/include/fluxion/v1/"; do
 
 protoc --include_source_info --descriptor_set_out="$tmp/fluxion.desc" fluxion/v1/*.proto
 "$python" "$root/scripts/gen_swift_messages.py" "$tmp/fluxion.desc" "$tmp/swift"
-swift format format --in-place --configuration "$root/.swift-format" "$tmp"/swift/*.swift
-mkdir -p "$swift_out"
+mkdir -p "$tmp/tests"
+"$python" "$root/scripts/gen_swift_messages.py" --tests "$tmp/fluxion.desc" "$tmp/tests/MessageRoundTripTests.swift"
+swift format format --in-place --configuration "$root/.swift-format" "$tmp"/swift/*.swift "$tmp"/tests/*.swift
+mkdir -p "$swift_out" "$tests_out"
 rm -f "$swift_out"/*.pb.swift
 cp "$tmp"/swift/*.pb.swift "$swift_out/"
+cp "$tmp"/tests/MessageRoundTripTests.swift "$tests_out/"
