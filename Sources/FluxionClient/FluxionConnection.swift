@@ -16,14 +16,15 @@ import Synchronization
 ///
 /// ```swift
 /// let conn = try FluxionConnection(host: "127.0.0.1", port: 7400)
-/// let health: HealthResponse = try conn.unary(FluxionService.health, HealthRequest())
+/// let health: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
 /// ```
 public final class FluxionConnection: @unchecked Sendable {
     /// What the server said about itself in its HELLO frame.
     public let serverHello: Wire.ServerHello
+    /// The server's address as "host:port", as given to `init`.
     public let address: String
     /// Unary calls that get no END within this many seconds fail with DEADLINE_EXCEEDED and
-    /// are cancelled on the server (nil: wait as long as it takes).
+    /// are cancelled on the server (nil: wait as long as it takes). Streams have no timeout.
     public let callTimeout: Double?
 
     private let socket: Socket
@@ -44,11 +45,18 @@ public final class FluxionConnection: @unchecked Sendable {
     /// The bearer token sent with every call (`authorization: Bearer <token>`), or nil.
     private let token: String?
 
-    /// Connects, exchanges prefaces and reads the server's HELLO.
+    /// Connects, exchanges prefaces and reads the server's HELLO (blocking).
+    /// - Parameter host: a host name or IP address.
+    /// - Parameter port: the TCP port (fluxiond's default is 7400).
+    /// - Parameter callTimeout: see `callTimeout`, s; nil: no timeout.
     /// - Parameter token: an access token (`fluxion token create`), sent with every call as
     ///   metadata `authorization: Bearer <token>`; a call's own `authorization` entry wins.
     /// - Parameter tls: a client TLS context (`TLSContext.client(caFile:)`) for a server run with
     ///   `--tls-cert`: the server's certificate must be valid for `host`.
+    /// - Throws: `RPCError` UNAVAILABLE when the host cannot be resolved or reached, the TLS
+    ///   handshake fails, the peer is not a Fluxion server or closes during the handshake; the
+    ///   server's own status when it refuses the connection with a GOAWAY (e.g. an unsupported
+    ///   protocol version).
     public init(
         host: String, port: Int, callTimeout: Double? = nil, token: String? = nil, tls: TLSContext? = nil
     ) throws(RPCError) {
@@ -72,6 +80,12 @@ public final class FluxionConnection: @unchecked Sendable {
     }
 
     /// A unary call: sends `request`, waits for the response or the error status.
+    /// - Parameter method: the RPC (e.g. `Wire.Fluxion.health`).
+    /// - Parameter metadata: extra call metadata; the connection's token is added unless an
+    ///   `authorization` entry is given.
+    /// - Throws: `RPCError` with the server's status when it is not OK; DEADLINE_EXCEEDED after
+    ///   `callTimeout`; UNAVAILABLE when the connection is gone; INTERNAL when the response does
+    ///   not decode as `Response`.
     public func unary<Request: WireMessage, Response: WireMessage>(
         _ method: MethodDescriptor, _ request: Request, metadata: [Wire.MetadataEntry] = []
     ) throws(RPCError) -> Response {
@@ -82,6 +96,10 @@ public final class FluxionConnection: @unchecked Sendable {
     }
 
     /// A unary call by method path with raw payload bytes (for tests and tools).
+    /// - Parameter path: the method path, e.g. "fluxion.v1.Fluxion/Health" (`MethodDescriptor.path`).
+    /// - Parameter payload: the request message, already protobuf-encoded.
+    /// - Returns: the response message's protobuf bytes.
+    /// - Throws: `RPCError` as `unary`, and INTERNAL when the server answers with a stream message.
     public func unaryRaw(
         path: String, payload: [UInt8], metadata: [Wire.MetadataEntry] = []
     ) throws(RPCError) -> [UInt8] {
@@ -98,7 +116,11 @@ public final class FluxionConnection: @unchecked Sendable {
         }
     }
 
-    /// Opens a server-streaming call.
+    /// Opens a server-streaming call: sends `request` and returns at once; read the messages
+    /// with `ClientStream.next()`.
+    /// - Parameter as: the type of the stream's messages (to name it where inference cannot).
+    /// - Throws: `RPCError` UNAVAILABLE when the connection is gone (the server's refusal of the
+    ///   call arrives through `next()`).
     public func serverStream<Request: WireMessage, Response: WireMessage>(
         _ method: MethodDescriptor, _ request: Request, as: Response.Type = Response.self,
         metadata: [Wire.MetadataEntry] = []
@@ -108,6 +130,7 @@ public final class FluxionConnection: @unchecked Sendable {
     }
 
     /// Sends a PING and waits for the PONG; returns the round-trip time in seconds.
+    /// - Throws: `RPCError` UNAVAILABLE when the connection is gone.
     public func ping() throws(RPCError) -> Double {
         let box = CallBox()
         condition.lock()

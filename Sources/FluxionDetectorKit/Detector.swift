@@ -33,13 +33,18 @@ public protocol Detector {
 }
 
 extension Detector {
+    /// Does nothing: a detector with nothing learned to forget need not implement `reset`.
     public mutating func reset() {}
+    /// nil: the detector cannot tell how much learning it still needs.
     public var learningRemainingS: Double? { nil }
 }
 
 /// A configuration error a detector can throw from `init` (a clear text for the operator).
 public struct DetectorConfigError: Error, CustomStringConvertible, Sendable {
+    /// What is wrong, for the operator (it becomes the load error of `LoadDetector`).
     public var message: String
+    /// An error saying `message`.
     public init(_ message: String) { self.message = message }
+    /// `message`.
     public var description: String { message }
 }

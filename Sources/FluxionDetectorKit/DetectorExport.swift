@@ -14,7 +14,9 @@ public enum DetectorExport {
     nonisolated(unsafe) private static var tables: [ObjectIdentifier: UnsafeRawPointer] = [:]
     private static let lock = NSLock()
 
-    /// The plugin's table for `type` (the same pointer on every call).
+    /// The plugin's table for `type` (the same pointer on every call): a
+    /// `const fluxion_detector_api *` of ABI version `FLUXION_DETECTOR_ABI_VERSION`, to return
+    /// from the plugin's `fluxion_detector_entry`. Thread-safe.
     public static func table<D: Detector>(for type: D.Type) -> UnsafeRawPointer {
         lock.lock()
         defer { lock.unlock() }
@@ -71,6 +73,8 @@ private let exportCreate:
             return OpaquePointer(Unmanaged.passRetained(box).toOpaque())
         } catch let error as DecodingError {
             factory.lastError.set("network description: \(error)")
+        } catch let error as NetworkDescriptionError {
+            factory.lastError.set(error.description)
         } catch {
             factory.lastError.set(String(describing: error))
         }

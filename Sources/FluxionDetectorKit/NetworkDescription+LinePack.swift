@@ -3,6 +3,8 @@ extension NetworkDescription {
     /// pressure sensors on it or at its end nodes (pipes without any: among all pressure
     /// sensors); 0 for other sensors. Gas: m³ (× p/p_std/Z gives standard m³); liquid: m³ per
     /// Pa, V/(ρ·a²) (the volume stored by compressing the liquid and stretching the pipe).
+    /// - Parameter liquidDensity: ρ of a liquid network, kg/m³ (unused for gas).
+    /// - Returns: one weight per element of `sensors`, in the same order.
     public func linePackWeights(liquidDensity: Double = 1000) -> [Double] {
         var w = [Double](repeating: 0, count: sensors.count)
         let pressure = sensors.indices.filter { sensors[$0].quantity == "pressure" }

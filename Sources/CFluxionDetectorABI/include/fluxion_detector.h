@@ -72,7 +72,8 @@ typedef struct fluxion_detector_config {
     /** sizeof(fluxion_detector_config) as the host knows it. */
     uint32_t struct_size;
     uint32_t reserved;
-    /** The network as UTF-8 JSON (FluxionDetectorKit's NetworkDescription), not NUL-terminated. */
+    /** The network as UTF-8 JSON, not NUL-terminated: FluxionDetectorKit's NetworkDescription, in
+     *  the schema of docs/PLUGINS.md ("The network description"; key `schemaVersion`, now 1). */
     const uint8_t *network_json;
     size_t network_json_len;
     /** The detector's configuration as UTF-8 JSON; length 0: the detector's defaults. */
