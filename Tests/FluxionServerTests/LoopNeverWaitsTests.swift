@@ -120,12 +120,20 @@ import Testing
         readings.cancel()
         readerDone.wait()
 
-        let during = healthCalls.withLock { $0.filter { $0.start >= lockedAt && $0.start < unlockedAt } }
+        // Every Health call that overlapped the locked window, and the gaps between reading
+        // batches across it (a batch just before and just after included).
+        let during = healthCalls.withLock {
+            $0.filter { $0.start < unlockedAt && $0.start + $0.latency > lockedAt }
+        }
         let slowest = during.map(\.latency).max() ?? .infinity
-        let times = batchTimes.withLock { $0.filter { $0 >= lockedAt && $0 <= unlockedAt } }
+        let all = batchTimes.withLock { $0 }
+        let times =
+            all.filter { $0 < lockedAt }.suffix(1) + all.filter { $0 >= lockedAt && $0 <= unlockedAt }
+            + all.filter { $0 > unlockedAt }.prefix(1)
         let longestGap = zip(times.dropFirst(), times).map { $0 - $1 }.max() ?? .infinity
+        func ms(_ s: Double) -> String { String(format: "%.0f ms", s * 1000) }
         print(
-            "lock held \(holdS) s: \(during.count) Health calls, slowest \(Int(slowest * 1000)) ms; \(times.count) reading batches, longest gap \(Int(longestGap * 1000)) ms; QueryAlerts \(Int(queryLatency * 1000)) ms; first alert event \(String(format: "%.2f", (firstEventAt ?? 0) - lockedAt)) s after the lock was taken"
+            "lock held \(holdS) s: \(during.count) Health calls, slowest \(ms(slowest)); \(times.count) reading batches, longest gap \(ms(longestGap)); QueryAlerts \(ms(queryLatency)); first alert event \(String(format: "%.2f", (firstEventAt ?? 0) - lockedAt)) s after the lock was taken"
         )
         // The writes really waited for the lock (else this test would show nothing).
         #expect((firstEventAt ?? 0) >= unlockedAt - 0.5, "alert events came before the lock was released")
