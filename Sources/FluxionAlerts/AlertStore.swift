@@ -1,5 +1,9 @@
+import Synchronization
+
 /// Alerts in an SQLite file: written before anyone is told of them, queried with filters and
-/// paging, aggregated. Not thread-safe: one thread owns a store (in fluxiond the loop thread).
+/// paging, aggregated. One thread at a time uses a store (in fluxiond the alert store's writer
+/// thread, never the loop thread), except `reserveID`, which any thread may call (the alert
+/// engine reserves ids on the loop thread while the writer saves).
 ///
 /// Durability: WAL journal with `synchronous=FULL`, so `save` returns only after the WAL
 /// frame holding the commit has been fsync'd. An alert that `save` returned for survives a
@@ -25,7 +29,9 @@ public final class AlertStore {
 
     public var path: String { db.path }
     let db: SQLiteDatabase
-    private var lastSequence: Int64 = 0
+    /// The largest sequence handed out or stored (`reserveID` from any thread, `save` on the
+    /// store's thread).
+    private let lastSequence = Mutex<Int64>(0)
 
     /// Opens (creating if needed) the store at `path`.
     public init(path: String) throws(AlertStoreError) {
@@ -33,7 +39,9 @@ public final class AlertStore {
         try db.execute("PRAGMA journal_mode=WAL")
         try db.execute("PRAGMA synchronous=FULL")
         try migrate()
-        try db.query("SELECT COALESCE(MAX(seq), 0) FROM alerts") { row in lastSequence = row.int(0) }
+        var stored: Int64 = 0
+        try db.query("SELECT COALESCE(MAX(seq), 0) FROM alerts") { row in stored = row.int(0) }
+        lastSequence.withLock { $0 = stored }
     }
 
     /// Opens the store file in `directory` (which must exist).
@@ -88,8 +96,11 @@ public final class AlertStore {
     /// saved before a crash are not reused either within a run; across a restart they may be,
     /// which is harmless as no one saw them).
     public func reserveID() -> String {
-        lastSequence += 1
-        return "ALR-\(lastSequence)"
+        let n = lastSequence.withLock { n -> Int64 in
+            n += 1
+            return n
+        }
+        return "ALR-\(n)"
     }
 
     /// Inserts or updates (by id) one alert; durable when it returns.
@@ -133,14 +144,12 @@ public final class AlertStore {
                 a.sizeFraction.map { .real($0) } ?? .null, a.matchedLeakID.map { .text($0) } ?? .null,
                 .int(Int64(a.raisedHourOfDay)),
             ])
-        if let n = Self.sequence(of: a.id) {
-            lastSequence = max(lastSequence, n)
-        } else {
+        var stored = Self.sequence(of: a.id) ?? 0
+        if stored == 0 {
             // An id not made by `reserveID` got the next rowid: keep reserved ids above it.
-            try db.query("SELECT seq FROM alerts WHERE alert_id = ?", [.text(a.id)]) { row in
-                lastSequence = max(lastSequence, row.int(0))
-            }
+            try db.query("SELECT seq FROM alerts WHERE alert_id = ?", [.text(a.id)]) { row in stored = row.int(0) }
         }
+        lastSequence.withLock { $0 = max($0, stored) }
     }
 
     /// The sequence number in an id of the form `ALR-<n>`.

@@ -29,6 +29,9 @@ public enum DetectorError: Error, Equatable, CustomStringConvertible, Sendable {
     /// A file named by a client (a plugin, a model) that the operator's rules refuse: a name that
     /// is not plain, a symbolic link leaving its directory, a file too large, no such file.
     case refusedFile(FileRefusal)
+    /// The server could not encode its network description for detectors (a non-finite number,
+    /// for one): no detector can be created, rather than one given an empty network.
+    case networkUnencodable(reason: String)
 
     public var description: String {
         switch self {
@@ -56,6 +59,8 @@ public enum DetectorError: Error, Equatable, CustomStringConvertible, Sendable {
             "detector \"\(detector)\" failed: \(reason)"
         case .refusedFile(let refusal):
             refusal.description
+        case .networkUnencodable(let reason):
+            "the network description could not be encoded for detectors: \(reason)"
         }
     }
 
@@ -66,7 +71,7 @@ public enum DetectorError: Error, Equatable, CustomStringConvertible, Sendable {
         case .missingFile, .unknownInstance: .notFound
         case .duplicateInstance: .alreadyExists
         case .notAPlugin, .abiMismatch, .malformedTable, .initFailed, .instanceFailed: .failedPrecondition
-        case .invalidOutput: .internal
+        case .invalidOutput, .networkUnencodable: .internal
         case .refusedFile(let refusal): refusal.status
         }
     }

@@ -17,7 +17,9 @@ public final class DetectorHost: @unchecked Sendable {
     /// Where plugins are looked up; names never leave it.
     public let pluginDirectory: String
     public let network: NetworkDescription
-    private let networkJSON: [UInt8]
+    /// The network as detectors receive it, or why it could not be encoded (then every load
+    /// fails with that error: a plugin is never given an empty or partial network).
+    private let networkJSON: Result<[UInt8], DetectorError>
     private var plugins: [String: DetectorPlugin] = [:]
     /// Loaded instances, in load order.
     private var instances: [DetectorInstance] = []
@@ -31,7 +33,21 @@ public final class DetectorHost: @unchecked Sendable {
         self.pluginDirectory = pluginDirectory
         pluginFiles = ConfinedDirectory(path: pluginDirectory, kind: "plugin")
         self.network = network
-        networkJSON = Array((try? JSONEncoder().encode(network)) ?? Data())
+        do {
+            networkJSON = .success(Array(try JSONEncoder().encode(network)))
+        } catch {
+            networkJSON = .failure(.networkUnencodable(reason: Self.reason(error)))
+        }
+    }
+
+    /// The useful part of an encoding error: where (`pipes[0].lengthM`) and what went wrong.
+    private static func reason(_ error: any Error) -> String {
+        guard case EncodingError.invalidValue(_, let context) = error else { return "\(error)" }
+        var path = ""
+        for key in context.codingPath {
+            if let i = key.intValue { path += "[\(i)]" } else { path += (path.isEmpty ? "" : ".") + key.stringValue }
+        }
+        return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
     }
 
     // MARK: Plugins and instances
@@ -116,7 +132,7 @@ public final class DetectorHost: @unchecked Sendable {
         if instances.contains(where: { $0.name == instanceName }) { throw .duplicateInstance(instanceName) }
         config = try resolvingModel(config)
         let instance = try DetectorInstance(
-            name: instanceName, plugin: p, networkJSON: networkJSON, configJSON: config,
+            name: instanceName, plugin: p, networkJSON: try networkJSON.get(), configJSON: config,
             pipeIDs: network.pipes.map(\.id))
         instances.append(instance)
         return instance.snapshot

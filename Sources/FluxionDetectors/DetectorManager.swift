@@ -72,13 +72,16 @@ public final class DetectorManager: @unchecked Sendable {
     }
 
     /// Runs `body` with the host on the worker thread, between ticks; `completion` gets the
-    /// result on the worker thread.
+    /// result on the worker thread (fluxiond's `DetectorWorker` hands it to the loop thread).
+    /// - Returns: false once the manager has stopped: nothing was queued and `completion` is
+    ///   never called. Work queued before `stop` still runs.
+    @discardableResult
     public func perform<T: Sendable>(
         _ body: @escaping @Sendable (DetectorHost) throws(DetectorError) -> T,
         completion: @escaping @Sendable (Result<T, DetectorError>) -> Void
-    ) {
+    ) -> Bool {
         let host = self.host
-        enqueue {
+        return enqueue {
             do throws(DetectorError) { completion(.success(try body(host))) } catch { completion(.failure(error)) }
         }
     }
@@ -89,10 +92,11 @@ public final class DetectorManager: @unchecked Sendable {
     ) throws(DetectorError) -> T {
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
-        perform(body) { result in
+        let queued = perform(body) { result in
             box.result = result
             done.signal()
         }
+        precondition(queued, "performAndWait on a stopped DetectorManager")
         done.wait()
         return try box.result!.get()
     }
@@ -100,8 +104,7 @@ public final class DetectorManager: @unchecked Sendable {
     /// Waits until everything queued so far has been processed.
     public func drain() {
         let done = DispatchSemaphore(value: 0)
-        enqueue { done.signal() }
-        done.wait()
+        if enqueue({ done.signal() }) { done.wait() }
     }
 
     /// Stops the worker after the queue is processed; waits for it.
@@ -114,11 +117,14 @@ public final class DetectorManager: @unchecked Sendable {
         if wasRunning { finished.wait() }
     }
 
-    private func enqueue(_ command: @escaping () -> Void) {
+    /// Queues a command; false (nothing queued) once stopped.
+    private func enqueue(_ command: @escaping () -> Void) -> Bool {
         condition.lock()
+        defer { condition.unlock() }
+        guard running else { return false }
         queue.append(.command(command))
         condition.signal()
-        condition.unlock()
+        return true
     }
 
     /// Removes the oldest queued tick (lock held); false when none is queued.

@@ -287,7 +287,7 @@ struct Fluxiond: ParsableCommand {
             detectorService = DetectorService(
                 twin: twin, simulation: simulation, pluginDirectory: plugins ?? Self.defaultPluginDirectory(),
                 modelFiles: .directory(modelDirectory), allowLinksOutside: allowLinksOutside, server: server)
-            // Detector estimates become alerts on the loop thread, stored before they are streamed.
+            // Detector estimates become alerts on the loop thread, stored (writer thread) before they are streamed.
             detectorService.onSignals.append { [unowned alerts] signals in alerts.ingest(signals) }
             detectorService.onDetectorRemoved.append { [unowned alerts, unowned twin] name in
                 alerts.removeDetector(name, simTimeS: twin.simTimeS)
@@ -319,7 +319,7 @@ struct Fluxiond: ParsableCommand {
         ServiceManager.notify("READY=1\nSTATUS=listening on \(shownHost):\(server.boundPort)")
         server.onShutdown.append { ServiceManager.notify("STOPPING=1") }
         logger.info(
-            "fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort), scenario \(twin.scenarioName), \(freeRunning ? "free-running" : "speed \(speed)"), alerts in \(alerts.store.path)"
+            "fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort), scenario \(twin.scenarioName), \(freeRunning ? "free-running" : "speed \(speed)"), alerts in \(alerts.storePath)"
         )
         loop.run()
         logger.info("stopped")

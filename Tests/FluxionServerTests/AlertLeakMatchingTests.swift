@@ -57,8 +57,8 @@ import Testing
             detector: "lof", simTimeS: t, wallTimeUnixNs: 1,
             estimate: DetectorEstimate(probability: 0.9, pipeID: leak.pipeID, positionM: max(0, leak.positionM - 5_000))
         )
-        let events = server.onLoop { s in
-            s.services.compactMap { $0 as? AlertService }.first!.ingest([near, far]).map(\.alert)
+        let events = server.onLoopAwaiting { s, reply in
+            s.services.compactMap { $0 as? AlertService }.first!.ingest([near, far]) { reply($0.map(\.alert)) }
         }
         #expect(events.count == 2)
         #expect(events.first?.matchedLeakID == leak.leakID)

@@ -63,10 +63,11 @@ import Testing
         }
     }
 
+    /// Feeds `signals` and waits until their events are stored and published; returns how many.
     static func ingest(_ server: InProcessServer, _ signals: [AlertSignal]) -> Int {
-        server.onLoop { s in
+        server.onLoopAwaiting { s, reply in
             let service = s.services.compactMap { $0 as? AlertService }.first!
-            return service.ingest(signals).count
+            service.ingest(signals) { reply($0.count) }
         }
     }
 
@@ -218,8 +219,10 @@ import Testing
                     detector: "thr", simTimeS: 5, wallTimeUnixNs: 5,
                     estimate: DetectorEstimate(probability: 0.95))
             ])
-        let cleared = server.onLoop { s in
-            s.services.compactMap { $0 as? AlertService }.first!.removeDetector("thr", simTimeS: 9)?.alert
+        let cleared = server.onLoopAwaiting { s, reply in
+            s.services.compactMap { $0 as? AlertService }.first!.removeDetector("thr", simTimeS: 9) {
+                reply($0?.alert)
+            }
         }
         #expect(cleared?.state == .cleared)
         #expect(cleared?.clearedSimTimeS == 9)

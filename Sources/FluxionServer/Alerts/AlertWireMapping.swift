@@ -63,9 +63,9 @@ extension Wire.AlertFilter {
     }
 }
 
-extension AlertStoreError {
+extension AlertStoreError: RPCStatusConvertible {
     /// A bad token or filter is the caller's mistake; anything else is the server's.
-    var rpcError: RPCError {
+    public var rpcError: RPCError {
         isCallerError ? .invalidArgument(description) : .internal(description)
     }
 }

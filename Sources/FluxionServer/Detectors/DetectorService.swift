@@ -11,11 +11,12 @@ import Logging
 ///  loop thread: TwinService.onDelivery ──ticks──► DetectorManager queue ──► worker thread:
 ///                                                   every active detector, every tick
 ///  loop thread: onSignals hooks ◄── loop.execute ◄── [AlertSignal] ──────────┘
-///  loop thread: RPC handler ── manager.perform(command) ──► worker (between two ticks)
+///  loop thread: RPC handler ── worker.perform(command) ──► worker (between two ticks)
 ///               call.finish ◄── loop.execute ◄── result ─────┘
 /// ```
 ///
-/// Loop thread only (its state and hooks); detector work runs on the manager's worker thread.
+/// Loop thread only (its state and hooks); detector work runs on the manager's worker thread,
+/// reached through `worker` (a `LoopWorker`: completions on the loop thread).
 public final class DetectorService {
     /// The alert engine's input: called ON THE LOOP THREAD, in tick order, with the signals of
     /// one or more ticks (per tick, one `AlertSignal` per active detector that answered; a
@@ -28,6 +29,8 @@ public final class DetectorService {
     /// (DeactivateDetector, or the deactivated side of SwapDetector): its open alert is closed.
     public var onDetectorRemoved: [(String) -> Void] = []
     public let manager: DetectorManager
+    /// The manager as a `LoopWorker`: what RPCs and the twin use to run work on the detector host.
+    public let worker: DetectorWorker
     public let pluginDirectory: String
     private var logger: Logger
     private let loop: EventLoop
@@ -62,6 +65,7 @@ public final class DetectorService {
             onSignals: { signals in
                 loop.execute { box.service?.deliver(signals) }
             })
+        worker = DetectorWorker(manager: manager, loop: loop)
         let builder = TickBuilder(network)
         self.builder = builder
         box.service = self
@@ -71,10 +75,17 @@ public final class DetectorService {
             if !ticks.isEmpty { manager.submit(ticks) }
         }
         // InjectLeak says so when an active detector is still learning (it would learn the leak).
+        let worker = self.worker
         twin.leakWarnings = { reply in
-            manager.perform({ host in host.learningWarnings() }) { result in
-                let warnings = (try? result.get()) ?? []
-                loop.execute { reply(warnings) }
+            do throws(WorkerStopped) {
+                try worker.perform({ host in host.learningWarnings() }) { result in
+                    switch result {
+                    case .success(let warnings): reply(warnings)
+                    case .failure(let error): reply(["could not ask the detectors whether they still learn: \(error)"])
+                    }
+                }
+            } catch {
+                reply(["could not ask the detectors whether they still learn: \(error)"])
             }
         }
         server.services.append(self)
@@ -167,28 +178,17 @@ public final class DetectorService {
     }
 
     /// A unary method whose work runs on the detector worker (between ticks) and whose call
-    /// finishes on the loop thread.
+    /// finishes on the loop thread: `Router.unary(_:on:)`, the one convention (`LoopWorker`).
+    /// `removes` names the instance that stopped watching, for the `onDetectorRemoved` hooks.
     private func handle<Request: WireMessage, Response: WireMessage>(
         _ router: Router, _ method: MethodDescriptor, removes: (@Sendable (Request) -> String)? = nil,
         _ body: @escaping @Sendable (Request, DetectorHost) throws(DetectorError) -> Response
     ) {
-        let me = LoopBound(self)
-        router.register(method) { [manager, loop] call, payload in
-            let request: Request
-            do throws(DecodeError) { request = try Request(decoding: payload) } catch {
-                return call.finish(error.rpcError.code, error.rpcError.message)
-            }
-            let bound = LoopBound(call)
-            manager.perform({ (host: DetectorHost) throws(DetectorError) in try body(request, host) }) { result in
-                loop.execute {
-                    switch result {
-                    case .success(let response):
-                        if let name = removes?(request) { for hook in me.value.onDetectorRemoved { hook(name) } }
-                        bound.value.finish(.ok, payload: response.encoded())
-                    case .failure(let error): bound.value.finish(error.status, error.description)
-                    }
-                }
-            }
+        router.unary(method, on: worker) { (request: Request) throws(RPCError) in
+            { host throws(DetectorError) in try body(request, host) }
+        } answer: { [unowned self] request, response in
+            if let name = removes?(request) { for hook in onDetectorRemoved { hook(name) } }
+            return response
         }
     }
 }
@@ -212,3 +212,33 @@ extension Wire.DetectorInfo {
 private final class ServiceBox: @unchecked Sendable {
     weak var service: DetectorService?
 }
+
+/// The detector manager's worker as a `LoopWorker`: work runs on the manager's thread between
+/// two ticks, and its completion is handed to the loop thread.
+public final class DetectorWorker: LoopWorker {
+    public let manager: DetectorManager
+    private let loop: EventLoop
+
+    init(manager: DetectorManager, loop: EventLoop) {
+        self.manager = manager
+        self.loop = loop
+    }
+
+    public var workerName: String { "the detector host" }
+
+    public func perform<T: Sendable>(
+        _ body: @escaping @Sendable (inout DetectorHost) throws(DetectorError) -> T,
+        completion: @escaping @Sendable (Result<T, DetectorError>) -> Void
+    ) throws(WorkerStopped) {
+        let loop = self.loop
+        let queued = manager.perform({ (host: DetectorHost) throws(DetectorError) in
+            var host = host
+            return try body(&host)
+        }) { result in
+            loop.execute { completion(result) }
+        }
+        guard queued else { throw WorkerStopped(worker: workerName) }
+    }
+}
+
+extension DetectorError: RPCStatusConvertible {}

@@ -6,6 +6,24 @@ import Synchronization
 /// Everything in FluxionServer runs on this loop's thread, except `execute`, which any thread
 /// may call: it queues the work and wakes the loop with `uv_async_send`. libuv merges several
 /// sends into one callback, so the callback runs everything queued at that moment.
+///
+/// Threads and the rules between them:
+///
+/// ```
+///  loop thread (this)      sockets, calls, fan-outs, every service's state, the alert engine
+///  fluxion-twin            TwinHost: the physics                          ┐ each a LoopWorker:
+///  fluxion-detectors       DetectorManager: the plugins (DetectorWorker)   │ work handed over with
+///  the alert store         AlertStoreThread: SQLite writes (fsync), reads  ┘ perform, answered here
+///  fluxion-audit           AuditTrail: the audit file (fire and forget)
+/// ```
+///
+/// - The loop thread never waits: no SQLite, file or fsync, no lock another thread holds for
+///   long, no physics or detector work.
+/// - Work that must leave the loop and come back with an answer goes through a `LoopWorker`:
+///   `perform(body) { result in … }` — the body runs on the worker's thread, the completion on
+///   THIS thread, in order. An RPC answered that way uses `Router.unary(_:on:_:answer:)`, the
+///   one helper: it decodes, hands over, and finishes the call with the answer or the
+///   failure's status. Never finish a call or touch a service from a worker thread.
 public final class EventLoop: @unchecked Sendable {
     let raw: UnsafeMutablePointer<uv_loop_t>
     private let async: UnsafeMutablePointer<uv_async_t>

@@ -18,7 +18,8 @@ import Logging
 ///  ─► Connection.write (one block: uv_write_t + frame) ─► socket
 /// ```
 ///
-/// Everything here runs on the loop thread. Other threads hand work in with `loop.execute`.
+/// Everything here runs on the loop thread. Other threads hand work in with `loop.execute`;
+/// work handed out to other threads comes back through a `LoopWorker` (see `EventLoop`).
 /// Shutdown (SIGTERM, SIGINT or `shutdown()`): stop accepting, end every open call with
 /// UNAVAILABLE, send GOAWAY, let each connection flush, then close; `run()` returns.
 public final class Server {

@@ -15,11 +15,11 @@ import Synchronization
 ///  loop thread ◄── loop.execute(deliver) ◄── batches, leak events ──┘
 /// ```
 ///
-/// The loop thread never waits for physics: commands are queued and answered through
-/// `loop.execute`; the twin thread never runs more than two hand-overs ahead of the loop (it
-/// waits), so a busy loop cannot make memory grow. All state below the lock is touched only by
-/// the twin thread.
-public final class TwinHost: @unchecked Sendable {
+/// The loop thread never waits for physics: commands are queued and answered on the loop thread
+/// (`LoopWorker`: the one convention for work off the loop); the twin thread never runs more
+/// than two hand-overs ahead of the loop (it waits), so a busy loop cannot make memory grow. All
+/// state below the lock is touched only by the twin thread.
+public final class TwinHost: LoopWorker, @unchecked Sendable {
     /// What commands see and may change.
     public struct State: Sendable {
         public var simulation: Simulation
@@ -77,7 +77,10 @@ public final class TwinHost: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops the twin thread and waits for it.
+    public var workerName: String { "the twin" }
+
+    /// Stops the twin thread and waits for it. Commands queued before run first (their
+    /// completions are answered); later ones are refused with `WorkerStopped`.
     public func stop() {
         lock.lock()
         let wasRunning = running
@@ -88,24 +91,28 @@ public final class TwinHost: @unchecked Sendable {
     }
 
     /// Runs `body` on the twin thread between steps; `completion` gets its result on the loop
-    /// thread.
+    /// thread (`LoopWorker`).
     public func perform<T: Sendable>(
         _ body: @escaping @Sendable (inout State) throws(TwinError) -> T,
         completion: @escaping @Sendable (Result<T, TwinError>) -> Void
-    ) {
+    ) throws(WorkerStopped) {
         let loop = self.loop
-        enqueue { state in
+        let queued = enqueue { state in
             let result: Result<T, TwinError>
             do throws(TwinError) { result = .success(try body(&state)) } catch { result = .failure(error) }
             loop.execute { completion(result) }
         }
+        guard queued else { throw WorkerStopped(worker: workerName) }
     }
 
-    private func enqueue(_ command: @escaping @Sendable (inout State) -> Void) {
+    /// Queues a command; false (nothing queued) once the host has stopped.
+    private func enqueue(_ command: @escaping @Sendable (inout State) -> Void) -> Bool {
         lock.lock()
+        defer { lock.unlock() }
+        guard running else { return false }
         commands.append(command)
         lock.signal()
-        lock.unlock()
+        return true
     }
 
     // MARK: The twin thread
@@ -118,7 +125,11 @@ public final class TwinHost: @unchecked Sendable {
                 lock.wait()
             }
             if !running {
+                // Commands queued before `stop` are answered, not dropped.
+                let pending = commands
+                commands.removeAll()
                 lock.unlock()
+                for command in pending { command(&state) }
                 break
             }
             let pending = commands

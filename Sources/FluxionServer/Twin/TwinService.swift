@@ -8,7 +8,7 @@ public final class TwinService {
     public let host: TwinHost
     public let scenarioName: String
     let fanout: ReadingFanout
-    private let topology: Topology
+    private let topology: FluxionTwin.Topology
     private let wireTopology: Wire.Topology
     private let stationIDs: Set<String>
     private let pipeIDs: Set<String>
@@ -106,117 +106,63 @@ public final class TwinService {
         router.unary(Wire.Fluxion.getTopology) { [unowned self] (_: Wire.GetTopologyRequest, _) throws(RPCError) in
             wireTopology
         }
-        router.register(Wire.Fluxion.injectLeak) { [unowned self] call, payload in
-            let request: LeakRequest
-            do throws(RPCError) {
-                request = try decode(Wire.InjectLeakRequest.self, payload).leakRequest(source: "api")
-            } catch {
-                call.finish(error.code, error.message)
-                return
-            }
-            let bound = LoopBound(call), me = LoopBound(self)
-            host.perform({ state throws(TwinError) in try state.simulation.injectLeak(request) }) { result in
-                switch result {
-                case .success(let info):
-                    me.value.leakWallTimes[info.id] = me.value.leakWallTimes[info.id] ?? (wallUnixNs(), 0)
-                    let leak = me.value.wire(info)
-                    guard let ask = me.value.leakWarnings else {
-                        return bound.value.finish(.ok, payload: Wire.InjectLeakResponse(leak: leak).encoded())
-                    }
-                    ask { warnings in
-                        bound.value.finish(
-                            .ok, payload: Wire.InjectLeakResponse(leak: leak, warnings: warnings).encoded())
-                    }
-                case .failure(let error):
-                    let e = error.injectLeakRPCError
-                    bound.value.finish(e.code, e.message)
-                }
-            }
+        // Work on the twin: `Router.unary(_:on:)`, the one way to finish work done off the loop.
+        router.unary(Wire.Fluxion.injectLeak, on: host) { (r: Wire.InjectLeakRequest) throws(RPCError) in
+            let request = try r.leakRequest(source: "api")
+            return { state throws(TwinError) in try state.simulation.injectLeak(request) }
+        } failure: {
+            $0.injectLeakRPCError
+        } answerLater: { [unowned self] _, info, reply in
+            leakWallTimes[info.id] = leakWallTimes[info.id] ?? (wallUnixNs(), 0)
+            let leak = wire(info)
+            guard let ask = leakWarnings else { return reply(.success(Wire.InjectLeakResponse(leak: leak))) }
+            let reply = LoopBound(reply)
+            ask { warnings in reply.value(.success(Wire.InjectLeakResponse(leak: leak, warnings: warnings))) }
         }
-        router.register(Wire.Fluxion.clearLeak) { [unowned self] call, payload in
-            let id: String
-            do throws(RPCError) { id = try decode(Wire.ClearLeakRequest.self, payload).leakID } catch {
-                call.finish(error.code, error.message)
-                return
-            }
-            guard !id.isEmpty else { return call.finish(.invalidArgument, "leak_id: must name a leak") }
-            let bound = LoopBound(call), me = LoopBound(self)
-            host.perform({ state throws(TwinError) in try state.simulation.clearLeak(id: id) }) { result in
-                switch result {
-                case .success(let info):
-                    var times = me.value.leakWallTimes[info.id] ?? (0, 0)
-                    if times.cleared == 0 { times.cleared = wallUnixNs() }
-                    me.value.leakWallTimes[info.id] = times
-                    bound.value.finish(.ok, payload: Wire.ClearLeakResponse(leak: me.value.wire(info)).encoded())
-                case .failure(let error):
-                    bound.value.finish(error.rpcError.code, error.rpcError.message)
-                }
-            }
+        router.unary(Wire.Fluxion.clearLeak, on: host) { (r: Wire.ClearLeakRequest) throws(RPCError) in
+            let id = r.leakID
+            guard !id.isEmpty else { throw .invalidArgument("leak_id: must name a leak") }
+            return { state throws(TwinError) in try state.simulation.clearLeak(id: id) }
+        } answer: { [unowned self] _, info in
+            var times = leakWallTimes[info.id] ?? (0, 0)
+            if times.cleared == 0 { times.cleared = wallUnixNs() }
+            leakWallTimes[info.id] = times
+            return Wire.ClearLeakResponse(leak: wire(info))
         }
-        router.register(Wire.Fluxion.listLeaks) { [unowned self] call, payload in
-            let include: Bool
-            do throws(RPCError) { include = try decode(Wire.ListLeaksRequest.self, payload).includeCleared } catch {
-                call.finish(error.code, error.message)
-                return
-            }
-            let bound = LoopBound(call), me = LoopBound(self)
-            host.perform({ state throws(TwinError) in state.simulation.leaks(includeCleared: include) }) { result in
-                let leaks = (try? result.get()) ?? []
-                bound.value.finish(.ok, payload: Wire.ListLeaksResponse(leaks: leaks.map(me.value.wire)).encoded())
-            }
+        router.unary(Wire.Fluxion.listLeaks, on: host) { (r: Wire.ListLeaksRequest) throws(RPCError) in
+            let include = r.includeCleared
+            return { state throws(TwinError) in state.simulation.leaks(includeCleared: include) }
+        } answer: { [unowned self] _, leaks in
+            Wire.ListLeaksResponse(leaks: leaks.map(wire))
         }
-        router.register(Wire.Fluxion.getClock) { [unowned self] call, payload in
-            do throws(RPCError) { _ = try decode(Wire.GetClockRequest.self, payload) } catch {
-                call.finish(error.code, error.message)
-                return
-            }
-            let bound = LoopBound(call)
-            host.perform({ state throws(TwinError) in Self.clock(state) }) { result in
-                if case .success(let clock) = result { bound.value.finish(.ok, payload: clock.encoded()) }
-            }
+        router.unary(Wire.Fluxion.getClock, on: host) { (_: Wire.GetClockRequest) throws(RPCError) in
+            { state throws(TwinError) in Self.clock(state) }
+        } answer: { _, clock in
+            clock
         }
-        router.register(Wire.Fluxion.setClock) { [unowned self] call, payload in
-            let request: Wire.SetClockRequest
-            do throws(RPCError) { request = try decode(Wire.SetClockRequest.self, payload) } catch {
-                call.finish(error.code, error.message)
-                return
-            }
+        router.unary(Wire.Fluxion.setClock, on: host) { (request: Wire.SetClockRequest) throws(RPCError) in
             guard request.speed == 0 || ClientLimits.speed.contains(request.speed) else {
-                return call.finish(
-                    .invalidArgument,
+                throw .invalidArgument(
                     "speed: must be 0 (keep the current speed) or \(ClientLimits.speed.lowerBound)…\(ClientLimits.speed.upperBound), got \(request.speed)"
                 )
             }
-            let bound = LoopBound(call)
-            host.perform({ state throws(TwinError) in
+            return { state throws(TwinError) in
                 if request.speed > 0 { state.clock.speed = request.speed }
                 state.clock.paused = request.paused
                 state.clock.freeRunning = request.freeRunning
                 state.clock.reanchor(nowNs: monotonicNs(), simS: state.simulation.timeS)
                 return Self.clock(state)
-            }) { result in
-                if case .success(let clock) = result { bound.value.finish(.ok, payload: clock.encoded()) }
             }
+        } answer: { _, clock in
+            clock
         }
-        router.register(Wire.Fluxion.setSensorFault) { [unowned self] call, payload in
-            let request: Wire.SetSensorFaultRequest
-            let fault: SensorFault
-            do throws(RPCError) {
-                request = try decode(Wire.SetSensorFaultRequest.self, payload)
-                fault = try SensorFault(request.fault)
-            } catch {
-                call.finish(error.code, error.message)
-                return
-            }
-            let bound = LoopBound(call)
-            host.perform({ state throws(TwinError) in
+        router.unary(Wire.Fluxion.setSensorFault, on: host) { (request: Wire.SetSensorFaultRequest) throws(RPCError) in
+            let fault = try SensorFault(request.fault)
+            return { state throws(TwinError) in
                 try state.simulation.setSensorFault(id: request.sensorID, fault: fault)
-            }) { result in
-                switch result {
-                case .success: bound.value.finish(.ok, payload: Wire.SetSensorFaultResponse().encoded())
-                case .failure(let e): bound.value.finish(e.rpcError.code, e.rpcError.message)
-                }
             }
+        } answer: { _, _ in
+            Wire.SetSensorFaultResponse()
         }
     }
 
@@ -226,10 +172,6 @@ public final class TwinService {
             freeRunning: state.clock.freeRunning, tick: UInt64(state.simulation.solver.stepCount),
             timeStepS: state.simulation.timeStepS)
     }
-
-    private func decode<M: WireMessage>(_ type: M.Type, _ payload: [UInt8]) throws(RPCError) -> M {
-        do { return try M(decoding: payload) } catch { throw error.rpcError }
-    }
 }
 
 /// What detectors and other observers see of one hand-over from the twin.
@@ -238,16 +180,9 @@ public struct TwinDeliveryView: Sendable {
     public var simTimeS: Double { delivery.simTimeS }
     public var leakEvents: [LeakEvent] { delivery.leakEvents }
     /// Each tick's sim time and readings.
-    public var ticks: [(simTimeS: Double, readings: [Reading])] {
+    public var ticks: [(simTimeS: Double, readings: [FluxionTwin.Reading])] {
         delivery.batches.map { ($0.simTimeS, $0.readings.map(\.reading)) }
     }
-}
-
-/// A loop-thread object carried through a closure that Swift must treat as Sendable; it is
-/// only ever touched again on the loop thread (the completion runs there).
-struct LoopBound<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
 
 private final class LoopBox: @unchecked Sendable {

@@ -126,7 +126,7 @@ extension Wire.InjectLeakRequest {
     }
 }
 
-extension TwinError {
+extension TwinError: RPCStatusConvertible {
     /// The wire status for an error of an InjectLeak request, naming the request's field.
     var injectLeakRPCError: RPCError {
         switch self {
@@ -140,7 +140,7 @@ extension TwinError {
         }
     }
 
-    var rpcError: RPCError {
+    public var rpcError: RPCError {
         switch self {
         case .unknownLeak(let id): .notFound("unknown leak '\(id)'")
         case .unknownSensor(let id): .notFound("unknown sensor '\(id)'")

@@ -63,6 +63,22 @@ final class InProcessServer: @unchecked Sendable {
         return result.withLock { $0! }
     }
 
+    /// Runs `body` on the loop thread and waits until it calls its reply (on the loop thread,
+    /// later: work handed to a `LoopWorker`); returns what it replied.
+    func onLoopAwaiting<T: Sendable>(_ body: @escaping @Sendable (Server, @escaping (T) -> Void) -> Void) -> T {
+        let sem = DispatchSemaphore(value: 0)
+        let result = Mutex<T?>(nil)
+        nonisolated(unsafe) let s = server!
+        loop.execute {
+            body(s) { value in
+                result.withLock { $0 = value }
+                sem.signal()
+            }
+        }
+        sem.wait()
+        return result.withLock { $0! }
+    }
+
     /// Graceful shutdown; waits until the loop has returned.
     func stop() {
         nonisolated(unsafe) let s = server!
