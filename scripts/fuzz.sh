@@ -13,7 +13,7 @@ out=$root/.build-fuzz
 mkdir -p "$out/obj" "$out/corpus"
 cd "$root"
 
-sources=(Sources/FluxionWire/*.swift Sources/FluxionWire/Messages/*.swift Tests/Fuzz/FuzzWire.swift)
+sources=(Sources/FluxionWire/*.swift Sources/FluxionWire/Generated/*.swift Tests/Fuzz/FuzzWire.swift)
 stamp=$out/fuzz-wire.stamp
 if [ ! -x "$out/fuzz-wire" ] || [ -n "$(find "${sources[@]}" Sources/CFluxionProto -newer "$stamp" 2>/dev/null | head -1)" ]; then
   echo "fuzz: building .build-fuzz/fuzz-wire (ASan + libFuzzer)" >&2

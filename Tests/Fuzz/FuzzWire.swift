@@ -25,39 +25,28 @@ public func fluxionFuzzWire(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 
     return 0
 }
 
-private let requests: [(String, any WireMessage.Type)] = [
-    ("Health", HealthRequest.self), ("GetServerInfo", GetServerInfoRequest.self),
-    ("StreamReadings", StreamReadingsRequest.self), ("InjectLeak", InjectLeakRequest.self),
-    ("ClearLeak", ClearLeakRequest.self), ("ListLeaks", ListLeaksRequest.self),
-    ("GetTopology", GetTopologyRequest.self), ("GetClock", GetClockRequest.self),
-    ("SetClock", SetClockRequest.self), ("SetSensorFault", SetSensorFaultRequest.self),
-    ("ListDetectors", ListDetectorsRequest.self), ("LoadDetector", LoadDetectorRequest.self),
-    ("ActivateDetector", ActivateDetectorRequest.self), ("DeactivateDetector", DeactivateDetectorRequest.self),
-    ("SwapDetector", SwapDetectorRequest.self), ("QueryAlerts", QueryAlertsRequest.self),
-    ("AggregateAlerts", AggregateAlertsRequest.self), ("StreamAlerts", StreamAlertsRequest.self),
-]
+/// Every method with its request type, and every message type (what a client decodes), from the
+/// generated tables: a message added to the .proto is fuzzed without an edit here.
+private let requests: [(String, any WireMessage.Type)] = Wire.Fluxion.methods.map {
+    ($0.name, Wire.Fluxion.requestTypes[$0.name]!)
+}
 
-private let messages: [any WireMessage.Type] = [
-    ServerHello.self, HealthResponse.self, ServerInfo.self, ReadingBatch.self, InjectLeakResponse.self,
-    ClearLeakResponse.self, ListLeaksResponse.self, Topology.self, Clock.self, SetSensorFaultResponse.self,
-    ListDetectorsResponse.self, DetectorResponse.self, QueryAlertsResponse.self, AggregateAlertsResponse.self,
-    AlertEvent.self,
-]
+private let messages: [any WireMessage.Type] = Wire.messageTypes
 
 private func fuzzFrames(_ bytes: UnsafeRawBufferPointer) {
     var decoder = FrameDecoder(maxFrameBytes: 1 << 20)
     decoder.append(bytes)
     while true {
-        let frame: Envelope??
+        let frame: Wire.Envelope??
         do {
-            frame = try decoder.nextFrame { raw -> Envelope? in
+            frame = try decoder.nextFrame { raw -> Wire.Envelope? in
                 do throws(WireLimitError) {
                     try WireLimits.request.checkEnvelope(raw, metadata: WireLimits.Envelope())
                 } catch {
                     _ = WireLimits.peekCallID(raw)
                     return nil
                 }
-                return try? Envelope.decode(raw)
+                return try? Wire.Envelope.decode(raw)
             }
         } catch {
             return  // a length over the limit: the connection would get GOAWAY
@@ -67,15 +56,15 @@ private func fuzzFrames(_ bytes: UnsafeRawBufferPointer) {
     }
 }
 
-private func checkFixedPoint(_ envelope: Envelope) {
+private func checkFixedPoint(_ envelope: Wire.Envelope) {
     let once = envelope.encodedFrame()
     let again = once.withUnsafeBytes { raw in
-        try? Envelope.decode(UnsafeRawBufferPointer(rebasing: raw[FrameDecoder.headerBytes...]))
+        try? Wire.Envelope.decode(UnsafeRawBufferPointer(rebasing: raw[FrameDecoder.headerBytes...]))
     }
     guard let again else { fatalError("an envelope re-encoded to bytes that do not decode") }
     let twice = again.encodedFrame()
     let third = twice.withUnsafeBytes { raw in
-        try? Envelope.decode(UnsafeRawBufferPointer(rebasing: raw[FrameDecoder.headerBytes...]))
+        try? Wire.Envelope.decode(UnsafeRawBufferPointer(rebasing: raw[FrameDecoder.headerBytes...]))
     }
     guard third?.encodedFrame() == twice else { fatalError("envelope encoding is not a fixed point") }
 }

@@ -537,5 +537,49 @@ extension Wire {
             setSensorFault, listDetectors, loadDetector, activateDetector, deactivateDetector, swapDetector,
             queryAlerts, aggregateAlerts, streamAlerts,
         ]
+
+        /// The request message type of each method, by method name.
+        public static let requestTypes: [String: any WireMessage.Type] = [
+            "Health": Wire.HealthRequest.self,
+            "GetServerInfo": Wire.GetServerInfoRequest.self,
+            "StreamReadings": Wire.StreamReadingsRequest.self,
+            "InjectLeak": Wire.InjectLeakRequest.self,
+            "ClearLeak": Wire.ClearLeakRequest.self,
+            "ListLeaks": Wire.ListLeaksRequest.self,
+            "GetTopology": Wire.GetTopologyRequest.self,
+            "GetClock": Wire.GetClockRequest.self,
+            "SetClock": Wire.SetClockRequest.self,
+            "SetSensorFault": Wire.SetSensorFaultRequest.self,
+            "ListDetectors": Wire.ListDetectorsRequest.self,
+            "LoadDetector": Wire.LoadDetectorRequest.self,
+            "ActivateDetector": Wire.ActivateDetectorRequest.self,
+            "DeactivateDetector": Wire.DeactivateDetectorRequest.self,
+            "SwapDetector": Wire.SwapDetectorRequest.self,
+            "QueryAlerts": Wire.QueryAlertsRequest.self,
+            "AggregateAlerts": Wire.AggregateAlertsRequest.self,
+            "StreamAlerts": Wire.StreamAlertsRequest.self,
+        ]
+
+        /// The response (or stream message) type of each method, by method name.
+        public static let responseTypes: [String: any WireMessage.Type] = [
+            "Health": Wire.HealthResponse.self,
+            "GetServerInfo": Wire.ServerInfo.self,
+            "StreamReadings": Wire.ReadingBatch.self,
+            "InjectLeak": Wire.InjectLeakResponse.self,
+            "ClearLeak": Wire.ClearLeakResponse.self,
+            "ListLeaks": Wire.ListLeaksResponse.self,
+            "GetTopology": Wire.Topology.self,
+            "GetClock": Wire.Clock.self,
+            "SetClock": Wire.Clock.self,
+            "SetSensorFault": Wire.SetSensorFaultResponse.self,
+            "ListDetectors": Wire.ListDetectorsResponse.self,
+            "LoadDetector": Wire.DetectorResponse.self,
+            "ActivateDetector": Wire.DetectorResponse.self,
+            "DeactivateDetector": Wire.DetectorResponse.self,
+            "SwapDetector": Wire.DetectorResponse.self,
+            "QueryAlerts": Wire.QueryAlertsResponse.self,
+            "AggregateAlerts": Wire.AggregateAlertsResponse.self,
+            "StreamAlerts": Wire.AlertEvent.self,
+        ]
     }
 }
