@@ -142,8 +142,8 @@ private func caseLine(_ c: EvaluationCase, _ o: Evaluator.Outcome) -> String {
         o.sizeError.map { String(format: "%.2f points", $0 * 100) } ?? "–")
 }
 
-/// The progress bar on standard error.
-private func progress(_ done: Int, _ total: Int, _ started: Date) {
+/// The progress bar of a run of cases (evaluate, generate) on standard error.
+func progress(_ done: Int, _ total: Int, _ started: Date) {
     let width = 30, filled = total > 0 ? done * width / total : width
     let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
     let line = "\r[\(bar)] \(done)/\(total) cases, \(String(format: "%.1f", Date().timeIntervalSince(started))) s"

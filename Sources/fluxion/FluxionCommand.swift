@@ -17,6 +17,7 @@ struct FluxionCommand: ParsableCommand {
             SensorFaultCommand.self,
             SimulateCommand.self,
             ScenariosCommand.self,
+            GenerateCommand.self,
             LOFCommand.self,
             TrainCommand.self,
             EvaluateCommand.self,

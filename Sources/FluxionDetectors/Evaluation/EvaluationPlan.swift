@@ -31,25 +31,59 @@ public struct EvaluationPlan: Sendable {
         scenario: Scenario, count: Int, seed: UInt64, sizeRange: ClosedRange<Double> = 0.005...0.05,
         startRangeS: ClosedRange<Double>, observeS: Double, maxRampS: Double
     ) {
-        let net = scenario.network
-        var linePipes = net.lines.flatMap(\.pipeIds).compactMap { id in net.pipes.first { $0.id == id } }
-        if linePipes.isEmpty { linePipes = net.pipes }
-        let total = linePipes.reduce(0) { $0 + $1.lengthM }
+        let sampler = LeakSampler(network: scenario.network)
         var rng = SeededRandom(seed: seed, stream: 0xE7A1)
         cases = (0..<count).map { i in
-            var pick = rng.uniform() * total
-            var pipe = linePipes[linePipes.count - 1]
-            for p in linePipes {
-                if pick < p.lengthM { pipe = p; break }
-                pick -= p.lengthM
-            }
-            let position = pipe.lengthM * (0.05 + 0.9 * rng.uniform())
-            let size = sizeRange.lowerBound + (sizeRange.upperBound - sizeRange.lowerBound) * rng.uniform()
-            let start = startRangeS.lowerBound + (startRangeS.upperBound - startRangeS.lowerBound) * rng.uniform()
-            let ramp = maxRampS * rng.uniform()
+            let leak = sampler.draw(&rng, sizeRange: sizeRange, startRangeS: startRangeS, maxRampS: maxRampS)
             return EvaluationCase(
-                index: i, seed: seed &+ UInt64(i) &* 7919, pipeID: pipe.id, positionM: position,
-                sizeFraction: size, leakStartS: start, rampS: ramp, endS: start + observeS)
+                index: i, seed: seed &+ UInt64(i) &* 7919, pipeID: leak.pipeID, positionM: leak.positionM,
+                sizeFraction: leak.sizeFraction, leakStartS: leak.startS, rampS: leak.rampS,
+                endS: leak.startS + observeS)
         }
+    }
+}
+
+/// How evaluation and dataset cases place a leak: on a pipe of the scenario's lines chosen with
+/// probability proportional to its length, at a position uniform in 5…95 % of the pipe, size
+/// uniform in `sizeRange`, start uniform in `startRangeS`, ramp uniform in 0…`maxRampS` (drawn
+/// in that order from the generator given).
+public struct LeakSampler: Sendable {
+    /// One drawn leak.
+    public struct Draw: Sendable, Equatable {
+        public var pipeID: String
+        public var positionM: Double
+        public var sizeFraction: Double
+        public var startS: Double
+        public var rampS: Double
+    }
+
+    private let pipes: [(id: String, lengthM: Double)]
+    private let totalM: Double
+
+    public init(network: Network) {
+        var linePipes = network.lines.flatMap(\.pipeIds).compactMap { id in network.pipes.first { $0.id == id } }
+        if linePipes.isEmpty { linePipes = network.pipes }
+        pipes = linePipes.map { ($0.id, $0.lengthM) }
+        totalM = linePipes.reduce(0) { $0 + $1.lengthM }
+    }
+
+    public func draw(
+        _ rng: inout SeededRandom, sizeRange: ClosedRange<Double>, startRangeS: ClosedRange<Double>,
+        maxRampS: Double
+    ) -> Draw {
+        var pick = rng.uniform() * totalM
+        var pipe = pipes[pipes.count - 1]
+        for p in pipes {
+            if pick < p.lengthM {
+                pipe = p
+                break
+            }
+            pick -= p.lengthM
+        }
+        let position = pipe.lengthM * (0.05 + 0.9 * rng.uniform())
+        let size = sizeRange.lowerBound + (sizeRange.upperBound - sizeRange.lowerBound) * rng.uniform()
+        let start = startRangeS.lowerBound + (startRangeS.upperBound - startRangeS.lowerBound) * rng.uniform()
+        let ramp = maxRampS * rng.uniform()
+        return Draw(pipeID: pipe.id, positionM: position, sizeFraction: size, startS: start, rampS: ramp)
     }
 }
