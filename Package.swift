@@ -18,6 +18,7 @@ let package = Package(
         // Detector plugins: dynamic libraries loaded by fluxiond at run time (--plugins DIR).
         .library(name: "FluxionThreshold", type: .dynamic, targets: ["FluxionThreshold"]),
         .library(name: "FluxionLof", type: .dynamic, targets: ["FluxionLOFPlugin"]),
+        .library(name: "FluxionPinn", type: .dynamic, targets: ["FluxionPINNPlugin"]),
         // The deliberately broken plugins of the loader tests are a package of their own
         // (Tests/PluginFixtures), so that no plugin directory of the product holds them.
         // The minimal plugin of docs/PLUGINS.md.
@@ -92,6 +93,12 @@ let package = Package(
             name: "FluxionLOFPlugin", dependencies: ["FluxionLOFDetector", "FluxionDetectorKit"], path: "Plugins/LOF",
             swiftSettings: swiftSettings),
 
+        // The physics-informed network detector (inputs, model file, inference) and its plugin.
+        .target(name: "FluxionPINN", dependencies: ["FluxionDetectorKit"], swiftSettings: swiftSettings),
+        .target(
+            name: "FluxionPINNPlugin", dependencies: ["FluxionPINN", "FluxionDetectorKit"], path: "Plugins/PINN",
+            swiftSettings: swiftSettings),
+
         // Server library on libuv.
         .target(
             name: "FluxionServer",
@@ -117,7 +124,7 @@ let package = Package(
             name: "fluxion",
             dependencies: [
                 "FluxionClient", "FluxionAccess", "FluxionTLS", "FluxionTwin", "FluxionScenario", "FluxionLOF",
-                "FluxionLOFDetector",
+                "FluxionLOFDetector", "FluxionPINN",
                 "FluxionDetectors",
                 "FluxionDetectorKit", "FluxionAlerts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -179,5 +186,6 @@ let package = Package(
                 "CFluxionDetectorABI", "FluxionTestSupport",
             ]),
         .testTarget(name: "FluxionAlertsTests", dependencies: ["FluxionAlerts", "FluxionDetectorKit", "CSQLite"]),
+        .testTarget(name: "FluxionPINNTests", dependencies: ["FluxionPINN", "FluxionDetectorKit"]),
     ]
 )

@@ -75,3 +75,21 @@ make_venv() {
 
 make_venv "$root/.venv" "$OLDEST_PROTOBUF" "protobuf==$OLDEST_PROTOBUF"
 make_venv "$root/.venv-newest" newest --upgrade --upgrade-strategy only-if-needed protobuf
+
+# .venv-pinn: the PINN trainer's packages (Plugins/PINN/trainer/requirements.txt: JAX on CPU,
+# optax, NumPy), pinned; pip runs only when the venv is missing, broken or the file changed.
+pinn_requirements=$root/Plugins/PINN/trainer/requirements.txt
+pinn_sum=$(sha256sum "$pinn_requirements" | cut -d' ' -f1)
+pinn=$root/.venv-pinn
+if [ "$(cat "$pinn/.fluxion-setup" 2>/dev/null)" != "$pinn_sum" ] \
+   || ! "$pinn/bin/python" -I -c 'import jax, optax, numpy' 2>/dev/null; then
+  if ! "$pinn/bin/python" -c '' 2>/dev/null; then
+    echo "setup: creating .venv-pinn ($PY -m venv)" >&2
+    "$PY" -m venv --clear "$pinn"
+  fi
+  echo "setup: pip installing the PINN trainer's requirements into .venv-pinn" >&2
+  "$pinn/bin/python" -m pip install -q --disable-pip-version-check -r "$pinn_requirements"
+  "$pinn/bin/python" -I -c 'import jax, optax, numpy' \
+    || { echo "setup: .venv-pinn is not usable after pip install" >&2; exit 1; }
+  echo "$pinn_sum" > "$pinn/.fluxion-setup"
+fi

@@ -16,8 +16,7 @@ import FluxionDetectorKit
 /// at each tick that brings a pressure sample, once two windows have passed. Consecutive
 /// vectors are therefore strongly correlated: training keeps at most one per window
 /// (`TrainingSampler`), so that LOF's neighbourhoods are not just a vector's neighbours in time.
-/// An entry is a pipe whose start node no pipe ends at; an exit, a pipe whose end node no pipe
-/// starts at; a flow sensor at a node counts as that node's outflow.
+/// Entries and exits: `NetworkDescription.boundaryFlowSensors()`.
 public struct LOFFeatureExtractor: Sendable {
     public let windowS: Double
     public let featureNames: [String]
@@ -38,25 +37,9 @@ public struct LOFFeatureExtractor: Sendable {
 
     public init(network: NetworkDescription, windowS: Double = 30) {
         self.windowS = windowS
-        let starts = Set(network.pipes.map(\.fromNode)), ends = Set(network.pipes.map(\.toNode))
-        let pipe = Dictionary(uniqueKeysWithValues: network.pipes.map { ($0.id, $0) })
-        var pressure: [Int] = [], inflow: [Int] = [], outflow: [Int] = []
-        for (i, s) in network.sensors.enumerated() {
-            switch s.quantity {
-            case "pressure": pressure.append(i)
-            case "flow":
-                if let id = s.pipeID, let p = pipe[id] {
-                    if !ends.contains(p.fromNode) {
-                        inflow.append(i)
-                    } else if !starts.contains(p.toNode) {
-                        outflow.append(i)
-                    }
-                } else if s.nodeID != nil {
-                    outflow.append(i)
-                }
-            default: break
-            }
-        }
+        var pressure: [Int] = []
+        for (i, s) in network.sensors.enumerated() where s.quantity == "pressure" { pressure.append(i) }
+        let (inflow, outflow) = network.boundaryFlowSensors()
         pressureSensors = pressure
         var flags = Array(repeating: false, count: network.sensors.count)
         for i in pressure { flags[i] = true }

@@ -103,7 +103,7 @@ struct GenerateCommand: ParsableCommand {
             scenario: loaded, count: cases, seed: seed, sizeRange: minSize...maxSize, startRangeS: lo...hi,
             beforeS: before, afterS: after, maxRampS: gas ? 60 : 2, leaksPerCase: leaksPerCase,
             normalFraction: normalFraction)
-        let sha = AccessToken.hash(text).map { String(format: "%02x", $0) }.joined()
+        let sha = sha256Hex(text)
         let options: [String: String] = [
             "min_start_s": "\(lo)", "max_start_s": "\(hi)", "before_s": "\(before)", "after_s": "\(after)",
             "leaks_per_case": "\(leaksPerCase)", "normal_fraction": "\(normalFraction)",
@@ -146,6 +146,11 @@ struct GenerateCommand: ParsableCommand {
             : (EmbeddedScenarios.yaml(named: fileOrName) ?? "")
         return (loaded, text)
     }
+}
+
+/// SHA-256 of `text`, in hex.
+func sha256Hex(_ text: String) -> String {
+    AccessToken.hash(text).map { String(format: "%02x", $0) }.joined()
 }
 
 /// A thread-safe count of finished cases.

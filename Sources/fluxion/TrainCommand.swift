@@ -9,7 +9,7 @@ import Foundation
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Train a detector's model on simulated normal operation.",
-        subcommands: [TrainLOFCommand.self])
+        subcommands: [TrainLOFCommand.self, TrainPINNCommand.self])
 }
 
 struct TrainLOFCommand: ParsableCommand {

@@ -92,3 +92,55 @@ public final class NumpyArrayFile: @unchecked Sendable {
         }
     }
 }
+
+/// A NumPy `.npy` array read whole: its shape and its elements as `Double` (float32, float64
+/// and uint8 files, little-endian, C order — what `NumpyArrayFile` writes).
+public struct NumpyArray: Sendable {
+    public var shape: [Int]
+    public var values: [Double]
+
+    public init(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DatasetError.io(path: path, "cannot be read")
+        }
+        let bytes = [UInt8](data)
+        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8), bytes[6] == 1 else {
+            throw DatasetError.notADataset(path: path, "not a NumPy .npy file of format 1.0")
+        }
+        let n = Int(bytes[8]) | Int(bytes[9]) << 8
+        guard bytes.count >= 10 + n else { throw DatasetError.notADataset(path: path, "truncated header") }
+        let header = String(decoding: bytes[10..<(10 + n)], as: UTF8.self)
+        guard header.contains("'fortran_order': False") else {
+            throw DatasetError.notADataset(path: path, "Fortran order is not read here")
+        }
+        guard let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")")
+        else { throw DatasetError.notADataset(path: path, "no shape in the header") }
+        shape = header[open.upperBound..<close].split(separator: ",").compactMap {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
+        let count = shape.reduce(1, *)
+        let body = 10 + n
+        let element: NumpyArrayFile.Element
+        if header.contains("'<f4'") {
+            element = .float32
+        } else if header.contains("'<f8'") {
+            element = .float64
+        } else if header.contains("'|u1'") {
+            element = .uint8
+        } else {
+            throw DatasetError.notADataset(path: path, "element type is not float32, float64 or uint8")
+        }
+        guard bytes.count == body + count * element.size else {
+            throw DatasetError.notADataset(
+                path: path, "holds \(bytes.count - body) bytes of data, the header says \(count * element.size)")
+        }
+        values = bytes.withUnsafeBytes { raw in
+            let p = raw.baseAddress! + body
+            switch element {
+            case .float32: return (0..<count).map { Double(p.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self)) }
+            case .float64: return (0..<count).map { p.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self) }
+            case .uint8: return (0..<count).map { Double(p.load(fromByteOffset: $0, as: UInt8.self)) }
+            }
+        }
+    }
+}

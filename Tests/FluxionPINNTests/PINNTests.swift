@@ -1,0 +1,141 @@
+import FluxionDetectorKit
+import Foundation
+import Testing
+
+@testable import FluxionPINN
+
+/// The PINN detector's inputs, model file and forward pass, on values worked out by hand.
+@Suite struct PINNTests {
+    /// Two pressure transmitters on one 1 km pipe, a flow meter at each end.
+    static let network = NetworkDescription(
+        scenario: "unit", isGas: false, timeStepS: 0.5,
+        sensors: [
+            SensorDescription(id: "PA", quantity: "pressure", unit: "Pa", pipeID: "P", positionM: 100, sampleRateHz: 1),
+            SensorDescription(id: "PB", quantity: "pressure", unit: "Pa", pipeID: "P", positionM: 900, sampleRateHz: 1),
+            SensorDescription(id: "FIN", quantity: "flow", unit: "m3/s", pipeID: "P", positionM: 0, sampleRateHz: 1),
+            SensorDescription(id: "FOUT", quantity: "flow", unit: "m3/s", nodeID: "B", sampleRateHz: 1),
+        ],
+        pipes: [
+            PipeDescription(
+                id: "P", fromNode: "A", toNode: "B", lengthM: 1000, diameterM: 0.2, waveSpeedMPerS: 1000, lineID: "L",
+                chainageStartM: 0, nominalFlow: 0.05)
+        ],
+        stations: [], lines: ["L": ["P"]])
+
+    static let config = PINNFeatures.Config(
+        sampleS: 1, blockSamples: 2, blocks: 2, pressureSensors: ["PA", "PB"], inflowSensors: ["FIN"],
+        outflowSensors: ["FOUT"])
+
+    static func tick(_ t: Double, _ pa: Double, _ pb: Double, _ fin: Double, _ fout: Double) -> DetectorTick {
+        DetectorTick(
+            simTimeS: t,
+            samples: [
+                SensorSample(sensorIndex: 0, value: pa, valid: true),
+                SensorSample(sensorIndex: 1, value: pb, valid: true),
+                SensorSample(sensorIndex: 2, value: fin, valid: true),
+                SensorSample(sensorIndex: 3, value: fout, valid: true),
+            ])
+    }
+
+    @Test func inputsAreBlockMeansRelativeToTheBlockBefore() {
+        #expect(Self.config.dimension == 5 * 2)
+        #expect(Self.network.boundaryFlowSensors().inflow == [2] && Self.network.boundaryFlowSensors().outflow == [3])
+        var f = PINNFeatures(config: Self.config, network: Self.network)
+        // Rows are taken at t = 1, 2, …, 6 (the first tick only starts the grid); PA steps down
+        // by 60 Pa from t = 5, FOUT by 0.01 m³/s from t = 3.
+        var out: [[Double]] = []
+        for t in 0...6 {
+            let pa = t >= 5 ? 940.0 : 1000, fout = t >= 3 ? 0.04 : 0.05
+            if let v = f.observe(Self.tick(Double(t), pa, 500, 0.05, fout)) { out.append(v) }
+        }
+        // Blocks: rows (1,2), (3,4), (5,6): a vector at t = 6 only (three blocks held).
+        #expect(out.count == 1)
+        let v = try! #require(out.first)
+        // channel-major, newest block first: PA: block (5,6) − block (1,2) = −60, block (3,4) − (1,2) = 0.
+        #expect(Array(v[0..<2]) == [-60, 0])
+        #expect(Array(v[2..<4]) == [0, 0])  // PB
+        #expect(Array(v[4..<6]) == [0, 0])  // Σ inflow
+        #expect(zip(Array(v[6..<8]), [-0.01, -0.01]).allSatisfy { abs($0 - $1) < 1e-12 })  // Σ outflow
+        // Line pack (liquid: m³ per Pa × Pa): PA's share of the pipe's volume/(ρa²) × −60 Pa.
+        let w = Self.network.linePackWeights()[0]
+        #expect(abs(v[8] - w * -60) < 1e-15 && abs(v[9]) < 1e-15)
+    }
+
+    @Test func aMissingReadingRestartsNothingButSkipsTheRow() {
+        var f = PINNFeatures(config: Self.config, network: Self.network)
+        _ = f.observe(Self.tick(0, 1, 1, 1, 1))
+        let dropped = DetectorTick(simTimeS: 1, samples: [SensorSample(sensorIndex: 0, value: .nan, valid: false)])
+        #expect(f.observe(dropped) == nil)
+        #expect(f.row(fromSensorValues: [1, .nan, 1, 1]) == nil)
+    }
+
+    static func model(
+        weights: [Double] = Array(repeating: 0, count: 40), sensors: [String] = ["PA", "PB", "FIN", "FOUT"]
+    )
+        -> PINNModel
+    {
+        PINNModel(
+            format: PINNModel.format, formatVersion: 1, scenario: "unit", scenarioSHA256: "", sensors: sensors,
+            linePipes: ["P"], lineLengthM: 1000, features: config, mean: Array(repeating: 1, count: 10),
+            std: Array(repeating: 2, count: 10),
+            layers: [
+                .init(inputs: 10, outputs: 4, weights: weights, biases: [0, 0, 0, 0])
+            ], sizeScale: 0.1, ageScaleS: 60, training: [:])
+    }
+
+    @Test func forwardPassMatchesTheFormula() throws {
+        // One linear layer: output o = W·((x − 1)/2); W picks input 0 for the logit and input 1
+        // for the position.
+        var w = [Double](repeating: 0, count: 40)
+        w[0 * 10 + 0] = 1
+        w[1 * 10 + 1] = -1
+        let m = Self.model(weights: w)
+        try m.validate(path: "m")
+        let o = m.evaluate([5, 3] + Array(repeating: 1, count: 8))
+        #expect(abs(o.probability - 1 / (1 + exp(-2.0))) < 1e-12)  // (5 − 1)/2 = 2
+        #expect(abs(o.position - 1 / (1 + exp(1.0))) < 1e-12)  // −(3 − 1)/2 = −1
+        #expect(abs(o.sizeFraction - log(2.0) * 0.1) < 1e-12)  // softplus(0) = ln 2
+        #expect(abs(o.ageS - log(2.0) * 60) < 1e-12)
+    }
+
+    @Test func badModelFilesAreOneLineErrorsNamingTheFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pinn-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let good = try JSONEncoder().encode(Self.model())
+        func write(_ name: String, _ data: Data) throws -> String {
+            let path = "\(dir)/\(name)"
+            try data.write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let text = String(decoding: good, as: UTF8.self)
+        let cases: [(String, Data, String)] = [
+            ("truncated", good.prefix(good.count / 2), "not a PINN model file"),
+            (
+                "version",
+                Data(text.replacingOccurrences(of: "\"format_version\":1", with: "\"format_version\":2").utf8),
+                "format_version 2; this build reads 1"
+            ),
+            (
+                "infinite",
+                Data(text.replacingOccurrences(of: "\"biases\":[0,0,0,0]", with: "\"biases\":[0,1e999,0,0]").utf8),
+                "model "
+            ),
+            ("shape", Data(text.replacingOccurrences(of: "\"inputs\":10", with: "\"inputs\":9").utf8), "layers"),
+        ]
+        for (name, data, message) in cases {
+            let path = try write(name, data)
+            #expect(throws: PINNModelError.self) { _ = try PINNModel.load(path: path) }
+            do { _ = try PINNModel.load(path: path) } catch {
+                #expect(error.description.hasPrefix("model \(path)"), "\(error)")
+                #expect(error.description.contains(message), "\(error)")
+                #expect(!error.description.contains("\n"))
+            }
+        }
+        // A model of another network is refused by the detector.
+        let other = Self.model(sensors: ["PA", "PB", "FIN", "FOUT", "EXTRA"])
+        #expect(throws: PINNModelError.self) { _ = try PINNLeakDetector(network: Self.network, model: other) }
+        #expect(throws: DetectorConfigError.self) { _ = try PINNLeakDetector(network: Self.network, configJSON: []) }
+        _ = try PINNLeakDetector(network: Self.network, model: Self.model())
+    }
+}
