@@ -28,7 +28,9 @@ import Testing
         let (key, _) = leaking.addLeak(pipe: 1, positionM: 100, dischargeAreaM2: 0.001, startS: 1.0, rampS: 0)
         let opened = Self.firstStep(&leaking, steps: 480) { $0.leakOutflow(key: key) > 0 }
         #expect(closed == 241, "closure began at level \(String(describing: closed))")
-        #expect(opened == closed, "leak opened at level \(String(describing: opened)), closure at \(String(describing: closed))")
+        #expect(
+            opened == closed,
+            "leak opened at level \(String(describing: opened)), closure at \(String(describing: closed))")
     }
 
     // A sudden leak on the frictionless TSNet line (Δx = 5 m, a = 1200 m/s): its drop
@@ -132,7 +134,9 @@ import Testing
                 Sensor(id: "up", quantity: .flow, location: .pipe(id: "G", positionM: 9_990)),
                 Sensor(id: "down", quantity: .flow, location: .pipe(id: "G", positionM: 10_010)),
             ],
-            leaks: [LeakRequest(location: .pipe(id: "G", positionM: 10_000), size: .fractionOfNominalFlow(0.2), startS: 10)],
+            leaks: [
+                LeakRequest(location: .pipe(id: "G", positionM: 10_000), size: .fractionOfNominalFlow(0.2), startS: 10)
+            ],
             solver: SolverOptions(maxReachLengthM: 250))
         var sim = try Simulation(scenario: scenario)
         var last = [String: Double]()
