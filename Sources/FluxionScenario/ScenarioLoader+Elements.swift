@@ -201,10 +201,17 @@ extension ScenarioLoader {
         } else {
             throw m.error("effective_area_m2", "a leak needs effective_area_m2 or size_fraction")
         }
+        // Refused rather than recorded: a leak's size is its effective area Cd·A (given, or
+        // resolved from size_fraction), so a separate Cd would change nothing.
+        if try m.double("discharge_coefficient") != nil {
+            throw m.error(
+                "discharge_coefficient",
+                "is not part of the format: a leak's size is its effective area Cd·A; give effective_area_m2 = Cd·A (m²) or size_fraction"
+            )
+        }
         let leak = LeakRequest(
             location: location, size: size, startS: try m.positive("start_s", allowZero: true) ?? 0,
             rampS: try m.positive("ramp_s", allowZero: true) ?? 0,
-            dischargeCoefficient: try m.positive("discharge_coefficient") ?? 0.62,
             source: "scenario", clearS: try m.positive("clear_s", allowZero: true))
         try m.finish()
         return leak

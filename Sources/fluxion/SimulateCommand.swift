@@ -12,6 +12,9 @@ struct SimulateCommand: ParsableCommand {
             Writes one row per sample: time_s,sensor_id,quantity,value,unit,valid.
             Units: pressure Pa (gauge for liquids, absolute for gas), flow m3/s (gas Sm3/h),
             temperature degC, density kg/m3, totalized flow m3 (gas Sm3), head m.
+            Each leak's true outflow is written too, as rows of quantity leak_flow with the
+            leak's id (L1, L2, …) in sensor_id, at --leak-flow-rate from its start until the
+            sample after it is cleared (which reads 0).
             Example: fluxion simulate --scenario absheron --duration 3600 --leak T2@12000:2%@600 --csv out.csv
             """)
 
@@ -37,6 +40,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Output CSV path ('-' for standard output).")
     var csv: String
 
+    @Option(help: "Samples per simulated second of each leak's outflow (leak_flow rows; 0: none).")
+    var leakFlowRate: Double = 1
+
     @Flag(help: "Do not draw the progress bar on standard error.")
     var noProgress = false
 
@@ -46,6 +52,9 @@ struct SimulateCommand: ParsableCommand {
         }
         for l in leaks { _ = try LeakArgument.parse(l) }
         if csv.isEmpty { throw ValidationError("--csv needs a path") }
+        if !(leakFlowRate >= 0 && leakFlowRate.isFinite) {
+            throw ValidationError("--leak-flow-rate must be 0 (none) or a positive number of samples per second")
+        }
     }
 
     func run() throws {
@@ -68,11 +77,25 @@ struct SimulateCommand: ParsableCommand {
         out.write("time_s,sensor_id,quantity,value,unit,valid\n")
         let progress = ProgressBar(totalS: total, enabled: !noProgress && total / sim.timeStepS > 20_000)
         var line = ""
+        let flowUnit = Quantity.flow.unit(isGas: sim.topology.isGas)
+        var nextLeakSample = 1, reportedClear = Set<String>()
         while sim.timeS < total - 1e-9 * total {
             for r in sim.step() {
                 line.removeAll(keepingCapacity: true)
                 line += "\(r.simTimeS),\(r.sensorId),\(r.quantity.name),\(r.value),\(r.unit),\(r.valid ? 1 : 0)\n"
                 out.write(line)
+            }
+            // The leaks' own outflow (the same rule as a sensor's samples: k/rate, k = 1, 2, …).
+            if leakFlowRate > 0, Double(nextLeakSample) / leakFlowRate <= sim.timeS + 1e-9 {
+                nextLeakSample = Int(((sim.timeS + 1e-9) * leakFlowRate).rounded(.down)) + 1
+                for leak in sim.leaks(includeCleared: true) where leak.state != .scheduled {
+                    if leak.state == .cleared {
+                        guard !reportedClear.contains(leak.id) else { continue }
+                        reportedClear.insert(leak.id)
+                    }
+                    let flow = leak.state == .cleared ? 0 : leak.currentFlow
+                    out.write("\(sim.timeS),\(leak.id),leak_flow,\(flow),\(flowUnit),1\n")
+                }
             }
             progress.update(sim.timeS)
         }

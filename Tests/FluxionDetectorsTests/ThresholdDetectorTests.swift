@@ -33,16 +33,46 @@ import Testing
         // The 5 s window needs about half of it filled with the leak's 1.8 L/s to pass 5σ.
         #expect(detected.simTimeS - 20 <= 10)
         #expect(detected.estimate.pipeID == "M2")
-        // 10 Hz pressure sampling: 0.1 s per arrival at ~1200 m/s is ±60 m per sensor, the 2 s
-        // ramp adds a similar spread: 150 m = 2.5 % of the main.
-        let position = try #require(detected.estimate.positionM)
-        #expect(abs(position - 1200) <= 150)
+        #expect(detected.estimate.positionM != nil)  // placed; how well: the test below
         // The location is kept for the whole alarm episode.
         #expect(last.pipeID == "M2")
         // Size: imbalance / nominal flow of M2. Within 0.4 points: the 5 s window still carries
         // the opening transient's line-pack error and 1 Hz meter noise (0.5 L/s per meter).
         let size = try #require(last.sizeFraction)
         #expect(abs(size - 0.01) <= 0.004)
+    }
+}
+
+extension ThresholdDetectorTests {
+    /// Where the first alarm places the scenario's leak, over seeds 0…15 (nil: no alarm by 40 s).
+    static func positionErrors() throws -> [Double?] {
+        try (UInt64(0)..<16).map { seed in
+            var sim = try Simulation(scenario: EmbeddedScenarios.load("water-main-leak"), seed: seed)
+            let network = NetworkDescription(sim)
+            let host = DetectorHost(pluginDirectory: TestPlugins.directory, network: network)
+            try host.load(plugin: "threshold", configJSON: config)
+            try host.activate("threshold")
+            let builder = TickBuilder(network)
+            var first: DetectorEstimate?
+            sim.advance(toTimeS: 40) { readings in
+                guard first == nil, let t = readings.first?.simTimeS else { return }
+                let signals = host.process(builder.tick(simTimeS: t, readings: readings))
+                if t >= 20 { first = signals.first { $0.estimate.probability >= 0.5 }?.estimate }
+            }
+            return first.flatMap { $0.pipeID == "M2" ? $0.positionM.map { abs($0 - 1200) } : nil }
+        }
+    }
+
+    // One seed is one draw of the noise: the pressure-wave locator pairs the wrong arrivals on
+    // a minority of seeds and is then 300–360 m off (3 of 15 detections before the twin's
+    // sensors moved onto grid faces, 4 of 15 after; docs/DETECTION.md). The median over 16
+    // seeds must stay within 100 m: 10 Hz sampling times an arrival to ±60 m at ~1200 m/s and
+    // the 2 s ramp adds a similar spread (measured 68 m; 63 m before the move).
+    @Test func locatesTheScenarioLeakOverSeeds() throws {
+        let placed = try Self.positionErrors().compactMap { $0 }.sorted()
+        #expect(placed.count >= 14, "\(placed)")
+        let median = placed[placed.count / 2]
+        #expect(median <= 100, "median \(median) m of \(placed)")
     }
 }
 

@@ -60,6 +60,11 @@ import Testing
                 "largest allowed step is 0.8 s"
             ),
             ("    to: D", "    to: Q", 10, "P1", "to", "unknown node 'Q'"),
+            // Cd is in the effective area Cd·A: a separate one would be recorded and do nothing.
+            (
+                "effective_area_m2: 0.0005,", "effective_area_m2: 0.0005, discharge_coefficient: 0.31,", 18, "L1",
+                "discharge_coefficient", "give effective_area_m2 = Cd·A"
+            ),
         ] as [(String, String, Int, String, String?, String)])
     func badScenarioNamesFileLineElementField(
         replace: String, with: String, line: Int, element: String,

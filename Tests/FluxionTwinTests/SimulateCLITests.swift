@@ -1,3 +1,5 @@
+import FluxionScenario
+import FluxionTwin
 import Foundation
 import Testing
 
@@ -61,9 +63,22 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let rows = try Self.rows(csv)
         #expect(rows[0] == ["time_s", "sensor_id", "quantity", "value", "unit", "valid"])
-        let data = rows.dropFirst()
+        let data = rows.dropFirst().filter { $0[2] != "leak_flow" }
         // 4 pressure sensors at 10 Hz, 3 flows at 1 Hz, 1 temperature at 0.1 Hz, over 30 s.
         #expect(data.count == 4 * 300 + 3 * 30 + 3)
+        // The leaks' outflow at 1 Hz (sample k on the first level at or after k s) from the first
+        // level after each start: the command's L2 from 10 s (21 rows: just after 10 s, then
+        // 11 … 30 s), the scenario's L1 from 20 s (11 rows). L2 was sized at 2 % of M1's nominal
+        // flow at its injection pressure; the transients move it a little (within 10 %).
+        let leakRows = rows.dropFirst().filter { $0[2] == "leak_flow" }
+        #expect(leakRows.filter { $0[1] == "L2" }.count == 21 && leakRows.filter { $0[1] == "L1" }.count == 11)
+        #expect(leakRows.allSatisfy { $0[4] == "m3/s" && $0[5] == "1" })
+        let firstL2 = try #require(leakRows.first { $0[1] == "L2" }.flatMap { Double($0[0]) })
+        #expect(firstL2 > 10 && firstL2 < 10.1)
+        let nominal = try Simulation(scenario: EmbeddedScenarios.load("water-main-leak")).topology.pipes
+            .first { $0.id == "M1" }!.nominalFlow
+        let l2 = try #require(leakRows.last { $0[1] == "L2" }.flatMap { Double($0[3]) })
+        #expect(l2 > 0.018 * nominal && l2 < 0.022 * nominal, "L2 \(l2) m³/s, nominal \(nominal) m³/s")
         #expect(data.allSatisfy { $0.count == 6 && Double($0[0]) != nil && Double($0[3]) != nil })
         let inflow = data.filter { $0[1] == "FT-in" }.map { Double($0[3])! }
         // The 2 % leak at 10 s raises the inflow once its wave has come back to the reservoir.
@@ -97,8 +112,11 @@ import Testing
         let first = try String(contentsOfFile: a, encoding: .utf8)
         #expect(first == (try String(contentsOfFile: b, encoding: .utf8)))
         let rows = try Self.rows(a).dropFirst()
-        #expect(rows.count == 40 + 20)
+        // 2 Hz pressure and 1 Hz flow over 20 s, and the leak's outflow at 1 Hz from the first
+        // sample after its start at 3 s (the level just after 3 s, then 4 … 20 s): 18 rows.
+        #expect(rows.count == 40 + 20 + 18)
         #expect(rows.first { $0[1] == "FT" }?[4] == "Sm3/h")
+        #expect(rows.filter { $0[1] == "L1" }.allSatisfy { $0[2] == "leak_flow" && $0[4] == "Sm3/h" })
     }
 
     @Test(arguments: [

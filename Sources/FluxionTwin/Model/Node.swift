@@ -94,8 +94,9 @@ public struct Valve: Sendable, Equatable {
 public enum ValveClosure: Sendable, Equatable {
     /// Always open.
     case open
-    /// TSNet's rule: τ = 1 before `startS`, τ = 1 − (1 − final)·((t − start)/duration)^m
-    /// during the closure, `finalOpenFraction` after. Duration 0 closes at once.
+    /// TSNet's rule: τ = 1 up to and including `startS`, τ = 1 − (1 − final)·((t − start)/duration)^m
+    /// during the closure, `finalOpenFraction` after. Duration 0 closes at once, on the first
+    /// time level after `startS` (`EventTiming`).
     case rule(durationS: Double, startS: Double, finalOpenFraction: Double, exponent: Double)
     /// A table of open fractions over time.
     case table(TimeProfile)
@@ -106,7 +107,7 @@ public enum ValveClosure: Sendable, Equatable {
         case .open:
             return 1
         case let .rule(tc, ts, se, m):
-            if t <= ts { return 1 }
+            if !EventTiming.acts(eventS: ts, atTimeS: t) { return 1 }
             if tc <= 0 || t >= ts + tc { return se }
             return 1 - (1 - se) * Foundation.pow((t - ts) / tc, m)
         case let .table(p):

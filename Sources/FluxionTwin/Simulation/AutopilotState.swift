@@ -27,7 +27,9 @@ extension Simulation {
     /// One draw when due (called before each step).
     mutating func runAutopilot() {
         let c = autopilot.config
-        guard timeS >= autopilot.nextCheckS, c.checkIntervalS > 0 else { return }
+        // A check due at t_c draws on the first time level after t_c (EventTiming); the leak it
+        // opens starts there and so flows from the next level.
+        guard EventTiming.acts(eventS: autopilot.nextCheckS, atTimeS: timeS), c.checkIntervalS > 0 else { return }
         autopilot.nextCheckS += c.checkIntervalS
         let u = autopilot.rng.uniform(), pick = autopilot.rng.uniform(), where_ = autopilot.rng.uniform()
         let sizeU = autopilot.rng.uniform(), durU = autopilot.rng.uniform(), rampU = autopilot.rng.uniform()

@@ -2,7 +2,7 @@
 /// stream, its fault, its totalizer.
 struct SensorState: Sendable {
     let sensor: Sensor
-    /// Pipe index and position (m), or node index.
+    /// Pipe index and position as configured (m; read at the nearest grid face), or node index.
     let pipe: Int?
     let positionM: Double
     let node: Int?
@@ -34,7 +34,7 @@ struct SensorState: Sendable {
             positionM = x
             node = nil
             let z0 = net.nodes[sim.solver.fromNode[k]].elevationM, z1 = net.nodes[sim.solver.toNode[k]].elevationM
-            elevationM = z0 + (z1 - z0) * x / l
+            elevationM = z0 + (z1 - z0) * sim.solver.gridPosition(pipe: k, positionM: x) / l
         case .node(let id):
             guard let j = net.nodeIndex(id) else { throw .unknownNode(element: sensor.id, field: "node", node: id) }
             pipe = nil

@@ -154,14 +154,14 @@ extension Simulation {
         var info = r.info
         if let c = info.clearedS, timeS >= c {
             info.state = .cleared
-        } else if timeS >= info.startS {
+        } else if EventTiming.acts(eventS: info.startS, atTimeS: timeS) {
             info.state = .active
         } else {
             info.state = .scheduled
         }
-        info.currentFlow =
-            info.state == .active
-            ? Boundaries.fromSolverFlow(solver.leakOutflow(key: r.key), fluid: scenario.network.fluid) : 0
+        // The outflow over the step from now: a leak cleared at this very time level still
+        // flows over that step (EventTiming) and reads 0 from the next.
+        info.currentFlow = Boundaries.fromSolverFlow(solver.leakOutflow(key: r.key), fluid: scenario.network.fluid)
         return info
     }
 

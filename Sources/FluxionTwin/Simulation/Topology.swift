@@ -39,6 +39,7 @@ public struct Topology: Sendable, Equatable {
         public var quantity: Quantity
         public var unit: String
         public var pipeId: String?
+        /// Position read: the grid face nearest to the one configured, m from the pipe start.
         public var positionM: Double?
         public var nodeId: String?
         public var stationId: String?
@@ -85,7 +86,10 @@ extension Simulation {
                 id: s.id, quantity: s.quantity, unit: s.quantity.unit(isGas: isGas),
                 stationId: s.stationId, sampleRateHz: s.sampleRateHz)
             switch s.location {
-            case let .pipe(id, x): info.pipeId = id; info.positionM = x
+            case let .pipe(id, x):
+                // The grid face it reads (docs/PHYSICS.md, Sensors), within Δx/2 of the one asked.
+                info.pipeId = id
+                info.positionM = pipeIndex[id].map { solver.gridPosition(pipe: $0, positionM: x) } ?? x
             case let .node(id): info.nodeId = id
             }
             return info

@@ -18,10 +18,11 @@ struct SolverLeak: Sendable {
     var leftQ: Double = 0
     var rightQ: Double = 0
 
-    /// Effective area at time t, m².
+    /// Effective area at time t, m²: open on the time levels after `startS` up to and
+    /// including `clearedS` (`EventTiming`).
     func area(atTimeS t: Double) -> Double {
-        if t < startS { return 0 }
-        if let c = clearedS, t >= c { return 0 }
+        if !EventTiming.acts(eventS: startS, atTimeS: t) { return 0 }
+        if let c = clearedS, EventTiming.acts(eventS: c, atTimeS: t) { return 0 }
         if rampS > 0 && t < startS + rampS { return dischargeAreaM2 * (t - startS) / rampS }
         return dischargeAreaM2
     }

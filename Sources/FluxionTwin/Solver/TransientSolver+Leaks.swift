@@ -10,7 +10,7 @@ extension TransientSolver {
         let pipe = network.pipes[k]
         let n = reaches[k]
         let dx = pipe.lengthM / Double(n)
-        let face = min(n, max(0, Int((x / dx).rounded())))
+        let face = gridFace(pipe: k, positionM: x)
         let resolved = Double(face) * dx
         let z0 = network.nodes[fromNode[k]].elevationM, z1 = network.nodes[toNode[k]].elevationM
         let key = nextLeakKey
@@ -23,17 +23,19 @@ extension TransientSolver {
         return (key, resolved)
     }
 
-    /// Closes a leak at time `atS` (s) and drops it once closed.
+    /// Closes a leak at time `atS` (s): it is shut from the first time level after `atS`
+    /// (`EventTiming`; a leak cleared now still flows over the step that follows) and dropped
+    /// then.
     public mutating func clearLeak(key: Int, atS t: Double) {
         guard let i = leaks.firstIndex(where: { $0.key == key }) else { return }
         leaks[i].clearedS = t
-        if t <= timeS { leaks.remove(at: i) }
+        dropClosedLeaks()
         computeFaces()
     }
 
     /// Removes leaks whose clearing time has passed.
     mutating func dropClosedLeaks() {
-        leaks.removeAll { leak in leak.clearedS.map { $0 <= timeS } ?? false }
+        leaks.removeAll { leak in leak.clearedS.map { EventTiming.acts(eventS: $0, atTimeS: timeS) } ?? false }
     }
 
     /// Current outflow of a leak, solver unit (0 when unknown or closed).

@@ -1,24 +1,45 @@
 /// Reading the state: values anywhere along a pipe, at nodes, and the storage.
 extension TransientSolver {
-    /// Potential P (liquid head m, gas Pa) and flow (solver unit) at `positionM`
-    /// from the start of pipe k, linear between the start face, the cell centres
-    /// and the end face.
+    /// Potential P (liquid head m, gas Pa) and flow (solver unit) at the grid face nearest
+    /// to `positionM` from the start of pipe k (faces at multiples of Δx; 0 and the length
+    /// are the end nodes), at the current time level.
+    ///
+    /// Faces, not cells, because the faces are the time-consistent grid points: the cells
+    /// of time level t hold the state half a step earlier (their characteristics reach the
+    /// faces of t in Δt/2), so a value read at or between cell centres shows a front half
+    /// a step late and, between two cells, half of it one step early. A face is computed
+    /// as the kernel computes it (the C+ and C− characteristics of its two cells), so a
+    /// front from a boundary or a leak at t₀ reaches the face at x exactly at t₀ + |x − x₀|/a.
+    ///
+    /// At a face with a leak the flow differs on the two sides: a position before the face
+    /// (or on it) reads the flow arriving from the pipe's start side, a position after it
+    /// the flow leaving towards the end.
     public func probe(pipe k: Int, positionM x: Double) -> (potential: Double, flow: Double) {
         let n = reaches[k]
-        let dx = network.pipes[k].lengthM / Double(n)
-        let s = x / dx - 0.5  // position in cell-centre units
-        if s <= 0 {
-            let w = max(0, (s + 0.5) / 0.5)
-            let i = offset[k]
-            return (startP[k] + w * (p[i] - startP[k]), startQ[k] + w * (q[i] - startQ[k]))
+        let face = gridFace(pipe: k, positionM: x)
+        if face == 0 { return (startP[k], startQ[k]) }
+        if face == n { return (endP[k], endQ[k]) }
+        if let leak = leaks.first(where: { $0.pipe == k && $0.face == face }) {
+            let before = x <= Double(face) * network.pipes[k].lengthM / Double(n)
+            return (leak.faceP, before ? leak.leftQ : leak.rightQ)
         }
-        if s >= Double(n - 1) {
-            let w = min(1, (s - Double(n - 1)) / 0.5)
-            let i = offset[k] + n - 1
-            return (p[i] + w * (endP[k] - p[i]), q[i] + w * (endQ[k] - q[i]))
-        }
-        let i0 = Int(s), w = s - Double(i0), i = offset[k] + i0
-        return (p[i] + w * (p[i + 1] - p[i]), q[i] + w * (q[i + 1] - q[i]))
+        let b = impedance[k], f = frictionCoefficient[k]
+        let il = offset[k] + face - 1, ir = il + 1
+        let cp = MOCKernel.cPlus(p: p[il], q: q[il], b: b, friction: f, phi: phi(k, p[il]))
+        let cm = MOCKernel.cMinus(p: p[ir], q: q[ir], b: b, friction: f, phi: phi(k, p[ir]))
+        return (0.5 * (cp + cm), 0.5 * (cp - cm) / b)
+    }
+
+    /// The grid face nearest to `positionM` on pipe k (0…reaches; halves round away from the
+    /// start), as leaks and sensors use it.
+    public func gridFace(pipe k: Int, positionM x: Double) -> Int {
+        let n = reaches[k]
+        return min(n, max(0, Int((x / (network.pipes[k].lengthM / Double(n))).rounded())))
+    }
+
+    /// Position of the grid face nearest to `positionM` on pipe k, m from its start.
+    public func gridPosition(pipe k: Int, positionM x: Double) -> Double {
+        Double(gridFace(pipe: k, positionM: x)) * network.pipes[k].lengthM / Double(reaches[k])
     }
 
     /// Potential at node j (liquid head m, gas Pa).
