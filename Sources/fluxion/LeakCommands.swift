@@ -22,7 +22,6 @@ struct InjectLeakCommand: ParsableCommand {
     @Option(help: "Leak size as an effective orifice area Cd·A, m².") var area: Double?
     @Option(help: "Simulated time to open the leak, s (default: now).") var start: Double?
     @Option(help: "Opening time, s (0: at once).") var ramp: Double = 0
-    @Option(help: "Discharge coefficient Cd (default 0.62).") var cd: Double?
 
     func validate() throws {
         switch (pipe, line) {
@@ -39,7 +38,7 @@ struct InjectLeakCommand: ParsableCommand {
     }
 
     func run() throws {
-        var request = Wire.InjectLeakRequest(startSimTimeS: start, rampS: ramp, dischargeCoefficient: cd ?? 0)
+        var request = Wire.InjectLeakRequest(startSimTimeS: start, rampS: ramp)
         if let pipe, let at { request.where = .pipe(Wire.PipePosition(pipeID: pipe, positionM: at)) }
         if let line, let chainage { request.where = .line(Wire.LineChainage(lineID: line, chainageM: chainage)) }
         request.size = size.map { .sizeFraction($0) } ?? area.map { .effectiveAreaM2($0) }
@@ -115,7 +114,7 @@ extension Wire.Leak {
     var json: [String: Any] {
         [
             "leak_id": leakID, "pipe_id": pipeID, "position_m": positionM, "line_id": lineID, "chainage_m": chainageM,
-            "effective_area_m2": effectiveAreaM2, "discharge_coefficient": dischargeCoefficient,
+            "effective_area_m2": effectiveAreaM2,
             "size_fraction": sizeFraction,
             "start_sim_time_s": startSimTimeS, "ramp_s": rampS, "state": state.name,
             "cleared_sim_time_s": clearedSimTimeS,

@@ -191,6 +191,13 @@ import Testing
         let cases: [(Wire.InjectLeakRequest, String)] = [
             (Wire.InjectLeakRequest(size: .sizeFraction(0.01)), "where: set pipe"),
             (
+                // The coefficient changed nothing (the size is Cd·A already): refused, not ignored.
+                Wire.InjectLeakRequest(
+                    where: .pipe(Wire.PipePosition(pipeID: "T1", positionM: 10)), size: .sizeFraction(0.01),
+                    dischargeCoefficient: 0.6),
+                "discharge_coefficient: not used (deprecated), got 0.6"
+            ),
+            (
                 Wire.InjectLeakRequest(where: .pipe(Wire.PipePosition(pipeID: "T1", positionM: 10))),
                 "size: set size_fraction"
             ),

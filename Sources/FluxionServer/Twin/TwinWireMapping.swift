@@ -19,7 +19,6 @@ extension Wire.Leak {
         lineID = info.lineId ?? ""
         chainageM = info.chainageM ?? 0
         effectiveAreaM2 = info.effectiveAreaM2
-        dischargeCoefficient = info.dischargeCoefficient
         sizeFraction = info.sizeFraction
         startSimTimeS = info.startS
         rampS = info.rampS
@@ -113,16 +112,17 @@ extension Wire.InjectLeakRequest {
             size = .effectiveAreaM2(a)
         }
         guard rampS.isFinite, rampS >= 0 else { throw .invalidArgument("ramp_s: must be ≥ 0 s, got \(rampS)") }
-        guard dischargeCoefficient.isFinite, dischargeCoefficient >= 0, dischargeCoefficient <= 1 else {
+        guard dischargeCoefficient == 0 else {
             throw .invalidArgument(
-                "discharge_coefficient: must be in (0, 1] (0: default 0.62), got \(dischargeCoefficient)")
+                "discharge_coefficient: not used (deprecated), got \(dischargeCoefficient): give the leak's size as effective_area_m2 (Cd·A) or size_fraction"
+            )
         }
         if let start = startSimTimeS, !start.isFinite || start < 0 {
             throw .invalidArgument("start_sim_time_s: must be ≥ 0 s, got \(start)")
         }
         return LeakRequest(
             location: location, size: size, startS: startSimTimeS, rampS: rampS,
-            dischargeCoefficient: dischargeCoefficient == 0 ? 0.62 : dischargeCoefficient, source: source)
+            source: source)
     }
 }
 

@@ -492,7 +492,7 @@ extension Wire {
         public var chainageM: Double
         /// `effective_area_m2` = 6.
         public var effectiveAreaM2: Double
-        /// `discharge_coefficient` = 7.
+        /// Deprecated, always 0: a leak's size is its effective area Cd·A (effective_area_m2).
         public var dischargeCoefficient: Double
         /// Size as a fraction of the pipe's nominal flow, as requested or as resolved.
         public var sizeFraction: Double
@@ -614,7 +614,8 @@ extension Wire {
         public var startSimTimeS: Double?
         /// `ramp_s` = 6.
         public var rampS: Double
-        /// 0: default 0.62
+        /// Deprecated: refused unless 0 (INVALID_ARGUMENT). A leak's size is its effective area Cd·A
+        /// (effective_area_m2) or a fraction of nominal flow; a separate coefficient changes nothing.
         public var dischargeCoefficient: Double
 
         /// The members of oneof `where`.

@@ -1524,7 +1524,7 @@ static const ProtobufCFieldDescriptor fluxion__v1__leak__field_descriptors[16] =
     offsetof(Fluxion__V1__Leak, discharge_coefficient),
     NULL,
     NULL,
-    0,             /* flags */
+    0 | PROTOBUF_C_FIELD_FLAG_DEPRECATED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
@@ -1757,7 +1757,7 @@ static const ProtobufCFieldDescriptor fluxion__v1__inject_leak_request__field_de
     offsetof(Fluxion__V1__InjectLeakRequest, discharge_coefficient),
     NULL,
     NULL,
-    0,             /* flags */
+    0 | PROTOBUF_C_FIELD_FLAG_DEPRECATED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
 };

@@ -166,7 +166,10 @@ struct  Fluxion__V1__Leak
   char *line_id;
   double chainage_m;
   double effective_area_m2;
-  double discharge_coefficient;
+  /*
+   * Deprecated, always 0: a leak's size is its effective area Cd·A (effective_area_m2).
+   */
+  double discharge_coefficient PROTOBUF_C__DEPRECATED;
   /*
    * Size as a fraction of the pipe's nominal flow, as requested or as resolved.
    */
@@ -216,9 +219,10 @@ struct  Fluxion__V1__InjectLeakRequest
   ProtobufCMessage base;
   double ramp_s;
   /*
-   * 0: default 0.62
+   * Deprecated: refused unless 0 (INVALID_ARGUMENT). A leak's size is its effective area Cd·A
+   * (effective_area_m2) or a fraction of nominal flow; a separate coefficient changes nothing.
    */
-  double discharge_coefficient;
+  double discharge_coefficient PROTOBUF_C__DEPRECATED;
   Fluxion__V1__InjectLeakRequest__WhereCase where_case;
   union {
     Fluxion__V1__PipePosition *pipe;
