@@ -22,6 +22,8 @@ public struct PINNLeakDetector: Detector {
     private var features: PINNFeatures
     private let line: [(id: String, startM: Double, lengthM: Double)]
     private var last = DetectorEstimate(probability: 0)
+    /// The position (0…1 of the line) estimated while the front was in view.
+    private var held: Double?
     private var seenS: Double?
     private var lastS = 0.0
 
@@ -59,7 +61,16 @@ public struct PINNLeakDetector: Detector {
         lastS = tick.simTimeS
         guard let input = features.observe(tick) else { return last }
         let out = model.evaluate(input)
-        let (pipe, position) = place(out.position * model.lineLengthM)
+        // The position is observable while the leak's pressure front is inside the inputs'
+        // window (its arrival times at the transmitters); afterwards the estimate made then is
+        // held, until the network no longer sees a leak.
+        let windowS = Double(model.features.blocks) * model.features.blockS
+        if out.probability < 0.5 {
+            held = nil
+        } else if out.ageS < windowS || held == nil {
+            held = out.position
+        }
+        let (pipe, position) = place((held ?? out.position) * model.lineLengthM)
         last = DetectorEstimate(
             probability: out.probability, pipeID: pipe, positionM: position, sizeFraction: out.sizeFraction)
         return last
@@ -75,6 +86,7 @@ public struct PINNLeakDetector: Detector {
     public mutating func reset() {
         features.reset()
         last = DetectorEstimate(probability: 0)
+        held = nil
         seenS = nil
     }
 

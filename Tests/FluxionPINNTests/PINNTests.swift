@@ -98,6 +98,26 @@ import Testing
         #expect(abs(o.ageS - log(2.0) * 60) < 1e-12)
     }
 
+    /// The position is taken while the front is in the inputs' window and held afterwards: a
+    /// network that says the leak is older than the window (ln 2 × 60 s > 4 s) keeps its first
+    /// placement even when its position output moves.
+    @Test func positionIsHeldOnceTheFrontHasLeftTheWindow() throws {
+        var w = [Double](repeating: 0, count: 40)
+        w[1 * 10 + 0] = 1  // position follows PA's newest change
+        var m = Self.model(weights: w)
+        m.layers[0].biases = [5, 0, 0, 0]  // probability σ(5 + …) > 0.5
+        var d = try PINNLeakDetector(network: Self.network, model: m)
+        var positions: [Double] = []
+        for t in 0...10 {
+            let pa = t >= 5 && t < 7 ? 1200.0 : 1000  // moves input 0 between the vectors at t = 6 and 8
+            let e = try d.observe(Self.tick(Double(t), pa, 500, 0.05, 0.05))
+            if t == 6 || t == 8 { positions.append(try #require(e.positionM)) }
+        }
+        let first = 1000 / (1 + exp(-(200.0 - 1) / 2))  // input 0 at t = 6: +200 Pa, normalized
+        #expect(abs(positions[0] - first) < 1e-6, "\(positions)")
+        #expect(positions[1] == positions[0], "\(positions)")
+    }
+
     @Test func badModelFilesAreOneLineErrorsNamingTheFile() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pinn-\(UUID())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

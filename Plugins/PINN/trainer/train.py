@@ -17,7 +17,8 @@ The loss (each term printed as it trains):
            - mass balance with line pack: the predicted outflow equals the boundary imbalance
              Σ in − Σ out − d(line pack)/dt read from the inputs;
            - wave arrival: each line pressure transmitter's drop arrives at
-             t0 + |x_i − x_leak| / a, i.e. its age equals age − |x_i − x̂|/a, where a drop is seen.
+             t0 + |x_i − x_leak| / a, i.e. its age equals age − |x_i − x̂|/a, where a drop is seen
+             and the network places it inside the inputs' window.
 --physics-weight 0 trains on the data terms alone (the ablation).
 
 Cases, not vectors, are split into training and validation (vectors of one case are alike);
@@ -125,6 +126,7 @@ def main():
     age_scale = float(max(np.percentile(y[open_ > 0, 3], 90) if (open_ > 0).any() else 60.0, 1.0))
     line_m, wave = meta["line_length_m"], meta["wave_speed_m_per_s"]
     block_s = meta["block_s"]
+    window_s = meta["blocks"] * block_s
 
     def arrays(mask):
         return tuple(jnp.asarray(v[mask], dtype=jnp.float32) for v in (
@@ -162,8 +164,13 @@ def main():
         weight = jax.lax.stop_gradient(jax.nn.sigmoid(logit))
         mass = (weight * ((q - imb) / size_scale) ** 2).mean()
         travel = jnp.abs(pos[None, :] - u[:, None]) * line_m / wave
-        residual = (age_i - (age[:, None] - travel)) / (10 * block_s)
-        arrival = (weight[:, None] * seen_i * residual ** 2).sum() / jnp.maximum(seen_i.sum(), 1.0)
+        expected = age[:, None] - travel
+        # Only where the network places the drop inside the inputs' window can its age be seen
+        # there (older drops have left the window: the baseline is then after the leak too).
+        inside = jax.lax.stop_gradient(((expected > 0) & (expected < window_s)).astype(jnp.float32))
+        mask = seen_i * inside
+        residual = (age_i - expected) / (10 * block_s)
+        arrival = (weight[:, None] * mask * residual ** 2).sum() / jnp.maximum(mask.sum(), 1.0)
         return bce, loc, size, onset, mass, arrival
 
     def loss(params, batch):
