@@ -102,9 +102,13 @@ func runProduct(
     let p = Process()
     p.executableURL = URL(fileURLWithPath: Products.path(name))
     p.arguments = arguments
-    if !environment.isEmpty {
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    }
+    // A state directory of its own (XDG_STATE_HOME), so that a product run without --data never
+    // reads or writes the user's ~/.local/state/fluxion (a store another build left there must
+    // not decide a test).
+    let state = FileManager.default.temporaryDirectory.appendingPathComponent("fluxion-state-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: state) }
+    p.environment = ProcessInfo.processInfo.environment.merging(["XDG_STATE_HOME": state.path]) { $1 }
+        .merging(environment) { $1 }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err
