@@ -54,7 +54,7 @@ do {
     // 1. Durable single inserts.
     let durableDir = root.appendingPathComponent("durable")
     try FileManager.default.createDirectory(at: durableDir, withIntermediateDirectories: true)
-    let durable = try AlertStore(directory: durableDir.path)
+    let durable = try SQLiteAlertStore(directory: durableDir.path)
     var t0 = now()
     for i in 0..<durableCount { try durable.save(alert(i, id: durable.reserveID())) }
     let durableRate = Double(durableCount) / (now() - t0)
@@ -66,7 +66,7 @@ do {
     // 2. Batched inserts, 100 per transaction.
     let batchDir = root.appendingPathComponent("batched")
     try FileManager.default.createDirectory(at: batchDir, withIntermediateDirectories: true)
-    let store = try AlertStore(directory: batchDir.path)
+    let store = try SQLiteAlertStore(directory: batchDir.path)
     var all: [AlertRecord] = []
     all.reserveCapacity(batchedCount)
     t0 = now()
