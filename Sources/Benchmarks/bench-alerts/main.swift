@@ -118,10 +118,10 @@ do {
         guard deep.alerts.allSatisfy(query.matches) else { fail("a deep page holds an alert outside the filter") }
     }
     func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+    let storeName = postgresURL == nil ? "SQLite (synchronous=FULL)" : "PostgreSQL (synchronous_commit=on)"
     print(
         String(
-            format: "\(postgresURL == nil ? "SQLite (synchronous=FULL)" : "PostgreSQL (synchronous_commit=on)") durable inserts (1 per transaction): %.0f alerts/s (%d alerts)",
-            durableRate,
+            format: "\(storeName) durable inserts (1 per transaction): %.0f alerts/s (%d alerts)", durableRate,
             durableCount))
     print(
         String(
