@@ -96,26 +96,38 @@ import Testing
     @Test func pendingEventsAreBoundedWhileTheDatabaseIsDown() throws {
         let pg = try TestPostgres()
         defer { pg.stop() }
-        let server = try Self.server(url: try pg.createDatabase(), network: "n", maxPending: 4)
+        let server = try Self.server(url: try pg.createDatabase(), network: "n", maxPending: 1)
         defer { server.stop() }
         try pg.stopServer()
-        // The first save (2 events) goes to the writer and is retried; the next 4 wait; the rest
-        // of new alerts are refused (never published).
-        let firstDone = DispatchSemaphore(value: 0)
-        Self.ingestLater(server, AlertServiceTests.signals(0..<1)) { _ in firstDone.signal() }
-        let waited = Mutex<[[String]]>([])
-        let refusedDone = DispatchSemaphore(value: 0)
-        Thread.sleep(forTimeInterval: 0.3)
-        Self.ingestLater(server, AlertServiceTests.signals(1..<5)) { events in
-            waited.withLock { $0.append(events) }
-            refusedDone.signal()
+        func signal(_ detector: String, _ t: Double, _ p: Double) -> AlertSignal {
+            AlertSignal(
+                detector: detector, simTimeS: t, wallTimeUnixNs: Int64(t * 1e9),
+                estimate: DetectorEstimate(probability: p, pipeID: "P1", positionM: 1_000))
         }
-        #expect(Self.service(server) { $0.pendingEvents } == 4)
-        #expect(Self.service(server) { $0.storeFailures } == 4)  // alerts 4 and 5: raised and cleared
+        // 1: goes to the writer at once and is retried there (ALR-1 raised and cleared).
+        let calls = Mutex<[Int: [String]]>([:])
+        let done = DispatchSemaphore(value: 0)
+        func ingest(_ n: Int, _ signals: [AlertSignal]) {
+            Self.ingestLater(server, signals) { events in
+                calls.withLock { $0[n] = events }
+                done.signal()
+            }
+        }
+        ingest(1, AlertServiceTests.signals(0..<1))
+        Thread.sleep(forTimeInterval: 0.3)
+        // 2: finds nothing waiting, so it is taken whole although it is over the bound.
+        ingest(2, [signal("d", 1_000, 0.85), signal("e", 1_000, 0.85)])
+        #expect(Self.service(server) { $0.pendingEvents } == 2)
+        // 3: finds the bound reached: d's new peak replaces d's waiting event; f is new: refused.
+        ingest(3, [signal("d", 1_001, 0.99), signal("f", 1_001, 0.9)])
+        #expect(Self.service(server) { $0.pendingEvents } == 2)
+        #expect(Self.service(server) { $0.storeFailures } == 1)
         try pg.startServer()
-        #expect(firstDone.wait(timeout: .now() + 30) == .success)
-        #expect(refusedDone.wait(timeout: .now() + 30) == .success)
-        #expect(waited.withLock { $0 } == [["ALR-2 raised", "ALR-2 cleared", "ALR-3 raised", "ALR-3 cleared"]])
+        for _ in 0..<3 { #expect(done.wait(timeout: .now() + 30) == .success) }
+        let results = calls.withLock { $0 }
+        #expect(results[1] == ["ALR-1 raised", "ALR-1 cleared"])
+        #expect(results[2] == ["ALR-2 updated", "ALR-3 raised"])
+        #expect(results[3] == [])
         #expect(Self.service(server) { $0.pendingEvents } == 0)
     }
 }

@@ -47,11 +47,15 @@ public final class AlertService {
     /// Events waiting for the store (one save runs at a time; these go in the next), in order.
     private var pending: [PendingSave] = []
     private var pendingEventCount = 0
+    /// Where the latest pending event of each alert is in `pending` (index, index in its events).
+    private var pendingIndex: [String: (save: Int, event: Int)] = [:]
     private var saveInFlight = false
     private let retry: SaveRetry
-    /// The most events held while the store is unreachable (bounded memory). Beyond it, events
-    /// of alerts already waiting replace their pending record; events of new alerts are refused
-    /// (logged, counted in `storeFailures`, never published).
+    /// The most events held while the store is unreachable (bounded memory), checked when an
+    /// `ingest` arrives: one that finds fewer waiting is taken whole (so memory stays within
+    /// this plus one call's events). One that finds more: events of alerts already waiting
+    /// replace their pending event; events of new alerts are refused (logged, counted in
+    /// `storeFailures`, never published).
     public var maxPendingEvents = 50_000
 
     private struct PendingSave {
@@ -134,31 +138,30 @@ public final class AlertService {
             stored?([])
             return
         }
+        let underPressure = pendingEventCount >= maxPendingEvents
         pending.append(PendingSave(events: [], stored: stored))
+        let save = pending.count - 1
+        var refused = 0
         for event in events {
-            if pendingEventCount < maxPendingEvents {
-                pending[pending.count - 1].events.append(event)
+            if !underPressure {
+                pendingIndex[event.alert.id] = (save, pending[save].events.count)
+                pending[save].events.append(event)
                 pendingEventCount += 1
-            } else if !merge(event) {
-                storeFailures += 1
-                logger.error(
-                    "alert store \(storeLocation): \(pendingEventCount) events already wait for it; \(event.alert.id) \(event.kind.rawValue) not stored, not published"
-                )
+            } else if let at = pendingIndex[event.alert.id] {
+                // The store keeps only the latest state; a StreamAlerts client sees that state,
+                // which tells the kind.
+                pending[at.save].events[at.event] = event
+            } else {
+                refused += 1
             }
+        }
+        if refused > 0 {
+            storeFailures += refused
+            logger.error(
+                "alert store \(storeLocation): \(pendingEventCount) alert events already wait for it; \(refused) events of new alerts not stored, not published"
+            )
         }
         if !saveInFlight { flush() }
-    }
-
-    /// Under pressure: folds `event` into a waiting event of the same alert (the store keeps
-    /// only the latest state; a StreamAlerts client sees that state, which tells the kind).
-    private func merge(_ event: FluxionAlerts.AlertEvent) -> Bool {
-        for i in pending.indices.reversed() {
-            if let j = pending[i].events.lastIndex(where: { $0.alert.id == event.alert.id }) {
-                pending[i].events[j] = event
-                return true
-            }
-        }
-        return false
     }
 
     /// Hands everything pending to the writer as one save (the latest record of each alert).
@@ -167,6 +170,7 @@ public final class AlertService {
         let batch = pending
         pending = []
         pendingEventCount = 0
+        pendingIndex = [:]
         var order: [String] = []
         var latest: [String: AlertRecord] = [:]
         for e in batch.flatMap(\.events) {
