@@ -70,9 +70,14 @@ let package = Package(
             name: "FluxionDetectors",
             dependencies: ["CFluxionDetectorABI", "FluxionDetectorKit", "FluxionWire", "FluxionTwin"],
             swiftSettings: swiftSettings),
-        // Alerts: hysteresis, SQLite store, queries.
+        // Alerts: hysteresis, the SQLite and PostgreSQL stores, queries.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "FluxionAlerts", dependencies: ["CSQLite", "FluxionDetectorKit"], swiftSettings: swiftSettings),
+        // libpq, the PostgreSQL client library, for the shared alert store (fluxiond --alerts postgres://…).
+        .systemLibrary(
+            name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .target(
+            name: "FluxionAlerts", dependencies: ["CSQLite", "CLibPQ", "FluxionDetectorKit"],
+            swiftSettings: swiftSettings),
         // A transient model of one gas line and the leak fit (pure physics, no I/O).
         .target(name: "FluxionLineModel", dependencies: ["FluxionDetectorKit"], swiftSettings: swiftSettings),
         // Detector plugins.
@@ -185,7 +190,10 @@ let package = Package(
                 "FluxionDetectors", "FluxionDetectorKit", "FluxionTwin", "FluxionScenario", "FluxionWire",
                 "CFluxionDetectorABI", "FluxionTestSupport",
             ]),
-        .testTarget(name: "FluxionAlertsTests", dependencies: ["FluxionAlerts", "FluxionDetectorKit", "CSQLite"]),
+        .testTarget(
+            name: "FluxionAlertsTests",
+            dependencies: ["FluxionAlerts", "FluxionDetectorKit", "CSQLite", "FluxionTestSupport"]
+        ),
         .testTarget(name: "FluxionPINNTests", dependencies: ["FluxionPINN", "FluxionDetectorKit"]),
     ]
 )

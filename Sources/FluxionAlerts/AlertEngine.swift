@@ -45,6 +45,8 @@ public struct AlertEngine {
         public var updateIntervalS: Double = 60
         /// How alerts are attributed to injected leaks.
         public var matcher = LeakMatcher()
+        /// The network (shard) id stamped on every alert ("" for the only one).
+        public var network = ""
 
         public init() {}
     }
@@ -127,7 +129,7 @@ public struct AlertEngine {
             track.aboveSince = nil
             var new = AlertRecord(
                 id: makeID(), detector: s.detector, raisedSimTimeS: t, raisedWallUnixNs: s.wallTimeUnixNs,
-                probability: track.pendingPeak)
+                probability: track.pendingPeak, network: c.network)
             apply(s.estimate, to: &new, at: t, leaks: leaks)
             track.alert = new
             track.published = new

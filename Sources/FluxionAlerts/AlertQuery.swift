@@ -1,6 +1,13 @@
 /// Which alerts a query or aggregate covers. Every condition present must hold; empty lists
 /// and nil bounds mean "any".
 public struct AlertQuery: Sendable, Equatable, Hashable {
+    /// The largest page a query returns.
+    public static let maxPageSize = 1000
+    /// The most items any one list of a filter may hold (each becomes a bound parameter).
+    public static let maxListItems = 1000
+
+    /// Raised on one of these networks (the servers' `--network`; "" is the unnamed one).
+    public var networks: [String] = []
     /// Raised at sim time in start…end (inclusive), s.
     public var simTimeRange: ClosedRange<Double>?
     /// Raised at wall time in start…end (inclusive), Unix ns.
@@ -16,8 +23,10 @@ public struct AlertQuery: Sendable, Equatable, Hashable {
     public init(
         simTimeRange: ClosedRange<Double>? = nil, wallTimeRange: ClosedRange<Int64>? = nil,
         detectors: [String] = [], stationIDs: [String] = [], pipeIDs: [String] = [],
-        state: AlertRecord.State? = nil, minProbability: Double = 0, minSeverity: AlertSeverity? = nil
+        state: AlertRecord.State? = nil, minProbability: Double = 0, minSeverity: AlertSeverity? = nil,
+        networks: [String] = []
     ) {
+        self.networks = networks
         self.simTimeRange = simTimeRange
         self.wallTimeRange = wallTimeRange
         self.detectors = detectors
@@ -32,6 +41,7 @@ public struct AlertQuery: Sendable, Equatable, Hashable {
     public func matches(_ a: AlertRecord) -> Bool {
         if let r = simTimeRange, !r.contains(a.raisedSimTimeS) { return false }
         if let r = wallTimeRange, !r.contains(a.raisedWallUnixNs) { return false }
+        if !networks.isEmpty, !networks.contains(a.network) { return false }
         if !detectors.isEmpty, !detectors.contains(a.detector) { return false }
         if !stationIDs.isEmpty, !stationIDs.contains(a.stationID ?? "") { return false }
         if !pipeIDs.isEmpty, !pipeIDs.contains(a.pipeID ?? "") { return false }
@@ -58,6 +68,8 @@ public enum AlertGrouping: String, Sendable, Equatable, CaseIterable {
     /// Key: hour of day of the raise on the simulated clock, "00"…"23".
     case hourOfDay = "hour"
     case detector
+    /// Key: the network's id.
+    case network
 }
 
 /// One group of an aggregate.

@@ -17,8 +17,10 @@ public struct AlertRecord: Sendable, Equatable {
         }
     }
 
-    /// Unique across restarts of the same store (`ALR-<sequence>`).
+    /// Unique within its network across restarts of the store (`ALR-<n>`).
     public var id: String
+    /// The network (shard) whose server raised it; "" for a server with no `--network`.
+    public var network: String
     public var detector: String
     public var state: State
     /// When the raise condition had held long enough, s of simulated time.
@@ -49,9 +51,10 @@ public struct AlertRecord: Sendable, Equatable {
         clearedSimTimeS: Double? = nil, clearedWallUnixNs: Int64? = nil, updatedSimTimeS: Double? = nil,
         probability: Double, severity: AlertSeverity = .low, pipeID: String? = nil, positionM: Double? = nil,
         stationID: String? = nil, segmentID: String? = nil, sizeFraction: Double? = nil,
-        matchedLeakID: String? = nil
+        matchedLeakID: String? = nil, network: String = ""
     ) {
         self.id = id
+        self.network = network
         self.detector = detector
         self.state = state
         self.raisedSimTimeS = raisedSimTimeS

@@ -1,4 +1,5 @@
-/// What can go wrong with the alert store. Every case names the file it concerns.
+/// What can go wrong with the alert store. Every case names the file or database it concerns
+/// (a PostgreSQL address never with its password).
 public enum AlertStoreError: Error, Equatable, CustomStringConvertible, Sendable {
     /// The file (or its directory) cannot be opened or created.
     case cannotOpen(path: String, reason: String)
@@ -8,6 +9,11 @@ public enum AlertStoreError: Error, Equatable, CustomStringConvertible, Sendable
     case schemaTooNew(path: String, found: Int, supported: Int)
     /// An SQLite call failed (disk full, I/O error, …).
     case sqlite(path: String, operation: String, code: Int32, reason: String)
+    /// The database cannot be reached, or the connection was lost (PostgreSQL). Transient: the
+    /// same call may succeed later.
+    case unavailable(location: String, reason: String)
+    /// A PostgreSQL statement failed for another reason (`code` is the SQLSTATE).
+    case database(location: String, operation: String, code: String, reason: String)
     /// A page token that this store did not hand out, or one for another filter.
     case badPageToken(reason: String)
     /// A filter value that cannot be used.
@@ -21,6 +27,9 @@ public enum AlertStoreError: Error, Equatable, CustomStringConvertible, Sendable
             "alert store \(path): schema version \(found) is newer than this build supports (\(supported))"
         case .sqlite(let path, let operation, let code, let reason):
             "alert store \(path): \(operation) failed (SQLite \(code)): \(reason)"
+        case .unavailable(let location, let reason): "alert store \(location): unreachable: \(reason)"
+        case .database(let location, let operation, let code, let reason):
+            "alert store \(location): \(operation) failed (PostgreSQL \(code)): \(reason)"
         case .badPageToken(let reason): "page_token: \(reason)"
         case .invalidFilter(let field, let reason): "\(field): \(reason)"
         }
@@ -33,5 +42,11 @@ public enum AlertStoreError: Error, Equatable, CustomStringConvertible, Sendable
         case .badPageToken, .invalidFilter: true
         default: false
         }
+    }
+
+    /// Whether the same call may succeed later (the database went away and may come back).
+    public var isTransient: Bool {
+        if case .unavailable = self { return true }
+        return false
     }
 }

@@ -37,13 +37,15 @@ struct PageToken: Equatable {
 
     /// FNV-1a over a canonical text of the filter (stable across runs, unlike `hashValue`).
     static func fingerprint(_ q: AlertQuery) -> UInt64 {
-        let parts: [String] = [
+        var parts: [String] = [
             q.simTimeRange.map { "\($0.lowerBound.bitPattern),\($0.upperBound.bitPattern)" } ?? "-",
             q.wallTimeRange.map { "\($0.lowerBound),\($0.upperBound)" } ?? "-",
             q.detectors.joined(separator: "\u{1}"), q.stationIDs.joined(separator: "\u{1}"),
             q.pipeIDs.joined(separator: "\u{1}"), q.state.map { "\($0.rawValue)" } ?? "-",
             "\(q.minProbability.bitPattern)", q.minSeverity.map { "\($0.rawValue)" } ?? "-",
         ]
+        // Appended only when present, so that tokens issued before networks existed stay valid.
+        if !q.networks.isEmpty { parts.append("n:" + q.networks.joined(separator: "\u{1}")) }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in parts.joined(separator: "\u{2}").utf8 {
             h ^= UInt64(byte)

@@ -3,14 +3,6 @@ import CSQLite
 /// SQLite's "copy this buffer now" destructor (a macro that Swift cannot import).
 private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-/// A value bound to a `?` parameter.
-enum SQLValue {
-    case int(Int64)
-    case real(Double)
-    case text(String)
-    case null
-}
-
 /// A thin owner of one `sqlite3 *` and its prepared statements (cached by SQL text). Not
 /// thread-safe: one thread uses it at a time (the store's owner).
 final class SQLiteDatabase {
@@ -117,17 +109,14 @@ final class SQLiteDatabase {
 }
 
 /// The current row of a stepping statement.
-struct SQLiteRow {
+struct SQLiteRow: SQLRow {
     let stmt: OpaquePointer
 
     func int(_ i: Int32) -> Int64 { sqlite3_column_int64(stmt, i) }
     func double(_ i: Int32) -> Double { sqlite3_column_double(stmt, i) }
     func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
-    func optionalDouble(_ i: Int32) -> Double? { isNull(i) ? nil : double(i) }
-    func optionalInt(_ i: Int32) -> Int64? { isNull(i) ? nil : int(i) }
     func text(_ i: Int32) -> String {
         guard let p = sqlite3_column_text(stmt, i) else { return "" }
         return String(cString: p)
     }
-    func optionalText(_ i: Int32) -> String? { isNull(i) ? nil : text(i) }
 }

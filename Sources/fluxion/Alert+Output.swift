@@ -4,11 +4,11 @@ import Foundation
 /// How the CLI prints an alert: a table row, a CSV row, a JSON object.
 extension Wire.Alert {
     /// Column widths of the table; a negative width right-aligns.
-    private static let widths = [10, 12, 8, -10, -10, -5, 9, 18, 9, -7, 0]
+    private static let widths = [10, 12, 8, -10, -10, -5, 9, 18, 9, -7, 9, 0]
 
     static let tableHeader = row([
         "ID", "DETECTOR", "STATE", "RAISED s", "CLEARED s", "P", "SEVERITY", "PIPE @ m",
-        "STATION", "SIZE %", "LEAK",
+        "STATION", "SIZE %", "LEAK", "NETWORK",
     ])
 
     var tableRow: String {
@@ -18,7 +18,7 @@ extension Wire.Alert {
             severity.name, pipeID.isEmpty ? "-" : "\(pipeID) @ \(Int(positionM.rounded()))",
             stationID.isEmpty ? "-" : stationID,
             estimatedSizeFraction > 0 ? String(format: "%.2f", estimatedSizeFraction * 100) : "-",
-            matchedLeakID.isEmpty ? "-" : matchedLeakID,
+            matchedLeakID.isEmpty ? "-" : matchedLeakID, network.isEmpty ? "-" : network,
         ])
     }
 
@@ -33,14 +33,14 @@ extension Wire.Alert {
 
     static let csvHeader =
         "alert_id,detector,state,raised_sim_time_s,raised_wall_unix_ns,cleared_sim_time_s,"
-        + "cleared_wall_unix_ns,probability,severity,pipe_id,position_m,station_id,segment_id,estimated_size_fraction,matched_leak_id"
+        + "cleared_wall_unix_ns,probability,severity,pipe_id,position_m,station_id,segment_id,estimated_size_fraction,matched_leak_id,network"
 
     var csvRow: String {
         [
             alertID, detector, state.name, "\(raisedSimTimeS)", "\(raisedWallUnixNs)",
             state == .cleared ? "\(clearedSimTimeS)" : "", state == .cleared ? "\(clearedWallUnixNs)" : "",
             "\(probability)", severity.name, pipeID, pipeID.isEmpty ? "" : "\(positionM)", stationID, segmentID,
-            estimatedSizeFraction > 0 ? "\(estimatedSizeFraction)" : "", matchedLeakID,
+            estimatedSizeFraction > 0 ? "\(estimatedSizeFraction)" : "", matchedLeakID, network,
         ]
         .map(Self.csvField).joined(separator: ",")
     }
@@ -57,7 +57,7 @@ extension Wire.Alert {
             "raised_wall_unix_ns": raisedWallUnixNs, "cleared_sim_time_s": clearedSimTimeS,
             "cleared_wall_unix_ns": clearedWallUnixNs, "probability": probability, "severity": severity.name,
             "pipe_id": pipeID, "position_m": positionM, "station_id": stationID, "segment_id": segmentID,
-            "estimated_size_fraction": estimatedSizeFraction, "matched_leak_id": matchedLeakID,
+            "estimated_size_fraction": estimatedSizeFraction, "matched_leak_id": matchedLeakID, "network": network,
         ]
     }
 }

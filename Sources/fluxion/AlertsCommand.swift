@@ -15,7 +15,7 @@ struct AlertsCommand: ParsableCommand {
             Without --by or --follow: the alerts that pass the filters, oldest raise first, as a \
             table (--json: one JSON array; --csv FILE: a CSV file, '-' for stdout), paging \
             through QueryAlerts up to --limit. With --by: count, mean and max probability per \
-            station, hour of day (simulated clock) or detector. With --follow: every alert event \
+            station, hour of day (simulated clock), detector or network. With --follow: every alert event \
             (raised, updated, cleared) as it happens, until interrupted.
             """)
 
@@ -25,6 +25,10 @@ struct AlertsCommand: ParsableCommand {
     @Option(name: .customLong("station"), help: "Only alerts nearest this station id (repeatable).") var stations:
         [String] = []
     @Option(name: .customLong("pipe"), help: "Only alerts on this pipe id (repeatable).") var pipes: [String] = []
+    @Option(
+        name: .customLong("network"),
+        help: "Only alerts of this network (repeatable; a shared PostgreSQL store holds many; default: all).")
+    var networks: [String] = []
     @Option(help: "Only alerts in this state: raised or cleared.") var state: String?
     @Option(help: "Only alerts whose peak probability is at least this (0…1).") var minProbability: Double = 0
     @Option(help: "Only alerts at least this severe: low, medium, high or critical.") var minSeverity: String?
@@ -32,7 +36,7 @@ struct AlertsCommand: ParsableCommand {
     @Option(help: "Only alerts raised at or before this simulated time, s.") var until: Double?
     @Option(help: "Print at most this many alerts (pages of up to 1000 are fetched as needed).") var limit: Int = 100
     @Option(help: "Write the alerts as CSV to this file ('-': standard output) instead of a table.") var csv: String?
-    @Option(help: "Aggregate instead of listing: station, hour or detector.") var by: String?
+    @Option(help: "Aggregate instead of listing: station, hour, detector or network.") var by: String?
     @Flag(help: "Follow new alert events live (StreamAlerts) until interrupted.") var follow = false
 
     func validate() throws {
@@ -50,7 +54,7 @@ struct AlertsCommand: ParsableCommand {
         }
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if let by, Self.grouping(by) == nil {
-            throw ValidationError("--by must be station, hour or detector, got '\(by)'")
+            throw ValidationError("--by must be station, hour, detector or network, got '\(by)'")
         }
         let modes = [by != nil, follow, csv != nil].filter { $0 }.count
         guard modes <= 1 else { throw ValidationError("--by, --follow and --csv cannot be combined") }
@@ -61,11 +65,12 @@ struct AlertsCommand: ParsableCommand {
     }
 
     static func grouping(_ name: String) -> Wire.AlertGrouping? {
-        ["station": .station, "hour": .hourOfDay, "detector": .detector][name]
+        ["station": .station, "hour": .hourOfDay, "detector": .detector, "network": .network][name]
     }
 
     var filter: Wire.AlertFilter {
         var f = Wire.AlertFilter()
+        f.networks = networks
         f.detectors = detectors
         f.stationIDs = stations
         f.pipeIDs = pipes

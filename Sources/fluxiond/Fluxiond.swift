@@ -124,6 +124,18 @@ struct Fluxiond: ParsableCommand {
     )
     var data: String = StateDirectory.defaultPath
 
+    @Option(
+        help:
+            "Alert store: 'sqlite' (DATA/alerts.sqlite3, the default) or a PostgreSQL URL postgres://USER[:PASSWORD]@HOST[:PORT]/DB (shared by many servers, one per network; needs --network)."
+    )
+    var alerts = "sqlite"
+
+    @Option(
+        help:
+            "Network (shard) id stamped on every alert this server raises, so that many servers can share one alert store: letters, digits, '-', '_', '.', at most 64."
+    )
+    var network = ""
+
     /// Reads `--config FILE` into arguments before the command line's, then runs as usual.
     static func main() {
         var arguments = Array(CommandLine.arguments.dropFirst())
@@ -159,6 +171,14 @@ struct Fluxiond: ParsableCommand {
     }
 
     func validate() throws {
+        if let problem = AlertNetwork.problem(network) { throw ValidationError("--network: \(problem)") }
+        guard alerts == "sqlite" || PostgresAlertStore.isURL(alerts) else {
+            throw ValidationError("--alerts must be 'sqlite' or a postgres:// URL, got \"\(alerts)\"")
+        }
+        if PostgresAlertStore.isURL(alerts), network.isEmpty {
+            throw ValidationError(
+                "--network NAME is required with a PostgreSQL alert store (servers sharing it need distinct names)")
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError(
@@ -240,14 +260,17 @@ struct Fluxiond: ParsableCommand {
             throw ExitCode(1)
         }
 
-        let store: AlertStore
+        let store: any AlertStore
         let access: AccessControl
         let audit: AuditTrail
         var tls: TLSContext?
         do {
             try DataDirectory.prepare(data)
             try DataDirectory.lock(data)
-            store = try AlertStore(directory: data)
+            store =
+                PostgresAlertStore.isURL(alerts)
+                ? try PostgresAlertStore(url: alerts, network: network)
+                : try SQLiteAlertStore(directory: data, network: network)
             audit = try AuditTrail(directory: data, logger: logger)
             if let tlsCert, let tlsKey {
                 tls = try TLSContext.server(certificateChain: tlsCert, privateKey: tlsKey)
@@ -319,7 +342,7 @@ struct Fluxiond: ParsableCommand {
         ServiceManager.notify("READY=1\nSTATUS=listening on \(shownHost):\(server.boundPort)")
         server.onShutdown.append { ServiceManager.notify("STOPPING=1") }
         logger.info(
-            "fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort), scenario \(twin.scenarioName), \(freeRunning ? "free-running" : "speed \(speed)"), alerts in \(alerts.storePath)"
+            "fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort), scenario \(twin.scenarioName), \(freeRunning ? "free-running" : "speed \(speed)"), alerts in \(alerts.storeLocation)"
         )
         loop.run()
         logger.info("stopped")

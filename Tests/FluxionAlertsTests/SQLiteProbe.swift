@@ -14,6 +14,27 @@ struct SQLiteProbe {
 
     func setUserVersion(_ v: Int) throws { try run("PRAGMA user_version=\(v)") { _ in } }
 
+    /// Runs several statements.
+    func exec(_ sql: String) throws {
+        var db: OpaquePointer?
+        guard sqlite3_open(path, &db) == SQLITE_OK else { throw Failure(message: "open \(path)") }
+        defer { sqlite3_close(db) }
+        guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { throw Failure(message: sql) }
+    }
+
+    /// The store's schema as version 1 wrote it (before networks).
+    static let version1Schema = """
+        CREATE TABLE alerts(
+            seq INTEGER PRIMARY KEY, alert_id TEXT NOT NULL UNIQUE, detector TEXT NOT NULL, state INTEGER NOT NULL,
+            raised_sim_s REAL NOT NULL, raised_wall_ns INTEGER NOT NULL, cleared_sim_s REAL, cleared_wall_ns INTEGER,
+            updated_sim_s REAL NOT NULL, probability REAL NOT NULL, severity INTEGER NOT NULL, pipe_id TEXT,
+            position_m REAL, station_id TEXT, segment_id TEXT, size_fraction REAL, matched_leak_id TEXT,
+            hour_of_day INTEGER NOT NULL);
+        CREATE INDEX alerts_by_raise ON alerts(raised_sim_s, seq);
+        CREATE INDEX alerts_by_detector ON alerts(detector, raised_sim_s);
+        CREATE INDEX alerts_by_station ON alerts(station_id, raised_sim_s);
+        """
+
     private func run(_ sql: String, _ row: (OpaquePointer) -> Void) throws {
         var db: OpaquePointer?
         guard sqlite3_open(path, &db) == SQLITE_OK else { throw Failure(message: "open \(path)") }

@@ -22,7 +22,7 @@ import Testing
             config.raiseHoldS = 0
             do {
                 _ = try AlertService(
-                    server: server, store: try AlertStore(directory: path),
+                    server: server, store: try SQLiteAlertStore(directory: path),
                     network: AlertService.networkDescription(of: sim.topology), twin: twin,
                     configuration: config)
             } catch {

@@ -36,7 +36,7 @@ import Testing
                 config.clearHoldS = 0
                 do {
                     _ = try AlertService(
-                        server: server, store: try AlertStore(directory: path), network: network,
+                        server: server, store: try SQLiteAlertStore(directory: path), network: network,
                         configuration: config)
                 } catch {
                     fatalError("alert store: \(error)")
@@ -180,6 +180,32 @@ import Testing
                 Wire.Fluxion.queryAlerts, Wire.QueryAlertsRequest(pageSize: 5000))
         }
         #expect(s?.message == "page_size: at most 1000, got 5000")
+        // Lists are bounded (each item becomes a bound parameter of the store's SQL).
+        var many = Wire.AlertFilter()
+        many.networks = (0...1000).map { "n\($0)" }
+        let m = #expect(throws: RPCError.self) {
+            let _: Wire.QueryAlertsResponse = try conn.unary(
+                Wire.Fluxion.queryAlerts, Wire.QueryAlertsRequest(filter: many))
+        }
+        #expect(m?.code == .invalidArgument)
+        #expect(m?.message == "filter.networks: at most 1000 items, got 1001")
+    }
+
+    /// Regression: an unknown min_severity number was taken as "no minimum" (every alert passed).
+    @Test func unknownMinSeverityIsAnInvalidArgument() throws {
+        let dir = try TemporaryDirectory()
+        let server = try Self.server(dir.url)
+        defer { server.stop() }
+        let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
+        defer { conn.close() }
+        var filter = Wire.AlertFilter()
+        filter.minSeverity = .unrecognized(9)
+        let e = #expect(throws: RPCError.self) {
+            let _: Wire.QueryAlertsResponse = try conn.unary(
+                Wire.Fluxion.queryAlerts, Wire.QueryAlertsRequest(filter: filter))
+        }
+        #expect(e?.code == .invalidArgument)
+        #expect(e?.message == "filter.min_severity: unknown severity 9")
     }
 
     /// A client that reads nothing: its StreamAlerts call ends with RESOURCE_EXHAUSTED once its

@@ -31,7 +31,7 @@ import Testing
             config.clearHoldS = 0
             do {
                 _ = try AlertService(
-                    server: server, store: try AlertStore(directory: path), network: AlertServiceTests.network,
+                    server: server, store: try SQLiteAlertStore(directory: path), network: AlertServiceTests.network,
                     twin: twin, configuration: config)
             } catch {
                 fatalError("alert store: \(error)")
@@ -94,7 +94,7 @@ import Testing
 
         let holdS = 4.0
         let lock = try DatabaseLockHolder(
-            path: dir.url.appendingPathComponent(AlertStore.fileName).path, seconds: holdS)
+            path: dir.url.appendingPathComponent(SQLiteAlertStore.fileName).path, seconds: holdS)
         defer { lock.kill() }
         let lockedAt = Self.monotonicS()
         // Ten alerts raised and cleared while the lock is held, one ingest every 200 ms.
@@ -147,7 +147,7 @@ import Testing
         let expected = (1...10).flatMap { ["ALR-\($0) raised", "ALR-\($0) cleared"] }
         #expect(ids == expected)
         // And they are on disk.
-        let stored = try AlertStore(directory: dir.url.path)
+        let stored = try SQLiteAlertStore(directory: dir.url.path)
         #expect(try stored.count() == 10)
     }
 
@@ -157,11 +157,11 @@ import Testing
         let dir = try TemporaryDirectory()
         let server = try Self.server(dir.url)
         let lock = try DatabaseLockHolder(
-            path: dir.url.appendingPathComponent(AlertStore.fileName).path, seconds: 1.5)
+            path: dir.url.appendingPathComponent(SQLiteAlertStore.fileName).path, seconds: 1.5)
         defer { lock.kill() }
         for k in 0..<20 { Self.ingestLater(server, AlertServiceTests.signals(k..<(k + 1))) }
         server.stop()
-        let store = try AlertStore(directory: dir.url.path)
+        let store = try SQLiteAlertStore(directory: dir.url.path)
         #expect(try store.count() == 20)
         let page = try store.query(AlertQuery(), pageSize: 100)
         #expect(page.alerts.map(\.id) == (1...20).map { "ALR-\($0)" })

@@ -12,7 +12,7 @@ import Testing
 ///
 /// Why a child process and not fluxiond itself: in this branch no detector feeds fluxiond, and
 /// a test-only "raise an alert" RPC would be a hook into the production server. Instead
-/// `alerts-crash-writer` runs the same engine → `AlertStore.save` → then-report sequence as
+/// `alerts-crash-writer` runs the same engine → `SQLiteAlertStore.save` → then-report sequence as
 /// `AlertService.ingest` (its "report" is a line on stdout, written unbuffered after `save`
 /// returned); it is SIGKILLed at a random moment, and every line it printed must be in the
 /// store. The real fluxiond is then started on that data directory and must serve them all.
@@ -57,7 +57,7 @@ import Testing
         for round in 0..<3 {
             let reported = try Self.runAndKill(dir.path, stopAfter: Int.random(in: 20...300))
             #expect(reported.count >= 20, "round \(round): the writer printed \(reported.count) lines")
-            let store = try AlertStore(directory: dir.path)
+            let store = try SQLiteAlertStore(directory: dir.path)
             for (id, state) in reported {
                 let stored = try store.alert(id: id)
                 #expect(stored != nil, "round \(round): \(id) was reported \(state) and is missing after kill -9")

@@ -47,6 +47,6 @@ import Testing
     @Test func badOptionsAreOneLineErrors() throws {
         let r = try runProduct("fluxion", ["alerts", "--by", "week"])
         #expect(r.status != 0)
-        #expect(r.err.hasPrefix("Error: --by must be station, hour or detector, got 'week'"))
+        #expect(r.err.hasPrefix("Error: --by must be station, hour, detector or network, got 'week'"))
     }
 }

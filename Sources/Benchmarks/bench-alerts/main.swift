@@ -1,6 +1,7 @@
-// bench-alerts [DURABLE_COUNT] [BATCHED_COUNT]
+// bench-alerts [DURABLE_COUNT] [BATCHED_COUNT] [--postgres URL]
 //
-// Alert store throughput on this machine's disk, in a fresh temporary directory:
+// Alert store throughput on this machine's disk, in a fresh temporary directory (SQLite), or
+// in the PostgreSQL database URL names (networks of their own, bench-<pid>-…, left in place):
 //   1. durable inserts: one `save` per alert (one transaction, one WAL fsync each; what
 //      fluxiond does when a single alert is raised);
 //   2. batched inserts: `save` of 100 alerts per transaction;
@@ -27,14 +28,29 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
-let args = CommandLine.arguments
+let postgresURL: String? = CommandLine.arguments.firstIndex(of: "--postgres").flatMap {
+    $0 + 1 < CommandLine.arguments.count ? CommandLine.arguments[$0 + 1] : nil
+}
+let args = CommandLine.arguments.filter { $0 != "--postgres" && $0 != postgresURL }
 let durableCount = args.count > 1 ? Int(args[1]) ?? 2_000 : 2_000
 let batchedCount = args.count > 2 ? Int(args[2]) ?? 100_000 : 100_000
+
+/// A fresh store for one phase: SQLite in `directory`, or a network of its own in PostgreSQL.
+func openStore(_ directory: URL, phase: String) throws -> any AlertStore {
+    if let postgresURL { return try PostgresAlertStore(url: postgresURL, network: "bench-\(getpid())-\(phase)") }
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return try SQLiteAlertStore(directory: directory.path)
+}
+
+/// How many alerts the phase's store holds (its network only).
+func stored(_ store: any AlertStore) throws -> Int {
+    try store.query(AlertQuery(networks: [store.network]), pageSize: 1).totalCount
+}
 let detectors = ["threshold", "lof", "pinn"]
 let stations = ["MAR", "SUM", "TUR", ""]
 
 /// A deterministic alert mix: detectors, stations and probabilities cycle with different periods.
-func alert(_ i: Int, id: String) -> AlertRecord {
+func alert(_ i: Int, id: String, network: String = "") -> AlertRecord {
     let p = 0.8 + Double((i * 7919) % 200) / 1000  // 0.800 … 0.999
     let station = stations[(i / 3) % stations.count]
     return AlertRecord(
@@ -43,7 +59,7 @@ func alert(_ i: Int, id: String) -> AlertRecord {
         clearedSimTimeS: i % 5 == 0 ? nil : Double(i) * 10 + 60, probability: p,
         severity: AlertSeverity(probability: p, sizeFraction: Double(i % 30) / 100),
         pipeID: "P\(i % 4)", positionM: Double(i % 1000) * 10, stationID: station.isEmpty ? nil : station,
-        segmentID: "L1", sizeFraction: Double(i % 30) / 100)
+        segmentID: "L1", sizeFraction: Double(i % 30) / 100, network: network)
 }
 
 let root = FileManager.default.temporaryDirectory.appendingPathComponent("bench-alerts-\(getpid())")
@@ -52,41 +68,37 @@ defer { try? FileManager.default.removeItem(at: root) }
 
 do {
     // 1. Durable single inserts.
-    let durableDir = root.appendingPathComponent("durable")
-    try FileManager.default.createDirectory(at: durableDir, withIntermediateDirectories: true)
-    let durable = try AlertStore(directory: durableDir.path)
+    let durable = try openStore(root.appendingPathComponent("durable"), phase: "durable")
     var t0 = now()
-    for i in 0..<durableCount { try durable.save(alert(i, id: durable.reserveID())) }
+    for i in 0..<durableCount { try durable.save(alert(i, id: durable.reserveID(), network: durable.network)) }
     let durableRate = Double(durableCount) / (now() - t0)
-    guard try durable.count() == durableCount else {
-        fail("durable store holds \(try durable.count()), wrote \(durableCount)")
+    guard try stored(durable) == durableCount else {
+        fail("durable store holds \(try stored(durable)), wrote \(durableCount)")
     }
     durable.close()
 
     // 2. Batched inserts, 100 per transaction.
-    let batchDir = root.appendingPathComponent("batched")
-    try FileManager.default.createDirectory(at: batchDir, withIntermediateDirectories: true)
-    let store = try AlertStore(directory: batchDir.path)
+    let store = try openStore(root.appendingPathComponent("batched"), phase: "batched")
     var all: [AlertRecord] = []
     all.reserveCapacity(batchedCount)
     t0 = now()
     var i = 0
     while i < batchedCount {
-        let batch = (i..<min(i + 100, batchedCount)).map { alert($0, id: store.reserveID()) }
+        let batch = (i..<min(i + 100, batchedCount)).map { alert($0, id: store.reserveID(), network: store.network) }
         try store.save(batch)
         all += batch
         i += 100
     }
     let batchedRate = Double(batchedCount) / (now() - t0)
-    guard try store.count() == batchedCount else {
-        fail("batched store holds \(try store.count()), wrote \(batchedCount)")
+    guard try stored(store) == batchedCount else {
+        fail("batched store holds \(try stored(store)), wrote \(batchedCount)")
     }
 
     // 3. Query latency over the batched store.
     let span = Double(batchedCount) * 10
     let query = AlertQuery(
         simTimeRange: (span * 0.1)...(span * 0.9), detectors: ["lof"], stationIDs: ["SUM"],
-        minProbability: 0.9)
+        minProbability: 0.9, networks: [store.network])
     let expected = all.filter(query.matches).count
     var firstPageMs: [Double] = []
     var deepPageMs: [Double] = []
@@ -106,9 +118,10 @@ do {
         guard deep.alerts.allSatisfy(query.matches) else { fail("a deep page holds an alert outside the filter") }
     }
     func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+    let storeName = postgresURL == nil ? "SQLite (synchronous=FULL)" : "PostgreSQL (synchronous_commit=on)"
     print(
         String(
-            format: "durable inserts (synchronous=FULL, 1 per transaction): %.0f alerts/s (%d alerts)", durableRate,
+            format: "\(storeName) durable inserts (1 per transaction): %.0f alerts/s (%d alerts)", durableRate,
             durableCount))
     print(
         String(

@@ -5,30 +5,36 @@ import Logging
 
 /// Serves alerts: turns detector signals into alerts (`ingest`), stores them, streams them
 /// (StreamAlerts) and answers QueryAlerts and AggregateAlerts. Loop thread only, like every
-/// service the `Server` owns; SQLite is never touched on the loop thread.
+/// service the `Server` owns; the store (SQLite or PostgreSQL) is never touched on the loop thread.
 ///
 /// ```
-///  loop thread: detector host ──ingest([AlertSignal])──▶ AlertEngine ──events──┐
-///                      TwinService.leakEvents ─┘ (matching)                      │ in order
-///  writer thread:                                     AlertStore.save (fsync) ◀─┘
+///  loop thread: detector host ──ingest([AlertSignal])──▶ AlertEngine ──events──▶ pending ─┐
+///                      TwinService.leakEvents ─┘ (matching)           (one save at a time) │
+///  writer thread:                        AlertStore.save (durable; retried if transient) ◀┘
 ///  loop thread:  AlertFanout ──▶ StreamAlerts calls ◀── only after the commit ──┘
 ///  loop thread:  QueryAlerts / AggregateAlerts ──▶ reader thread: AlertStore (SQL) ──▶ answer
 /// ```
 ///
 /// The engine (pure logic, ids from `AlertStore.reserveID`) runs on the loop thread; saving and
-/// querying run on two `AlertStoreThread`s (writer and reader, each its own SQLite connection),
-/// so a write that waits for a lock held by another process, or for its fsync, holds up no
-/// connection. Completions come back to the loop thread in the order the work was handed over
-/// (`LoopWorker`), so events are published in the engine's order.
+/// querying run on two `AlertStoreThread`s (writer and reader, each its own connection), so a
+/// write that waits for a lock held by another process, for its fsync, or for a database that
+/// went away, holds up no connection. One save runs at a time; events that arrive meanwhile wait
+/// in `pending` and go together in the next (group commit: one transaction, the latest record
+/// of each alert). Completions come back to the loop thread in order, so events are published
+/// in the engine's order.
 ///
 /// An event is published only after the store has committed it: a client is never told of an
-/// alert that a crash could lose. If the store fails, the events of that call are logged and
-/// not published (`storeFailures` counts them); the engine's next event for the same alert
-/// writes the whole alert again, so the store catches up. At shutdown the writes already handed
-/// over are waited for (and later ones as they come), so a clean stop loses no alert.
+/// alert that a crash could lose. A transient failure (PostgreSQL unreachable) is retried by
+/// the writer until the store is back (`SaveRetry`); pending events are bounded
+/// (`maxPendingEvents`). Any other failure: the events of that save are logged and not
+/// published (`storeFailures` counts them); the engine's next event for the same alert writes
+/// the whole alert again, so the store catches up. At shutdown the writes already handed over
+/// are waited for (and later ones as they come), so a clean stop loses no alert.
 public final class AlertService {
-    /// The alert store's file.
-    public let storePath: String
+    /// The alert store's file or address.
+    public let storeLocation: String
+    /// The network (shard) id on every alert this service raises.
+    public let network: String
     private let writer: AlertStoreThread
     private let reader: AlertStoreThread
     private var engine: AlertEngine
@@ -36,8 +42,26 @@ public final class AlertService {
     private weak var twin: TwinService?
     private var logger: Logger
     private var isStopping = false
-    /// `ingest` calls whose events could not be stored (and so were not published).
+    /// Saves that failed, plus events refused because too many waited (none of them published).
     public private(set) var storeFailures = 0
+    /// Events waiting for the store (one save runs at a time; these go in the next), in order.
+    private var pending: [PendingSave] = []
+    private var pendingEventCount = 0
+    /// Where the latest pending event of each alert is in `pending` (index, index in its events).
+    private var pendingIndex: [String: (save: Int, event: Int)] = [:]
+    private var saveInFlight = false
+    private let retry: SaveRetry
+    /// The most events held while the store is unreachable (bounded memory), checked when an
+    /// `ingest` arrives: one that finds fewer waiting is taken whole (so memory stays within
+    /// this plus one call's events). One that finds more: events of alerts already waiting
+    /// replace their pending event; events of new alerts are refused (logged, counted in
+    /// `storeFailures`, never published).
+    public var maxPendingEvents = 50_000
+
+    private struct PendingSave {
+        var events: [FluxionAlerts.AlertEvent]
+        var stored: (([FluxionAlerts.AlertEvent]) -> Void)?
+    }
 
     /// Registers QueryAlerts, AggregateAlerts and StreamAlerts on `server` and keeps itself
     /// alive in `server.services`. Alerts that a previous run left raised are closed first, on
@@ -45,17 +69,21 @@ public final class AlertService {
     /// `AlertStore.closeOrphans`).
     /// - Parameters:
     ///   - store: the open store; this service owns it from now on (its writer thread uses it;
-    ///     a second connection to the same file serves queries).
+    ///     a second connection to the same store serves queries). Its network is stamped on
+    ///     every alert.
     ///   - network: pipes and stations, for the nearest station and segment
     ///     (`AlertService.networkDescription(of:)` builds it from a twin topology).
     ///   - twin: when present, alerts are matched to the leaks it injected.
     public init(
-        server: Server, store: AlertStore, network: NetworkDescription? = nil, twin: TwinService? = nil,
+        server: Server, store: any AlertStore, network: NetworkDescription? = nil, twin: TwinService? = nil,
         configuration: AlertEngine.Configuration = AlertEngine.Configuration()
     ) throws(AlertStoreError) {
-        storePath = store.path
+        storeLocation = store.location
+        self.network = store.network
         let closed = try store.closeOrphans(wallUnixNs: wallUnixNs())
-        let queries = try AlertStore(path: store.path)
+        let queries = try store.reopen()
+        var configuration = configuration
+        configuration.network = store.network
         // `reserveID` is the one store method safe from any thread: the writer saves meanwhile.
         engine = AlertEngine(configuration: configuration, locator: network.map(NetworkLocator.init) ?? .empty) {
             store.reserveID()
@@ -63,10 +91,11 @@ public final class AlertService {
         writer = AlertStoreThread(store: store, loop: server.loop, name: "the alert store")
         reader = AlertStoreThread(store: queries, loop: server.loop, name: "the alert store's reader")
         fanout = AlertFanout(logger: server.logger)
+        retry = SaveRetry(logger: server.logger)
         self.twin = twin
         logger = server.logger
         if closed > 0 {
-            logger.notice("alert store \(store.path): closed \(closed) alerts left raised by the previous run")
+            logger.notice("alert store \(store.location): closed \(closed) alerts left raised by the previous run")
         }
         server.services.append(self)
         register(server.router)
@@ -74,8 +103,9 @@ public final class AlertService {
             fanout.endAll(.unavailable, "server is shutting down")
             // Writes handed over so far become durable before the loop closes; later ones (the
             // detectors' last signals, delivered while the loop drains) are waited for in
-            // `persistAndPublish`.
+            // `flush`. A store that stays unreachable is given `SaveRetry.shutdownGraceS`.
             isStopping = true
+            retry.stop()
             writer.waitUntilIdle()
         }
     }
@@ -96,8 +126,11 @@ public final class AlertService {
         persistAndPublish(engine.process(signals, leaks: leaks), stored)
     }
 
-    /// Hands `events` to the writer (one transaction); once saved, logs and publishes them on the
-    /// loop thread; nothing is published if the save fails.
+    /// Events waiting for the store now (not yet durable, so not yet published).
+    public var pendingEvents: Int { pendingEventCount }
+
+    /// Queues `events` for the writer; once saved they are logged and published on the loop
+    /// thread, in order; nothing is published if the save fails.
     private func persistAndPublish(
         _ events: [FluxionAlerts.AlertEvent], _ stored: (([FluxionAlerts.AlertEvent]) -> Void)?
     ) {
@@ -105,29 +138,81 @@ public final class AlertService {
             stored?([])
             return
         }
-        let records = events.map(\.alert)
-        let me = LoopBound(self), then = LoopBound(stored)
+        let underPressure = pendingEventCount >= maxPendingEvents
+        pending.append(PendingSave(events: [], stored: stored))
+        let save = pending.count - 1
+        var refused = 0
+        for event in events {
+            if !underPressure {
+                pendingIndex[event.alert.id] = (save, pending[save].events.count)
+                pending[save].events.append(event)
+                pendingEventCount += 1
+            } else if let at = pendingIndex[event.alert.id] {
+                // The store keeps only the latest state; a StreamAlerts client sees that state,
+                // which tells the kind.
+                pending[at.save].events[at.event] = event
+            } else {
+                refused += 1
+            }
+        }
+        if refused > 0 {
+            storeFailures += refused
+            logger.error(
+                "alert store \(storeLocation): \(pendingEventCount) alert events already wait for it; \(refused) events of new alerts not stored, not published"
+            )
+        }
+        if !saveInFlight { flush() }
+    }
+
+    /// Hands everything pending to the writer as one save (the latest record of each alert).
+    private func flush() {
+        guard !pending.isEmpty else { return }
+        let batch = pending
+        pending = []
+        pendingEventCount = 0
+        pendingIndex = [:]
+        var order: [String] = []
+        var latest: [String: AlertRecord] = [:]
+        for e in batch.flatMap(\.events) {
+            if latest.updateValue(e.alert, forKey: e.alert.id) == nil { order.append(e.alert.id) }
+        }
+        let records = order.compactMap { latest[$0] }
+        let me = LoopBound(self), saves = LoopBound(batch), retry = retry
+        saveInFlight = true
         do throws(WorkerStopped) {
-            try writer.perform({ store throws(AlertStoreError) in try store.save(records) }) { result in
-                me.value.saved(events, result.mapError { $0 as any Error }, then.value)
+            try writer.perform({ store throws(AlertStoreError) in try retry.save(records, to: store) }) { result in
+                me.value.saved(saves.value, result)
             }
         } catch {
-            saved(events, .failure(error), stored)
+            saved(batch, .failure(.unavailable(location: storeLocation, reason: error.description)))
         }
         if isStopping { writer.waitUntilIdle() }
     }
 
     /// The writer's answer, on the loop thread.
-    private func saved(
-        _ events: [FluxionAlerts.AlertEvent], _ result: Result<Void, any Error>,
-        _ stored: (([FluxionAlerts.AlertEvent]) -> Void)?
-    ) {
-        if case .failure(let error) = result {
-            storeFailures += 1
-            logger.error("\(error); \(events.count) alert events not published")
-            stored?([])
-            return
+    private func saved(_ batch: [PendingSave], _ result: Result<SaveRetry.Outcome, AlertStoreError>) {
+        saveInFlight = false
+        switch result {
+        case .failure(let error):
+            for save in batch {
+                if !save.events.isEmpty {
+                    storeFailures += 1
+                    logger.error("\(error); \(save.events.count) alert events not published")
+                }
+                save.stored?([])
+            }
+        case .success(let outcome):
+            if outcome.failedAttempts > 0 {
+                logger.notice(
+                    "alert store \(storeLocation): reachable again after \(outcome.failedAttempts) failed attempts; \(batch.reduce(0) { $0 + $1.events.count }) buffered alert events stored"
+                )
+            }
+            for save in batch { published(save.events, save.stored) }
         }
+        flush()
+    }
+
+    private func published(_ events: [FluxionAlerts.AlertEvent], _ stored: (([FluxionAlerts.AlertEvent]) -> Void)?) {
         for e in events where e.kind != .updated {
             logger.info(
                 "alert \(e.alert.id) \(e.kind.rawValue): \(e.alert.detector) p=\(e.alert.probability) \(e.alert.pipeID ?? "-")@\(e.alert.positionM.map { "\($0.rounded())" } ?? "-") m station \(e.alert.stationID ?? "-") leak \(e.alert.matchedLeakID ?? "-")"
@@ -163,8 +248,8 @@ public final class AlertService {
         router.unary(Wire.Fluxion.queryAlerts, on: reader) { (request: Wire.QueryAlertsRequest) throws(RPCError) in
             let query = try (request.filter ?? Wire.AlertFilter()).query()
             let size = request.pageSize == 0 ? 100 : Int(request.pageSize)
-            guard size <= AlertStore.maxPageSize else {
-                throw .invalidArgument("page_size: at most \(AlertStore.maxPageSize), got \(request.pageSize)")
+            guard size <= AlertQuery.maxPageSize else {
+                throw .invalidArgument("page_size: at most \(AlertQuery.maxPageSize), got \(request.pageSize)")
             }
             let token = request.pageToken
             return { store throws(AlertStoreError) in try store.query(query, pageSize: size, pageToken: token) }
@@ -181,8 +266,10 @@ public final class AlertService {
             case .station: grouping = .station
             case .hourOfDay: grouping = .hourOfDay
             case .detector: grouping = .detector
+            case .network: grouping = .network
             case .unspecified, .unrecognized:
-                throw .invalidArgument("group_by: must be station, hour of day or detector, got \(request.groupBy)")
+                throw .invalidArgument(
+                    "group_by: must be station, hour of day, detector or network, got \(request.groupBy)")
             }
             return { store throws(AlertStoreError) in try store.aggregate(query, by: grouping) }
         } answer: { _, buckets in

@@ -3,33 +3,34 @@ import Foundation
 import Synchronization
 
 /// One `AlertStore` connection used on its own thread (a serial queue), never on the loop
-/// thread: SQLite waits for locks (up to its 5 s busy timeout) and fsyncs every commit, and
-/// either would stall every connection of the server. A `LoopWorker`: work runs in the order
+/// thread: SQLite waits for locks (up to its 5 s busy timeout) and fsyncs every commit,
+/// PostgreSQL waits for the network and its WAL flush, and any of these would stall every
+/// connection of the server. A `LoopWorker`: work runs in the order
 /// handed over, completions run on the loop thread in the same order.
 ///
 /// `AlertService` keeps two: a writer (saves, in order) and a reader (QueryAlerts,
-/// AggregateAlerts), so that queries are answered from the WAL while a write waits for a lock
-/// another process holds.
+/// AggregateAlerts), so that queries are answered while a write waits (for a lock another
+/// process holds, or for a database that went away).
 public final class AlertStoreThread: LoopWorker, @unchecked Sendable {
     public let workerName: String
-    /// The store's file.
-    public let path: String
-    private let store: AlertStore
+    /// The store's file or address.
+    public let location: String
+    private let store: any AlertStore
     private let queue: DispatchQueue
     private let loop: EventLoop
     private let stopped = Mutex(false)
 
     /// Takes `store` over: from now on only this thread touches it (except `reserveID`).
-    init(store: AlertStore, loop: EventLoop, name: String) {
+    init(store: any AlertStore, loop: EventLoop, name: String) {
         self.store = store
         self.loop = loop
-        path = store.path
+        location = store.location
         workerName = name
         queue = DispatchQueue(label: "fluxion-\(name.replacingOccurrences(of: " ", with: "-"))")
     }
 
     public func perform<T: Sendable>(
-        _ body: @escaping @Sendable (inout AlertStore) throws(AlertStoreError) -> T,
+        _ body: @escaping @Sendable (inout any AlertStore) throws(AlertStoreError) -> T,
         completion: @escaping @Sendable (Result<T, AlertStoreError>) -> Void
     ) throws(WorkerStopped) {
         let loop = self.loop

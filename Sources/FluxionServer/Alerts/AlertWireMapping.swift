@@ -22,6 +22,7 @@ extension Wire.Alert {
         segmentID = a.segmentID ?? ""
         estimatedSizeFraction = a.sizeFraction ?? 0
         matchedLeakID = a.matchedLeakID ?? ""
+        network = a.network
     }
 }
 
@@ -45,6 +46,12 @@ extension Wire.AlertFilter {
             }
             q.wallTimeRange = t.startUnixNs...t.endUnixNs
         }
+        for (field, items) in [
+            ("networks", networks), ("detectors", detectors), ("station_ids", stationIDs), ("pipe_ids", pipeIDs),
+        ] where items.count > AlertQuery.maxListItems {
+            throw .invalidArgument("filter.\(field): at most \(AlertQuery.maxListItems) items, got \(items.count)")
+        }
+        q.networks = networks
         q.detectors = detectors
         q.stationIDs = stationIDs
         q.pipeIDs = pipeIDs
@@ -58,7 +65,11 @@ extension Wire.AlertFilter {
             throw .invalidArgument("filter.min_probability: must be 0…1, got \(minProbability)")
         }
         q.minProbability = minProbability
-        q.minSeverity = minSeverity == .unspecified ? nil : AlertSeverity(rawValue: Int(minSeverity.rawValue))
+        switch minSeverity {
+        case .unspecified: q.minSeverity = nil
+        case .unrecognized(let n): throw .invalidArgument("filter.min_severity: unknown severity \(n)")
+        default: q.minSeverity = AlertSeverity(rawValue: Int(minSeverity.rawValue))
+        }
         return q
     }
 }
@@ -66,7 +77,8 @@ extension Wire.AlertFilter {
 extension AlertStoreError: RPCStatusConvertible {
     /// A bad token or filter is the caller's mistake; anything else is the server's.
     public var rpcError: RPCError {
-        isCallerError ? .invalidArgument(description) : .internal(description)
+        if isTransient { return .unavailable(description) }
+        return isCallerError ? .invalidArgument(description) : .internal(description)
     }
 }
 

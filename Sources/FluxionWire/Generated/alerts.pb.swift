@@ -163,11 +163,13 @@ extension Wire {
         case hourOfDay
         /// `ALERT_GROUPING_DETECTOR` = 3.
         case detector
+        /// `ALERT_GROUPING_NETWORK` = 4.
+        case network
         /// A value this build does not know (sent by a newer peer); proto3 enums are open.
         case unrecognized(Int32)
 
         /// The values this build knows, in .proto order.
-        public static let allCases: [Self] = [.unspecified, .station, .hourOfDay, .detector]
+        public static let allCases: [Self] = [.unspecified, .station, .hourOfDay, .detector, .network]
 
         /// The value for a wire number; numbers this build does not know become `.unrecognized`.
         public init(rawValue: Int32) {
@@ -176,6 +178,7 @@ extension Wire {
             case 1: self = .station
             case 2: self = .hourOfDay
             case 3: self = .detector
+            case 4: self = .network
             default: self = .unrecognized(rawValue)
             }
         }
@@ -187,6 +190,7 @@ extension Wire {
             case .station: 1
             case .hourOfDay: 2
             case .detector: 3
+            case .network: 4
             case .unrecognized(let n): n
             }
         }
@@ -199,6 +203,7 @@ extension Wire {
             case .station: "station"
             case .hourOfDay: "hour_of_day"
             case .detector: "detector"
+            case .network: "network"
             case .unrecognized(let n): "\(n)"
             }
         }
@@ -216,6 +221,7 @@ extension Wire {
             case .station: "STATION"
             case .hourOfDay: "HOUR_OF_DAY"
             case .detector: "DETECTOR"
+            case .network: "NETWORK"
             case .unrecognized(let n): "\(n)"
             }
         }
@@ -260,6 +266,9 @@ extension Wire {
         public var estimatedSizeFraction: Double
         /// `matched_leak_id` = 15.
         public var matchedLeakID: String
+        /// The network (shard) whose server raised it: that server's --network, "" when it has none.
+        /// With a shared PostgreSQL store, (network, alert_id) identifies an alert.
+        public var network: String
 
         /// A message with the given fields; every field left out is its proto3 default.
         public init(
@@ -267,7 +276,7 @@ extension Wire {
             raisedSimTimeS: Double = 0, raisedWallUnixNs: Int64 = 0, clearedSimTimeS: Double = 0,
             clearedWallUnixNs: Int64 = 0, probability: Double = 0, severity: Wire.Severity = Wire.Severity(rawValue: 0),
             pipeID: String = "", positionM: Double = 0, stationID: String = "", segmentID: String = "",
-            estimatedSizeFraction: Double = 0, matchedLeakID: String = ""
+            estimatedSizeFraction: Double = 0, matchedLeakID: String = "", network: String = ""
         ) {
             self.alertID = alertID
             self.detector = detector
@@ -284,6 +293,7 @@ extension Wire {
             self.segmentID = segmentID
             self.estimatedSizeFraction = estimatedSizeFraction
             self.matchedLeakID = matchedLeakID
+            self.network = network
         }
     }
 }
@@ -327,6 +337,7 @@ extension Wire.Alert: WireMessage {
         self.segmentID = ProtobufC.string(c.segment_id)
         self.estimatedSizeFraction = c.estimated_size_fraction
         self.matchedLeakID = ProtobufC.string(c.matched_leak_id)
+        self.network = ProtobufC.string(c.network)
     }
 
     func fill(_ c: UnsafeMutablePointer<Fluxion__V1__Alert>, _ s: CStrings) {
@@ -345,6 +356,7 @@ extension Wire.Alert: WireMessage {
         if !segmentID.isEmpty { c.pointee.segment_id = s.dup(segmentID) }
         c.pointee.estimated_size_fraction = estimatedSizeFraction
         if !matchedLeakID.isEmpty { c.pointee.matched_leak_id = s.dup(matchedLeakID) }
+        if !network.isEmpty { c.pointee.network = s.dup(network) }
     }
 }
 
@@ -474,12 +486,14 @@ extension Wire {
         public var minProbability: Double
         /// `min_severity` = 8.
         public var minSeverity: Wire.Severity
+        /// empty: every network in the store
+        public var networks: [String]
 
         /// A message with the given fields; every field left out is its proto3 default.
         public init(
             simTime: Wire.SimTimeRange? = nil, wallTime: Wire.WallTimeRange? = nil, detectors: [String] = [],
             stationIDs: [String] = [], pipeIDs: [String] = [], state: Wire.AlertState = Wire.AlertState(rawValue: 0),
-            minProbability: Double = 0, minSeverity: Wire.Severity = Wire.Severity(rawValue: 0)
+            minProbability: Double = 0, minSeverity: Wire.Severity = Wire.Severity(rawValue: 0), networks: [String] = []
         ) {
             self.simTime = simTime
             self.wallTime = wallTime
@@ -489,6 +503,7 @@ extension Wire {
             self.state = state
             self.minProbability = minProbability
             self.minSeverity = minSeverity
+            self.networks = networks
         }
     }
 }
@@ -527,6 +542,7 @@ extension Wire.AlertFilter: WireMessage {
         self.state = Wire.AlertState(c: c.state)
         self.minProbability = c.min_probability
         self.minSeverity = Wire.Severity(c: c.min_severity)
+        self.networks = ProtobufC.strings(c.n_networks, c.networks)
     }
 
     func fill(_ c: UnsafeMutablePointer<Fluxion__V1__AlertFilter>, _ s: CStrings) {
@@ -542,6 +558,7 @@ extension Wire.AlertFilter: WireMessage {
         c.pointee.state = state.c
         c.pointee.min_probability = minProbability
         c.pointee.min_severity = minSeverity.c
+        (c.pointee.n_networks, c.pointee.networks) = (networks.count, s.array(networks))
     }
 }
 

@@ -21,9 +21,9 @@ guard args.count >= 2 else {
 }
 let limit = args.count > 2 ? Int(args[2]) ?? Int.max : Int.max
 
-let store: AlertStore
+let store: SQLiteAlertStore
 do {
-    store = try AlertStore(directory: args[1])
+    store = try SQLiteAlertStore(directory: args[1])
     try store.closeOrphans(wallUnixNs: 0)
 } catch {
     writeLine(2, "alerts-crash-writer: \(error)\n")

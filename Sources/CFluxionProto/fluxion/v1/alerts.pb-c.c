@@ -502,7 +502,7 @@ void   fluxion__v1__alert_event__free_unpacked
   assert(message->base.descriptor == &fluxion__v1__alert_event__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor fluxion__v1__alert__field_descriptors[15] =
+static const ProtobufCFieldDescriptor fluxion__v1__alert__field_descriptors[16] =
 {
   {
     "alert_id",
@@ -684,6 +684,18 @@ static const ProtobufCFieldDescriptor fluxion__v1__alert__field_descriptors[15] 
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "network",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__Alert, network),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned fluxion__v1__alert__field_indices_by_name[] = {
   0,   /* field[0] = alert_id */
@@ -692,6 +704,7 @@ static const unsigned fluxion__v1__alert__field_indices_by_name[] = {
   1,   /* field[1] = detector */
   13,   /* field[13] = estimated_size_fraction */
   14,   /* field[14] = matched_leak_id */
+  15,   /* field[15] = network */
   9,   /* field[9] = pipe_id */
   10,   /* field[10] = position_m */
   7,   /* field[7] = probability */
@@ -705,7 +718,7 @@ static const unsigned fluxion__v1__alert__field_indices_by_name[] = {
 static const ProtobufCIntRange fluxion__v1__alert__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 15 }
+  { 0, 16 }
 };
 const ProtobufCMessageDescriptor fluxion__v1__alert__descriptor =
 {
@@ -715,7 +728,7 @@ const ProtobufCMessageDescriptor fluxion__v1__alert__descriptor =
   "Fluxion__V1__Alert",
   "fluxion.v1",
   sizeof(Fluxion__V1__Alert),
-  15,
+  16,
   fluxion__v1__alert__field_descriptors,
   fluxion__v1__alert__field_indices_by_name,
   1,  fluxion__v1__alert__number_ranges,
@@ -824,7 +837,7 @@ const ProtobufCMessageDescriptor fluxion__v1__wall_time_range__descriptor =
   (ProtobufCMessageInit) fluxion__v1__wall_time_range__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor fluxion__v1__alert_filter__field_descriptors[8] =
+static const ProtobufCFieldDescriptor fluxion__v1__alert_filter__field_descriptors[9] =
 {
   {
     "sim_time",
@@ -922,11 +935,24 @@ static const ProtobufCFieldDescriptor fluxion__v1__alert_filter__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "networks",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Fluxion__V1__AlertFilter, n_networks),
+    offsetof(Fluxion__V1__AlertFilter, networks),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned fluxion__v1__alert_filter__field_indices_by_name[] = {
   2,   /* field[2] = detectors */
   6,   /* field[6] = min_probability */
   7,   /* field[7] = min_severity */
+  8,   /* field[8] = networks */
   4,   /* field[4] = pipe_ids */
   0,   /* field[0] = sim_time */
   5,   /* field[5] = state */
@@ -936,7 +962,7 @@ static const unsigned fluxion__v1__alert_filter__field_indices_by_name[] = {
 static const ProtobufCIntRange fluxion__v1__alert_filter__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor fluxion__v1__alert_filter__descriptor =
 {
@@ -946,7 +972,7 @@ const ProtobufCMessageDescriptor fluxion__v1__alert_filter__descriptor =
   "Fluxion__V1__AlertFilter",
   "fluxion.v1",
   sizeof(Fluxion__V1__AlertFilter),
-  8,
+  9,
   fluxion__v1__alert_filter__field_descriptors,
   fluxion__v1__alert_filter__field_indices_by_name,
   1,  fluxion__v1__alert_filter__number_ranges,
@@ -1387,20 +1413,22 @@ const ProtobufCEnumDescriptor fluxion__v1__severity__descriptor =
   fluxion__v1__severity__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue fluxion__v1__alert_grouping__enum_values_by_number[4] =
+static const ProtobufCEnumValue fluxion__v1__alert_grouping__enum_values_by_number[5] =
 {
   { "ALERT_GROUPING_UNSPECIFIED", "FLUXION__V1__ALERT_GROUPING__ALERT_GROUPING_UNSPECIFIED", 0 },
   { "ALERT_GROUPING_STATION", "FLUXION__V1__ALERT_GROUPING__ALERT_GROUPING_STATION", 1 },
   { "ALERT_GROUPING_HOUR_OF_DAY", "FLUXION__V1__ALERT_GROUPING__ALERT_GROUPING_HOUR_OF_DAY", 2 },
   { "ALERT_GROUPING_DETECTOR", "FLUXION__V1__ALERT_GROUPING__ALERT_GROUPING_DETECTOR", 3 },
+  { "ALERT_GROUPING_NETWORK", "FLUXION__V1__ALERT_GROUPING__ALERT_GROUPING_NETWORK", 4 },
 };
 static const ProtobufCIntRange fluxion__v1__alert_grouping__value_ranges[] = {
-{0, 0},{0, 4}
+{0, 0},{0, 5}
 };
-static const ProtobufCEnumValueIndex fluxion__v1__alert_grouping__enum_values_by_name[4] =
+static const ProtobufCEnumValueIndex fluxion__v1__alert_grouping__enum_values_by_name[5] =
 {
   { "ALERT_GROUPING_DETECTOR", 3 },
   { "ALERT_GROUPING_HOUR_OF_DAY", 2 },
+  { "ALERT_GROUPING_NETWORK", 4 },
   { "ALERT_GROUPING_STATION", 1 },
   { "ALERT_GROUPING_UNSPECIFIED", 0 },
 };
@@ -1411,9 +1439,9 @@ const ProtobufCEnumDescriptor fluxion__v1__alert_grouping__descriptor =
   "AlertGrouping",
   "Fluxion__V1__AlertGrouping",
   "fluxion.v1",
-  4,
+  5,
   fluxion__v1__alert_grouping__enum_values_by_number,
-  4,
+  5,
   fluxion__v1__alert_grouping__enum_values_by_name,
   1,
   fluxion__v1__alert_grouping__value_ranges,

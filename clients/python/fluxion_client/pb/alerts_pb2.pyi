@@ -6,6 +6,7 @@ from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Map
 
 ALERT_GROUPING_DETECTOR: AlertGrouping
 ALERT_GROUPING_HOUR_OF_DAY: AlertGrouping
+ALERT_GROUPING_NETWORK: AlertGrouping
 ALERT_GROUPING_STATION: AlertGrouping
 ALERT_GROUPING_UNSPECIFIED: AlertGrouping
 ALERT_STATE_CLEARED: AlertState
@@ -33,13 +34,14 @@ class AggregateAlertsResponse(_message.Message):
     def __init__(self, buckets: _Optional[_Iterable[_Union[AlertBucket, _Mapping]]] = ...) -> None: ...
 
 class Alert(_message.Message):
-    __slots__ = ["alert_id", "cleared_sim_time_s", "cleared_wall_unix_ns", "detector", "estimated_size_fraction", "matched_leak_id", "pipe_id", "position_m", "probability", "raised_sim_time_s", "raised_wall_unix_ns", "segment_id", "severity", "state", "station_id"]
+    __slots__ = ["alert_id", "cleared_sim_time_s", "cleared_wall_unix_ns", "detector", "estimated_size_fraction", "matched_leak_id", "network", "pipe_id", "position_m", "probability", "raised_sim_time_s", "raised_wall_unix_ns", "segment_id", "severity", "state", "station_id"]
     ALERT_ID_FIELD_NUMBER: _ClassVar[int]
     CLEARED_SIM_TIME_S_FIELD_NUMBER: _ClassVar[int]
     CLEARED_WALL_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
     DETECTOR_FIELD_NUMBER: _ClassVar[int]
     ESTIMATED_SIZE_FRACTION_FIELD_NUMBER: _ClassVar[int]
     MATCHED_LEAK_ID_FIELD_NUMBER: _ClassVar[int]
+    NETWORK_FIELD_NUMBER: _ClassVar[int]
     PIPE_ID_FIELD_NUMBER: _ClassVar[int]
     POSITION_M_FIELD_NUMBER: _ClassVar[int]
     PROBABILITY_FIELD_NUMBER: _ClassVar[int]
@@ -55,6 +57,7 @@ class Alert(_message.Message):
     detector: str
     estimated_size_fraction: float
     matched_leak_id: str
+    network: str
     pipe_id: str
     position_m: float
     probability: float
@@ -64,7 +67,7 @@ class Alert(_message.Message):
     severity: Severity
     state: AlertState
     station_id: str
-    def __init__(self, alert_id: _Optional[str] = ..., detector: _Optional[str] = ..., state: _Optional[_Union[AlertState, str]] = ..., raised_sim_time_s: _Optional[float] = ..., raised_wall_unix_ns: _Optional[int] = ..., cleared_sim_time_s: _Optional[float] = ..., cleared_wall_unix_ns: _Optional[int] = ..., probability: _Optional[float] = ..., severity: _Optional[_Union[Severity, str]] = ..., pipe_id: _Optional[str] = ..., position_m: _Optional[float] = ..., station_id: _Optional[str] = ..., segment_id: _Optional[str] = ..., estimated_size_fraction: _Optional[float] = ..., matched_leak_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, alert_id: _Optional[str] = ..., detector: _Optional[str] = ..., state: _Optional[_Union[AlertState, str]] = ..., raised_sim_time_s: _Optional[float] = ..., raised_wall_unix_ns: _Optional[int] = ..., cleared_sim_time_s: _Optional[float] = ..., cleared_wall_unix_ns: _Optional[int] = ..., probability: _Optional[float] = ..., severity: _Optional[_Union[Severity, str]] = ..., pipe_id: _Optional[str] = ..., position_m: _Optional[float] = ..., station_id: _Optional[str] = ..., segment_id: _Optional[str] = ..., estimated_size_fraction: _Optional[float] = ..., matched_leak_id: _Optional[str] = ..., network: _Optional[str] = ...) -> None: ...
 
 class AlertBucket(_message.Message):
     __slots__ = ["count", "key", "max_probability", "mean_probability"]
@@ -85,10 +88,11 @@ class AlertEvent(_message.Message):
     def __init__(self, alert: _Optional[_Union[Alert, _Mapping]] = ...) -> None: ...
 
 class AlertFilter(_message.Message):
-    __slots__ = ["detectors", "min_probability", "min_severity", "pipe_ids", "sim_time", "state", "station_ids", "wall_time"]
+    __slots__ = ["detectors", "min_probability", "min_severity", "networks", "pipe_ids", "sim_time", "state", "station_ids", "wall_time"]
     DETECTORS_FIELD_NUMBER: _ClassVar[int]
     MIN_PROBABILITY_FIELD_NUMBER: _ClassVar[int]
     MIN_SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    NETWORKS_FIELD_NUMBER: _ClassVar[int]
     PIPE_IDS_FIELD_NUMBER: _ClassVar[int]
     SIM_TIME_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -97,12 +101,13 @@ class AlertFilter(_message.Message):
     detectors: _containers.RepeatedScalarFieldContainer[str]
     min_probability: float
     min_severity: Severity
+    networks: _containers.RepeatedScalarFieldContainer[str]
     pipe_ids: _containers.RepeatedScalarFieldContainer[str]
     sim_time: SimTimeRange
     state: AlertState
     station_ids: _containers.RepeatedScalarFieldContainer[str]
     wall_time: WallTimeRange
-    def __init__(self, sim_time: _Optional[_Union[SimTimeRange, _Mapping]] = ..., wall_time: _Optional[_Union[WallTimeRange, _Mapping]] = ..., detectors: _Optional[_Iterable[str]] = ..., station_ids: _Optional[_Iterable[str]] = ..., pipe_ids: _Optional[_Iterable[str]] = ..., state: _Optional[_Union[AlertState, str]] = ..., min_probability: _Optional[float] = ..., min_severity: _Optional[_Union[Severity, str]] = ...) -> None: ...
+    def __init__(self, sim_time: _Optional[_Union[SimTimeRange, _Mapping]] = ..., wall_time: _Optional[_Union[WallTimeRange, _Mapping]] = ..., detectors: _Optional[_Iterable[str]] = ..., station_ids: _Optional[_Iterable[str]] = ..., pipe_ids: _Optional[_Iterable[str]] = ..., state: _Optional[_Union[AlertState, str]] = ..., min_probability: _Optional[float] = ..., min_severity: _Optional[_Union[Severity, str]] = ..., networks: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class QueryAlertsRequest(_message.Message):
     __slots__ = ["filter", "page_size", "page_token"]

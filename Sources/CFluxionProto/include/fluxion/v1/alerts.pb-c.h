@@ -51,7 +51,8 @@ typedef enum _Fluxion__V1__AlertGrouping {
   FLUXION__V1__ALERT_GROUPING__ALERT_GROUPING_UNSPECIFIED = 0,
   FLUXION__V1__ALERT_GROUPING__ALERT_GROUPING_STATION = 1,
   FLUXION__V1__ALERT_GROUPING__ALERT_GROUPING_HOUR_OF_DAY = 2,
-  FLUXION__V1__ALERT_GROUPING__ALERT_GROUPING_DETECTOR = 3
+  FLUXION__V1__ALERT_GROUPING__ALERT_GROUPING_DETECTOR = 3,
+  FLUXION__V1__ALERT_GROUPING__ALERT_GROUPING_NETWORK = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FLUXION__V1__ALERT_GROUPING)
 } Fluxion__V1__AlertGrouping;
 
@@ -75,10 +76,15 @@ struct  Fluxion__V1__Alert
   char *segment_id;
   double estimated_size_fraction;
   char *matched_leak_id;
+  /*
+   * The network (shard) whose server raised it: that server's --network, "" when it has none.
+   * With a shared PostgreSQL store, (network, alert_id) identifies an alert.
+   */
+  char *network;
 };
 #define FLUXION__V1__ALERT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__alert__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, FLUXION__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED, 0, 0, 0, 0, 0, FLUXION__V1__SEVERITY__SEVERITY_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, FLUXION__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED, 0, 0, 0, 0, 0, FLUXION__V1__SEVERITY__SEVERITY_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -127,10 +133,15 @@ struct  Fluxion__V1__AlertFilter
   Fluxion__V1__AlertState state;
   double min_probability;
   Fluxion__V1__Severity min_severity;
+  /*
+   * empty: every network in the store
+   */
+  size_t n_networks;
+  char **networks;
 };
 #define FLUXION__V1__ALERT_FILTER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__alert_filter__descriptor) \
-    , NULL, NULL, 0,NULL, 0,NULL, 0,NULL, FLUXION__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED, 0, FLUXION__V1__SEVERITY__SEVERITY_UNSPECIFIED }
+    , NULL, NULL, 0,NULL, 0,NULL, 0,NULL, FLUXION__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED, 0, FLUXION__V1__SEVERITY__SEVERITY_UNSPECIFIED, 0,NULL }
 
 
 struct  Fluxion__V1__QueryAlertsRequest
