@@ -70,17 +70,17 @@ enum MOCKernel {
         leftP: Double, leftQ: Double, rightP: Double, rightQ: Double,
         b: Double, friction: Double, c2: Double
     ) {
-        // ρ = r/B = F·c²·Q|Q|/(2P): the friction of a half cell in flow units.
+        // ρ = r/B = k·Q|Q| with k = F·c²/(2P): the friction of a half cell in flow units.
         let invB = 1 / b, halfInvB = 0.5 * invB, halfFc2 = 0.5 * friction * c2
         var pl = leftP, ql = leftQ
         var pi = p[0], qi = q[0]
-        var invPi = 1 / pi
-        var rhoi = halfFc2 * qi * abs(qi) * invPi
+        var ki = halfFc2 / pi
+        var rhoi = ki * qi * abs(qi)
         var i = 0
         while i < count - 1 {
             let pn = p[i + 1], qn = q[i + 1]
-            let invPn = 1 / pn
-            let rhon = halfFc2 * qn * abs(qn) * invPn
+            let kn = halfFc2 / pn
+            let rhon = kn * qn * abs(qn)
             let cp = pi + b * (qi - rhoi), cm = pn - b * (qn - rhon)
             let pr = 0.5 * (cp + cm)
             let qr = halfInvB * (cp - cm)
@@ -88,13 +88,13 @@ enum MOCKernel {
             let x = qi - invB * (pr - pl) - rhoi, predicted = x - rhoi
             // φ of the arriving half from the old P (no second division): P moves by a
             // fraction ΔP/P ≪ 1 per step, Q by much more.
-            q[i] = x - halfFc2 * predicted * abs(predicted) * invPi
-            pl = pr; ql = qr; pi = pn; qi = qn; rhoi = rhon; invPi = invPn
+            q[i] = x - ki * predicted * abs(predicted)
+            pl = pr; ql = qr; pi = pn; qi = qn; rhoi = rhon; ki = kn
             i += 1
         }
         p[i] = pi - b * (rightQ - ql)
         let x = qi - invB * (rightP - pl) - rhoi, predicted = x - rhoi
-        q[i] = x - halfFc2 * predicted * abs(predicted) * invPi
+        q[i] = x - ki * predicted * abs(predicted)
     }
 
     /// Characteristic constant arriving at a pipe's end face from its last cell
