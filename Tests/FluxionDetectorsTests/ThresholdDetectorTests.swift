@@ -112,7 +112,7 @@ extension ThresholdDetectorTests {
         // At detection (the evaluation's rule: 120 s after the alarm rose) the transient model
         // places it; the held-out evaluation's median there is 3.1 % of the pipe (1.9 % for T2
         // leaks of 2–5 %), p90 12 %: allow 5 % of T2 (2.15 km) for this case, a large leak
-        // (measured 721 m).
+        // (measured 123 m on 2026-12-07, with the old and the trapezoidal friction alike).
         let detection = try #require(alarms.first { $0.simTimeS >= first.simTimeS + 120 })
         #expect(detection.estimate.pipeID == "T2")
         let early = try #require(detection.estimate.positionM)

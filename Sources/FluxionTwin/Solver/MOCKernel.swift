@@ -8,17 +8,28 @@
 ///     Cp = P_i + B·Q_i − r_i          Cm = P_{i+1} − B·Q_{i+1} + r_{i+1}
 ///     P* = (Cp + Cm)/2                Q* = (Cp − Cm)/(2B)
 ///
-/// and each cell is updated in conservation form, friction as a momentum sink:
+/// and each cell is updated in conservation form, friction as a momentum sink taken
+/// half from the cell's old state and half from its new one (trapezoidal along each
+/// characteristic: the half cell at its foot explicit, the half cell it arrives in at
+/// the new state):
 ///
 ///     P_i ← P_i − B·(Q*_right − Q*_left)
-///     Q_i ← Q_i − (P*_right − P*_left)/B − 2·r_i/B
+///     Q_i ← Q_i − (P*_right − P*_left)/B − (r_i + r̃_i)/B
+///
+/// r̃_i is r at the predictor Q̃_i = Q_i − (P*_right − P*_left)/B − 2·r_i/B (the update
+/// with the old friction on both halves): Heun's predictor–corrector, no square root or
+/// division (gas: φ of the arriving half from the old P_i, which moves by a fraction ΔP/P
+/// ≪ 1 per step). In a steady state Q̃_i = Q_i, so the discrete steady state is unchanged.
 ///
 /// This is the classical MOC update on a cell-centred grid, but it conserves mass
 /// exactly (the storage Σ P_i changes only by face fluxes) and keeps the discrete
 /// steady state equal to Darcy–Weisbach. B is the characteristic impedance
 /// (liquid a/(gA), gas c/A), F = Δt·f/(2·D·A), and φ = 1 for liquids, c²/P_i for
 /// gas. The end faces are given (node boundary conditions, leaks), so the loop has
-/// no branches.
+/// no branches. Why the arriving half cell takes the new state: with 2·r_i (the old
+/// state for both halves), a cell just behind a front took the friction of the far side
+/// of the front, and at Courant 1 that error rides with the front and grows with every
+/// reach it crosses (docs/PHYSICS.md, Friction integration).
 enum MOCKernel {
     /// Advances `count` cells of a liquid pipe segment.
     /// - Parameters: p, q: first cell; left/right face values (P, flow into the
@@ -29,24 +40,27 @@ enum MOCKernel {
         leftP: Double, leftQ: Double, rightP: Double, rightQ: Double,
         b: Double, friction: Double
     ) {
-        let invB = 1 / b, halfInvB = 0.5 * invB, halfBF = 0.5 * b * friction, twoInvB = 2 * invB
+        // ρ = r/B = F·Q|Q|/2: the friction of a half cell in flow units.
+        let invB = 1 / b, halfInvB = 0.5 * invB, halfF = 0.5 * friction
         var pl = leftP, ql = leftQ
         var pi = p[0], qi = q[0]
-        var ri = halfBF * qi * abs(qi)
+        var rhoi = halfF * qi * abs(qi)
         var i = 0
         while i < count - 1 {
             let pn = p[i + 1], qn = q[i + 1]
-            let rn = halfBF * qn * abs(qn)
-            let cp = pi + b * qi - ri, cm = pn - b * qn + rn
+            let rhon = halfF * qn * abs(qn)
+            let cp = pi + b * (qi - rhoi), cm = pn - b * (qn - rhon)
             let pr = 0.5 * (cp + cm)
             let qr = halfInvB * (cp - cm)
             p[i] = pi - b * (qr - ql)
-            q[i] = qi - invB * (pr - pl) - twoInvB * ri
-            pl = pr; ql = qr; pi = pn; qi = qn; ri = rn
+            let x = qi - invB * (pr - pl) - rhoi, predicted = x - rhoi
+            q[i] = x - halfF * predicted * abs(predicted)
+            pl = pr; ql = qr; pi = pn; qi = qn; rhoi = rhon
             i += 1
         }
         p[i] = pi - b * (rightQ - ql)
-        q[i] = qi - invB * (rightP - pl) - twoInvB * ri
+        let x = qi - invB * (rightP - pl) - rhoi, predicted = x - rhoi
+        q[i] = x - halfF * predicted * abs(predicted)
     }
 
     /// Advances `count` cells of a gas pipe segment (φ = c²/P_i). `c2`: wave speed squared, m²/s².
@@ -56,24 +70,31 @@ enum MOCKernel {
         leftP: Double, leftQ: Double, rightP: Double, rightQ: Double,
         b: Double, friction: Double, c2: Double
     ) {
-        let invB = 1 / b, halfInvB = 0.5 * invB, halfBFc2 = 0.5 * b * friction * c2, twoInvB = 2 * invB
+        // ρ = r/B = k·Q|Q| with k = F·c²/(2P): the friction of a half cell in flow units.
+        let invB = 1 / b, halfInvB = 0.5 * invB, halfFc2 = 0.5 * friction * c2
         var pl = leftP, ql = leftQ
         var pi = p[0], qi = q[0]
-        var ri = halfBFc2 * qi * abs(qi) / pi
+        var ki = halfFc2 / pi
+        var rhoi = ki * qi * abs(qi)
         var i = 0
         while i < count - 1 {
             let pn = p[i + 1], qn = q[i + 1]
-            let rn = halfBFc2 * qn * abs(qn) / pn
-            let cp = pi + b * qi - ri, cm = pn - b * qn + rn
+            let kn = halfFc2 / pn
+            let rhon = kn * qn * abs(qn)
+            let cp = pi + b * (qi - rhoi), cm = pn - b * (qn - rhon)
             let pr = 0.5 * (cp + cm)
             let qr = halfInvB * (cp - cm)
             p[i] = pi - b * (qr - ql)
-            q[i] = qi - invB * (pr - pl) - twoInvB * ri
-            pl = pr; ql = qr; pi = pn; qi = qn; ri = rn
+            let x = qi - invB * (pr - pl) - rhoi, predicted = x - rhoi
+            // φ of the arriving half from the old P (no second division): P moves by a
+            // fraction ΔP/P ≪ 1 per step, Q by much more.
+            q[i] = x - ki * predicted * abs(predicted)
+            pl = pr; ql = qr; pi = pn; qi = qn; rhoi = rhon; ki = kn
             i += 1
         }
         p[i] = pi - b * (rightQ - ql)
-        q[i] = qi - invB * (rightP - pl) - twoInvB * ri
+        let x = qi - invB * (rightP - pl) - rhoi, predicted = x - rhoi
+        q[i] = x - ki * predicted * abs(predicted)
     }
 
     /// Characteristic constant arriving at a pipe's end face from its last cell
