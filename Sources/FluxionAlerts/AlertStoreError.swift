@@ -14,6 +14,9 @@ public enum AlertStoreError: Error, Equatable, CustomStringConvertible, Sendable
     case unavailable(location: String, reason: String)
     /// A PostgreSQL statement failed for another reason (`code` is the SQLSTATE).
     case database(location: String, operation: String, code: String, reason: String)
+    /// Another server's session holds the network's lock: two fluxiond may not serve one
+    /// network id on one database (each would close the other's alerts and reuse its ids).
+    case networkInUse(location: String, network: String)
     /// A page token that this store did not hand out, or one for another filter.
     case badPageToken(reason: String)
     /// A filter value that cannot be used.
@@ -30,6 +33,8 @@ public enum AlertStoreError: Error, Equatable, CustomStringConvertible, Sendable
         case .unavailable(let location, let reason): "alert store \(location): unreachable: \(reason)"
         case .database(let location, let operation, let code, let reason):
             "alert store \(location): \(operation) failed (PostgreSQL \(code)): \(reason)"
+        case .networkInUse(let location, let network):
+            "alert store \(location): network '\(network)' is served by another fluxiond on this database (give each server its own --network)"
         case .badPageToken(let reason): "page_token: \(reason)"
         case .invalidFilter(let field, let reason): "\(field): \(reason)"
         }

@@ -36,14 +36,23 @@ public final class PostgresAlertStore: SQLAlertStore {
         text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
     }
 
-    /// Connects, migrates the schema forward, and takes up this network's id sequence.
-    /// Throws `.unavailable` (naming the address, never the password) when the database cannot
-    /// be reached.
-    public init(url: String, network: String) throws(AlertStoreError) {
+    /// Connects, migrates the schema forward, claims the network (unless `claimNetwork` is
+    /// false: a second connection of the same server, e.g. its reader) and takes up its id
+    /// sequence. Throws `.unavailable` (naming the address, never the password) when the
+    /// database cannot be reached, `.networkInUse` when another server serves `network`.
+    public init(url: String, network: String, claimNetwork: Bool = true) throws(AlertStoreError) {
         self.url = url
         self.network = network
         connection = try PostgresConnection(url: url)
         try migrate()
+        if claimNetwork {
+            // Session-scoped: held for the server's life, retaken after a reconnect, released
+            // when the server's connection ends (also on kill -9).
+            connection.sessionLock = (
+                ("fluxion-network", network), .networkInUse(location: connection.location, network: network)
+            )
+            try connection.takeSessionLock()
+        }
         var stored: Int64 = 0
         try connection.query("SELECT COALESCE(MAX(id_n), 0) FROM alerts WHERE network = ?", [.text(network)]) {
             row in stored = row.int(0)
@@ -52,7 +61,7 @@ public final class PostgresAlertStore: SQLAlertStore {
     }
 
     public func reopen() throws(AlertStoreError) -> any AlertStore {
-        try PostgresAlertStore(url: url, network: network)
+        try PostgresAlertStore(url: url, network: network, claimNetwork: false)
     }
 
     public func close() { connection.close() }

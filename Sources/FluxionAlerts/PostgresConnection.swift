@@ -16,6 +16,9 @@ final class PostgresConnection {
     let location: String
     private var conn: OpaquePointer?
     private var statements: [String: String] = [:]
+    /// A session-level advisory lock (two keys) taken after every (re)connect, with what to
+    /// throw when another session holds it; nil: none.
+    var sessionLock: (keys: (String, String), taken: AlertStoreError)?
     /// Bounds how long a connection attempt may hang (a host that drops packets), s.
     static let connectTimeoutS = 5
 
@@ -52,6 +55,18 @@ final class PostgresConnection {
     private func configure() throws(AlertStoreError) {
         try execute("SET synchronous_commit = on")
         try execute("SET client_min_messages = warning")
+        try takeSessionLock()
+    }
+
+    /// Takes `sessionLock` (held until the session ends: a crashed server's lock goes with its
+    /// connection).
+    func takeSessionLock() throws(AlertStoreError) {
+        guard let lock = sessionLock else { return }
+        var got = false
+        try query(
+            "SELECT pg_try_advisory_lock(hashtext(?), hashtext(?))", [.text(lock.keys.0), .text(lock.keys.1)]
+        ) { row in got = row.text(0) == "t" }
+        guard got else { throw lock.taken }
     }
 
     /// Reconnects if the connection is known to be broken.

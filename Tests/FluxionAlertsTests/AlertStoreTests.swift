@@ -216,6 +216,21 @@ extension AlertStoreSuite {
             #expect(error?.description.contains("schema version 99 is newer than this build supports") == true)
         }
 
+        /// Two servers on one network id would close each other's raised alerts and reuse each
+        /// other's ids: the second is refused while the first holds the network.
+        @Test func postgresANetworkIsServedByOneServerAtATime() throws {
+            let url = try TestPostgres.require().createDatabase()
+            let first = try PostgresAlertStore(url: url, network: "trunk")
+            let error = #expect(throws: AlertStoreError.self) { try PostgresAlertStore(url: url, network: "trunk") }
+            #expect(error == .networkInUse(location: first.location, network: "trunk"))
+            #expect(error?.description.contains("network 'trunk' is served by another fluxiond") == true)
+            // The same server's second connection (its reader) and other networks are not refused.
+            try first.reopen().close()
+            try PostgresAlertStore(url: url, network: "branch").close()
+            first.close()
+            try PostgresAlertStore(url: url, network: "trunk").close()
+        }
+
         @Test func postgresEightServersStartingAtOnceMigrateOnce() async throws {
             let url = try TestPostgres.require().createDatabase()
             try await withThrowingTaskGroup(of: Void.self) { group in
