@@ -4,6 +4,8 @@
 // ticks in memory, then times DetectorHost.process over them (the threshold plugin loaded by
 // dlopen from this executable's directory, or argv[1]). Prints ns per tick and checks the
 // results: one finite signal per tick, no failure, no alarm before the leak, an alarm after it.
+// `--pinn-model FILE` also times the pinn plugin with that model (its cost only: its detection
+// quality is what `fluxion evaluate` measures, docs/PINN.md).
 import FluxionDetectorKit
 import FluxionDetectors
 import FluxionScenario
@@ -15,9 +17,15 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
+var arguments = Array(CommandLine.arguments.dropFirst())
+var pinnModel: String?
+if let k = arguments.firstIndex(of: "--pinn-model"), k + 1 < arguments.count {
+    pinnModel = arguments[k + 1]
+    arguments.removeSubrange(k...(k + 1))
+}
 let pluginDirectory =
-    CommandLine.arguments.count > 1
-    ? CommandLine.arguments[1]
+    !arguments.isEmpty
+    ? arguments[0]
     : URL(
         fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
@@ -43,14 +51,15 @@ print(
     "absheron: \(ticks.count) ticks, \(samples) samples (\(String(format: "%.1f", Double(samples) / Double(ticks.count))) per tick), 4 h simulated"
 )
 
-for plugin in ["threshold"] {
+/// Times `plugin` over the ticks: best of 5 rounds, ns per tick; the signals of the last round.
+@MainActor func time(_ plugin: String, config: String = "") -> (ns: Double, signals: [AlertSignal]) {
     var best = Double.infinity
     var signals: [AlertSignal] = []
     for round in 0..<5 {
         let host = DetectorHost(pluginDirectory: pluginDirectory, network: network)
         host.wallClock = { 0 }
         do {
-            try host.load(plugin: plugin)
+            try host.load(plugin: plugin, name: plugin, configJSON: config)
             try host.activate(plugin)
         } catch { fail("\(plugin): \(error)") }
         var out: [AlertSignal] = []
@@ -65,6 +74,17 @@ for plugin in ["threshold"] {
     }
     guard signals.count == ticks.count else { fail("\(plugin): \(signals.count) signals for \(ticks.count) ticks") }
     guard signals.allSatisfy({ $0.estimate.probability.isFinite }) else { fail("\(plugin): non-finite probability") }
+    return (best, signals)
+}
+
+if let pinnModel {
+    let config = String(decoding: try JSONSerialization.data(withJSONObject: ["model": pinnModel]), as: UTF8.self)
+    let (ns, _) = time("pinn", config: config)
+    print(String(format: "pinn: %.2f µs per tick (best of 5 rounds; %@)", ns / 1000, pinnModel))
+}
+
+for plugin in ["threshold"] {
+    let (best, signals) = time(plugin)
     let falseAlarm = signals.first { $0.simTimeS < leakStartS && $0.estimate.probability >= 0.5 }
     let alarm = signals.first { $0.simTimeS >= leakStartS && $0.estimate.probability >= 0.5 }
     if let falseAlarm { fail("\(plugin): alarm before the leak at t = \(falseAlarm.simTimeS) s") }
