@@ -32,10 +32,8 @@ struct PINNTrainingSet {
             for r in 0..<n {
                 let base = (c.index * n + r) * s
                 let values = (0..<s).map { Float(dataset.series.values[base + $0]) }
-                guard let row = features.row(fromSensorValues: values) else {
-                    features.reset()
-                    continue
-                }
+                // A sample with a channel missing is skipped, as the plugin skips it online.
+                guard let row = features.row(fromSensorValues: values) else { continue }
                 guard let vector = features.addRow(row) else { continue }
                 block += 1
                 guard block % stride == 0 else { continue }

@@ -206,6 +206,21 @@ import Testing
         }
         #expect(e?.code == .invalidArgument)
         #expect(e?.message == "filter.min_severity: unknown severity 9")
+        // Enum numbers this server does not know are refused, not read as "any" (proto3 enums
+        // are open; the generated types keep the number).
+        filter = Wire.AlertFilter(state: .unrecognized(7))
+        let state = #expect(throws: RPCError.self) {
+            let _: Wire.QueryAlertsResponse = try conn.unary(
+                Wire.Fluxion.queryAlerts, Wire.QueryAlertsRequest(filter: filter))
+        }
+        #expect(state?.code == .invalidArgument)
+        #expect(state?.message == "filter.state: unknown alert state 7")
+        let grouping = #expect(throws: RPCError.self) {
+            let _: Wire.AggregateAlertsResponse = try conn.unary(
+                Wire.Fluxion.aggregateAlerts, Wire.AggregateAlertsRequest(groupBy: .unrecognized(9)))
+        }
+        #expect(grouping?.code == .invalidArgument)
+        #expect(grouping?.message.hasPrefix("group_by: must be station") == true)
     }
 
     /// A client that reads nothing: its StreamAlerts call ends with RESOURCE_EXHAUSTED once its

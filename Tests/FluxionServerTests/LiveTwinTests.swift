@@ -301,5 +301,12 @@ import Testing
                 Wire.SetSensorFaultRequest(sensorID: "NOPE", fault: .freeze))
         }
         #expect(e?.code == .notFound)
+        let unknown = #expect(throws: RPCError.self) {
+            let _: Wire.SetSensorFaultResponse = try conn.unary(
+                Wire.Fluxion.setSensorFault,
+                Wire.SetSensorFaultRequest(sensorID: "SUM-PT", fault: .unrecognized(9)))
+        }
+        #expect(unknown?.code == .invalidArgument)
+        #expect(unknown?.message == "fault: unknown sensor fault 9")
     }
 }
