@@ -44,15 +44,20 @@ extension MOCKernel {
         // Old state of the neighbour towards the start, and its weight (1: a cell, 2: a face).
         var pPrev = leftP, qPrev = leftQ, wPrev = 2.0
         var pi = p[0], qi = q[0]
-        var ki = halfFc2 / pi
+        let invP0 = 1 / pi
+        var ki = halfFc2 * invP0
         var rhoi = ki * qi * abs(qi)
+        var mi = min(0.9, max(-0.9, b * qi * invP0))
         var i = 0
+        // With α = 1 − M_i and β = 1 + M_{i+1} the face equations p* + (B/α)·ṁ* = Cp and
+        // p* − (B/β)·ṁ* = Cm become α·p* + B·ṁ* = α·Cp and β·p* − B·ṁ* = β·Cm: one division.
         while i < count - 1 {
             let pn = p[i + 1], qn = q[i + 1]
-            let kn = halfFc2 / pn
+            let invPn = 1 / pn
+            let kn = halfFc2 * invPn
             let rhon = kn * qn * abs(qn)
+            let mn = min(0.9, max(-0.9, b * qn * invPn))
             // C+ from cell i.
-            let mi = mach(b: b, p: pi, q: qi)
             let fpP: Double, fpQ: Double
             if mi >= 0 {
                 let w = 0.5 * mi * wPrev
@@ -62,7 +67,6 @@ extension MOCKernel {
                 fpP = pi + w * (pn - pi); fpQ = qi + w * (qn - qi)
             }
             // C− from cell i + 1.
-            let mn = mach(b: b, p: pn, q: qn)
             let fmP: Double, fmQ: Double
             if mn > 0 {
                 let w = 0.5 * mn
@@ -73,16 +77,16 @@ extension MOCKernel {
                 let w = -0.5 * mn * (far ? 1 : 2)
                 fmP = pn + w * (pf - pn); fmQ = qn + w * (qf - qn)
             }
-            let bp = b / (1 - mi), bm = b / (1 + mn)
-            let cp = fpP + bp * (fpQ - rhoi), cm = fmP - bm * (fmQ - rhon)
-            let qr = (cp - cm) / (bp + bm)
-            let pr = cp - bp * qr
+            let alpha = 1 - mi, beta = 1 + mn
+            let cpA = alpha * fpP + b * (fpQ - rhoi), cmB = beta * fmP - b * (fmQ - rhon)
+            let pr = (cpA + cmB) / (alpha + beta)
+            let qr = (cpA - alpha * pr) * invB
             let mr = pr + b2 * qr * qr / pr
             p[i] = pi - b * (qr - ql)
             let x = qi - invB * (mr - ml) - rhoi, predicted = x - rhoi
             q[i] = x - ki * predicted * abs(predicted)
             pPrev = pi; qPrev = qi; wPrev = 1
-            ql = qr; ml = mr; pi = pn; qi = qn; rhoi = rhon; ki = kn
+            ql = qr; ml = mr; pi = pn; qi = qn; rhoi = rhon; ki = kn; mi = mn
             i += 1
         }
         let mR = rightP + b2 * rightQ * rightQ / rightP
