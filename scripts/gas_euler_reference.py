@@ -13,8 +13,10 @@ on both sides and loses the orifice flow (choked) between them, as the twin's ju
 
 Writes Tests/Data/gas-euler-leak-reference.csv: pressure (Pa) at 10 km,
 30 km and the delivery node every 0.5 s to 180 s, and the leak's Cd*A in a comment line.
-Run with any Python that has NumPy (the .venv-pinn venv made by scripts/setup.sh):
-    .venv-pinn/bin/python scripts/gas_euler_reference.py [--dx 5] [--out FILE]
+Run with any Python that has NumPy (the .venv-pinn venv made by scripts/setup.sh); the committed
+file is the default 2.5 m run (a few minutes), checked against a 5 m run with --compare 5:
+    .venv-pinn/bin/python scripts/gas_euler_reference.py [--dx 2.5] [--compare 5] [--out FILE]
+Used by Tests/FluxionTwinTests/GasEulerTests.swift (leakTransientMatchesAnIndependentEulerSolution).
 """
 
 import argparse
@@ -192,7 +194,7 @@ def run(dx):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--dx", type=float, default=5.0)
+    ap.add_argument("--dx", type=float, default=2.5)
     ap.add_argument("--out", default="Tests/Data/gas-euler-leak-reference.csv")
     ap.add_argument("--compare", type=float, default=0.0, help="also run this dx and print the difference")
     args = ap.parse_args()
