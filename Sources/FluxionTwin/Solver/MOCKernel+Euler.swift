@@ -14,6 +14,8 @@
 ///     Cp = p₊ + B₊·(ṁ₊ − ρ_i)        Cm = p₋ − B₋·(ṁ₋ − ρ_{i+1})
 ///     ṁ* = (Cp − Cm)/(B₊ + B₋)       p* = Cp − B₊·ṁ*
 ///
+/// (each characteristic carries the friction of its own cell's half, ρ_i = r_i/B as in `advanceGas`;
+/// taking it at the interpolated foot instead would change it by O(M) of a half cell's friction),
 /// and each cell is updated in conservation form with the momentum flux p + ρv² (ρv² = (B·ṁ)²/p)
 /// and the same trapezoidal (Heun) friction as `advanceGas`:
 ///
