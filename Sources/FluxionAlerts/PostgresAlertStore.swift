@@ -18,10 +18,16 @@ import Synchronization
 ///        … the same columns as the SQLite store …)
 /// indexes: (raised_sim_s, seq), (network, raised_sim_s, seq), (detector, raised_sim_s),
 ///          (station_id, raised_sim_s), (network, state)
+/// version 2: revision bigint (1 at insert, +1 at every change), changed_xid xid8 (the
+///            transaction of the last change), origin text (the `fluxion.origin` of the session
+///            that made it: a server's network, "" for anyone else), set by a BEFORE trigger
+///            that also drops updates that change nothing; index (changed_xid)
+/// version 3: an AFTER INSERT OR UPDATE trigger: pg_notify('fluxion_alerts',
+///            {"network","id","revision","origin"}) for every row changed (`PostgresAlertFeed`)
 /// ```
 public final class PostgresAlertStore: SQLAlertStore {
     /// The schema version this build writes.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 3
     /// Taken (transaction-scoped) while migrating.
     static let migrationLockKey: Int64 = 0x666c_7578_696f_6e01
 
@@ -43,7 +49,7 @@ public final class PostgresAlertStore: SQLAlertStore {
     public init(url: String, network: String, claimNetwork: Bool = true) throws(AlertStoreError) {
         self.url = url
         self.network = network
-        connection = try PostgresConnection(url: url)
+        connection = try PostgresConnection(url: url, origin: network)
         try migrate()
         if claimNetwork {
             // Session-scoped: held for the server's life, retaken after a reconnect, released
@@ -65,6 +71,11 @@ public final class PostgresAlertStore: SQLAlertStore {
     }
 
     public func close() { connection.close() }
+
+    /// The changes other servers commit, live (`PostgresAlertFeed`, its own connection).
+    public func changeFeed() throws(AlertStoreError) -> (any AlertChangeFeed)? {
+        try PostgresAlertFeed(url: url, network: network)
+    }
 
     var hourKeySQL: String { "lpad(hour_of_day::text, 2, '0')" }
 
@@ -112,7 +123,45 @@ public final class PostgresAlertStore: SQLAlertStore {
         CREATE INDEX alerts_by_detector ON alerts(detector, raised_sim_s);
         CREATE INDEX alerts_by_station ON alerts(station_id, raised_sim_s);
         CREATE INDEX alerts_raised ON alerts(network, state) WHERE state = 1;
+        """,
+        // 2: what the relay orders, de-duplicates and catches up by. Every change to a row,
+        // whatever its columns and whoever makes it, goes through the trigger.
         """
+        ALTER TABLE alerts
+            ADD COLUMN revision bigint NOT NULL DEFAULT 1,
+            ADD COLUMN changed_xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+            ADD COLUMN origin text NOT NULL DEFAULT '';
+        CREATE INDEX alerts_by_change ON alerts(changed_xid);
+        CREATE FUNCTION fluxion_alert_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'UPDATE' THEN
+                IF NEW IS NOT DISTINCT FROM OLD THEN
+                    RETURN NULL;  -- a repeated save: no change, no revision, no notification
+                END IF;
+                NEW.revision := OLD.revision + 1;
+            ELSE
+                NEW.revision := 1;
+            END IF;
+            NEW.changed_xid := pg_current_xact_id();
+            NEW.origin := COALESCE(current_setting('fluxion.origin', true), '');
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER alerts_stamp BEFORE INSERT OR UPDATE ON alerts
+            FOR EACH ROW EXECUTE FUNCTION fluxion_alert_stamp();
+        """,
+        // 3: the notification (a small payload, far below NOTIFY's 8000 bytes: the listener
+        // reads the row).
+        """
+        CREATE FUNCTION fluxion_alert_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('\(PostgresAlertFeed.channel)', json_build_object(
+                'network', NEW.network, 'id', NEW.alert_id, 'revision', NEW.revision,
+                'origin', NEW.origin)::text);
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER alerts_notify AFTER INSERT OR UPDATE ON alerts
+            FOR EACH ROW EXECUTE FUNCTION fluxion_alert_notify();
+        """,
     ]
 
     private func migrate() throws(AlertStoreError) {
