@@ -82,8 +82,10 @@ extension AlertStoreSuite {
             // More than a fence interval: the watermark moves up to the slow transaction.
             #expect(Self.drain(feed, seconds: 2.5).count == 3)
             let killed = try pg.psql(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'fluxiond-relay'",
-                database: "postgres")
+                """
+                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                WHERE application_name = 'fluxiond-relay' AND datname = '\(Self.database(url))'
+                """, database: "postgres")
             #expect(killed.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
             usleep(200_000)
             try slow.execute("COMMIT")
