@@ -13,5 +13,7 @@ public protocol AlertChangeFeed: AnyObject {
     /// The changes that arrived, waiting up to `timeoutS` for the first when none has; [] when
     /// nothing changed in that time.
     func next(timeoutS: Double) throws(AlertStoreError) -> [AlertRecord]
+    /// How many times the feed has caught up after a gap (a reconnect, or a read that failed).
+    var catchUps: Int { get }
     func close()
 }

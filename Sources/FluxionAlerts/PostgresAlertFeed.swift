@@ -40,13 +40,13 @@ public final class PostgresAlertFeed: AlertChangeFeed {
     public static let channel = "fluxion_alerts"
     /// How often the watermark is advanced (and the connection checked), s.
     static let fenceIntervalS = 1.0
+    static let fenceTimeoutS = 30.0
     /// The most alerts read per query.
     static let maxKeysPerRead = 1000
 
     /// This server's network: rows it changed itself are skipped.
     public let network: String
     public var location: String { connection.location }
-    /// How many times the feed has caught up after a reconnect (or a failed read).
     public private(set) var catchUps = 0
     private let connection: PostgresConnection
     private var listening = -1
@@ -89,6 +89,9 @@ public final class PostgresAlertFeed: AlertChangeFeed {
             try listen()
             out = try catchUp()
         }
+        // A fence not back after `fenceTimeoutS` (it cannot be lost on a live session; this is
+        // a safety net) is sent again.
+        if fence != nil, ContinuousClock.now - lastFence >= .seconds(Self.fenceTimeoutS) { fence = nil }
         if fence == nil, ContinuousClock.now - lastFence >= .seconds(Self.fenceIntervalS) { try sendFence() }
         let notes = try connection.notifications(waitingUpTo: out.isEmpty ? timeoutS : 0)
         do {
@@ -182,9 +185,9 @@ public final class PostgresAlertFeed: AlertChangeFeed {
     /// The row as a record if it is new to this feed, remembering it.
     private func accept(_ row: any SQLRow) -> AlertRecord? {
         let record = PostgresAlertStore.record(row)
-        let revision = row.int(18)
-        let xid = UInt64(row.text(19)) ?? 0
-        guard row.text(20) != network else { return nil }
+        let revision = row.int(Self.stampColumn)
+        let xid = UInt64(row.text(Self.stampColumn + 1)) ?? 0
+        guard row.text(Self.stampColumn + 2) != network else { return nil }
         let key = Key(network: record.network, id: record.id)
         if let d = delivered[key] {
             guard revision > d.revision else { return nil }
@@ -197,9 +200,12 @@ public final class PostgresAlertFeed: AlertChangeFeed {
         return record
     }
 
+    /// The record's columns, then revision, changed_xid, origin.
     private static var selectColumns: String {
         PostgresAlertStore.columns + ", revision, changed_xid::text, origin"
     }
+    /// Where revision is in a row of `selectColumns` (after however many columns a record has).
+    private static let stampColumn = Int32(PostgresAlertStore.columns.split(separator: ",").count)
 
     private static func change(_ payload: String) -> (key: Key, revision: Int64, origin: String)? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any],

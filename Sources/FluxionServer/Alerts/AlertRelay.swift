@@ -64,11 +64,11 @@ final class AlertRelay: @unchecked Sendable {
         var failures = 0
         var delay = Self.firstDelayS
         var lastReport = ContinuousClock.now
-        var catchUps = (feed as? PostgresAlertFeed)?.catchUps ?? 0
+        var catchUps = feed.catchUps
         while !isStopped {
             do throws(AlertStoreError) {
                 let records = try feed.next(timeoutS: Self.waitS)
-                if let feed = feed as? PostgresAlertFeed, feed.catchUps != catchUps {
+                if feed.catchUps != catchUps {
                     catchUps = feed.catchUps
                     logger.notice(
                         "alert relay \(location): listening again after \(failures) failed attempts; \(records.count) changes caught up"
