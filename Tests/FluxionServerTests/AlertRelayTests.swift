@@ -202,4 +202,45 @@ import Testing
             "relay: \(stored.count) alerts of south, \(relayed.all.count) events on north's stream, \(coalesced) seen only cleared (raised and cleared both during a gap)"
         )
     }
+
+    /// Relayed events follow the fan-out's rule for slow clients: a client that does not read is
+    /// ended with RESOURCE_EXHAUSTED once its backlog is full, and the server goes on relaying
+    /// to the others.
+    @Test func aSlowClientOfRelayedEventsIsEndedAndTheServerGoesOn() throws {
+        let pg = try TestPostgres()
+        defer { pg.stop() }
+        let url = try pg.createDatabase()
+        let north = try InProcessServer(
+            tweak: { $0.streamBacklogBytes = 64 * 1024 },
+            configure: { server in
+                do {
+                    _ = try AlertService(
+                        server: server, store: try PostgresAlertStore(url: url, network: "north"),
+                        network: AlertServiceTests.network)
+                } catch {
+                    fatalError("alert store: \(error)")
+                }
+            })
+        defer { north.stop() }
+        let south = try Self.server(url: url, network: "south")
+        defer { south.stop() }
+        let slow = try RawClient(port: north.port, receiveBufferBytes: 4096)
+        _ = try slow.handshake()
+        slow.send(Wire.Envelope(callID: 1, kind: .request, method: Wire.Fluxion.streamAlerts.path))
+        Thread.sleep(forTimeInterval: 0.3)
+        // 5,000 alerts raised and cleared in one ingest (stored as their latest state): ~0.5 MB
+        // of events, far over the 64 KB backlog plus what the sockets hold.
+        #expect(AlertServiceTests.ingest(south, AlertServiceTests.signals(0..<5_000)) == 10_000)
+        let frames = try slow.readUntil { $0.kind == .end }
+        #expect(frames.last?.status == .resourceExhausted)
+        #expect(frames.last?.statusMessage.hasPrefix("client read too slowly: alert event for ALR-") == true)
+        #expect(frames.count - 1 < 5_000)
+        // The server goes on: a new client gets the next alert of south.
+        let conn = try FluxionConnection(host: "127.0.0.1", port: north.port, callTimeout: 30)
+        defer { conn.close() }
+        let next = try Recorder(conn)
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(AlertServiceTests.ingest(south, [Self.raise(9_999)]) == 1)
+        #expect(next.wait { $0.map(\.alertID) == ["ALR-5001"] })
+    }
 }

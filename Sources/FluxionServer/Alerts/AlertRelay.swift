@@ -14,13 +14,14 @@ import Synchronization
 /// The feed lives on its own thread, never the loop thread: it waits for notifications, and for
 /// a database that went away (retried with a backoff of 50 ms doubling to 2 s; every retry
 /// reconnects, LISTENs again and catches up, so nothing is lost). Batches go to the loop thread
-/// in order; at most `maxBatchesQueued` wait there at a time (the relay thread waits for the
-/// loop, and the database's notification queue holds the rest), so the relay's memory is
-/// bounded whatever the loop does. Slow clients are the fan-out's business, with the same rule
+/// in order, at most `maxBatch` records each; at most `maxBatchesQueued` wait there at a time
+/// (the relay thread waits for the loop, and the database's notification queue holds the
+/// rest), so what the relay queues on the loop is bounded whatever the loop does. Slow clients are the fan-out's business, with the same rule
 /// as local events (RESOURCE_EXHAUSTED past the backlog limit).
 final class AlertRelay: @unchecked Sendable {
     static let waitS = 0.25
     static let maxBatchesQueued = 16
+    static let maxBatch = 500
     static let firstDelayS = 0.05
     static let maxDelayS = 2.0
 
@@ -76,7 +77,14 @@ final class AlertRelay: @unchecked Sendable {
                 }
                 failures = 0
                 delay = Self.firstDelayS
-                if !records.isEmpty { hand(records) }
+                // In slices: after a long gap a catch-up can be large, and each slice is one
+                // turn of the loop.
+                var start = 0
+                while start < records.count, !isStopped {
+                    let end = min(start + Self.maxBatch, records.count)
+                    hand(Array(records[start..<end]))
+                    start = end
+                }
             } catch {
                 failures += 1
                 if failures == 1 || ContinuousClock.now - lastReport > .seconds(30) {
