@@ -105,6 +105,46 @@ extension AlertStoreSuite {
             #expect(feed.remembered <= 1)
         }
 
+        /// A database written by a build of schema version 1 is brought to 3 in place: its rows
+        /// are history (not relayed), and their next change is relayed like any other.
+        @Test func aVersion1DatabaseIsMigratedAndItsRowsRelayedWhenTheyChange() throws {
+            let pg = try TestPostgres.require()
+            let url = try pg.createDatabase()
+            let database = Self.database(url)
+            try pg.psql(
+                "CREATE TABLE fluxion_migrations(version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                database: database)
+            try pg.psql(PostgresAlertStore.migrations[0], database: database)
+            try pg.psql(
+                """
+                INSERT INTO fluxion_migrations(version) VALUES (1);
+                INSERT INTO alerts(network, alert_id, id_n, detector, state, raised_sim_s, raised_wall_ns,
+                    updated_sim_s, probability, severity, hour_of_day)
+                VALUES ('south', 'ALR-1', 1, 'threshold', 1, 100, 1, 100, 0.9, 1, 0)
+                """, database: database)
+            let north = try PostgresAlertStore(url: url, network: "north")
+            defer { north.close() }
+            #expect(
+                try pg.psql(
+                    "SELECT string_agg(version::text, ',' ORDER BY version) FROM fluxion_migrations", database: database
+                ).trimmingCharacters(in: .whitespacesAndNewlines) == "1,2,3")
+            #expect(
+                try pg.psql("SELECT revision, changed_xid, origin FROM alerts", database: database)
+                    .trimmingCharacters(in: .whitespacesAndNewlines) == "1|0|")
+            let feed = try #require(try north.changeFeed())
+            defer { feed.close() }
+            #expect(Self.drain(feed, seconds: 0.5) == [])
+            let south = try PostgresAlertStore(url: url, network: "south")
+            defer { south.close() }
+            var cleared = try #require(try south.alert(id: "ALR-1"))
+            cleared.state = .cleared
+            cleared.clearedSimTimeS = 160
+            cleared.clearedWallUnixNs = 2
+            cleared.updatedSimTimeS = 160
+            try south.save(cleared)
+            #expect(Self.drain(feed, until: 1) == ["south/ALR-1 cleared 0.9"])
+        }
+
         @Test func arrayLiteralsQuoteEveryItem() {
             #expect(
                 PostgresAlertFeed.arrayLiteral(["a", "b c", "q\"x", "s\\t", ""]) == #"{"a","b c","q\"x","s\\t",""}"#)
