@@ -93,7 +93,13 @@ final class PostgresConnection {
         guard PQstatus(conn) == CONNECTION_OK else {
             throw .unavailable(location: location, reason: Self.message(conn))
         }
-        try configure()
+        do {
+            try configure()
+        } catch {
+            // A session without its settings (or its LISTENs, `generation`) is not used.
+            broken = true
+            throw error
+        }
     }
 
     /// Runs SQL without parameters or results (may hold several statements).
