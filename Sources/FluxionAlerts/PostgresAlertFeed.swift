@@ -86,8 +86,15 @@ public final class PostgresAlertFeed: AlertChangeFeed {
         try connection.ensureConnected()
         var out: [AlertRecord] = []
         if connection.generation != listening {
-            try listen()
-            out = try catchUp()
+            do {
+                try listen()
+                out = try catchUp()
+            } catch {
+                listening = -1
+                throw error
+            }
+            // Returned at once: nothing after this may lose them.
+            if !out.isEmpty { return out }
         }
         // A fence not back after `fenceTimeoutS` (it cannot be lost on a live session; this is
         // a safety net) is sent again.
@@ -117,11 +124,13 @@ public final class PostgresAlertFeed: AlertChangeFeed {
     private func catchUp() throws(AlertStoreError) -> [AlertRecord] {
         var xmin: UInt64 = 0
         try connection.query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text") { xmin = UInt64($0.text(0)) ?? 0 }
-        var out: [AlertRecord] = []
+        var rows: [StampedRow] = []
         try connection.query(
             "SELECT \(Self.selectColumns) FROM alerts WHERE changed_xid >= ?::xid8 ORDER BY changed_xid, seq",
             [.text(String(watermark))]
-        ) { row in if let r = accept(row) { out.append(r) } }
+        ) { rows.append(StampedRow($0)) }
+        // Only once every row is in hand: a read that fails remembers nothing.
+        let out = rows.compactMap(accept)
         catchUps += 1
         advance(to: xmin)
         return out
@@ -163,41 +172,56 @@ public final class PostgresAlertFeed: AlertChangeFeed {
             if let d = delivered[change.key], d.revision >= change.revision { continue }
             if seen.insert(change.key).inserted { wanted.append(change.key) }
         }
-        var out: [AlertRecord] = []
+        var rows: [Key: StampedRow] = [:]
         var start = 0
         while start < wanted.count {
             let keys = Array(wanted[start..<min(start + Self.maxKeysPerRead, wanted.count)])
             start += keys.count
-            var rows: [Key: AlertRecord] = [:]
             try connection.query(
                 """
                 SELECT \(Self.selectColumns) FROM alerts
                 WHERE (network, alert_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))
                 """, [.text(Self.arrayLiteral(keys.map(\.network))), .text(Self.arrayLiteral(keys.map(\.id)))]
-            ) { row in if let r = accept(row) { rows[Key(network: r.network, id: r.id)] = r } }
-            out += keys.compactMap { rows[$0] }
+            ) { row in
+                let r = StampedRow(row)
+                rows[Key(network: r.record.network, id: r.record.id)] = r
+            }
         }
+        // Only once every row is in hand (a read that fails remembers nothing), in order.
+        let out = wanted.compactMap { rows[$0] }.compactMap(accept)
         // Only now: every change the fence stands for has been read.
         if let fenceXmin { advance(to: fenceXmin) }
         return out
     }
 
-    /// The row as a record if it is new to this feed, remembering it.
-    private func accept(_ row: any SQLRow) -> AlertRecord? {
-        let record = PostgresAlertStore.record(row)
-        let revision = row.int(Self.stampColumn)
-        let xid = UInt64(row.text(Self.stampColumn + 1)) ?? 0
-        guard row.text(Self.stampColumn + 2) != network else { return nil }
-        let key = Key(network: record.network, id: record.id)
+    /// A row of `selectColumns`: the record and what the trigger stamped on it.
+    private struct StampedRow {
+        let record: AlertRecord
+        let revision: Int64
+        let xid: UInt64
+        let origin: String
+
+        init(_ row: any SQLRow) {
+            record = PostgresAlertStore.record(row)
+            revision = row.int(PostgresAlertFeed.stampColumn)
+            xid = UInt64(row.text(PostgresAlertFeed.stampColumn + 1)) ?? 0
+            origin = row.text(PostgresAlertFeed.stampColumn + 2)
+        }
+    }
+
+    /// The row's record if it is new to this feed, remembering it.
+    private func accept(_ row: StampedRow) -> AlertRecord? {
+        guard row.origin != network else { return nil }
+        let key = Key(network: row.record.network, id: row.record.id)
         if let d = delivered[key] {
-            guard revision > d.revision else { return nil }
+            guard row.revision > d.revision else { return nil }
         } else {
             // Not remembered: either returned and forgotten (its change is below the
             // watermark), or changed before the feed opened.
-            guard xid >= watermark else { return nil }
+            guard row.xid >= watermark else { return nil }
         }
-        delivered[key] = Stamp(revision: revision, xid: xid)
-        return record
+        delivered[key] = Stamp(revision: row.revision, xid: row.xid)
+        return row.record
     }
 
     /// The record's columns, then revision, changed_xid, origin.
