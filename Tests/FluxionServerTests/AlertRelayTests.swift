@@ -96,6 +96,11 @@ import Testing
         }
         #expect(onlyNorth.all.count == 4)
         #expect(all.all.count == 10)
+        // Each server relayed the other's changes only: south's 6 to north; north's two alerts,
+        // raised and cleared in one ingest, were stored once each in their cleared state (one
+        // save holds the latest record of each alert), so south relayed 2 changes.
+        #expect(AlertStoreOutageTests.service(north) { $0.relayedChanges } == 6)
+        #expect(AlertStoreOutageTests.service(south) { $0.relayedChanges } == 2)
         // The relayed record is the stored one, field for field.
         let page: Wire.QueryAlertsResponse = try conn.unary(
             Wire.Fluxion.queryAlerts,
