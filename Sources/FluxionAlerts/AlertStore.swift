@@ -43,10 +43,16 @@ public protocol AlertStore: AnyObject {
     func aggregate(_ query: AlertQuery, by grouping: AlertGrouping) throws(AlertStoreError) -> [AlertBucketSummary]
     /// Another connection to the same store and network (fluxiond's reader thread).
     func reopen() throws(AlertStoreError) -> any AlertStore
+    /// The changes other servers commit to this store, as they commit (its own connection,
+    /// used on one thread, never the loop thread); nil for a store only this server writes
+    /// (SQLite: one network, whose changes its server publishes itself).
+    func changeFeed() throws(AlertStoreError) -> (any AlertChangeFeed)?
     func close()
 }
 
 extension AlertStore {
+    public func changeFeed() throws(AlertStoreError) -> (any AlertChangeFeed)? { nil }
+
     /// Saves one alert.
     public func save(_ alert: AlertRecord) throws(AlertStoreError) { try save([alert]) }
 

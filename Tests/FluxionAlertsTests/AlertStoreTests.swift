@@ -209,8 +209,11 @@ extension AlertStoreSuite {
             try PostgresAlertStore(url: url, network: "a").close()
             try PostgresAlertStore(url: url, network: "b").close()  // already migrated: nothing to do
             #expect(
-                try pg.psql("SELECT string_agg(version::text, ',') FROM fluxion_migrations", database: database)
-                    .trimmingCharacters(in: .whitespacesAndNewlines) == "\(PostgresAlertStore.schemaVersion)")
+                try pg.psql(
+                    "SELECT string_agg(version::text, ',' ORDER BY version) FROM fluxion_migrations", database: database
+                )
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+                    == (1...PostgresAlertStore.schemaVersion).map(String.init).joined(separator: ","))
             try pg.psql("INSERT INTO fluxion_migrations(version) VALUES (99)", database: database)
             let error = #expect(throws: AlertStoreError.self) { try PostgresAlertStore(url: url, network: "a") }
             #expect(error?.description.contains("schema version 99 is newer than this build supports") == true)

@@ -1,5 +1,12 @@
+import FluxionAlerts
+import FluxionTestSupport
 import Foundation
+import Synchronization
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `fluxion alerts` against the real fluxiond serving a store written by `alerts-crash-writer`
 /// (12 events: alerts ALR-1…ALR-6 of detector "crash-test", each raised and cleared, p = 0.95).
@@ -48,5 +55,73 @@ import Testing
         let r = try runProduct("fluxion", ["alerts", "--by", "week"])
         #expect(r.status != 0)
         #expect(r.err.hasPrefix("Error: --by must be station, hour, detector or network, got 'week'"))
+    }
+}
+
+/// `fluxion alerts --follow` on one server of a shared PostgreSQL store shows the alerts of
+/// other networks as they are stored, together, with their NETWORK column; `--network` narrows.
+@Suite struct AlertsFollowAcrossNetworksTests {
+    /// A CLI process whose standard output is collected as it comes; killed on every path.
+    final class Follower: @unchecked Sendable {
+        let process = Process()
+        private let output = Mutex("")
+        init(_ arguments: [String]) throws {
+            process.executableURL = URL(fileURLWithPath: Products.path("fluxion"))
+            process.arguments = arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let handle = pipe.fileHandleForReading
+            Thread { [self] in
+                while true {
+                    let data = handle.availableData
+                    if data.isEmpty { break }
+                    output.withLock { $0 += String(decoding: data, as: UTF8.self) }
+                }
+            }.start()
+        }
+        var lines: [String] { output.withLock { $0 }.split(separator: "\n").map(String.init) }
+        func wait(seconds: Double = 20, until done: ([String]) -> Bool) -> Bool {
+            let end = Date().addingTimeInterval(seconds)
+            while Date() < end, !done(lines) { usleep(50_000) }
+            return done(lines)
+        }
+        func stop() {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+    }
+
+    @Test func followShowsSeveralNetworksTogether() throws {
+        let pg = try TestPostgres()
+        defer { pg.stop() }
+        let url = try pg.createDatabase()
+        let server = try ServerProcess(["--alerts", url, "--network", "control"])
+        defer { server.stop() }
+        let address = "127.0.0.1:\(server.port)"
+        let all = try Follower(["alerts", "--server", address, "--follow"])
+        defer { all.stop() }
+        let north = try Follower(["alerts", "--server", address, "--follow", "--network", "north"])
+        defer { north.stop() }
+        Thread.sleep(forTimeInterval: 1)  // both calls open
+        // Two other writers of the same database (as their servers would write).
+        for (network, n) in [("north", 1), ("south", 1), ("north", 2)] {
+            let store = try PostgresAlertStore(url: url, network: network)
+            try store.save(
+                AlertRecord(
+                    id: "ALR-\(n)", detector: "threshold", raisedSimTimeS: 10 * Double(n), raisedWallUnixNs: 1,
+                    probability: 0.9, pipeID: "P1", positionM: 100, network: network))
+            store.close()
+        }
+        func rows(_ lines: [String]) -> [String] { lines.filter { $0.hasPrefix("ALR-") } }
+        #expect(all.wait { rows($0).count == 3 }, "\(all.lines)")
+        #expect(north.wait { rows($0).count == 2 }, "\(north.lines)")
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(all.lines.first?.hasSuffix("NETWORK") == true, "\(all.lines)")
+        #expect(
+            rows(all.lines).map { $0.split(separator: " ").last.map(String.init) ?? "" } == ["north", "south", "north"])
+        #expect(rows(north.lines).allSatisfy { $0.hasSuffix(" north") })
+        #expect(rows(north.lines).count == 2)
     }
 }

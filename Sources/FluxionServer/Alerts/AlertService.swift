@@ -12,6 +12,8 @@ import Logging
 ///                      TwinService.leakEvents ─┘ (matching)           (one save at a time) │
 ///  writer thread:                        AlertStore.save (durable; retried if transient) ◀┘
 ///  loop thread:  AlertFanout ──▶ StreamAlerts calls ◀── only after the commit ──┘
+///                     ▲ other networks' changes (shared PostgreSQL store only)
+///  relay thread:  AlertRelay: LISTEN/NOTIFY on its own connection, catches up after a gap
 ///  loop thread:  QueryAlerts / AggregateAlerts ──▶ reader thread: AlertStore (SQL) ──▶ answer
 /// ```
 ///
@@ -39,6 +41,10 @@ public final class AlertService {
     private let reader: AlertStoreThread
     private var engine: AlertEngine
     private let fanout: AlertFanout
+    /// Other networks' alert changes, for a store shared with other servers (nil for SQLite).
+    private var relay: AlertRelay?
+    /// Alert changes of other servers handed to StreamAlerts (through the relay).
+    public private(set) var relayedChanges = 0
     private weak var twin: TwinService?
     private var logger: Logger
     private var isStopping = false
@@ -97,9 +103,17 @@ public final class AlertService {
         if closed > 0 {
             logger.notice("alert store \(store.location): closed \(closed) alerts left raised by the previous run")
         }
+        if let feed = try store.changeFeed() {
+            let relay = AlertRelay(feed: feed, location: store.location, loop: server.loop, logger: server.logger) {
+                [unowned self] records in relayed(records)
+            }
+            self.relay = relay
+            relay.start()
+        }
         server.services.append(self)
         register(server.router)
         server.onShutdown.append { [unowned self] in
+            relay?.stop()
             fanout.endAll(.unavailable, "server is shutting down")
             // Writes handed over so far become durable before the loop closes; later ones (the
             // detectors' last signals, delivered while the loop drains) are waited for in
@@ -220,6 +234,14 @@ public final class AlertService {
         }
         fanout.publish(events)
         stored?(events)
+    }
+
+    /// Changes other servers committed to the shared store (loop thread): streamed like local
+    /// events, whose filter decides (`AlertFilter.networks`).
+    private func relayed(_ records: [AlertRecord]) {
+        relayedChanges += records.count
+        fanout.publish(
+            records.map { FluxionAlerts.AlertEvent(kind: $0.state == .cleared ? .cleared : .updated, alert: $0) })
     }
 
     /// Call when a detector is unloaded or swapped out (loop thread): its raised alert, if any,
