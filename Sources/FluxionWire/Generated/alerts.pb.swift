@@ -407,7 +407,7 @@ extension Wire {
         case acknowledged
         /// `ALERT_EVENT_KIND_SHELVED` = 5.
         case shelved
-        /// by an operator, or a shelve that ran out (operator "")
+        /// by an operator, or a shelving that ran out (operator_name "")
         case unshelved
         /// A value this build does not know (sent by a newer peer); proto3 enums are open.
         case unrecognized(Int32)
@@ -638,10 +638,10 @@ extension Wire.Alert: WireMessage {
 
 extension Wire {
     /// Who did an alarm action. token_id is authoritative (the access token the call presented, ""
-    /// when the server runs without tokens); operator is the name the client gave, recorded as given.
+    /// when the server runs without tokens); operator_name is the name the client gave, recorded as given.
     public struct Acknowledgement: Equatable, Sendable {
-        /// `operator` = 1.
-        public var `operator`: String
+        /// `operator_name` = 1.
+        public var operatorName: String
         /// `token_id` = 2.
         public var tokenID: String
         /// when it was acknowledged
@@ -650,8 +650,8 @@ extension Wire {
         public var comment: String
 
         /// A message with the given fields; every field left out is its proto3 default.
-        public init(`operator`: String = "", tokenID: String = "", wallUnixNs: Int64 = 0, comment: String = "") {
-            self.operator = `operator`
+        public init(operatorName: String = "", tokenID: String = "", wallUnixNs: Int64 = 0, comment: String = "") {
+            self.operatorName = operatorName
             self.tokenID = tokenID
             self.wallUnixNs = wallUnixNs
             self.comment = comment
@@ -686,14 +686,14 @@ extension Wire.Acknowledgement: WireMessage {
 
     init(cMessage c: Fluxion__V1__Acknowledgement) {
         self.init()
-        self.operator = ProtobufC.string(c.operator)
+        self.operatorName = ProtobufC.string(c.operator_name)
         self.tokenID = ProtobufC.string(c.token_id)
         self.wallUnixNs = c.wall_unix_ns
         self.comment = ProtobufC.string(c.comment)
     }
 
     func fill(_ c: UnsafeMutablePointer<Fluxion__V1__Acknowledgement>, _ s: CStrings) {
-        if !`operator`.isEmpty { c.pointee.operator = s.dup(`operator`) }
+        if !operatorName.isEmpty { c.pointee.operator_name = s.dup(operatorName) }
         if !tokenID.isEmpty { c.pointee.token_id = s.dup(tokenID) }
         c.pointee.wall_unix_ns = wallUnixNs
         if !comment.isEmpty { c.pointee.comment = s.dup(comment) }
@@ -709,8 +709,8 @@ extension Wire {
         public var untilWallUnixNs: Int64
         /// `reason` = 3.
         public var reason: String
-        /// `operator` = 4.
-        public var `operator`: String
+        /// `operator_name` = 4.
+        public var operatorName: String
         /// `token_id` = 5.
         public var tokenID: String
         /// when it was shelved
@@ -719,12 +719,12 @@ extension Wire {
         /// A message with the given fields; every field left out is its proto3 default.
         public init(
             kind: Wire.ShelveKind = Wire.ShelveKind(rawValue: 0), untilWallUnixNs: Int64 = 0, reason: String = "",
-            `operator`: String = "", tokenID: String = "", shelvedWallUnixNs: Int64 = 0
+            operatorName: String = "", tokenID: String = "", shelvedWallUnixNs: Int64 = 0
         ) {
             self.kind = kind
             self.untilWallUnixNs = untilWallUnixNs
             self.reason = reason
-            self.operator = `operator`
+            self.operatorName = operatorName
             self.tokenID = tokenID
             self.shelvedWallUnixNs = shelvedWallUnixNs
         }
@@ -760,7 +760,7 @@ extension Wire.Shelving: WireMessage {
         self.kind = Wire.ShelveKind(c: c.kind)
         self.untilWallUnixNs = c.until_wall_unix_ns
         self.reason = ProtobufC.string(c.reason)
-        self.operator = ProtobufC.string(c.operator)
+        self.operatorName = ProtobufC.string(c.operator_name)
         self.tokenID = ProtobufC.string(c.token_id)
         self.shelvedWallUnixNs = c.shelved_wall_unix_ns
     }
@@ -769,7 +769,7 @@ extension Wire.Shelving: WireMessage {
         c.pointee.kind = kind.c
         c.pointee.until_wall_unix_ns = untilWallUnixNs
         if !reason.isEmpty { c.pointee.reason = s.dup(reason) }
-        if !`operator`.isEmpty { c.pointee.operator = s.dup(`operator`) }
+        if !operatorName.isEmpty { c.pointee.operator_name = s.dup(operatorName) }
         if !tokenID.isEmpty { c.pointee.token_id = s.dup(tokenID) }
         c.pointee.shelved_wall_unix_ns = shelvedWallUnixNs
     }
@@ -1337,18 +1337,18 @@ extension Wire {
         /// `kind` = 2.
         public var kind: Wire.AlertEventKind
         /// For ACKNOWLEDGED, SHELVED, UNSHELVED: who (as in Acknowledgement); "" for the server's own.
-        public var `operator`: String
+        public var operatorName: String
         /// `token_id` = 4.
         public var tokenID: String
 
         /// A message with the given fields; every field left out is its proto3 default.
         public init(
             alert: Wire.Alert? = nil, kind: Wire.AlertEventKind = Wire.AlertEventKind(rawValue: 0),
-            `operator`: String = "", tokenID: String = ""
+            operatorName: String = "", tokenID: String = ""
         ) {
             self.alert = alert
             self.kind = kind
-            self.operator = `operator`
+            self.operatorName = operatorName
             self.tokenID = tokenID
         }
     }
@@ -1382,7 +1382,7 @@ extension Wire.AlertEvent: WireMessage {
         self.init()
         self.alert = c.alert.map { Wire.Alert(cMessage: $0.pointee) }
         self.kind = Wire.AlertEventKind(c: c.kind)
-        self.operator = ProtobufC.string(c.operator)
+        self.operatorName = ProtobufC.string(c.operator_name)
         self.tokenID = ProtobufC.string(c.token_id)
     }
 
@@ -1391,7 +1391,7 @@ extension Wire.AlertEvent: WireMessage {
             c.pointee.alert = s.message(initialize: fluxion__v1__alert__init) { value.fill($0, s) }
         }
         c.pointee.kind = kind.c
-        if !`operator`.isEmpty { c.pointee.operator = s.dup(`operator`) }
+        if !operatorName.isEmpty { c.pointee.operator_name = s.dup(operatorName) }
         if !tokenID.isEmpty { c.pointee.token_id = s.dup(tokenID) }
     }
 }
@@ -1406,15 +1406,15 @@ extension Wire {
         public var network: String
         /// optional, at most 1024 bytes
         public var comment: String
-        /// `operator` = 4.
-        public var `operator`: String
+        /// `operator_name` = 4.
+        public var operatorName: String
 
         /// A message with the given fields; every field left out is its proto3 default.
-        public init(alertID: String = "", network: String = "", comment: String = "", `operator`: String = "") {
+        public init(alertID: String = "", network: String = "", comment: String = "", operatorName: String = "") {
             self.alertID = alertID
             self.network = network
             self.comment = comment
-            self.operator = `operator`
+            self.operatorName = operatorName
         }
     }
 }
@@ -1451,14 +1451,14 @@ extension Wire.AcknowledgeAlertRequest: WireMessage {
         self.alertID = ProtobufC.string(c.alert_id)
         self.network = ProtobufC.string(c.network)
         self.comment = ProtobufC.string(c.comment)
-        self.operator = ProtobufC.string(c.operator)
+        self.operatorName = ProtobufC.string(c.operator_name)
     }
 
     func fill(_ c: UnsafeMutablePointer<Fluxion__V1__AcknowledgeAlertRequest>, _ s: CStrings) {
         if !alertID.isEmpty { c.pointee.alert_id = s.dup(alertID) }
         if !network.isEmpty { c.pointee.network = s.dup(network) }
         if !comment.isEmpty { c.pointee.comment = s.dup(comment) }
-        if !`operator`.isEmpty { c.pointee.operator = s.dup(`operator`) }
+        if !operatorName.isEmpty { c.pointee.operator_name = s.dup(operatorName) }
     }
 }
 
@@ -1530,20 +1530,20 @@ extension Wire {
         public var durationS: Double
         /// required, at most 1024 bytes
         public var reason: String
-        /// `operator` = 6.
-        public var `operator`: String
+        /// `operator_name` = 6.
+        public var operatorName: String
 
         /// A message with the given fields; every field left out is its proto3 default.
         public init(
             alertID: String = "", network: String = "", kind: Wire.ShelveKind = Wire.ShelveKind(rawValue: 0),
-            durationS: Double = 0, reason: String = "", `operator`: String = ""
+            durationS: Double = 0, reason: String = "", operatorName: String = ""
         ) {
             self.alertID = alertID
             self.network = network
             self.kind = kind
             self.durationS = durationS
             self.reason = reason
-            self.operator = `operator`
+            self.operatorName = operatorName
         }
     }
 }
@@ -1581,7 +1581,7 @@ extension Wire.ShelveAlertRequest: WireMessage {
         self.kind = Wire.ShelveKind(c: c.kind)
         self.durationS = c.duration_s
         self.reason = ProtobufC.string(c.reason)
-        self.operator = ProtobufC.string(c.operator)
+        self.operatorName = ProtobufC.string(c.operator_name)
     }
 
     func fill(_ c: UnsafeMutablePointer<Fluxion__V1__ShelveAlertRequest>, _ s: CStrings) {
@@ -1590,7 +1590,7 @@ extension Wire.ShelveAlertRequest: WireMessage {
         c.pointee.kind = kind.c
         c.pointee.duration_s = durationS
         if !reason.isEmpty { c.pointee.reason = s.dup(reason) }
-        if !`operator`.isEmpty { c.pointee.operator = s.dup(`operator`) }
+        if !operatorName.isEmpty { c.pointee.operator_name = s.dup(operatorName) }
     }
 }
 
@@ -1652,14 +1652,14 @@ extension Wire {
         public var alertID: String
         /// `network` = 2.
         public var network: String
-        /// `operator` = 3.
-        public var `operator`: String
+        /// `operator_name` = 3.
+        public var operatorName: String
 
         /// A message with the given fields; every field left out is its proto3 default.
-        public init(alertID: String = "", network: String = "", `operator`: String = "") {
+        public init(alertID: String = "", network: String = "", operatorName: String = "") {
             self.alertID = alertID
             self.network = network
-            self.operator = `operator`
+            self.operatorName = operatorName
         }
     }
 }
@@ -1694,13 +1694,13 @@ extension Wire.UnshelveAlertRequest: WireMessage {
         self.init()
         self.alertID = ProtobufC.string(c.alert_id)
         self.network = ProtobufC.string(c.network)
-        self.operator = ProtobufC.string(c.operator)
+        self.operatorName = ProtobufC.string(c.operator_name)
     }
 
     func fill(_ c: UnsafeMutablePointer<Fluxion__V1__UnshelveAlertRequest>, _ s: CStrings) {
         if !alertID.isEmpty { c.pointee.alert_id = s.dup(alertID) }
         if !network.isEmpty { c.pointee.network = s.dup(network) }
-        if !`operator`.isEmpty { c.pointee.operator = s.dup(`operator`) }
+        if !operatorName.isEmpty { c.pointee.operator_name = s.dup(operatorName) }
     }
 }
 

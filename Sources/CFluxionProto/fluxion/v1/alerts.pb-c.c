@@ -1137,12 +1137,12 @@ const ProtobufCMessageDescriptor fluxion__v1__alert__descriptor =
 static const ProtobufCFieldDescriptor fluxion__v1__acknowledgement__field_descriptors[4] =
 {
   {
-    "operator",
+    "operator_name",
     1,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Fluxion__V1__Acknowledgement, operator_),
+    offsetof(Fluxion__V1__Acknowledgement, operator_name),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
@@ -1187,7 +1187,7 @@ static const ProtobufCFieldDescriptor fluxion__v1__acknowledgement__field_descri
 };
 static const unsigned fluxion__v1__acknowledgement__field_indices_by_name[] = {
   3,   /* field[3] = comment */
-  0,   /* field[0] = operator */
+  0,   /* field[0] = operator_name */
   1,   /* field[1] = token_id */
   2,   /* field[2] = wall_unix_ns */
 };
@@ -1250,12 +1250,12 @@ static const ProtobufCFieldDescriptor fluxion__v1__shelving__field_descriptors[6
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "operator",
+    "operator_name",
     4,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Fluxion__V1__Shelving, operator_),
+    offsetof(Fluxion__V1__Shelving, operator_name),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
@@ -1288,7 +1288,7 @@ static const ProtobufCFieldDescriptor fluxion__v1__shelving__field_descriptors[6
 };
 static const unsigned fluxion__v1__shelving__field_indices_by_name[] = {
   0,   /* field[0] = kind */
-  3,   /* field[3] = operator */
+  3,   /* field[3] = operator_name */
   2,   /* field[2] = reason */
   5,   /* field[5] = shelved_wall_unix_ns */
   4,   /* field[4] = token_id */
@@ -1930,12 +1930,12 @@ static const ProtobufCFieldDescriptor fluxion__v1__alert_event__field_descriptor
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "operator",
+    "operator_name",
     3,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Fluxion__V1__AlertEvent, operator_),
+    offsetof(Fluxion__V1__AlertEvent, operator_name),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
@@ -1957,7 +1957,7 @@ static const ProtobufCFieldDescriptor fluxion__v1__alert_event__field_descriptor
 static const unsigned fluxion__v1__alert_event__field_indices_by_name[] = {
   0,   /* field[0] = alert */
   1,   /* field[1] = kind */
-  2,   /* field[2] = operator */
+  2,   /* field[2] = operator_name */
   3,   /* field[3] = token_id */
 };
 static const ProtobufCIntRange fluxion__v1__alert_event__number_ranges[1 + 1] =
@@ -2019,12 +2019,12 @@ static const ProtobufCFieldDescriptor fluxion__v1__acknowledge_alert_request__fi
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "operator",
+    "operator_name",
     4,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Fluxion__V1__AcknowledgeAlertRequest, operator_),
+    offsetof(Fluxion__V1__AcknowledgeAlertRequest, operator_name),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
@@ -2035,7 +2035,7 @@ static const unsigned fluxion__v1__acknowledge_alert_request__field_indices_by_n
   0,   /* field[0] = alert_id */
   2,   /* field[2] = comment */
   1,   /* field[1] = network */
-  3,   /* field[3] = operator */
+  3,   /* field[3] = operator_name */
 };
 static const ProtobufCIntRange fluxion__v1__acknowledge_alert_request__number_ranges[1 + 1] =
 {
@@ -2158,12 +2158,12 @@ static const ProtobufCFieldDescriptor fluxion__v1__shelve_alert_request__field_d
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "operator",
+    "operator_name",
     6,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Fluxion__V1__ShelveAlertRequest, operator_),
+    offsetof(Fluxion__V1__ShelveAlertRequest, operator_name),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
@@ -2175,7 +2175,7 @@ static const unsigned fluxion__v1__shelve_alert_request__field_indices_by_name[]
   3,   /* field[3] = duration_s */
   2,   /* field[2] = kind */
   1,   /* field[1] = network */
-  5,   /* field[5] = operator */
+  5,   /* field[5] = operator_name */
   4,   /* field[4] = reason */
 };
 static const ProtobufCIntRange fluxion__v1__shelve_alert_request__number_ranges[1 + 1] =
@@ -2263,12 +2263,12 @@ static const ProtobufCFieldDescriptor fluxion__v1__unshelve_alert_request__field
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "operator",
+    "operator_name",
     3,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Fluxion__V1__UnshelveAlertRequest, operator_),
+    offsetof(Fluxion__V1__UnshelveAlertRequest, operator_name),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
@@ -2278,7 +2278,7 @@ static const ProtobufCFieldDescriptor fluxion__v1__unshelve_alert_request__field
 static const unsigned fluxion__v1__unshelve_alert_request__field_indices_by_name[] = {
   0,   /* field[0] = alert_id */
   1,   /* field[1] = network */
-  2,   /* field[2] = operator */
+  2,   /* field[2] = operator_name */
 };
 static const ProtobufCIntRange fluxion__v1__unshelve_alert_request__number_ranges[1 + 1] =
 {

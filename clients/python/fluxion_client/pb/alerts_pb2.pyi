@@ -36,16 +36,16 @@ SHELVE_KIND_TIMED: ShelveKind
 SHELVE_KIND_UNSPECIFIED: ShelveKind
 
 class AcknowledgeAlertRequest(_message.Message):
-    __slots__ = ["alert_id", "comment", "network", "operator"]
+    __slots__ = ["alert_id", "comment", "network", "operator_name"]
     ALERT_ID_FIELD_NUMBER: _ClassVar[int]
     COMMENT_FIELD_NUMBER: _ClassVar[int]
     NETWORK_FIELD_NUMBER: _ClassVar[int]
-    OPERATOR_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_NAME_FIELD_NUMBER: _ClassVar[int]
     alert_id: str
     comment: str
     network: str
-    operator: str
-    def __init__(self, alert_id: _Optional[str] = ..., network: _Optional[str] = ..., comment: _Optional[str] = ..., operator: _Optional[str] = ...) -> None: ...
+    operator_name: str
+    def __init__(self, alert_id: _Optional[str] = ..., network: _Optional[str] = ..., comment: _Optional[str] = ..., operator_name: _Optional[str] = ...) -> None: ...
 
 class AcknowledgeAlertResponse(_message.Message):
     __slots__ = ["alert"]
@@ -54,16 +54,16 @@ class AcknowledgeAlertResponse(_message.Message):
     def __init__(self, alert: _Optional[_Union[Alert, _Mapping]] = ...) -> None: ...
 
 class Acknowledgement(_message.Message):
-    __slots__ = ["comment", "operator", "token_id", "wall_unix_ns"]
+    __slots__ = ["comment", "operator_name", "token_id", "wall_unix_ns"]
     COMMENT_FIELD_NUMBER: _ClassVar[int]
-    OPERATOR_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_NAME_FIELD_NUMBER: _ClassVar[int]
     TOKEN_ID_FIELD_NUMBER: _ClassVar[int]
     WALL_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
     comment: str
-    operator: str
+    operator_name: str
     token_id: str
     wall_unix_ns: int
-    def __init__(self, operator: _Optional[str] = ..., token_id: _Optional[str] = ..., wall_unix_ns: _Optional[int] = ..., comment: _Optional[str] = ...) -> None: ...
+    def __init__(self, operator_name: _Optional[str] = ..., token_id: _Optional[str] = ..., wall_unix_ns: _Optional[int] = ..., comment: _Optional[str] = ...) -> None: ...
 
 class AggregateAlertsRequest(_message.Message):
     __slots__ = ["filter", "group_by"]
@@ -134,16 +134,16 @@ class AlertBucket(_message.Message):
     def __init__(self, key: _Optional[str] = ..., count: _Optional[int] = ..., mean_probability: _Optional[float] = ..., max_probability: _Optional[float] = ...) -> None: ...
 
 class AlertEvent(_message.Message):
-    __slots__ = ["alert", "kind", "operator", "token_id"]
+    __slots__ = ["alert", "kind", "operator_name", "token_id"]
     ALERT_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
-    OPERATOR_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_NAME_FIELD_NUMBER: _ClassVar[int]
     TOKEN_ID_FIELD_NUMBER: _ClassVar[int]
     alert: Alert
     kind: AlertEventKind
-    operator: str
+    operator_name: str
     token_id: str
-    def __init__(self, alert: _Optional[_Union[Alert, _Mapping]] = ..., kind: _Optional[_Union[AlertEventKind, str]] = ..., operator: _Optional[str] = ..., token_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, alert: _Optional[_Union[Alert, _Mapping]] = ..., kind: _Optional[_Union[AlertEventKind, str]] = ..., operator_name: _Optional[str] = ..., token_id: _Optional[str] = ...) -> None: ...
 
 class AlertFilter(_message.Message):
     __slots__ = ["alarm_states", "detectors", "min_probability", "min_severity", "networks", "pipe_ids", "sim_time", "state", "station_ids", "wall_time"]
@@ -190,20 +190,20 @@ class QueryAlertsResponse(_message.Message):
     def __init__(self, alerts: _Optional[_Iterable[_Union[Alert, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_count: _Optional[int] = ...) -> None: ...
 
 class ShelveAlertRequest(_message.Message):
-    __slots__ = ["alert_id", "duration_s", "kind", "network", "operator", "reason"]
+    __slots__ = ["alert_id", "duration_s", "kind", "network", "operator_name", "reason"]
     ALERT_ID_FIELD_NUMBER: _ClassVar[int]
     DURATION_S_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     NETWORK_FIELD_NUMBER: _ClassVar[int]
-    OPERATOR_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_NAME_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     alert_id: str
     duration_s: float
     kind: ShelveKind
     network: str
-    operator: str
+    operator_name: str
     reason: str
-    def __init__(self, alert_id: _Optional[str] = ..., network: _Optional[str] = ..., kind: _Optional[_Union[ShelveKind, str]] = ..., duration_s: _Optional[float] = ..., reason: _Optional[str] = ..., operator: _Optional[str] = ...) -> None: ...
+    def __init__(self, alert_id: _Optional[str] = ..., network: _Optional[str] = ..., kind: _Optional[_Union[ShelveKind, str]] = ..., duration_s: _Optional[float] = ..., reason: _Optional[str] = ..., operator_name: _Optional[str] = ...) -> None: ...
 
 class ShelveAlertResponse(_message.Message):
     __slots__ = ["alert"]
@@ -212,20 +212,20 @@ class ShelveAlertResponse(_message.Message):
     def __init__(self, alert: _Optional[_Union[Alert, _Mapping]] = ...) -> None: ...
 
 class Shelving(_message.Message):
-    __slots__ = ["kind", "operator", "reason", "shelved_wall_unix_ns", "token_id", "until_wall_unix_ns"]
+    __slots__ = ["kind", "operator_name", "reason", "shelved_wall_unix_ns", "token_id", "until_wall_unix_ns"]
     KIND_FIELD_NUMBER: _ClassVar[int]
-    OPERATOR_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_NAME_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     SHELVED_WALL_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
     TOKEN_ID_FIELD_NUMBER: _ClassVar[int]
     UNTIL_WALL_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
     kind: ShelveKind
-    operator: str
+    operator_name: str
     reason: str
     shelved_wall_unix_ns: int
     token_id: str
     until_wall_unix_ns: int
-    def __init__(self, kind: _Optional[_Union[ShelveKind, str]] = ..., until_wall_unix_ns: _Optional[int] = ..., reason: _Optional[str] = ..., operator: _Optional[str] = ..., token_id: _Optional[str] = ..., shelved_wall_unix_ns: _Optional[int] = ...) -> None: ...
+    def __init__(self, kind: _Optional[_Union[ShelveKind, str]] = ..., until_wall_unix_ns: _Optional[int] = ..., reason: _Optional[str] = ..., operator_name: _Optional[str] = ..., token_id: _Optional[str] = ..., shelved_wall_unix_ns: _Optional[int] = ...) -> None: ...
 
 class SimTimeRange(_message.Message):
     __slots__ = ["end_s", "start_s"]
@@ -242,14 +242,14 @@ class StreamAlertsRequest(_message.Message):
     def __init__(self, filter: _Optional[_Union[AlertFilter, _Mapping]] = ...) -> None: ...
 
 class UnshelveAlertRequest(_message.Message):
-    __slots__ = ["alert_id", "network", "operator"]
+    __slots__ = ["alert_id", "network", "operator_name"]
     ALERT_ID_FIELD_NUMBER: _ClassVar[int]
     NETWORK_FIELD_NUMBER: _ClassVar[int]
-    OPERATOR_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_NAME_FIELD_NUMBER: _ClassVar[int]
     alert_id: str
     network: str
-    operator: str
-    def __init__(self, alert_id: _Optional[str] = ..., network: _Optional[str] = ..., operator: _Optional[str] = ...) -> None: ...
+    operator_name: str
+    def __init__(self, alert_id: _Optional[str] = ..., network: _Optional[str] = ..., operator_name: _Optional[str] = ...) -> None: ...
 
 class UnshelveAlertResponse(_message.Message):
     __slots__ = ["alert"]

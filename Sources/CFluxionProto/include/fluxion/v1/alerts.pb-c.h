@@ -114,7 +114,7 @@ typedef enum _Fluxion__V1__AlertEventKind {
   FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_ACKNOWLEDGED = 4,
   FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_SHELVED = 5,
   /*
-   * by an operator, or a shelve that ran out (operator "")
+   * by an operator, or a shelving that ran out (operator_name "")
    */
   FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_UNSHELVED = 6
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FLUXION__V1__ALERT_EVENT_KIND)
@@ -166,12 +166,12 @@ struct  Fluxion__V1__Alert
 
 /*
  * Who did an alarm action. token_id is authoritative (the access token the call presented, ""
- * when the server runs without tokens); operator is the name the client gave, recorded as given.
+ * when the server runs without tokens); operator_name is the name the client gave, recorded as given.
  */
 struct  Fluxion__V1__Acknowledgement
 {
   ProtobufCMessage base;
-  char *operator_;
+  char *operator_name;
   char *token_id;
   /*
    * when it was acknowledged
@@ -193,7 +193,7 @@ struct  Fluxion__V1__Shelving
    */
   int64_t until_wall_unix_ns;
   char *reason;
-  char *operator_;
+  char *operator_name;
   char *token_id;
   /*
    * when it was shelved
@@ -359,7 +359,7 @@ struct  Fluxion__V1__AlertEvent
   /*
    * For ACKNOWLEDGED, SHELVED, UNSHELVED: who (as in Acknowledgement); "" for the server's own.
    */
-  char *operator_;
+  char *operator_name;
   char *token_id;
 };
 #define FLUXION__V1__ALERT_EVENT__INIT \
@@ -380,7 +380,7 @@ struct  Fluxion__V1__AcknowledgeAlertRequest
    * optional, at most 1024 bytes
    */
   char *comment;
-  char *operator_;
+  char *operator_name;
 };
 #define FLUXION__V1__ACKNOWLEDGE_ALERT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__acknowledge_alert_request__descriptor) \
@@ -413,7 +413,7 @@ struct  Fluxion__V1__ShelveAlertRequest
    * required, at most 1024 bytes
    */
   char *reason;
-  char *operator_;
+  char *operator_name;
 };
 #define FLUXION__V1__SHELVE_ALERT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__shelve_alert_request__descriptor) \
@@ -438,7 +438,7 @@ struct  Fluxion__V1__UnshelveAlertRequest
   ProtobufCMessage base;
   char *alert_id;
   char *network;
-  char *operator_;
+  char *operator_name;
 };
 #define FLUXION__V1__UNSHELVE_ALERT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__unshelve_alert_request__descriptor) \
