@@ -90,7 +90,7 @@ public final class PostgresAlertStore: SQLAlertStore {
     /// Migrations by version, each applied once, in order, when the database has not recorded
     /// it (so versions another build adds between these apply on their own; none depends on
     /// one it does not list). 1: the alerts table. 4: alarm handling.
-    static let migrations: [(version: Int, sql: String)] = [
+    public static let migrations: [(version: Int, sql: String)] = [
         (
             1,
             """

@@ -169,7 +169,7 @@ extension AlertService {
     /// Who: the call's token (authoritative) and the operator name the client gave.
     private static func actor(_ name: String, _ call: ServerCall) throws(RPCError) -> AlarmActor {
         AlarmActor(
-            operatorName: try checkedText(name, field: "operator", maxBytes: maxIDBytes),
+            operatorName: try checkedText(name, field: "operator_name", maxBytes: maxIDBytes),
             tokenID: call.principal?.id ?? "")
     }
 
