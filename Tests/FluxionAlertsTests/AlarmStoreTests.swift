@@ -196,6 +196,24 @@ extension AlertStoreSuite {
                 try store.query(AlertQuery(alarmStates: [.unackedReturned])).alerts.map(\.id) == ["ALR-2", "ALR-4"])
         }
 
+        /// A shared store: a server may act on another network's alert (named by network and id);
+        /// the same id in two networks is two alerts.
+        @Test(arguments: StoreKind.allCases) func actionsNameTheNetwork(kind: StoreKind) throws {
+            let place = try kind.fresh()
+            defer { place.cleanup() }
+            let east = try place.open(network: "east")
+            try east.save(AlertStoreTests.alert(1, t: 1, network: "east"))
+            east.close()
+            let west = try place.open(network: "west")
+            defer { west.close() }
+            try west.save(AlertStoreTests.alert(1, t: 2, network: "west"))
+            try west.applyAlarm(
+                .acknowledge(by: Self.alice, comment: "east's"), alertID: "ALR-1", network: "east", atWallUnixNs: 7)
+            let acked = try west.query(AlertQuery(alarmStates: [.ackedActive])).alerts
+            #expect(acked.map { "\($0.network)/\($0.id)" } == ["east/ALR-1"])
+            #expect(try west.alert(id: "ALR-1")?.acknowledgement == nil)  // west's own ALR-1
+        }
+
         /// Migrations are applied by version: a database that an older build left at version 1
         /// (or that recorded a version this build does not list) gets the alarm columns.
         @Test func postgresAlarmMigrationAppliesToAnOlderDatabase() throws {
