@@ -69,6 +69,12 @@ public final class PostgresAlertStore: SQLAlertStore {
     var hourKeySQL: String { "lpad(hour_of_day::text, 2, '0')" }
     var lockRowSQL: String { " FOR UPDATE" }
 
+    func runOnce(
+        _ sql: String, _ bindings: [SQLValue], row: (any SQLRow) throws(AlertStoreError) -> Void
+    ) throws(AlertStoreError) {
+        try connection.query(sql, bindings, row: row)
+    }
+
     func inTransaction<T>(_ body: () throws(AlertStoreError) -> T) throws(AlertStoreError) -> T {
         try connection.transaction(body)
     }

@@ -103,7 +103,7 @@ extension AlertService {
     /// Streams and logs an alarm event; keeps `shelvingEnds` up to date.
     private func published(_ event: FluxionAlerts.AlertEvent) {
         let key = AlarmKey(network: event.alert.network, id: event.alert.id)
-        shelvingEnds[key] = event.alert.shelving?.untilWallUnixNs
+        shelvingEnds[key] = event.alert.shelving(atWallUnixNs: WallTime.nowUnixNs())?.untilWallUnixNs
         let by = event.actor.map { $0 == AlarmActor() ? "" : " by \($0.description)" } ?? ""
         logger.info("alert \(event.alert.id) \(event.kind.rawValue)\(by)")
         fanout.publish([event])
