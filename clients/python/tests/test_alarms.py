@@ -132,3 +132,15 @@ def test_read_token_may_not_acknowledge(alarm_server: Server, tokens: Tokens) ->
             c.acknowledge_alert(alerts_pb2.AcknowledgeAlertRequest(alert_id="ALR-1"))
         assert e.value.code == StatusCode.PERMISSION_DENIED
         assert unacked(c)[0] == "ALR-1"
+
+
+def test_unknown_alarm_state_in_a_filter_is_invalid_argument(alarm_server: Server, tokens: Tokens) -> None:  # noqa: F811
+    with connect(alarm_server, token=tokens.read) as c:
+        bad = alerts_pb2.AlertFilter(alarm_states=[alerts_pb2.ALARM_STATE_NORMAL, 9])
+        with pytest.raises(FluxionError) as e:
+            c.query_alerts(alerts_pb2.QueryAlertsRequest(filter=bad))
+        assert e.value.code == StatusCode.INVALID_ARGUMENT
+        assert e.value.message == "filter.alarm_states: unknown alarm state 9"
+        with pytest.raises(FluxionError) as e:
+            next(iter(c.stream_alerts(alerts_pb2.StreamAlertsRequest(filter=bad), timeout=5)))
+        assert e.value.code == StatusCode.INVALID_ARGUMENT
