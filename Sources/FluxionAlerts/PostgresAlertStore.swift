@@ -168,11 +168,13 @@ public final class PostgresAlertStore: SQLAlertStore {
         return "ALR-\(n)"
     }
 
-    private static let upsertSQL = """
+    private static let insertSQL = """
         INSERT INTO alerts(id_n, \(upsertColumns))
         VALUES(\(upsertPlaceholders))
-        ON CONFLICT(network, alert_id) DO UPDATE SET \(upsertUpdates)\(upsertReturning)
+        ON CONFLICT(network, alert_id) DO NOTHING
         """
+    private static let updateSQL = updateSQL(key: "network = ? AND alert_id = ?", clearing: false)
+    private static let clearSQL = updateSQL(key: "network = ? AND alert_id = ?", clearing: true)
 
     /// One transaction (one WAL flush); durable when it returns. After a connection loss the
     /// next call reconnects; repeating the save is safe (upserts).
@@ -190,7 +192,12 @@ public final class PostgresAlertStore: SQLAlertStore {
     private func upsert(_ a: AlertRecord) throws(AlertStoreError) -> AlertRecord {
         let n = Self.idNumber(of: a.id) ?? 0
         var result = a
-        try connection.query(Self.upsertSQL, [.int(n)] + Self.upsertValues(a)) { row in result = Self.stored(a, row) }
+        if try connection.query(Self.insertSQL, [.int(n)] + Self.upsertValues(a)) == 0 {
+            try connection.query(
+                a.state == .cleared ? Self.clearSQL : Self.updateSQL,
+                Self.updateValues(a) + [.text(a.network), .text(a.id)]
+            ) { row in result = Self.stored(a, row) }
+        }
         if a.network == network { lastNumber.withLock { $0 = max($0, n) } }
         return result
     }

@@ -130,31 +130,41 @@ extension SQLAlertStore {
         ] + alarmValues(a)
     }
 
-    /// What an upsert changes when the alert exists (its raise never changes).
-    static var upsertUpdates: String {
-        """
-        state=excluded.state, cleared_sim_s=excluded.cleared_sim_s, cleared_wall_ns=excluded.cleared_wall_ns,
-        updated_sim_s=excluded.updated_sim_s, probability=excluded.probability, severity=excluded.severity,
-        pipe_id=excluded.pipe_id, position_m=excluded.position_m, station_id=excluded.station_id,
-        segment_id=excluded.segment_id, size_fraction=excluded.size_fraction,
-        matched_leak_id=excluded.matched_leak_id,
-        \(["shelve_kind", "shelved_until_ns", "shelve_reason", "shelved_operator", "shelved_token", "shelved_wall_ns"]
-            .map { "\($0) = CASE WHEN excluded.state = 2 AND alerts.shelve_kind = 2 THEN NULL ELSE alerts.\($0) END" }
-            .joined(separator: ", "))
-        """
-    }
-
     /// The SET of an UPDATE that clears alerts: a one-shot shelving ends with them.
     static var endOneShotShelving: String {
         ["shelve_kind", "shelved_until_ns", "shelve_reason", "shelved_operator", "shelved_token", "shelved_wall_ns"]
             .map { "\($0) = CASE WHEN shelve_kind = 2 THEN NULL ELSE \($0) END" }.joined(separator: ", ")
     }
 
-    /// What an upsert returns: the alarm columns as stored (the alarm state is the store's; a
-    /// one-shot shelving ends when its alert clears, in the same statement).
-    static var upsertReturning: String { " RETURNING \(alarmColumns)" }
+    /// The UPDATE of an alert already stored, found by `key` (`?` placeholders): what the engine
+    /// changes, never the raise or the alarm state (except that a clear ends a one-shot
+    /// shelving), returning the stored alarm state. Values: `updateValues`, then the key's.
+    ///
+    /// A save inserts with ON CONFLICT DO NOTHING and runs this only when the alert existed: a
+    /// single upsert with RETURNING made every insert pay for the RETURNING (SQLite batched
+    /// inserts 2–5× slower, docs/PERFORMANCE.md), and inserts are never anything but new.
+    static func updateSQL(key: String, clearing: Bool) -> String {
+        """
+        UPDATE alerts SET state = ?, cleared_sim_s = ?, cleared_wall_ns = ?, updated_sim_s = ?, probability = ?,
+            severity = ?, pipe_id = ?, position_m = ?, station_id = ?, segment_id = ?, size_fraction = ?,
+            matched_leak_id = ?\(clearing ? ", " + endOneShotShelving : "")
+        WHERE \(key) RETURNING \(alarmColumns)
+        """
+    }
 
-    /// `a` with the alarm state the upsert returned.
+    /// The values of `updateSQL`'s SET, from `a`.
+    static func updateValues(_ a: AlertRecord) -> [SQLValue] {
+        [
+            .int(Int64(a.state.rawValue)), a.clearedSimTimeS.map { .real($0) } ?? .null,
+            a.clearedWallUnixNs.map { .int($0) } ?? .null, .real(a.updatedSimTimeS), .real(a.probability),
+            .int(Int64(a.severity.rawValue)), a.pipeID.map { .text($0) } ?? .null,
+            a.positionM.map { .real($0) } ?? .null,
+            a.stationID.map { .text($0) } ?? .null, a.segmentID.map { .text($0) } ?? .null,
+            a.sizeFraction.map { .real($0) } ?? .null, a.matchedLeakID.map { .text($0) } ?? .null,
+        ]
+    }
+
+    /// `a` with the alarm state the update returned.
     static func stored(_ a: AlertRecord, _ r: any SQLRow) -> AlertRecord {
         var a = a
         (a.acknowledgement, a.shelving) = alarm(r, from: 0)

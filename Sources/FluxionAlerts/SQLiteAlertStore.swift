@@ -164,16 +164,25 @@ public final class SQLiteAlertStore: SQLAlertStore {
         }
     }
 
-    private static let upsertSQL = """
+    private static let insertSQL = """
         INSERT INTO alerts(seq, \(upsertColumns))
         VALUES(\(upsertPlaceholders))
-        ON CONFLICT(alert_id) DO UPDATE SET \(upsertUpdates)\(upsertReturning)
+        ON CONFLICT(alert_id) DO NOTHING
         """
+    private static let updateSQL = updateSQL(key: "alert_id = ?", clearing: false)
+    private static let clearSQL = updateSQL(key: "alert_id = ?", clearing: true)
 
+    /// Inserts `a`, or updates it when its id is stored (see `SQLAlertStore.updateSQL`); returns
+    /// it with the stored alarm state.
     private func upsert(_ a: AlertRecord) throws(AlertStoreError) -> AlertRecord {
         let seq: SQLValue = Self.idNumber(of: a.id).map { .int($0) } ?? .null
+        try db.query(Self.insertSQL, [seq] + Self.upsertValues(a))
         var result = a
-        try db.query(Self.upsertSQL, [seq] + Self.upsertValues(a)) { row in result = Self.stored(a, row) }
+        if db.changes == 0 {
+            try db.query(a.state == .cleared ? Self.clearSQL : Self.updateSQL, Self.updateValues(a) + [.text(a.id)]) {
+                row in result = Self.stored(a, row)
+            }
+        }
         var stored = Self.idNumber(of: a.id) ?? 0
         if stored == 0 {
             // An id not made by `reserveID` got the next rowid: keep reserved ids above it.
