@@ -132,11 +132,21 @@ import Testing
             .compactMap { $0["alert_id"] as? String }
         #expect(ids == ["ALR-2", "ALR-4", "ALR-5", "ALR-6"])
 
+        // A shelving that runs out after a restart (8 s: a stop and a start take ~1 s) is found
+        // by the new server, which ends it.
+        let _: Wire.ShelveAlertResponse = try client.unary(
+            Wire.Fluxion.shelveAlert, Wire.ShelveAlertRequest(alertID: "ALR-5", durationS: 8, reason: "restart"))
         follower.close()
         #expect(server.stop() == 0)
         server = try ServerProcess(["--tokens", tokens, "--data", data])
         let again = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30, token: ops)
         defer { again.close() }
+        let restream: ClientStream<Wire.AlertEvent> = try again.serverStream(
+            Wire.Fluxion.streamAlerts, Wire.StreamAlertsRequest())
+        let _: Wire.HealthResponse = try again.unary(Wire.Fluxion.health, Wire.HealthRequest())
+        let ran = try #require(try restream.next())
+        #expect(ran.kind == .unshelved && ran.alert?.alertID == "ALR-5" && ran.operatorName == "")
+        restream.cancel()
         #expect(try Self.alarmState(again, "ALR-1")?.alarmState == .normal)
         #expect(try Self.alarmState(again, "ALR-3")?.shelving?.reason == "valve work")
         let unshelved: Wire.UnshelveAlertResponse = try again.unary(
@@ -152,7 +162,7 @@ import Testing
             alarmEntries.map { "\($0["method"] ?? "") \($0["status"] ?? "")" } == [
                 "AcknowledgeAlert OK", "ShelveAlert INVALID_ARGUMENT", "ShelveAlert INVALID_ARGUMENT",
                 "ShelveAlert INVALID_ARGUMENT", "UnshelveAlert NOT_FOUND", "AcknowledgeAlert FAILED_PRECONDITION",
-                "ShelveAlert OK", "ShelveAlert OK", "UnshelveAlert OK",
+                "ShelveAlert OK", "ShelveAlert OK", "ShelveAlert OK", "UnshelveAlert OK",
             ], "\(alarmEntries)")
         #expect(alarmEntries.allSatisfy { $0["token_id"] as? String == "ops" })
         #expect((alarmEntries.first?["arguments"] as? String)?.contains(#"comment="crew sent""#) == true)
