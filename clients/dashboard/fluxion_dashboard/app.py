@@ -81,7 +81,7 @@ class Gateway:
 
     async def refresh_leaks(self) -> None:
         with contextlib.suppress(FluxionError):
-            leaks = await self.upstream.call(lambda c: c.list_leaks())
+            leaks = await self.upstream.call(lambda c: c.list_leaks(twin_pb2.ListLeaksRequest(include_cleared=True)))
             self.hub.on_leaks([mapping.leak(lk) for lk in leaks.leaks])
 
     async def inject_leak(self, request: Request) -> Response:
@@ -128,6 +128,26 @@ class Gateway:
         if op not in calls:
             return JSONResponse({"code": "NOT_FOUND", "message": f"no detector action '{op}'", "field": None, "source": "gateway"}, 404)
         return await self.action(request, calls[op], self._detectors_after)
+
+    # ---- alarm handling --------------------------------------------------------------------------
+
+    def _alert_after(self, resp: Any) -> dict:
+        a = mapping.alert(resp.alert)
+        self.hub.on_alert(a)
+        return {"alert": a}
+
+    async def alarm(self, request: Request) -> Response:
+        """Acknowledge, shelve, unshelve: `alert_id` in the path, the rest in the body."""
+        op = request.path_params["op"]
+        calls: dict[str, tuple[Callable[[dict], Any], str, Any]] = {
+            "ack": (mapping.acknowledge_request, "AcknowledgeAlert", alerts_pb2.AcknowledgeAlertResponse),
+            "shelve": (mapping.shelve_request, "ShelveAlert", alerts_pb2.ShelveAlertResponse),
+            "unshelve": (mapping.unshelve_request, "UnshelveAlert", alerts_pb2.UnshelveAlertResponse),
+        }
+        if op not in calls:
+            return JSONResponse({"code": "NOT_FOUND", "message": f"no alarm action '{op}'", "field": None, "source": "gateway"}, 404)
+        make, method, response_type = calls[op]
+        return await self.action(request, lambda c, f: c.unary(method, make(f), response_type), self._alert_after)
 
     # ---- alert history ---------------------------------------------------------------------------
 
@@ -302,6 +322,7 @@ class Gateway:
             Route("/api/clock", self.set_clock, methods=["POST"]),
             Route("/api/sensors/{sensor_id}/fault", self.set_sensor_fault, methods=["POST"]),
             Route("/api/detectors/{op}", self.detector, methods=["POST"]),
+            Route("/api/alerts/{alert_id}/{op}", self.alarm, methods=["POST"]),
             Route("/api/alerts", self.alerts),
             Route("/api/alerts/aggregate", self.aggregate),
             Route("/api/alerts/heatmap", self.heatmap),

@@ -138,7 +138,7 @@ class Hub:
         self.sim_time_s = t
         self.tick = batch["tick"]
         for sensor_id, value, valid in batch["r"]:
-            point = [t, value if valid else None]
+            point = [round(t, 3), value if valid else None]
             h = self.history.get(sensor_id)
             if h is None:
                 h = self.history[sensor_id] = collections.deque(maxlen=HISTORY_POINTS)

@@ -67,6 +67,9 @@ DETECTOR_STATE = detectors_pb2.DESCRIPTOR.enum_types_by_name["DetectorState"]
 ALERT_STATE = alerts_pb2.DESCRIPTOR.enum_types_by_name["AlertState"]
 SEVERITY = alerts_pb2.DESCRIPTOR.enum_types_by_name["Severity"]
 GROUPING = alerts_pb2.DESCRIPTOR.enum_types_by_name["AlertGrouping"]
+ALARM_STATE = alerts_pb2.DESCRIPTOR.enum_types_by_name["AlarmState"]
+SHELVE_KIND = alerts_pb2.DESCRIPTOR.enum_types_by_name["ShelveKind"]
+EVENT_KIND = alerts_pb2.DESCRIPTOR.enum_types_by_name["AlertEventKind"]
 
 
 # ---- twin --------------------------------------------------------------------------------------
@@ -199,7 +202,32 @@ def alert(a: alerts_pb2.Alert) -> JSON:
         "segment_id": a.segment_id,
         "estimated_size_fraction": a.estimated_size_fraction,
         "matched_leak_id": a.matched_leak_id,
+        # Alarm handling: "unacked_active", "acked_active", "unacked_returned", "normal",
+        # "shelved" ("unspecified" from a server that does not keep alarm states).
+        "alarm_state": enum_name(ALARM_STATE, a.alarm_state),
+        "acknowledgement": (
+            {"operator_name": a.acknowledgement.operator_name, "token_id": a.acknowledgement.token_id, "wall_unix_ns": a.acknowledgement.wall_unix_ns, "comment": a.acknowledgement.comment}
+            if a.HasField("acknowledgement")
+            else None
+        ),
+        "shelving": (
+            {
+                "kind": enum_name(SHELVE_KIND, a.shelving.kind),
+                "until_wall_unix_ns": a.shelving.until_wall_unix_ns,
+                "reason": a.shelving.reason,
+                "operator_name": a.shelving.operator_name,
+                "token_id": a.shelving.token_id,
+                "shelved_wall_unix_ns": a.shelving.shelved_wall_unix_ns,
+            }
+            if a.HasField("shelving")
+            else None
+        ),
     }
+
+
+def alert_event(e: alerts_pb2.AlertEvent) -> JSON:
+    """A StreamAlerts event: the alert after the change, what changed and who did it."""
+    return {**alert(e.alert), "event": enum_name(EVENT_KIND, e.kind), "event_operator": e.operator_name}
 
 
 def bucket(b: alerts_pb2.AlertBucket) -> JSON:
@@ -349,6 +377,40 @@ def load_detector_request(form: Mapping[str, Any]) -> detectors_pb2.LoadDetector
     )
 
 
+def acknowledge_request(form: Mapping[str, Any]) -> alerts_pb2.AcknowledgeAlertRequest:
+    """`alert_id`, `network`, `comment`, `operator_name` (length limits are the server's)."""
+    return alerts_pb2.AcknowledgeAlertRequest(
+        alert_id=text("alert_id", form.get("alert_id")),
+        network=text("network", form.get("network"), required=False),
+        comment=text("comment", form.get("comment"), required=False),
+        operator_name=text("operator_name", form.get("operator_name"), required=False),
+    )
+
+
+def shelve_request(form: Mapping[str, Any]) -> alerts_pb2.ShelveAlertRequest:
+    """`alert_id`, `network`, `kind` (timed | one_shot; default timed), `duration_min` (minutes,
+    timed only), `reason`, `operator_name`. The range of the duration is the server's to check."""
+    r = alerts_pb2.ShelveAlertRequest(
+        alert_id=text("alert_id", form.get("alert_id")),
+        network=text("network", form.get("network"), required=False),
+        reason=text("reason", form.get("reason"), required=False),
+        operator_name=text("operator_name", form.get("operator_name"), required=False),
+    )
+    kind = str(form.get("kind") or "timed")
+    r.kind = _enum_field("kind", SHELVE_KIND, kind)
+    if r.kind == alerts_pb2.SHELVE_KIND_TIMED:
+        r.duration_s = number("duration_min", form.get("duration_min")) * 60.0
+    return r
+
+
+def unshelve_request(form: Mapping[str, Any]) -> alerts_pb2.UnshelveAlertRequest:
+    return alerts_pb2.UnshelveAlertRequest(
+        alert_id=text("alert_id", form.get("alert_id")),
+        network=text("network", form.get("network"), required=False),
+        operator_name=text("operator_name", form.get("operator_name"), required=False),
+    )
+
+
 def swap_detector_request(form: Mapping[str, Any]) -> detectors_pb2.SwapDetectorRequest:
     return detectors_pb2.SwapDetectorRequest(deactivate=text("deactivate", form.get("deactivate"), required=False), activate=text("activate", form.get("activate")))
 
@@ -390,6 +452,11 @@ FIELD_OF_PATH = {
     "activate": "activate",
     "deactivate": "deactivate",
     "leak_id": "leak_id",
+    "comment": "comment",
+    "reason": "reason",
+    "duration_s": "duration_min",
+    "kind": "kind",
+    "operator_name": "operator_name",
 }
 
 _PATH = re.compile(r"^([a-z_][a-z0-9_.\[\]]*):\s")

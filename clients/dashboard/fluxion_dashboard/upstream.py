@@ -36,7 +36,7 @@ from .hub import FLUSH_HZ, Hub
 log = logging.getLogger("fluxion_dashboard")
 
 POLL_S = 0.5             # clock and detectors (probability) polled at 2 Hz
-LEAKS_POLL_S = 1.0       # open leaks (outflow) at 1 Hz
+LEAKS_POLL_S = 1.0       # leaks (outflow; cleared ones too, for the alerts they matched) at 1 Hz
 CALL_TIMEOUT_S = 10.0    # deadline of every unary call
 RETRY_S = 1.0            # between connection attempts
 BACKFILL_ALERTS = 200    # stored alerts fetched for the log at each (re)connection
@@ -157,7 +157,7 @@ class Upstream:
                 ended.set_result(e)
 
         info, topo, clock, dets, leaks = await asyncio.to_thread(
-            lambda: (conn.server_info(), conn.get_topology(), conn.get_clock(), conn.list_detectors(), conn.list_leaks())
+            lambda: (conn.server_info(), conn.get_topology(), conn.get_clock(), conn.list_detectors(), conn.list_leaks(twin_pb2.ListLeaksRequest(include_cleared=True)))
         )
         self.sessions += 1
         self.hub.reset(
@@ -173,14 +173,14 @@ class Upstream:
 
         streams = [
             _Pump("readings", lambda: conn.stream_readings(twin_pb2.StreamReadingsRequest()), mapping.reading_batch, self.hub.on_readings, self.streams, loop, end),
-            _Pump("alerts", lambda: conn.stream_alerts(alerts_pb2.StreamAlertsRequest()), lambda ev: mapping.alert(ev.alert), self.hub.on_alert, self.streams, loop, end),
+            _Pump("alerts", lambda: conn.stream_alerts(alerts_pb2.StreamAlertsRequest()), mapping.alert_event, self.hub.on_alert, self.streams, loop, end),
         ]
         for s in streams:
             s.start()
         pollers = [
             asyncio.create_task(self._poll(conn, POLL_S, lambda c: mapping.clock(c.get_clock()), self.hub.on_clock, end)),
             asyncio.create_task(self._poll(conn, POLL_S, lambda c: [mapping.detector(d) for d in c.list_detectors().detectors], self.hub.on_detectors, end)),
-            asyncio.create_task(self._poll(conn, LEAKS_POLL_S, lambda c: [mapping.leak(lk) for lk in c.list_leaks().leaks], self.hub.on_leaks, end)),
+            asyncio.create_task(self._poll(conn, LEAKS_POLL_S, lambda c: [mapping.leak(lk) for lk in c.list_leaks(twin_pb2.ListLeaksRequest(include_cleared=True)).leaks], self.hub.on_leaks, end)),
         ]
         pollers.append(asyncio.create_task(self._flush()))
         try:
