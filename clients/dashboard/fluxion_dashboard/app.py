@@ -113,9 +113,13 @@ class Gateway:
         return await self.action(request, call)
 
     def _detectors_after(self, resp: detectors_pb2.DetectorResponse) -> dict:
-        dets = [mapping.detector(d) for d in resp.detectors]
-        self.hub.on_detectors(dets)
-        return {"detectors": dets}
+        """A DetectorResponse holds the detectors the action changed (not the whole list): they
+        replace their namesakes in the hub's list, and the next poll brings the rest."""
+        changed = [mapping.detector(d) for d in resp.detectors]
+        by_name = {d["name"]: d for d in changed}
+        merged = [by_name.pop(d["name"], d) for d in self.hub.detectors] + list(by_name.values())
+        self.hub.on_detectors(merged)
+        return {"detectors": changed}
 
     async def detector(self, request: Request) -> Response:
         op = request.path_params["op"]

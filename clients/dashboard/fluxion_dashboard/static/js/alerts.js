@@ -72,7 +72,6 @@ export class AlertsView {
     document.getElementById("alarm-silence").addEventListener("click", () => { this.cue.silence(this.unackedKeys); this.renderSummary(); });
     document.getElementById("history-refresh").addEventListener("click", () => this.refreshHistory());
     setInterval(() => this.refreshHistory(), 15000);
-    this.logDirty = true;
     this.updateCsv();
   }
 
@@ -231,6 +230,12 @@ export class AlertsView {
   }
 
   // ---- history ----------------------------------------------------------------------------------
+
+  // A new alert event: the history is fetched again a little later (events come in bursts).
+  historySoon() {
+    clearTimeout(this.historyTimer);
+    this.historyTimer = setTimeout(() => this.refreshHistory(), 1500);
+  }
 
   async refreshHistory() {
     if (!this.S.status || !this.S.status.connected) return;

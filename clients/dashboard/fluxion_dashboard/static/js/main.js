@@ -46,6 +46,8 @@ function select(key, leakId) {
   injector.update(S);
 }
 
+const offline = () => !S.socketOpen || !S.status || !S.status.connected;
+
 function banner() {
   const b = document.getElementById("banner");
   const conn = document.getElementById("conn");
@@ -73,12 +75,13 @@ function snapshot(m) {
   trends.build(S.topology, sensors);
   injector.build(S.topology);
   renderAll();
+  alertsView.refreshHistory();
 }
 
 function renderAll() {
   banner();
   clockPanel.update(S);
-  tiles.update(sensors, S.simTime, S.topology && S.topology.fluid);
+  tiles.update(sensors, S.simTime, S.topology && S.topology.fluid, offline());
   if (S.simTime !== null) trends.update(null, S.simTime);
   map.update(S);
   injector.update(S);
@@ -88,19 +91,24 @@ function renderAll() {
 
 const handlers = {
   snapshot,
-  status: (m) => { S.status = m.status; banner(); },
+  status: (m) => { S.status = m.status; banner(); tiles.update(sensors, S.simTime, S.topology && S.topology.fluid, offline()); },
   readings: (m) => {
     for (const [id, pts] of Object.entries(m.series)) sensors.add(id, pts);
     S.simTime = m.sim_time_s;
     clockPanel.update(S);
-    tiles.update(sensors, S.simTime, S.topology && S.topology.fluid);
+    tiles.update(sensors, S.simTime, S.topology && S.topology.fluid, offline());
     trends.update(m.series, S.simTime);
     map.update(S);
   },
   clock: (m) => { S.clock = m.clock; clockPanel.update(S); },
   detectors: (m) => { S.detectors = m.detectors; detectorsPanel.update(S); },
   leaks: (m) => { S.leaks = m.leaks; injector.update(S); map.update(S); alertsView.update(); },
-  alert: (m) => { S.alerts.set(m.alert.key, m.alert); alertsView.update(); map.update(S); },
+  alert: (m) => {
+    S.alerts.set(m.alert.key, m.alert);
+    alertsView.update();
+    map.update(S);
+    if (!m.backfill) alertsView.historySoon();
+  },
 };
 
 let retryMs = 500;
@@ -115,6 +123,7 @@ function connect() {
   ws.onclose = () => {
     S.socketOpen = false;
     banner();
+    tiles.update(sensors, S.simTime, S.topology && S.topology.fluid, true);
     setTimeout(connect, retryMs);
     retryMs = Math.min(5000, retryMs * 2);
   };
@@ -122,4 +131,4 @@ function connect() {
 
 S.socketOpen = true; // no banner before the first attempt has had a chance
 connect();
-setInterval(() => { tiles.update(sensors, S.simTime, S.topology && S.topology.fluid); }, 1000); // stale markers age without updates
+setInterval(() => { tiles.update(sensors, S.simTime, S.topology && S.topology.fluid, offline()); }, 1000); // stale markers age without updates

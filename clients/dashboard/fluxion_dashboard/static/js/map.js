@@ -72,6 +72,7 @@ export class NetworkMap {
       if (!at || s.station_id) continue; // station instruments are drawn as the station
       const dot = svg("circle", { cx: at[0], cy: at[1], r: 3.5, class: "sensor", "data-sensor": s.id }, gStations);
       svg("title", {}, dot).textContent = `${s.id} (${s.quantity})`;
+      if (s.pipe_id) dot.addEventListener("click", () => this.handlers.onPipeClick(s.pipe_id, Math.round(s.position_m)));
       this.sensorDots.set(s.id, dot);
     }
     for (const st of topology.stations) {

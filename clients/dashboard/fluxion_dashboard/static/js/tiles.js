@@ -30,10 +30,11 @@ export class Tiles {
     }
   }
 
-  update(sensors, simTime, fluid) {
+  // `offline`: fluxiond is unreachable, so every value is stale whatever its age.
+  update(sensors, simTime, fluid, offline) {
     for (const [id, c] of this.cells) {
       const s = sensors.byId.get(id);
-      const health = sensors.health(id, simTime);
+      const health = offline ? "stale" : sensors.health(id, simTime);
       const last = s && s.last;
       const shown = display(c.meta.quantity, last ? last.v : null, c.meta.unit, fluid);
       c.v.textContent = shown.text;
