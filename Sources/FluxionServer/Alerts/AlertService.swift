@@ -35,12 +35,16 @@ public final class AlertService {
     public let storeLocation: String
     /// The network (shard) id on every alert this service raises.
     public let network: String
-    private let writer: AlertStoreThread
+    let writer: AlertStoreThread
     private let reader: AlertStoreThread
     private var engine: AlertEngine
-    private let fanout: AlertFanout
+    let fanout: AlertFanout
     private weak var twin: TwinService?
-    private var logger: Logger
+    var logger: Logger
+    /// Shelvings in force that this server ends when they run out (`AlertService+Alarms`):
+    /// network and id → end, Unix ns; those being ended now.
+    var shelvingEnds: [AlarmKey: Int64] = [:]
+    var shelvingEndsInFlight: Set<AlarmKey> = []
     private var isStopping = false
     /// Saves that failed, plus events refused because too many waited (none of them published).
     public private(set) var storeFailures = 0
@@ -82,6 +86,7 @@ public final class AlertService {
         self.network = store.network
         let closed = try store.closeOrphans(wallUnixNs: wallUnixNs())
         let queries = try store.reopen()
+        let shelved = try Self.shelvingsInForce(store)
         var configuration = configuration
         configuration.network = store.network
         // `reserveID` is the one store method safe from any thread: the writer saves meanwhile.
@@ -99,6 +104,9 @@ public final class AlertService {
         }
         server.services.append(self)
         register(server.router)
+        registerAlarmMethods(server.router)
+        shelvingEnds = shelved
+        server.housekeepingTasks.append { [unowned self] in endShelvingsRunOut() }
         server.onShutdown.append { [unowned self] in
             fanout.endAll(.unavailable, "server is shutting down")
             // Writes handed over so far become durable before the loop closes; later ones (the
@@ -207,7 +215,19 @@ public final class AlertService {
                     "alert store \(storeLocation): reachable again after \(outcome.failedAttempts) failed attempts; \(batch.reduce(0) { $0 + $1.events.count }) buffered alert events stored"
                 )
             }
-            for save in batch { published(save.events, save.stored) }
+            // The alarm state is the store's (an acknowledgement made since the engine's record).
+            var alarms: [String: AlertRecord] = [:]
+            for a in outcome.stored { alarms[a.id] = a }
+            for save in batch {
+                let events = save.events.map { e -> FluxionAlerts.AlertEvent in
+                    guard let stored = alarms[e.alert.id] else { return e }
+                    var e = e
+                    e.alert.acknowledgement = stored.acknowledgement
+                    e.alert.shelving = stored.shelving
+                    return e
+                }
+                published(events, save.stored)
+            }
         }
         flush()
     }
@@ -253,9 +273,10 @@ public final class AlertService {
             }
             let token = request.pageToken
             return { store throws(AlertStoreError) in try store.query(query, pageSize: size, pageToken: token) }
-        } answer: { _, page in
-            Wire.QueryAlertsResponse(
-                alerts: page.alerts.map(Wire.Alert.init),
+        } answer: { (_, page: AlertPage) in
+            let now = WallTime.nowUnixNs()
+            return Wire.QueryAlertsResponse(
+                alerts: page.alerts.map { Wire.Alert($0, atWallUnixNs: now) },
                 nextPageToken: page.nextPageToken ?? "", totalCount: UInt64(page.totalCount))
         }
         router.unary(Wire.Fluxion.aggregateAlerts, on: reader) {
