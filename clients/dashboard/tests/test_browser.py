@@ -17,7 +17,7 @@ from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from fluxion_client import FluxionError, detectors_pb2, twin_pb2
+from fluxion_client import FluxionError, alerts_pb2, detectors_pb2, twin_pb2
 
 SPEED = 60  # simulated seconds per wall second: the threshold detector finds a 5 % leak in ~10 s
 
@@ -172,6 +172,52 @@ def test_05_alert_appears_in_the_log_and_on_the_map(page, server):
     page.set_window_size(1600, 1000)
     shot(page, "dashboard")  # the README's picture (docs/images/dashboard.png)
     page.set_window_size(1600, 1300)
+
+
+def stored_alert(server, alert_id: str):
+    with server.client() as c:
+        return next(a for a in c.query_alerts(alerts_pb2.QueryAlertsRequest(page_size=1000)).alerts if a.alert_id == alert_id)
+
+
+def test_05b_unacknowledged_alarm_is_prominent_until_acknowledged(page, server):
+    alert_id = page.execute_script("return [...window.fluxionDashboard.alerts.values()].find(a => a.state === 'raised').alert_id")
+    item = page.find_element(By.CSS_SELECTOR, f'#alarm-list li[data-alert="/{alert_id}"]')
+    assert "unacked" in item.get_attribute("class")
+    summary = page.find_element(By.ID, "alarm-summary")
+    assert summary.is_displayed() and page.find_element(By.ID, "alarm-count").text == "1"
+    assert "flash" in summary.get_attribute("class")
+    page.find_element(By.ID, "alarm-silence").click()  # the cue stops, the alarm stays
+    wait_for(lambda: "flash" not in summary.get_attribute("class"), 5, "the cue silenced")
+    assert summary.is_displayed() and "unacked" in item.get_attribute("class")
+    # Shelving needs a reason: the server says so next to the field.
+    item.find_element(By.CSS_SELECTOR, 'button[data-op="shelve"]').click()
+    reason_error = wait_for(lambda: item.find_element(By.CSS_SELECTOR, '[data-error-for="reason"]').text, 10, "the reason's error")
+    assert reason_error.startswith("reason:"), reason_error
+    operator = page.find_element(By.ID, "operator")
+    operator.send_keys("ana")
+    operator.send_keys("\t")
+    item.find_element(By.CSS_SELECTOR, 'input[name="comment"]').send_keys("crew dispatched")
+    ActionChains(page).double_click(item.find_element(By.CSS_SELECTOR, 'button[data-op="ack"]')).perform()
+    wait_for(lambda: stored_alert(server, alert_id).HasField("acknowledgement"), 10, "the acknowledgement stored")
+    ack = stored_alert(server, alert_id).acknowledgement
+    assert (ack.operator_name, ack.comment) == ("ana", "crew dispatched")
+    wait_for(lambda: not summary.is_displayed(), 10, "no unacknowledged alarm left")
+    item = page.find_element(By.CSS_SELECTOR, f'#alarm-list li[data-alert="/{alert_id}"]')
+    assert "acknowledged" in item.text and "crew dispatched" in item.text
+    assert item.find_elements(By.CSS_SELECTOR, ".form-error:not(:empty), .field-error:not(:empty)") == []  # the double click sent once
+    shot(page, "05b-acknowledged")
+    # Shelved for 30 min with a reason: gone from the active alarms and from the map.
+    item.find_element(By.CSS_SELECTOR, 'input[name="duration_min"]').clear()
+    item.find_element(By.CSS_SELECTOR, 'input[name="duration_min"]').send_keys("30")
+    item.find_element(By.CSS_SELECTOR, 'input[name="reason"]').send_keys("pigging run")
+    item.find_element(By.CSS_SELECTOR, 'button[data-op="shelve"]').click()
+    wait_for(lambda: stored_alert(server, alert_id).HasField("shelving"), 10, "the shelving stored")
+    shelving = stored_alert(server, alert_id).shelving
+    assert shelving.reason == "pigging run" and shelving.kind == alerts_pb2.SHELVE_KIND_TIMED
+    assert 29 * 60 <= (shelving.until_wall_unix_ns - shelving.shelved_wall_unix_ns) / 1e9 <= 31 * 60
+    wait_for(lambda: not page.find_elements(By.CSS_SELECTOR, f'#alarm-list li[data-alert="/{alert_id}"]'), 10, "the alarm to leave the list")
+    assert not page.find_elements(By.CSS_SELECTOR, f'#map .alert-marker[data-alert="/{alert_id}"]') or page.execute_script("return window.fluxionDashboard.selectedAlert") == f"/{alert_id}"
+    assert "shelved" in page.find_element(By.CSS_SELECTOR, f'#alert-table tr[data-alert="/{alert_id}"]').text
 
 
 def test_06_clock_speed_pause_resume_from_the_page(page, server):
