@@ -65,7 +65,9 @@ dashboard: setup
 # The dashboard's tests: mapping unit tests, the gateway against the debug fluxiond, and the page
 # in headless Chromium (screenshots in clients/dashboard/test-artifacts/).
 test-dashboard: setup
-	$(SWIFT) build
+	$(SWIFT) build --product fluxiond
+	$(SWIFT) build --product FluxionThreshold
+	$(SWIFT) build --product FluxionPressureDrop
 	cd clients/dashboard && FLUXIOND=$(CURDIR)/.build/debug/fluxiond $(CURDIR)/.venv-dashboard/bin/python -m pytest -q -p no:cacheprovider
 
 # PREFIX=/usr/local by default; see scripts/install.sh for what goes where.

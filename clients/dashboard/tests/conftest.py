@@ -103,9 +103,10 @@ class Fluxiond:
 
 
 class Gateway:
-    def __init__(self, server: str, *args: str) -> None:
+    def __init__(self, server: str, *args: str, env_token: bool = False) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        env.pop("FLUXION_TOKEN", None)
+        if not env_token:  # $FLUXION_TOKEN reaches the gateway only when a test means it to
+            env.pop("FLUXION_TOKEN", None)
         self.log_path = Path(tempfile.mkdtemp(prefix="fluxion-dashboard-gw-")) / "gateway.log"
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(

@@ -145,6 +145,7 @@ def test_04_bad_input_shows_the_servers_text_next_to_the_field(page, server):
         assert len([lk for lk in c.list_leaks().leaks if lk.state != twin_pb2.LEAK_STATE_CLEARED]) == 1
     size.clear()
     size.send_keys("0.05")
+    assert size_spot.text == "" and "invalid" not in size.get_attribute("class")  # edited: its error goes
 
 
 def test_05_alert_appears_in_the_log_and_on_the_map(page, server):

@@ -31,6 +31,15 @@ const detectorsPanel = new DetectorsPanel();
 const alertsView = new AlertsView(S, (key, leakId) => select(key, leakId));
 chartWindow.addEventListener("change", () => { trends.build(S.topology, sensors); trends.update(null, S.simTime || 0); });
 
+// Editing a field takes its error away (the next submit says whether it is right now).
+document.addEventListener("input", (ev) => {
+  const input = ev.target;
+  if (!input.name || !input.form) return;
+  input.classList.remove("invalid");
+  const spot = input.form.querySelector(`[data-error-for="${input.name}"]`);
+  if (spot) spot.textContent = "";
+});
+
 const operator = document.getElementById("operator");
 operator.value = S.operator;
 operator.addEventListener("change", () => { S.operator = operator.value.trim(); localStorage.setItem("fluxion.operator", S.operator); });
