@@ -216,9 +216,14 @@ def test_05b_unacknowledged_alarm_is_prominent_until_acknowledged(page, server):
     shelving = stored_alert(server, alert_id).shelving
     assert shelving.reason == "pigging run" and shelving.kind == alerts_pb2.SHELVE_KIND_TIMED
     assert 29 * 60 <= (shelving.until_wall_unix_ns - shelving.shelved_wall_unix_ns) / 1e9 <= 31 * 60
-    wait_for(lambda: not page.find_elements(By.CSS_SELECTOR, f'#alarm-list li[data-alert="/{alert_id}"]'), 10, "the alarm to leave the list")
-    assert not page.find_elements(By.CSS_SELECTOR, f'#map .alert-marker[data-alert="/{alert_id}"]') or page.execute_script("return window.fluxionDashboard.selectedAlert") == f"/{alert_id}"
+    shelved = wait_for(lambda: page.find_elements(By.CSS_SELECTOR, f'#alarm-list li.shelved[data-alert="/{alert_id}"]'), 10, "the alarm shelved, quiet, at the end")
+    assert "pigging run" in shelved[0].text and page.find_element(By.ID, "alarm-empty").is_displayed()
+    page.execute_script("window.fluxionDashboard.selectedAlert = null")
+    wait_for(lambda: not page.find_elements(By.CSS_SELECTOR, f'#map .alert-marker[data-alert="/{alert_id}"]'), 5, "its marker off the map")
     assert "shelved" in page.find_element(By.CSS_SELECTOR, f'#alert-table tr[data-alert="/{alert_id}"]').text
+    shelved[0].find_element(By.CSS_SELECTOR, 'button[data-op="unshelve"]').click()
+    wait_for(lambda: not stored_alert(server, alert_id).HasField("shelving"), 10, "the unshelving stored")
+    wait_for(lambda: page.find_elements(By.CSS_SELECTOR, f'#map .alert-marker[data-alert="/{alert_id}"]'), 10, "its marker back")
 
 
 def test_06_clock_speed_pause_resume_from_the_page(page, server):

@@ -13,6 +13,8 @@ const ALARM_LABEL = {
 
 export const isUnacked = (a) => a.alarm_state === "unacked_active" || a.alarm_state === "unacked_returned";
 const wantsAttention = (a) => a.alarm_state !== "shelved" && a.alarm_state !== "normal" && (a.state === "raised" || isUnacked(a));
+// Listed too, last and quiet, so that an operator can unshelve them.
+const isShelved = (a) => a.alarm_state === "shelved";
 
 // Chainage of a position along a pipe of a line, or null.
 function chainage(topology, pipeId, position) {
@@ -129,8 +131,8 @@ export class AlertsView {
 
   renderAlarms() {
     const S = this.S;
-    const wanted = [...S.alerts.values()].filter(wantsAttention).sort((x, y) =>
-      (isUnacked(y) - isUnacked(x)) || (SEVERITY_RANK[y.severity] || 0) - (SEVERITY_RANK[x.severity] || 0) || y.raised_wall_unix_ns - x.raised_wall_unix_ns);
+    const wanted = [...S.alerts.values()].filter((a) => wantsAttention(a) || isShelved(a)).sort((x, y) =>
+      (isShelved(x) - isShelved(y)) || (isUnacked(y) - isUnacked(x)) || (SEVERITY_RANK[y.severity] || 0) - (SEVERITY_RANK[x.severity] || 0) || y.raised_wall_unix_ns - x.raised_wall_unix_ns);
     const keep = new Set(wanted.map((a) => a.key));
     for (const [key, item] of this.items) if (!keep.has(key)) { item.li.remove(); this.items.delete(key); }
     let prev = null;
@@ -150,7 +152,7 @@ export class AlertsView {
       if (want !== item.li) this.list.insertBefore(item.li, want);
       prev = item.li;
     }
-    document.getElementById("alarm-empty").hidden = wanted.length > 0;
+    document.getElementById("alarm-empty").hidden = wanted.some(wantsAttention);
   }
 
   alarmItem(a) {
@@ -170,14 +172,19 @@ export class AlertsView {
     const target = { alert_id: a.alert_id, network: a.network };
     const path = (op) => `/api/alerts/${encodeURIComponent(a.alert_id)}/${op}`;
     const actions = el("form", { class: "actions", novalidate: true });
-    if (isUnacked(a)) {
+    if (isShelved(a)) {
+      const sh = a.shelving;
+      li.classList.add("shelved");
+      if (sh) li.append(el("div", { class: "muted small" }, `shelved by ${sh.operator_name || sh.token_id || "?"}: “${sh.reason}”${sh.kind === "timed" ? ` until ${new Date(sh.until_wall_unix_ns / 1e6).toLocaleTimeString()}` : " until it clears"}`));
+      actions.append(el("button", { type: "button", "data-op": "unshelve" }, "Unshelve"), el("span", { class: "form-error", "data-error-for": "" }));
+    } else if (isUnacked(a)) {
       actions.append(
         el("input", { name: "comment", placeholder: "comment", "aria-label": "acknowledgement comment" }),
         el("button", { type: "button", "data-op": "ack" }, "Acknowledge"),
         el("span", { class: "field-error", "data-error-for": "comment" }),
       );
     }
-    actions.append(
+    if (!isShelved(a)) actions.append(
       el("input", { name: "duration_min", placeholder: "min", size: 4, "aria-label": "shelve for minutes", value: "60" }),
       el("input", { name: "reason", placeholder: "reason", "aria-label": "shelving reason" }),
       el("button", { type: "button", "data-op": "shelve" }, "Shelve"),
@@ -190,8 +197,8 @@ export class AlertsView {
       const b = ev.target.closest("button");
       if (!b) return;
       const f = Object.fromEntries(new FormData(actions).entries());
-      const body = b.dataset.op === "ack"
-        ? { ...target, comment: f.comment || "", operator_name: this.S.operator }
+      const body = b.dataset.op === "ack" ? { ...target, comment: f.comment || "", operator_name: this.S.operator }
+        : b.dataset.op === "unshelve" ? { ...target, operator_name: this.S.operator }
         : { ...target, kind: "timed", duration_min: f.duration_min, reason: f.reason || "", operator_name: this.S.operator };
       act(path(b.dataset.op), body, actions);
     });
