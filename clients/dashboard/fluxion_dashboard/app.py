@@ -106,11 +106,7 @@ class Gateway:
         return await self.action(request, lambda c, f: c.set_clock(mapping.set_clock_request(f)), after)
 
     async def set_sensor_fault(self, request: Request) -> Response:
-        def call(c: Connection, f: dict) -> Any:
-            fault = mapping._enum_field("fault", mapping.SENSOR_FAULT, str(f.get("fault", ""))) if f.get("fault") != "none" else 0
-            return c.set_sensor_fault(twin_pb2.SetSensorFaultRequest(sensor_id=f["sensor_id"], fault=fault))
-
-        return await self.action(request, call)
+        return await self.action(request, lambda c, f: c.set_sensor_fault(mapping.sensor_fault_request(f)))
 
     def _detectors_after(self, resp: detectors_pb2.DetectorResponse) -> dict:
         """A DetectorResponse holds the detectors the action changed (not the whole list): they

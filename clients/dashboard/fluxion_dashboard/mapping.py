@@ -285,9 +285,9 @@ def alert_filter(q: Mapping[str, str]) -> alerts_pb2.AlertFilter:
     f.pipe_ids.extend(many("pipe"))
     f.networks.extend(many("network"))
     if q.get("state"):
-        f.state = _enum_field("state", ALERT_STATE, q["state"])
+        f.state = enum_field("state", ALERT_STATE, q["state"])
     if q.get("min_severity"):
-        f.min_severity = _enum_field("min_severity", SEVERITY, q["min_severity"])
+        f.min_severity = enum_field("min_severity", SEVERITY, q["min_severity"])
     if q.get("min_probability"):
         f.min_probability = number("min_probability", q["min_probability"])
     lo, hi = q.get("from_s", ""), q.get("to_s", "")
@@ -299,10 +299,12 @@ def alert_filter(q: Mapping[str, str]) -> alerts_pb2.AlertFilter:
 
 def grouping(name: str) -> int:
     """`station`, `hour_of_day` (or `hour`), `detector`, `network` -> AlertGrouping."""
-    return _enum_field("group_by", GROUPING, "hour_of_day" if name == "hour" else name)
+    return enum_field("group_by", GROUPING, "hour_of_day" if name == "hour" else name)
 
 
-def _enum_field(field: str, desc: EnumDescriptor, name: str) -> int:
+def enum_field(field: str, desc: EnumDescriptor, name: str) -> int:
+    """The number `name` spells in enum `desc`, never its UNSPECIFIED; FormError naming `field`
+    and the allowed names otherwise."""
     try:
         n = enum_number(desc, name)
     except ValueError:
@@ -371,6 +373,13 @@ def set_clock_request(form: Mapping[str, Any]) -> twin_pb2.SetClockRequest:
     return r
 
 
+def sensor_fault_request(form: Mapping[str, Any]) -> twin_pb2.SetSensorFaultRequest:
+    """`sensor_id`, `fault` (none | dropout | freeze)."""
+    name = text("fault", form.get("fault"))
+    fault = twin_pb2.SENSOR_FAULT_NONE if name == "none" else enum_field("fault", SENSOR_FAULT, name)
+    return twin_pb2.SetSensorFaultRequest(sensor_id=text("sensor_id", form.get("sensor_id")), fault=fault)
+
+
 def load_detector_request(form: Mapping[str, Any]) -> detectors_pb2.LoadDetectorRequest:
     return detectors_pb2.LoadDetectorRequest(
         plugin=text("plugin", form.get("plugin")), name=text("name", form.get("name"), required=False), config_json=text("config_json", form.get("config_json"), required=False)
@@ -397,7 +406,7 @@ def shelve_request(form: Mapping[str, Any]) -> alerts_pb2.ShelveAlertRequest:
         operator_name=text("operator_name", form.get("operator_name"), required=False),
     )
     kind = str(form.get("kind") or "timed")
-    r.kind = _enum_field("kind", SHELVE_KIND, kind)
+    r.kind = enum_field("kind", SHELVE_KIND, kind)
     if r.kind == alerts_pb2.SHELVE_KIND_TIMED:
         r.duration_s = number("duration_min", form.get("duration_min")) * 60.0
     return r

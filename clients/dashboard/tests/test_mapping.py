@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import re
 
 import pytest
 
@@ -87,7 +88,7 @@ def test_alert_filter_from_query_parameters():
     assert f.state == alerts_pb2.ALERT_STATE_RAISED and f.min_severity == alerts_pb2.SEVERITY_HIGH
     assert f.sim_time.start_s == 100 and f.sim_time.end_s == math.inf
     assert not mapping.alert_filter({}).HasField("sim_time")
-    with pytest.raises(mapping.FormError, match="min_severity: 'extreme' is not one of low|medium|high|critical"):
+    with pytest.raises(mapping.FormError, match=re.escape("min_severity: 'extreme' is not one of low|medium|high|critical")):
         mapping.alert_filter({"min_severity": "extreme"})
     assert mapping.grouping("hour") == alerts_pb2.ALERT_GROUPING_HOUR_OF_DAY
 
@@ -232,3 +233,10 @@ def test_idempotency_runs_once_per_key():
         assert await cache.run("b", action) == (200, {"n": 5})  # a failure without an answer may be retried
 
     run(main())
+
+
+def test_sensor_fault_form():
+    assert mapping.sensor_fault_request({"sensor_id": "SUM-PT", "fault": "freeze"}).fault == twin_pb2.SENSOR_FAULT_FREEZE
+    assert mapping.sensor_fault_request({"sensor_id": "SUM-PT", "fault": "none"}).fault == twin_pb2.SENSOR_FAULT_NONE
+    with pytest.raises(mapping.FormError, match=re.escape("fault: 'melted' is not one of dropout|freeze")):
+        mapping.sensor_fault_request({"sensor_id": "SUM-PT", "fault": "melted"})
