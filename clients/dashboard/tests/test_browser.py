@@ -72,6 +72,29 @@ def test_01_page_loads_without_console_errors(page):
     shot(page, "01-loaded")
 
 
+def test_01b_more_tabs_cost_fluxiond_no_more_streams(page, server, gateway):
+    def streams_on_fluxiond() -> int:
+        with server.client() as c:
+            return c.health().open_calls - 1  # less the Health call asking
+
+    assert streams_on_fluxiond() == 2
+    first = page.current_window_handle
+    for _ in range(5):
+        page.switch_to.new_window("tab")
+        page.get(gateway.url + "/")
+    try:
+        wait_for(lambda: gateway.get("/api/status")["browsers"] == 6, 20, "six tabs on the gateway")
+        wait_for(lambda: cell_text(page, "SUM-PT") not in ("", "—"), 20, "the last tab live")
+        assert streams_on_fluxiond() == 2
+    finally:
+        for handle in page.window_handles:
+            if handle != first:
+                page.switch_to.window(handle)
+                page.close()
+        page.switch_to.window(first)
+    wait_for(lambda: gateway.get("/api/status")["browsers"] == 1, 10, "the extra tabs gone")
+
+
 def test_02_station_values_and_sim_time_change(page):
     before = {s: cell_text(page, s) for s in ("SUM-PT", "MAR-PT", "TUR-PT")}
     t0 = page.find_element(By.ID, "sim-time").text
@@ -149,26 +172,26 @@ def test_04_bad_input_shows_the_servers_text_next_to_the_field(page, server):
 
 
 def test_05_alert_appears_in_the_log_and_on_the_map(page, server):
-    row = wait_for(lambda: page.find_elements(By.CSS_SELECTOR, "#alert-table tbody tr"), 90, "an alert in the log")
-    key = row[0].get_attribute("data-alert")
+    key = wait_for(lambda: page.execute_script("const r = document.querySelector('#alert-table tbody tr'); return r && r.dataset.alert"), 90, "an alert in the log")
+    row = f'#alert-table tr[data-alert="{key}"]'
     marker = wait_for(lambda: page.find_elements(By.CSS_SELECTOR, f'#map .alert-marker[data-alert="{key}"]'), 10, "the alert's marker")
     assert marker
     assert page.find_elements(By.CSS_SELECTOR, "#map path.uncertainty")
     with server.client() as c:
         leak = [lk for lk in c.list_leaks().leaks if lk.state == twin_pb2.LEAK_STATE_ACTIVE][0]
     # The alert is on the leak's pipe, and the pipe is drawn in a leak state.
-    assert "T2" in row[0].text
+    assert "T2" in page.find_element(By.CSS_SELECTOR, row).text
     wait_for(lambda: page.find_elements(By.CSS_SELECTOR, '#map path.pipe[data-pipe="T2"].alarm, #map path.pipe[data-pipe="T2"].suspected'), 10, "T2 in an alarm colour")
     # Clicking the alert highlights its marker (and, once matched, its leak).
-    row[0].click()
+    wait_for(lambda: page.find_element(By.CSS_SELECTOR, row).click() or True, 5, "a click on the row")
     wait_for(lambda: "highlight" in page.find_element(By.CSS_SELECTOR, f'#map .alert-marker[data-alert="{key}"]').get_attribute("class"), 5, "the marker highlighted")
     matched = wait_for(lambda: page.execute_script("return window.fluxionDashboard.alerts.get(arguments[0]).matched_leak_id", key), 30, "the leak match")
     assert matched == leak.leak_id
     # The history (AggregateAlerts) counts it for its station, in the hour of day it was raised.
     station, raised = page.execute_script("const a = window.fluxionDashboard.alerts.get(arguments[0]); return [a.station_id, a.raised_sim_time_s]", key)
     hour = int(raised % 86400 // 3600)
-    cell = wait_for(lambda: page.find_elements(By.CSS_SELECTOR, f'#heatmap tr[data-station="{station}"] td.cell:nth-of-type({hour + 1})'), 15, "the heat map row")
-    assert cell[0].text == "1"
+    count = wait_for(lambda: page.find_element(By.CSS_SELECTOR, f'#heatmap tr[data-station="{station}"] td.cell:nth-of-type({hour + 1})').text, 15, "the heat map row")
+    assert count == "1"
     shot(page, "05-alert")
     page.set_window_size(1600, 1000)
     shot(page, "dashboard")  # the README's picture (docs/images/dashboard.png)
@@ -182,46 +205,48 @@ def stored_alert(server, alert_id: str):
 
 def test_05b_unacknowledged_alarm_is_prominent_until_acknowledged(page, server):
     alert_id = page.execute_script("return [...window.fluxionDashboard.alerts.values()].find(a => a.state === 'raised').alert_id")
-    item = page.find_element(By.CSS_SELECTOR, f'#alarm-list li[data-alert="/{alert_id}"]')
-    assert "unacked" in item.get_attribute("class")
+    # The item is looked up each time: the page redraws it when the alert changes (severity, …).
+    item = lambda: page.find_element(By.CSS_SELECTOR, f'#alarm-list li[data-alert="/{alert_id}"]')  # noqa: E731
+    in_item = lambda css: item().find_element(By.CSS_SELECTOR, css)  # noqa: E731
+    assert "unacked" in item().get_attribute("class")
     summary = page.find_element(By.ID, "alarm-summary")
     assert summary.is_displayed() and page.find_element(By.ID, "alarm-count").text == "1"
     assert "flash" in summary.get_attribute("class")
     page.find_element(By.ID, "alarm-silence").click()  # the cue stops, the alarm stays
     wait_for(lambda: "flash" not in summary.get_attribute("class"), 5, "the cue silenced")
-    assert summary.is_displayed() and "unacked" in item.get_attribute("class")
+    assert summary.is_displayed() and "unacked" in item().get_attribute("class")
     # Shelving needs a reason: the server says so next to the field.
-    item.find_element(By.CSS_SELECTOR, 'button[data-op="shelve"]').click()
-    reason_error = wait_for(lambda: item.find_element(By.CSS_SELECTOR, '[data-error-for="reason"]').text, 10, "the reason's error")
+    in_item('button[data-op="shelve"]').click()
+    reason_error = wait_for(lambda: in_item('[data-error-for="reason"]').text, 10, "the reason's error")
     assert reason_error.startswith("reason:"), reason_error
     operator = page.find_element(By.ID, "operator")
     operator.send_keys("ana")
     operator.send_keys("\t")
-    item.find_element(By.CSS_SELECTOR, 'input[name="comment"]').send_keys("crew dispatched")
-    ActionChains(page).double_click(item.find_element(By.CSS_SELECTOR, 'button[data-op="ack"]')).perform()
+    in_item('input[name="comment"]').send_keys("crew dispatched")
+    ActionChains(page).double_click(in_item('button[data-op="ack"]')).perform()
     wait_for(lambda: stored_alert(server, alert_id).HasField("acknowledgement"), 10, "the acknowledgement stored")
     ack = stored_alert(server, alert_id).acknowledgement
     assert (ack.operator_name, ack.comment) == ("ana", "crew dispatched")
     wait_for(lambda: not summary.is_displayed(), 10, "no unacknowledged alarm left")
-    item = page.find_element(By.CSS_SELECTOR, f'#alarm-list li[data-alert="/{alert_id}"]')
-    assert "acknowledged" in item.text and "crew dispatched" in item.text
-    assert item.find_elements(By.CSS_SELECTOR, ".form-error:not(:empty), .field-error:not(:empty)") == []  # the double click sent once
+    assert "acknowledged" in item().text and "crew dispatched" in item().text
+    assert item().find_elements(By.CSS_SELECTOR, ".form-error:not(:empty), .field-error:not(:empty)") == []  # the double click sent once
     shot(page, "05b-acknowledged")
     # Shelved for 30 min with a reason: gone from the active alarms and from the map.
-    item.find_element(By.CSS_SELECTOR, 'input[name="duration_min"]').clear()
-    item.find_element(By.CSS_SELECTOR, 'input[name="duration_min"]').send_keys("30")
-    item.find_element(By.CSS_SELECTOR, 'input[name="reason"]').send_keys("pigging run")
-    item.find_element(By.CSS_SELECTOR, 'button[data-op="shelve"]').click()
+    in_item('input[name="duration_min"]').clear()
+    in_item('input[name="duration_min"]').send_keys("30")
+    in_item('input[name="reason"]').send_keys("pigging run")
+    in_item('button[data-op="shelve"]').click()
     wait_for(lambda: stored_alert(server, alert_id).HasField("shelving"), 10, "the shelving stored")
     shelving = stored_alert(server, alert_id).shelving
     assert shelving.reason == "pigging run" and shelving.kind == alerts_pb2.SHELVE_KIND_TIMED
     assert 29 * 60 <= (shelving.until_wall_unix_ns - shelving.shelved_wall_unix_ns) / 1e9 <= 31 * 60
-    shelved = wait_for(lambda: page.find_elements(By.CSS_SELECTOR, f'#alarm-list li.shelved[data-alert="/{alert_id}"]'), 10, "the alarm shelved, quiet, at the end")
-    assert "pigging run" in shelved[0].text and page.find_element(By.ID, "alarm-empty").is_displayed()
+    shelved = f'#alarm-list li.shelved[data-alert="/{alert_id}"]'
+    wait_for(lambda: page.find_elements(By.CSS_SELECTOR, shelved), 10, "the alarm shelved, quiet, at the end")
+    assert "pigging run" in page.find_element(By.CSS_SELECTOR, shelved).text and page.find_element(By.ID, "alarm-empty").is_displayed()
     page.execute_script("window.fluxionDashboard.selectedAlert = null")
     wait_for(lambda: not page.find_elements(By.CSS_SELECTOR, f'#map .alert-marker[data-alert="/{alert_id}"]'), 5, "its marker off the map")
     assert "shelved" in page.find_element(By.CSS_SELECTOR, f'#alert-table tr[data-alert="/{alert_id}"]').text
-    shelved[0].find_element(By.CSS_SELECTOR, 'button[data-op="unshelve"]').click()
+    wait_for(lambda: page.find_element(By.CSS_SELECTOR, f'{shelved} button[data-op="unshelve"]').click() or True, 5, "a click on Unshelve")
     wait_for(lambda: not stored_alert(server, alert_id).HasField("shelving"), 10, "the unshelving stored")
     wait_for(lambda: page.find_elements(By.CSS_SELECTOR, f'#map .alert-marker[data-alert="/{alert_id}"]'), 10, "its marker back")
 

@@ -141,7 +141,14 @@ export class AlertsView {
       let item = this.items.get(a.key);
       if (!item || item.sig !== sig) {
         const li = this.alarmItem(a);
-        if (item) item.li.replaceWith(li);
+        if (item) {
+          // What the operator was typing survives the redraw (say, the severity rose meanwhile).
+          for (const old of item.li.querySelectorAll("input[name]")) {
+            const now = li.querySelector(`input[name="${old.name}"]`);
+            if (now && old.value !== old.defaultValue) now.value = old.value;
+          }
+          item.li.replaceWith(li);
+        }
         item = { li, sig };
         this.items.set(a.key, item);
       }
@@ -222,6 +229,10 @@ export class AlertsView {
     const f = this.filterValues();
     const rows = [...this.S.alerts.values()].filter((a) => this.matches(a, f))
       .sort((x, y) => y.raised_wall_unix_ns - x.raised_wall_unix_ns).slice(0, 200);
+    // Rebuilt only when something shown changed (a click or a selection is not lost to a redraw).
+    const sig = JSON.stringify([this.S.selectedAlert, rows.map((a) => [a.key, a.state, a.alarm_state, a.probability, a.severity, a.pipe_id, a.position_m, a.matched_leak_id])]);
+    if (sig === this.logSig) return;
+    this.logSig = sig;
     this.logBody.replaceChildren(...rows.map((a) => {
       const leak = a.matched_leak_id ? el("a", { href: "#", "data-leak": a.matched_leak_id }, a.matched_leak_id) : "";
       if (leak) leak.addEventListener("click", (ev) => { ev.preventDefault(); ev.stopPropagation(); this.onSelect(a.key, a.matched_leak_id); });
