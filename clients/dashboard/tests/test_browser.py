@@ -130,13 +130,13 @@ def test_03_leak_from_the_map_shows_in_list_leaks_once(page, server):
     size.clear()
     size.send_keys("0.05")
     ActionChains(page).double_click(page.find_element(By.ID, "leak-inject")).perform()
-    row = wait_for(lambda: page.find_elements(By.CSS_SELECTOR, "#leak-table tbody tr"), 10, "the leak in the page's list")
+    shown = wait_for(lambda: page.execute_script("const r = document.querySelector('#leak-table tbody tr'); return r && r.dataset.leak"), 10, "the leak in the page's list")
     with server.client() as c:
         leaks = [lk for lk in c.list_leaks().leaks if lk.state in (twin_pb2.LEAK_STATE_ACTIVE, twin_pb2.LEAK_STATE_SCHEDULED)]
     assert len(leaks) == 1, f"a double click opened {len(leaks)} leaks"
     # The twin puts a leak on the nearest node of its grid: Δx = a·Δt = 367 m/s × 0.68 s ≈ 250 m here.
     assert leaks[0].pipe_id == "T2" and abs(leaks[0].position_m - position) <= 250 and abs(leaks[0].size_fraction - 0.05) < 1e-9
-    assert row[0].get_attribute("data-leak") == leaks[0].leak_id
+    assert shown == leaks[0].leak_id
     assert page.find_elements(By.CSS_SELECTOR, f'#map [data-leak="{leaks[0].leak_id}"]')
     wait_for(lambda: not page.find_element(By.CSS_SELECTOR, "#leak-table td.outflow").text.startswith("0.000"), 10, "the leak's outflow")
     shot(page, "03-leak-injected")

@@ -78,15 +78,25 @@ export class Injector {
     const open = S.leaks.filter((l) => l.state !== "cleared");
     document.getElementById("leak-empty").hidden = open.length > 0;
     const flowUnit = S.topology && S.topology.fluid === "natural_gas" ? "Sm³/h" : "m³/s";
-    this.table.replaceChildren(...open.map((l) => {
-      const clear = el("button", { type: "button", class: "small", "data-clear": l.leak_id }, "Clear");
-      clear.addEventListener("click", () => act(`/api/leaks/${encodeURIComponent(l.leak_id)}/clear`, {}, null, [clear]));
-      return el("tr", { "data-leak": l.leak_id, class: S.highlightLeak === l.leak_id ? "selected" : "" },
-        el("td", {}, l.leak_id), el("td", {}, `${l.pipe_id} @ ${km(l.position_m)}`),
-        el("td", {}, l.size_fraction > 0 ? `${(l.size_fraction * 100).toFixed(1)} %` : `${l.effective_area_m2.toExponential(2)} m²`),
-        el("td", { class: "outflow" }, `${l.current_flow.toFixed(l.current_flow >= 100 ? 0 : 3)} ${flowUnit}`),
-        el("td", {}, l.state, l.source !== "api" ? ` (${l.source})` : ""), el("td", {}, clear));
-    }));
+    const outflow = (l) => `${l.current_flow.toFixed(l.current_flow >= 100 ? 0 : 3)} ${flowUnit}`;
+    // Rows are rebuilt only when the leaks or their states change (a click on Clear is never
+    // lost to a redraw); the outflow cells are updated in place every second.
+    const sig = JSON.stringify([S.highlightLeak, open.map((l) => [l.leak_id, l.state])]);
+    if (sig !== this.sig) {
+      this.sig = sig;
+      this.table.replaceChildren(...open.map((l) => {
+        const clear = el("button", { type: "button", class: "small", "data-clear": l.leak_id }, "Clear");
+        clear.addEventListener("click", () => act(`/api/leaks/${encodeURIComponent(l.leak_id)}/clear`, {}, null, [clear]));
+        return el("tr", { "data-leak": l.leak_id, class: S.highlightLeak === l.leak_id ? "selected" : "" },
+          el("td", {}, l.leak_id), el("td", {}, `${l.pipe_id} @ ${km(l.position_m)}`),
+          el("td", {}, l.size_fraction > 0 ? `${(l.size_fraction * 100).toFixed(1)} %` : `${l.effective_area_m2.toExponential(2)} m²`),
+          el("td", { class: "outflow" }), el("td", {}, l.state, l.source !== "api" ? ` (${l.source})` : ""), el("td", {}, clear));
+      }));
+    }
+    for (const l of open) {
+      const cell = this.table.querySelector(`tr[data-leak="${CSS.escape(l.leak_id)}"] td.outflow`);
+      if (cell) cell.textContent = outflow(l);
+    }
   }
 }
 
