@@ -69,6 +69,12 @@ public final class PostgresAlertStore: SQLAlertStore {
     var hourKeySQL: String { "lpad(hour_of_day::text, 2, '0')" }
     var lockRowSQL: String { " FOR UPDATE" }
 
+    func runOnce(
+        _ sql: String, _ bindings: [SQLValue], row: (any SQLRow) throws(AlertStoreError) -> Void
+    ) throws(AlertStoreError) {
+        try connection.query(sql, bindings, row: row)
+    }
+
     func inTransaction<T>(_ body: () throws(AlertStoreError) -> T) throws(AlertStoreError) -> T {
         try connection.transaction(body)
     }
@@ -90,7 +96,7 @@ public final class PostgresAlertStore: SQLAlertStore {
     /// Migrations by version, each applied once, in order, when the database has not recorded
     /// it (so versions another build adds between these apply on their own; none depends on
     /// one it does not list). 1: the alerts table. 4: alarm handling.
-    static let migrations: [(version: Int, sql: String)] = [
+    public static let migrations: [(version: Int, sql: String)] = [
         (
             1,
             """

@@ -35,6 +35,11 @@ protocol SQLAlertStore: AlertStore {
         throws(AlertStoreError)
     /// The hour of day of the raise as "00"…"23".
     var hourKeySQL: String { get }
+    /// Runs one statement as `run` does, but never retried on another connection (inside a
+    /// transaction a retry would run outside it).
+    func runOnce(
+        _ sql: String, _ bindings: [SQLValue], row: (any SQLRow) throws(AlertStoreError) -> Void)
+        throws(AlertStoreError)
     /// Runs `body` in one transaction.
     func inTransaction<T>(_ body: () throws(AlertStoreError) -> T) throws(AlertStoreError) -> T
     /// Appended to the SELECT of an alarm action inside its transaction (PostgreSQL: `FOR
@@ -161,13 +166,13 @@ extension SQLAlertStore {
     ) throws(AlertStoreError) -> AlertEvent? {
         try inTransaction { () throws(AlertStoreError) -> AlertEvent? in
             var found: AlertRecord?
-            try run(
+            try runOnce(
                 "SELECT \(Self.columns) FROM alerts WHERE network = ? AND alert_id = ?\(lockRowSQL)",
                 [.text(network), .text(id)]
             ) { row in found = Self.record(row) }
             guard let before = found else { throw .alertNotFound(network: network, id: id) }
             guard let after = try action.applied(to: before, atWallUnixNs: now) else { return nil }
-            try run(
+            try runOnce(
                 """
                 UPDATE alerts SET acked_operator = ?, acked_token = ?, acked_wall_ns = ?, ack_comment = ?,
                     shelve_kind = ?, shelved_until_ns = ?, shelve_reason = ?, shelved_operator = ?, shelved_token = ?,

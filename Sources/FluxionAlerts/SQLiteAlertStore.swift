@@ -66,6 +66,12 @@ public final class SQLiteAlertStore: SQLAlertStore {
     var hourKeySQL: String { "printf('%02d', hour_of_day)" }
     var lockRowSQL: String { "" }
 
+    func runOnce(
+        _ sql: String, _ bindings: [SQLValue], row: (any SQLRow) throws(AlertStoreError) -> Void
+    ) throws(AlertStoreError) {
+        try run(sql, bindings, row: row)
+    }
+
     func inTransaction<T>(_ body: () throws(AlertStoreError) -> T) throws(AlertStoreError) -> T {
         try db.transaction(body)
     }

@@ -44,6 +44,77 @@ import Testing
         }
     }
 
+    @Test func acknowledgeShelveAndFilterByAlarmState() throws {
+        try Self.withServer { address in
+            let s = ["--server", address]
+            let ack = try runProduct("fluxion", ["alerts", "ack", "ALR-2", "--operator", "alice"] + s)
+            #expect(ack.status == 0, "\(ack.err)")
+            #expect(ack.out.hasPrefix("ALR-2 normal acknowledged by alice at "), "\(ack.out)")
+            // `fluxion alerts` as before, with the ALARM column.
+            let table = try runProduct("fluxion", ["alerts"] + s)
+            let rows = table.out.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+            #expect(rows.first?.prefix(4) == ["ID", "DETECTOR", "STATE", "ALARM"])
+            #expect(
+                rows.dropFirst().map { $0[3] } == ["unacked-rtn", "normal"] + Array(repeating: "unacked-rtn", count: 4))
+
+            let oneShot = try runProduct("fluxion", ["alerts", "shelve", "ALR-4", "--one-shot", "--reason", "x"] + s)
+            #expect(oneShot.status != 0)
+            #expect(oneShot.err.hasPrefix("Error: FAILED_PRECONDITION: alert ALR-4 has cleared"), "\(oneShot.err)")
+            let shelve = try runProduct(
+                "fluxion", ["alerts", "shelve", "ALR-4", "--for", "1h30m", "--reason", "bypass in use", "--json"] + s)
+            #expect(shelve.status == 0, "\(shelve.err)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(shelve.out.utf8)) as? [String: Any])
+            #expect(object["alarm_state"] as? String == "shelved")
+            let shelving = try #require(object["shelving"] as? [String: Any])
+            let until = try #require(shelving["until_wall_unix_ns"] as? Int64)
+            let at = try #require(shelving["shelved_wall_unix_ns"] as? Int64)
+            #expect(until - at == 5400 * 1_000_000_000 && shelving["reason"] as? String == "bypass in use")
+
+            func ids(_ options: [String]) throws -> [String] {
+                let r = try runProduct("fluxion", ["alerts", "--json"] + options + s)
+                #expect(r.status == 0, "\(r.err)")
+                let array = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [[String: Any]]
+                return array?.compactMap { $0["alert_id"] as? String } ?? []
+            }
+            #expect(try ids(["--unacked"]) == ["ALR-1", "ALR-3", "ALR-5", "ALR-6"])
+            #expect(try ids(["--alarm-state", "shelved"]) == ["ALR-4"])
+            #expect(try ids(["--alarm-state", "normal", "--alarm-state", "shelved"]) == ["ALR-2", "ALR-4"])
+            let unshelve = try runProduct("fluxion", ["alerts", "unshelve", "ALR-4"] + s)
+            #expect(unshelve.out == "ALR-4 unacked-rtn\n", "\(unshelve.err)")
+
+            let csv = try runProduct("fluxion", ["alerts", "--csv", "-"] + s)
+            let lines = csv.out.split(separator: "\n")
+            #expect(
+                lines.first?.hasSuffix(
+                    ",network,alarm_state,acked_by,acked_token_id,acked_wall_unix_ns,ack_comment,shelve_kind,shelved_until_wall_unix_ns,shelve_reason,shelved_by,shelved_token_id"
+                ) == true)
+            #expect(lines.count == 7 && lines[2].contains(",normal,alice,,"))
+        }
+    }
+
+    @Test func badAlarmOptionsAreOneLineErrors() throws {
+        for (arguments, message) in [
+            (["alerts", "--alarm-state", "loud"], "Error: --alarm-state must be unacked_active, acked_active"),
+            (
+                ["alerts", "shelve", "ALR-1", "--reason", "r"],
+                "Error: give --for DURATION (e.g. --for 2h) or --one-shot"
+            ),
+            (
+                ["alerts", "shelve", "ALR-1", "--for", "0s", "--reason", "r"],
+                "Error: --for must be 1 s … 30 days, got '0s'"
+            ),
+            (
+                ["alerts", "shelve", "ALR-1", "--for", "1h", "--one-shot", "--reason", "r"],
+                "Error: --for and --one-shot cannot be combined"
+            ),
+            (["alerts", "shelve", "ALR-1", "--for", "1h", "--reason", " "], "Error: --reason is empty"),
+        ] {
+            let r = try runProduct("fluxion", arguments)
+            #expect(r.status != 0)
+            #expect(r.err.hasPrefix(message), "\(arguments): \(r.err)")
+        }
+    }
+
     @Test func badOptionsAreOneLineErrors() throws {
         let r = try runProduct("fluxion", ["alerts", "--by", "week"])
         #expect(r.status != 0)

@@ -99,7 +99,7 @@ do {
     let query = AlertQuery(
         simTimeRange: (span * 0.1)...(span * 0.9), detectors: ["lof"], stationIDs: ["SUM"],
         minProbability: 0.9, networks: [store.network])
-    let expected = all.filter(query.matches).count
+    let expected = all.filter { query.matches($0) }.count
     var firstPageMs: [Double] = []
     var deepPageMs: [Double] = []
     for _ in 0..<50 {
@@ -107,7 +107,7 @@ do {
         let page = try store.query(query, pageSize: 100)
         firstPageMs.append((now() - t0) * 1000)
         guard page.totalCount == expected else { fail("total \(page.totalCount), Swift counted \(expected)") }
-        guard page.alerts.allSatisfy(query.matches) else { fail("a page holds an alert outside the filter") }
+        guard page.alerts.allSatisfy({ query.matches($0) }) else { fail("a page holds an alert outside the filter") }
         // Walk 5 pages further and time the last (keyset paging: a deep page costs the same).
         var token = page.nextPageToken
         for _ in 0..<4 { token = try store.query(query, pageSize: 100, pageToken: token).nextPageToken }
@@ -115,7 +115,9 @@ do {
         t0 = now()
         let deep = try store.query(query, pageSize: 100, pageToken: token)
         deepPageMs.append((now() - t0) * 1000)
-        guard deep.alerts.allSatisfy(query.matches) else { fail("a deep page holds an alert outside the filter") }
+        guard deep.alerts.allSatisfy({ query.matches($0) }) else {
+            fail("a deep page holds an alert outside the filter")
+        }
     }
     func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
     let storeName = postgresURL == nil ? "SQLite (synchronous=FULL)" : "PostgreSQL (synchronous_commit=on)"

@@ -103,7 +103,7 @@ extension AlertService {
     /// Streams and logs an alarm event; keeps `shelvingEnds` up to date.
     private func published(_ event: FluxionAlerts.AlertEvent) {
         let key = AlarmKey(network: event.alert.network, id: event.alert.id)
-        shelvingEnds[key] = event.alert.shelving?.untilWallUnixNs
+        shelvingEnds[key] = event.alert.shelving(atWallUnixNs: WallTime.nowUnixNs())?.untilWallUnixNs
         let by = event.actor.map { $0 == AlarmActor() ? "" : " by \($0.description)" } ?? ""
         logger.info("alert \(event.alert.id) \(event.kind.rawValue)\(by)")
         fanout.publish([event])
@@ -169,7 +169,7 @@ extension AlertService {
     /// Who: the call's token (authoritative) and the operator name the client gave.
     private static func actor(_ name: String, _ call: ServerCall) throws(RPCError) -> AlarmActor {
         AlarmActor(
-            operatorName: try checkedText(name, field: "operator", maxBytes: maxIDBytes),
+            operatorName: try checkedText(name, field: "operator_name", maxBytes: maxIDBytes),
             tokenID: call.principal?.id ?? "")
     }
 
