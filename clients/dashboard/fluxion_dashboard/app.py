@@ -139,15 +139,14 @@ class Gateway:
     async def alarm(self, request: Request) -> Response:
         """Acknowledge, shelve, unshelve: `alert_id` in the path, the rest in the body."""
         op = request.path_params["op"]
-        calls: dict[str, tuple[Callable[[dict], Any], str, Any]] = {
-            "ack": (mapping.acknowledge_request, "AcknowledgeAlert", alerts_pb2.AcknowledgeAlertResponse),
-            "shelve": (mapping.shelve_request, "ShelveAlert", alerts_pb2.ShelveAlertResponse),
-            "unshelve": (mapping.unshelve_request, "UnshelveAlert", alerts_pb2.UnshelveAlertResponse),
+        calls: dict[str, Callable[[Connection, dict], Any]] = {
+            "ack": lambda c, f: c.acknowledge_alert(mapping.acknowledge_request(f)),
+            "shelve": lambda c, f: c.shelve_alert(mapping.shelve_request(f)),
+            "unshelve": lambda c, f: c.unshelve_alert(mapping.unshelve_request(f)),
         }
         if op not in calls:
             return JSONResponse({"code": "NOT_FOUND", "message": f"no alarm action '{op}'", "field": None, "source": "gateway"}, 404)
-        make, method, response_type = calls[op]
-        return await self.action(request, lambda c, f: c.unary(method, make(f), response_type), self._alert_after)
+        return await self.action(request, calls[op], self._alert_after)
 
     # ---- alert history ---------------------------------------------------------------------------
 
