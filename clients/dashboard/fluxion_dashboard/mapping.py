@@ -273,7 +273,8 @@ def csv_rows(alerts: Iterable[alerts_pb2.Alert], header: bool = True) -> str:
 
 def alert_filter(q: Mapping[str, str]) -> alerts_pb2.AlertFilter:
     """An AlertFilter from the page's query parameters: `detector`, `station`, `pipe`, `network`
-    (each comma-separated, any of), `state` (raised|cleared), `min_severity` (low…critical),
+    (each comma-separated, any of), `alarm` (alarm states, comma-separated; `unacked` for both
+    unacknowledged ones), `state` (raised|cleared), `min_severity` (low…critical),
     `min_probability`, `from_s` / `to_s` (simulated seconds, both included). Empty: no filter."""
     f = alerts_pb2.AlertFilter()
 
@@ -284,6 +285,9 @@ def alert_filter(q: Mapping[str, str]) -> alerts_pb2.AlertFilter:
     f.station_ids.extend(many("station"))
     f.pipe_ids.extend(many("pipe"))
     f.networks.extend(many("network"))
+    for name in many("alarm"):  # "unacked" stands for both unacknowledged states
+        for state in ("unacked_active", "unacked_returned") if name == "unacked" else (name,):
+            f.alarm_states.append(enum_field("alarm", ALARM_STATE, state))
     if q.get("state"):
         f.state = enum_field("state", ALERT_STATE, q["state"])
     if q.get("min_severity"):

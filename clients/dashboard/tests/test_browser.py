@@ -231,6 +231,15 @@ def test_05b_unacknowledged_alarm_is_prominent_until_acknowledged(page, server):
     assert "acknowledged" in item().text and "crew dispatched" in item().text
     assert item().find_elements(By.CSS_SELECTOR, ".form-error:not(:empty), .field-error:not(:empty)") == []  # the double click sent once
     shot(page, "05b-acknowledged")
+    # The log's alarm-state filter, and the CSV export following it.
+    alarm_filter = Select(page.find_element(By.CSS_SELECTOR, '#alert-filters select[name="alarm"]'))
+    log_row = f'#alert-table tr[data-alert="/{alert_id}"]'
+    alarm_filter.select_by_value("unacked")
+    wait_for(lambda: not page.find_elements(By.CSS_SELECTOR, log_row), 5, "the acknowledged alert filtered out")
+    assert "alarm=unacked" in page.find_element(By.ID, "csv-export").get_attribute("href")
+    alarm_filter.select_by_value("acked_active")
+    wait_for(lambda: page.find_elements(By.CSS_SELECTOR, log_row), 5, "the acknowledged alert shown")
+    alarm_filter.select_by_value("")
     # Shelved for 30 min with a reason: gone from the active alarms and from the map.
     in_item('input[name="duration_min"]').clear()
     in_item('input[name="duration_min"]').send_keys("30")

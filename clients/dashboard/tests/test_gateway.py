@@ -158,6 +158,8 @@ def test_history_and_csv(gateway):
     from fluxion_dashboard.mapping import CSV_COLUMNS
 
     assert first.split(",") == CSV_COLUMNS
+    with urllib.request.urlopen(gateway.url + "/api/alerts.csv?alarm=unacked&min_severity=high", timeout=15) as r:
+        assert r.read().decode().splitlines()[0].split(",") == CSV_COLUMNS  # the alarm filter is accepted by the server
     code, body = gateway.post("/api/detectors/nonsense", {})
     assert code == 404
     with pytest.raises(Exception) as bad:

@@ -88,6 +88,8 @@ def test_alert_filter_from_query_parameters():
     assert f.state == alerts_pb2.ALERT_STATE_RAISED and f.min_severity == alerts_pb2.SEVERITY_HIGH
     assert f.sim_time.start_s == 100 and f.sim_time.end_s == math.inf
     assert not mapping.alert_filter({}).HasField("sim_time")
+    assert list(mapping.alert_filter({"alarm": "unacked"}).alarm_states) == [alerts_pb2.ALARM_STATE_UNACKED_ACTIVE, alerts_pb2.ALARM_STATE_UNACKED_RETURNED]
+    assert list(mapping.alert_filter({"alarm": "shelved"}).alarm_states) == [alerts_pb2.ALARM_STATE_SHELVED]
     with pytest.raises(mapping.FormError, match=re.escape("min_severity: 'extreme' is not one of low|medium|high|critical")):
         mapping.alert_filter({"min_severity": "extreme"})
     assert mapping.grouping("hour") == alerts_pb2.ALERT_GROUPING_HOUR_OF_DAY

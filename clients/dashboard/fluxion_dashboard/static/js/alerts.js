@@ -89,6 +89,7 @@ export class AlertsView {
 
   matches(a, f) {
     if (f.state && a.state !== f.state) return false;
+    if (f.alarm && !(f.alarm === "unacked" ? isUnacked(a) : a.alarm_state === f.alarm)) return false;
     if (f.min_severity && (SEVERITY_RANK[a.severity] || 0) < SEVERITY_RANK[f.min_severity]) return false;
     if (f.detector && a.detector !== f.detector) return false;
     if (f.station && a.station_id !== f.station) return false;

@@ -62,6 +62,7 @@ function banner() {
   const conn = document.getElementById("conn");
   let text = "";
   if (!S.socketOpen) text = "Dashboard gateway unreachable — reconnecting…";
+  else if (S.status && !S.status.connected && S.status.error === "connecting") text = `Connecting to fluxiond at ${S.status.server}…`;
   else if (S.status && !S.status.connected) text = `fluxiond at ${S.status.server} is unreachable: ${S.status.error || "no connection"} — reconnecting…`;
   b.textContent = text;
   b.hidden = !text;
