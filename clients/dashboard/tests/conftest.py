@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -100,6 +101,7 @@ class Fluxiond:
     def stop(self) -> None:
         stop(self.proc)
         self.log.close()
+        shutil.rmtree(self.data, ignore_errors=True)
 
 
 class Gateway:
@@ -142,6 +144,7 @@ class Gateway:
         self.log.close()
         # The gateway never dies of a browser or server failure: a traceback in its log is a defect.
         text = self.log_path.read_text(errors="replace")
+        shutil.rmtree(self.log_path.parent, ignore_errors=True)
         assert "Traceback" not in text, f"gateway log has a traceback:\n{text[-4000:]}"
         # uvicorn shuts down cleanly on SIGTERM, then ends by the signal it caught.
         assert code in (0, -signal.SIGTERM) and "Finished server process" in text, f"gateway exited {code}:\n{text[-2000:]}"

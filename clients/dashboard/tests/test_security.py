@@ -6,7 +6,6 @@ import hashlib
 import os
 import secrets
 import subprocess
-import tempfile
 from pathlib import Path
 
 from conftest import Fluxiond, Gateway, wait_for
@@ -22,8 +21,8 @@ def tokens_file(directory: Path, tokens: dict[str, tuple[str, str]]) -> Path:
     return path
 
 
-def test_token_from_file_and_environment_reaches_fluxiond():
-    d = Path(tempfile.mkdtemp(prefix="fluxion-dashboard-auth-"))
+def test_token_from_file_and_environment_reaches_fluxiond(tmp_path: Path):
+    d = tmp_path
     operate, read = "flx_" + secrets.token_hex(32), "flx_" + secrets.token_hex(32)
     server = Fluxiond("--tokens", str(tokens_file(d, {"ops": ("operate", operate), "viewer": ("read", read)})))
     gateways = []
@@ -56,8 +55,8 @@ def test_token_from_file_and_environment_reaches_fluxiond():
         server.stop()
 
 
-def test_tls_with_a_ca_file():
-    d = Path(tempfile.mkdtemp(prefix="fluxion-dashboard-tls-"))
+def test_tls_with_a_ca_file(tmp_path: Path):
+    d = tmp_path
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
          "-subj", "/CN=fluxiond", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
