@@ -56,13 +56,7 @@ def arguments(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--ca-file", help="connect with TLS, verifying fluxiond's certificate against this PEM file")
     p.add_argument("--chartjs-dir", default=CHARTJS_DIR, help=f"where chart.min.js is (default {CHARTJS_DIR}, Debian's libjs-chart.js)")
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"], help="log level on stderr")
-    args = p.parse_args(argv)
-    if isinstance(args.server, str):  # the default, from the environment, is not parsed by argparse
-        try:
-            args.server = parse_server(args.server)
-        except argparse.ArgumentTypeError as e:
-            p.error(f"FLUXION_SERVER: {e}")
-    return args
+    return p.parse_args(argv)  # argparse applies `type` to a string default too ($FLUXION_SERVER)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
