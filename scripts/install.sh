@@ -4,7 +4,7 @@
 # Usage: scripts/install.sh PREFIX [BUILD_DIR]     (BUILD_DIR: default .build/release)
 #
 #   PREFIX/bin/fluxiond, PREFIX/bin/fluxion
-#   PREFIX/lib/fluxion/plugins/lib{threshold,lof}.so   (fluxiond's default plugin directory
+#   PREFIX/lib/fluxion/plugins/lib{threshold,lof,pinn}.so   (fluxiond's default plugin directory
 #                                                       when it runs from PREFIX/bin)
 #   PREFIX/lib/systemd/system/fluxiond.service
 #   PREFIX/share/fluxion/fluxiond.yaml.example, PREFIX/share/doc/fluxion/
@@ -15,7 +15,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 prefix=${1:?usage: scripts/install.sh PREFIX [BUILD_DIR]}
 build=${2:-$root/.build/release}
 case "$prefix" in /*) ;; *) prefix=$(pwd)/$prefix ;; esac
-for f in fluxiond fluxion libFluxionThreshold.so libFluxionLof.so; do
+for f in fluxiond fluxion libFluxionThreshold.so libFluxionLof.so libFluxionPinn.so; do
   [ -e "$build/$f" ] || { echo "install: $build/$f is missing (build first: swift build -c release)" >&2; exit 1; }
 done
 install -d "$prefix/bin" "$prefix/lib/fluxion/plugins" "$prefix/lib/systemd/system" \
@@ -24,6 +24,7 @@ install -m 755 "$build/fluxiond" "$build/fluxion" "$prefix/bin/"
 # Only the product's plugins, under the names users load them by.
 install -m 644 "$build/libFluxionThreshold.so" "$prefix/lib/fluxion/plugins/libthreshold.so"
 install -m 644 "$build/libFluxionLof.so" "$prefix/lib/fluxion/plugins/liblof.so"
+install -m 644 "$build/libFluxionPinn.so" "$prefix/lib/fluxion/plugins/libpinn.so"
 sed "s|@PREFIX@|$prefix|g" "$root/scripts/install/fluxiond.service" > "$prefix/lib/systemd/system/fluxiond.service"
 sed "s|@PREFIX@|$prefix|g" "$root/scripts/install/fluxiond.yaml" > "$prefix/share/fluxion/fluxiond.yaml.example"
 install -m 644 "$root/README.md" "$prefix/share/doc/fluxion/"

@@ -76,7 +76,7 @@ extension AlertStoreSuite {
             defer { slow.close() }
             try slow.execute("BEGIN")
             try slow.query(
-                "INSERT INTO alerts(id_n, \(PostgresAlertStore.upsertColumns)) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO alerts(id_n, \(PostgresAlertStore.upsertColumns)) VALUES(\(PostgresAlertStore.upsertPlaceholders))",
                 [.int(7)] + PostgresAlertStore.upsertValues(Self.alert(7, network: "east")))
             for n in 1...3 { try south.save(Self.alert(n, network: "south")) }
             // More than a fence interval: the watermark moves up to the slow transaction.
@@ -105,7 +105,7 @@ extension AlertStoreSuite {
             #expect(feed.remembered <= 1)
         }
 
-        /// A database written by a build of schema version 1 is brought to 3 in place: its rows
+        /// A database written by a build of schema version 1 is brought to the newest in place: its rows
         /// are history (not relayed), and their next change is relayed like any other.
         @Test func aVersion1DatabaseIsMigratedAndItsRowsRelayedWhenTheyChange() throws {
             let pg = try TestPostgres.require()
@@ -114,7 +114,7 @@ extension AlertStoreSuite {
             try pg.psql(
                 "CREATE TABLE fluxion_migrations(version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
                 database: database)
-            try pg.psql(PostgresAlertStore.migrations[0], database: database)
+            try pg.psql(PostgresAlertStore.migrations[0].sql, database: database)
             try pg.psql(
                 """
                 INSERT INTO fluxion_migrations(version) VALUES (1);
@@ -127,7 +127,7 @@ extension AlertStoreSuite {
             #expect(
                 try pg.psql(
                     "SELECT string_agg(version::text, ',' ORDER BY version) FROM fluxion_migrations", database: database
-                ).trimmingCharacters(in: .whitespacesAndNewlines) == "1,2,3")
+                ).trimmingCharacters(in: .whitespacesAndNewlines) == "1,2,3,4")
             #expect(
                 try pg.psql("SELECT revision, changed_xid, origin FROM alerts", database: database)
                     .trimmingCharacters(in: .whitespacesAndNewlines) == "1|0|")

@@ -38,7 +38,7 @@ import Testing
         try install()
         let plugins = try FileManager.default.contentsOfDirectory(
             atPath: prefix.appendingPathComponent("lib/fluxion/plugins").path)
-        #expect(plugins.sorted() == ["liblof.so", "libthreshold.so"])
+        #expect(plugins.sorted() == ["liblof.so", "libpinn.so", "libthreshold.so"])
 
         // The unit as shipped passes systemd's own check (it fails on a unit naming a missing binary).
         let unit = prefix.appendingPathComponent("lib/systemd/system/fluxiond.service").path
@@ -100,7 +100,7 @@ import Testing
 
         let list = try runProduct("fluxion", ["detectors", "list", "--json", "--server", "127.0.0.1:\(port)"])
         let detectors = try JSONSerialization.jsonObject(with: Data(list.out.utf8)) as? [[String: Any]] ?? []
-        #expect(detectors.map { $0["name"] as? String ?? "" } == ["threshold", "lof"], "\(list.out)")
+        #expect(detectors.map { $0["name"] as? String ?? "" } == ["threshold", "lof", "pinn"], "\(list.out)")
         #expect(detectors.first?["state"] as? String == "active")
 
         kill(server.processIdentifier, SIGTERM)
