@@ -78,39 +78,34 @@ make_venv() {
 make_venv "$root/.venv" "$OLDEST_PROTOBUF" "protobuf==$OLDEST_PROTOBUF"
 make_venv "$root/.venv-newest" newest --upgrade --upgrade-strategy only-if-needed protobuf
 
-# .venv-pinn: the PINN trainer's packages (Plugins/PINN/trainer/requirements.txt: JAX on CPU,
-# optax, NumPy), pinned; pip runs only when the venv is missing, broken or the file changed.
-pinn_requirements=$root/Plugins/PINN/trainer/requirements.txt
-pinn_sum=$(sha256sum "$pinn_requirements" | cut -d' ' -f1)
-pinn=$root/.venv-pinn
-if [ "$(cat "$pinn/.fluxion-setup" 2>/dev/null)" != "$pinn_sum" ] \
-   || ! "$pinn/bin/python" -I -c 'import jax, optax, numpy' 2>/dev/null; then
-  if ! "$pinn/bin/python" -c '' 2>/dev/null; then
-    echo "setup: creating .venv-pinn ($PY -m venv)" >&2
-    "$PY" -m venv --clear "$pinn"
+# pinned_venv NAME STAMP IMPORTS PIP-ARGS…: a venv holding pinned requirements; pip runs only when
+# the venv is missing, broken (IMPORTS fail), or STAMP (a hash of its inputs) changed.
+pinned_venv() {
+  local name=$1 stamp=$2 imports=$3; shift 3
+  local dir=$root/$name
+  if [ "$(cat "$dir/.fluxion-setup" 2>/dev/null)" = "$stamp" ] \
+     && "$dir/bin/python" -I -c "import $imports" 2>/dev/null; then
+    return 0
   fi
-  echo "setup: pip installing the PINN trainer's requirements into .venv-pinn" >&2
-  "$pinn/bin/python" -m pip install -q --disable-pip-version-check -r "$pinn_requirements"
-  "$pinn/bin/python" -I -c 'import jax, optax, numpy' \
-    || { echo "setup: .venv-pinn is not usable after pip install" >&2; exit 1; }
-  echo "$pinn_sum" > "$pinn/.fluxion-setup"
-fi
+  if ! "$dir/bin/python" -c '' 2>/dev/null; then
+    echo "setup: creating $name ($PY -m venv)" >&2
+    "$PY" -m venv --clear "$dir"
+  fi
+  echo "setup: pip installing $* into $name" >&2
+  "$dir/bin/python" -m pip install -q --disable-pip-version-check "$@"
+  "$dir/bin/python" -I -c "import $imports" \
+    || { echo "setup: $name is not usable after pip install" >&2; exit 1; }
+  echo "$stamp" > "$dir/.fluxion-setup"
+}
+
+# .venv-pinn: the PINN trainer's packages (Plugins/PINN/trainer/requirements.txt: JAX on CPU,
+# optax, NumPy), pinned.
+pinn_requirements=$root/Plugins/PINN/trainer/requirements.txt
+pinned_venv .venv-pinn "$(sha256sum "$pinn_requirements" | cut -d' ' -f1)" "jax, optax, numpy" \
+  -r "$pinn_requirements"
 
 # .venv-dashboard: the dashboard's gateway (clients/dashboard/requirements.txt: Starlette, uvicorn,
 # websockets; Selenium and pytest for its tests), pinned, plus clients/python installed editable.
-# pip runs only when the venv is missing, broken, or either file changed.
 dash_requirements=$root/clients/dashboard/requirements.txt
-dash_sum=$(cat "$dash_requirements" "$client/pyproject.toml" | sha256sum | cut -d' ' -f1)
-dash=$root/.venv-dashboard
-if [ "$(cat "$dash/.fluxion-setup" 2>/dev/null)" != "$dash_sum" ] \
-   || ! "$dash/bin/python" -I -c 'import starlette, uvicorn, websockets, selenium, pytest, fluxion_client' 2>/dev/null; then
-  if ! "$dash/bin/python" -c '' 2>/dev/null; then
-    echo "setup: creating .venv-dashboard ($PY -m venv)" >&2
-    "$PY" -m venv --clear "$dash"
-  fi
-  echo "setup: pip installing clients/python and the dashboard's requirements into .venv-dashboard" >&2
-  "$dash/bin/python" -m pip install -q --disable-pip-version-check -e "$client" -r "$dash_requirements"
-  "$dash/bin/python" -I -c 'import starlette, uvicorn, websockets, selenium, pytest, fluxion_client' \
-    || { echo "setup: .venv-dashboard is not usable after pip install" >&2; exit 1; }
-  echo "$dash_sum" > "$dash/.fluxion-setup"
-fi
+pinned_venv .venv-dashboard "$(cat "$dash_requirements" "$client/pyproject.toml" | sha256sum | cut -d' ' -f1)" \
+  "starlette, uvicorn, websockets, selenium, pytest, fluxion_client" -e "$client" -r "$dash_requirements"
