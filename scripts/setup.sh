@@ -8,7 +8,7 @@ set -euo pipefail
 # openssl: the command the TLS tests make their certificates with; systemd: systemd-analyze
 # verify checks the shipped unit. python3-venv: `python3 -m venv` (ensurepip) for Debian's python3,
 # which makes the project's virtual environments below.
-APT_PACKAGES=(libuv1-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev protobuf-compiler libssl-dev openssl systemd python3-venv postgresql libpq-dev)
+APT_PACKAGES=(libuv1-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev protobuf-compiler libssl-dev openssl systemd python3-venv postgresql libpq-dev libmosquitto-dev mosquitto)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
