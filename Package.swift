@@ -184,7 +184,8 @@ let package = Package(
             name: "FluxionServerTests",
             dependencies: [
                 "FluxionClient", "FluxionWire", "FluxionServer", "FluxionTwin", "FluxionScenario", "FluxionAlerts",
-                "FluxionDetectorKit", "FluxionTestSupport", .product(name: "Logging", package: "swift-log"),
+                "FluxionDetectorKit", "FluxionTestSupport", "FluxionSparkplug",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "FluxiondTests",

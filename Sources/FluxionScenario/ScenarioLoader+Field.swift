@@ -3,10 +3,13 @@ import Yams
 
 extension ScenarioLoader {
     /// The `field:` section: the broker-side names of the scenario's sensors (docs/FIELD-DATA.md).
-    static func parseField(_ m: inout YAMLMapping, sensors: [Sensor], isGas: Bool) throws(ScenarioError) -> FieldMapping {
+    static func parseField(_ m: inout YAMLMapping, sensors: [Sensor], isGas: Bool) throws(ScenarioError) -> FieldMapping
+    {
         var field = FieldMapping()
         if let group = try m.string("group") {
-            guard isTopicElement(group) else { throw m.error("group", "must be a Sparkplug group id (no '/', '+', '#')") }
+            guard isTopicElement(group) else {
+                throw m.error("group", "must be a Sparkplug group id (no '/', '+', '#')")
+            }
             field.group = group
         }
         field.latenessS = try m.positive("lateness_s", allowZero: true) ?? field.latenessS
@@ -34,10 +37,13 @@ extension ScenarioLoader {
                     throw e.error(key, "must be a Sparkplug id (no '/', '+', '#')")
                 }
             }
-            if device != nil, edge == nil { throw e.error("device", "needs edge: a device is named under its edge node") }
+            if device != nil, edge == nil {
+                throw e.error("device", "needs edge: a device is named under its edge node")
+            }
             let key = "\(edge ?? "*")/\(device ?? "-")/\(metric)"
             if let first = byKey[key] {
-                throw e.error("metric", "metric '\(metric)' of the same source is already mapped by field.metrics[\(first)]")
+                throw e.error(
+                    "metric", "metric '\(metric)' of the same source is already mapped by field.metrics[\(first)]")
             }
             let sensorUnit = sensors[sensorIndex].quantity.unit(isGas: isGas)
             var scale = 1.0

@@ -75,7 +75,8 @@ public final class MQTTClient: @unchecked Sendable {
         }
         if options.tls || options.caFile != nil {
             let caPath = options.caFile == nil ? "/etc/ssl/certs" : nil
-            try check(mosquitto_tls_set(m, options.caFile, caPath, nil, nil, nil), "TLS CA \(options.caFile ?? caPath!)")
+            try check(
+                mosquitto_tls_set(m, options.caFile, caPath, nil, nil, nil), "TLS CA \(options.caFile ?? caPath!)")
         }
         if let will = options.will {
             let rc = will.payload.withUnsafeBytes { raw in
@@ -199,7 +200,8 @@ public final class MQTTClient: @unchecked Sendable {
             connectedFlag.store(true, ordering: .releasing)
             onConnect?()
         } else {
-            let reason = "broker \(options.host):\(options.port) refused the connection: \(String(cString: mosquitto_connack_string(rc)))"
+            let reason =
+                "broker \(options.host):\(options.port) refused the connection: \(String(cString: mosquitto_connack_string(rc)))"
             onDisconnect?(reason)
             mosquitto_disconnect(mosq)
         }

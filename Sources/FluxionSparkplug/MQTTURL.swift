@@ -18,7 +18,8 @@ public struct MQTTURL: Sendable, Equatable {
         }
         let hostPort = rest.hasSuffix("/") ? rest.dropLast() : rest
         guard !hostPort.isEmpty, !hostPort.contains("/"), !hostPort.contains("@") else {
-            throw .badURL("'\(text)': expected mqtt://HOST[:PORT] (credentials go in --mqtt-username/--mqtt-password-file)")
+            throw .badURL(
+                "'\(text)': expected mqtt://HOST[:PORT] (credentials go in --mqtt-username/--mqtt-password-file)")
         }
         var host = String(hostPort)
         var port = tls ? 8883 : 1883

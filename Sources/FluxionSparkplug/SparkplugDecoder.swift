@@ -62,7 +62,9 @@ public final class SparkplugDecoder {
     public func decode(_ bytes: [UInt8]) throws(Failure) -> SparkplugPayload {
         var metrics: [SparkplugMetric] = []
         let header: Result<(timestampMs: UInt64?, seq: UInt64?), Failure> = bytes.withUnsafeBytes { raw in
-            do throws(Failure) { return .success(try decode(raw) { metrics.append($0) }) } catch { return .failure(error) }
+            do throws(Failure) { return .success(try decode(raw) { metrics.append($0) }) } catch {
+                return .failure(error)
+            }
         }
         let h = try header.get()
         return SparkplugPayload(timestampMs: h.timestampMs, seq: h.seq, metrics: metrics)

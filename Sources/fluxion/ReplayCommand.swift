@@ -7,7 +7,8 @@ import Synchronization
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Publish a `fluxion simulate` CSV to an MQTT broker as Sparkplug B (an edge node's NBIRTH, then NDATA).",
+        abstract:
+            "Publish a `fluxion simulate` CSV to an MQTT broker as Sparkplug B (an edge node's NBIRTH, then NDATA).",
         discussion: """
             Acts as edge node spBv1.0/GROUP/NDATA/EDGE: on every connection it publishes an NBIRTH
             declaring one Double metric per sensor of the CSV (name = sensor id, alias = 1, 2, …,
@@ -112,7 +113,9 @@ struct ReplayCommand: ParsableCommand {
         defer { client.stop() }
         let deadline = Date().addingTimeInterval(connectTimeout)
         while births.load(ordering: .relaxed) == 0 {
-            guard Date() < deadline else { throw CLIError("broker \(broker): no connection within \(connectTimeout) s") }
+            guard Date() < deadline else {
+                throw CLIError("broker \(broker): no connection within \(connectTimeout) s")
+            }
             usleep(10_000)
         }
         let wallStart = Date()
@@ -157,7 +160,8 @@ struct ReplayCommand: ParsableCommand {
         for (n, line) in text.split(separator: "\n").enumerated() {
             if n == 0 {
                 guard line.hasPrefix("time_s,sensor_id,quantity,value") else {
-                    throw CLIError("\(path):1: not a `fluxion simulate` CSV (header time_s,sensor_id,quantity,value,unit,valid)")
+                    throw CLIError(
+                        "\(path):1: not a `fluxion simulate` CSV (header time_s,sensor_id,quantity,value,unit,valid)")
                 }
                 continue
             }

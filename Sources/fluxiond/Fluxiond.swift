@@ -143,7 +143,8 @@ struct Fluxiond: ParsableCommand {
     )
     var source = "twin"
 
-    @Option(help: "Field data: Sparkplug group id to subscribe to (default: the scenario's field.group, else every group).")
+    @Option(
+        help: "Field data: Sparkplug group id to subscribe to (default: the scenario's field.group, else every group).")
     var mqttGroup: String?
 
     @Option(help: "Field data: MQTT client id (default: fluxiond-NETWORK-PID).")
@@ -244,7 +245,9 @@ struct Fluxiond: ParsableCommand {
             do throws(MQTTError) { _ = try MQTTURL(source) } catch {
                 throw ValidationError("--source must be 'twin' or mqtt://HOST[:PORT] / mqtts://HOST[:PORT]: \(error)")
             }
-            if autopilot { throw ValidationError("--autopilot needs the twin's physics; it cannot go with --source \(source)") }
+            if autopilot {
+                throw ValidationError("--autopilot needs the twin's physics; it cannot go with --source \(source)")
+            }
             if let g = mqttGroup, !SparkplugTopic.isValidElement(g) {
                 throw ValidationError("--mqtt-group must be a Sparkplug group id (no '/', '+', '#'), got '\(g)'")
             }
@@ -385,7 +388,8 @@ struct Fluxiond: ParsableCommand {
                 alerts.onPublished.append { events in
                     let failed = events.filter { !field.client.publish(topic, FieldAlertPublisher.json($0), qos: 1) }
                     if !failed.isEmpty {
-                        logger.warning("field data: \(failed.count) alert events not published to \(topic) (broker not connected)")
+                        logger.warning(
+                            "field data: \(failed.count) alert events not published to \(topic) (broker not connected)")
                     }
                 }
             }

@@ -19,11 +19,11 @@ import FluxionTwin
 /// (counted, the first is kept). Every block carries an invalid reading for each mapped sensor
 /// that has not reported for `staleAfterMs`; a feed silent for `staleAfterMs` of wall time gets
 /// a block of invalid readings for every mapped sensor, one per `staleAfterMs`.
-final class FieldAssembler {
+public final class FieldAssembler {
     /// One sample time's readings.
-    struct Block: Sendable {
-        var timeMs: UInt64
-        var readings: [(sensorIndex: Int, value: Double, valid: Bool)]
+    public struct Block: Sendable {
+        public var timeMs: UInt64
+        public var readings: [(sensorIndex: Int, value: Double, valid: Bool)]
     }
 
     private let mapping: FieldMapping
@@ -31,8 +31,8 @@ final class FieldAssembler {
     private let staleMs: UInt64
     private let decoder = SparkplugDecoder()
     /// Called once per cause, the first time it happens (log it).
-    var onFirstRefusal: (FieldCounters.Cause, String) -> Void = { _, _ in }
-    private(set) var counters = FieldCounters()
+    public var onFirstRefusal: (FieldCounters.Cause, String) -> Void = { _, _ in }
+    public private(set) var counters = FieldCounters()
     private var reported = Set<FieldCounters.Cause>()
 
     /// Metric name → mapping indices that may apply (filtered by source).
@@ -72,7 +72,7 @@ final class FieldAssembler {
     private static let unmapped = -1
     private static let refused = -2
 
-    init(mapping: FieldMapping) {
+    public init(mapping: FieldMapping) {
         self.mapping = mapping
         latenessMs = UInt64((mapping.latenessS * 1000).rounded())
         staleMs = max(1, UInt64((mapping.staleAfterS * 1000).rounded()))
@@ -88,7 +88,7 @@ final class FieldAssembler {
     // MARK: Messages
 
     /// Takes one MQTT message; blocks that became complete go to `emit`.
-    func ingest(topic: String, payload: UnsafeRawBufferPointer, wallMs: UInt64, emit: (Block) -> Void) {
+    public func ingest(topic: String, payload: UnsafeRawBufferPointer, wallMs: UInt64, emit: (Block) -> Void) {
         counters.messages &+= 1
         guard let t = SparkplugTopic(parsing: topic) else {
             // STATE messages of host applications share the namespace; they are not readings.
@@ -124,7 +124,7 @@ final class FieldAssembler {
     }
 
     /// Wall-clock housekeeping: blocks that waited `lateness`, and gap blocks for a silent feed.
-    func tick(wallMs: UInt64, emit: (Block) -> Void) {
+    public func tick(wallMs: UInt64, emit: (Block) -> Void) {
         while let first = pendingTimes.first, let block = pending[first], wallMs >= block.firstWallMs &+ latenessMs {
             emitFirst(wallMs: wallMs, emit: emit)
         }
@@ -166,10 +166,12 @@ final class FieldAssembler {
             }
             state.names[name] = index
             guard let alias = m.alias else { continue }
-            if let other = state.aliases[alias] {
+            if state.aliases[alias] != nil {
+                // Which metric a DATA means by it cannot be known: neither is used.
                 refuse(
-                    .birthConflict, "\(topic.string): alias \(alias) given to two metrics; ignored until a BIRTH fixes it")
-                if other >= 0 || index >= 0 { state.aliases[alias] = Self.refused }
+                    .birthConflict,
+                    "\(topic.string): alias \(alias) given to two metrics; ignored until a BIRTH fixes it")
+                state.aliases[alias] = Self.refused
                 continue
             }
             state.aliases[alias] = index
@@ -206,7 +208,9 @@ final class FieldAssembler {
             }
             if index == Self.refused { continue }
             guard index >= 0 else {
-                refuse(.unmappedMetric, "\(topic.string): metric '\(m.name ?? "alias \(m.alias ?? 0)")' is in no field.metrics entry")
+                refuse(
+                    .unmappedMetric,
+                    "\(topic.string): metric '\(m.name ?? "alias \(m.alias ?? 0)")' is in no field.metrics entry")
                 continue
             }
             let rule = mapping.metrics[index]
@@ -219,7 +223,9 @@ final class FieldAssembler {
             } else {
                 let type = declared.flatMap(SparkplugDataType.init(rawValue:)) ?? Self.inferred(m.value)
                 guard let raw = m.value.number(as: type) else {
-                    refuse(.wrongType, "\(topic.string): metric for sensor \(rule.sensorId) carries \(m.value) as data type \(type)")
+                    refuse(
+                        .wrongType,
+                        "\(topic.string): metric for sensor \(rule.sensorId) carries \(m.value) as data type \(type)")
                     continue
                 }
                 let v = raw * rule.scale + rule.offset
@@ -267,7 +273,10 @@ final class FieldAssembler {
 
     private func add(time: UInt64, sensor: Int, value: Double, valid: Bool, wallMs: UInt64) {
         if let last = lastEmittedMs, time <= last {
-            return refuse(.late, "a reading for sensor index \(sensor) at \(time) ms came after that time's block (last handed on: \(last) ms)")
+            return refuse(
+                .late,
+                "a reading for sensor index \(sensor) at \(time) ms came after that time's block (last handed on: \(last) ms)"
+            )
         }
         if pending[time] == nil {
             pending[time] = PendingBlock(firstWallMs: wallMs, readings: [])

@@ -62,13 +62,15 @@ public final class FieldIngest: @unchecked Sendable {
         assembler = FieldAssembler(mapping: mapping)
         client = try MQTTClient(options.broker)
         assembler.onFirstRefusal = { [logger] cause, detail in
-            logger.warning("field data: \(cause.rawValue) (logged once, counted in GetServerInfo field_counters): \(detail)")
+            logger.warning(
+                "field data: \(cause.rawValue) (logged once, counted in GetServerInfo field_counters): \(detail)")
         }
         let subscription = self.subscription
         client.onConnect = { [unowned self, logger] in
             client.subscribe(subscription, qos: 0)
             published.withLock { $0.connects &+= 1 }
-            logger.notice("field data: connected to \(options.broker.host):\(options.broker.port), subscribed to \(subscription)")
+            logger.notice(
+                "field data: connected to \(options.broker.host):\(options.broker.port), subscribed to \(subscription)")
         }
         client.onDisconnect = { [logger] reason in logger.warning("field data: \(reason); reconnecting") }
     }

@@ -75,6 +75,7 @@ public final class TwinService {
     public func useField(_ ingest: FieldIngest) {
         field = ingest
         server?.onShutdown.append { ingest.stop() }
+        server?.fieldCounters = { ingest.counters.named }
     }
 
     /// The calls that act on the physics, refused in field mode.
@@ -168,7 +169,8 @@ public final class TwinService {
         } answer: { _, clock in
             clock
         }
-        router.unary(Wire.Fluxion.setClock, on: host) { [unowned self] (request: Wire.SetClockRequest) throws(RPCError) in
+        router.unary(Wire.Fluxion.setClock, on: host) {
+            [unowned self] (request: Wire.SetClockRequest) throws(RPCError) in
             try requirePhysics("SetClock")
             guard request.speed == 0 || ClientLimits.speed.contains(request.speed) else {
                 throw .invalidArgument(
@@ -214,6 +216,8 @@ public struct TwinDeliveryView: Sendable {
     public var ticks: [(simTimeS: Double, readings: [FluxionTwin.Reading])] {
         delivery.batches.map { ($0.simTimeS, $0.readings.map(\.reading)) }
     }
+    /// Each tick's wall-clock time, Unix ns (field data: the block's device time).
+    public var wallTimesUnixNs: [Int64] { delivery.batches.map(\.wallTimeUnixNs) }
 }
 
 private final class LoopBox: @unchecked Sendable {

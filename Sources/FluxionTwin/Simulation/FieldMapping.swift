@@ -73,8 +73,10 @@ public struct FieldMapping: Sendable, Equatable {
 
     /// The unit names `conversion` knows for a sensor unit (for error messages).
     public static func units(for sensorUnit: String) -> [String] {
-        let all = ["Pa", "kPa", "MPa", "bar", "mbar", "psi", "m3/s", "m3/h", "L/s", "Sm3/h", "Sm3/s", "Sm3/d",
-            "kSm3/h", "degC", "K", "degF", "kg/m3", "g/L", "m3", "L", "Sm3", "kSm3", "m"]
+        let all = [
+            "Pa", "kPa", "MPa", "bar", "mbar", "psi", "m3/s", "m3/h", "L/s", "Sm3/h", "Sm3/s", "Sm3/d",
+            "kSm3/h", "degC", "K", "degF", "kg/m3", "g/L", "m3", "L", "Sm3", "kSm3", "m",
+        ]
         return all.filter { conversion(from: $0, to: sensorUnit) != nil }
     }
 }
