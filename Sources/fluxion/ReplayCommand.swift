@@ -10,7 +10,8 @@ struct ReplayCommand: ParsableCommand {
         abstract:
             "Publish a `fluxion simulate` CSV to an MQTT broker as Sparkplug B (an edge node's NBIRTH, then NDATA).",
         discussion: """
-            Acts as edge node spBv1.0/GROUP/NDATA/EDGE: on every connection it publishes an NBIRTH
+            Acts as edge node spBv1.0/GROUP/NDATA/EDGE: on every connection (and when an NCMD
+            `Node Control/Rebirth` asks for it) it publishes an NBIRTH
             declaring one Double metric per sensor of the CSV (name = sensor id, alias = 1, 2, …,
             in order of first appearance) and a bdSeq, then one NDATA per sample time with the
             values of that time by alias, each stamped START + time_s (ms since the Unix epoch).
@@ -98,8 +99,8 @@ struct ReplayCommand: ParsableCommand {
                     name: id, alias: UInt64(i + 1), dataType: SparkplugDataType.double.rawValue, value: .null)
             }
         let births = Atomic<Int>(0)
-        client.onConnect = {
-            // Every new session starts with a BIRTH (seq 0); the DATA that follow count on from it.
+        let publishBirth = {
+            // A BIRTH has seq 0; the DATA that follow count on from it.
             seq.withLock { s in
                 let payload = SparkplugPayload(
                     timestampMs: UInt64(Date().timeIntervalSince1970 * 1000), seq: 0, metrics: birthMetrics)
@@ -107,6 +108,20 @@ struct ReplayCommand: ParsableCommand {
                 s = 1
             }
             births.add(1, ordering: .relaxed)
+        }
+        // Every new session starts with a BIRTH; a host application may ask for another
+        // (NCMD `Node Control/Rebirth`).
+        client.onConnect = {
+            client.subscribe(nodeTopic(.ncmd), qos: 0)
+            publishBirth()
+        }
+        let decoder = SparkplugDecoder()
+        client.onMessage = { _, payload in
+            var rebirth = false
+            _ = try? decoder.decode(payload) { m in
+                if m.name == "Node Control/Rebirth", m.value == .boolean(true) { rebirth = true }
+            }
+            if rebirth { publishBirth() }
         }
         client.onDisconnect = { reason in FileHandle.standardError.write(Data("replay: \(reason)\n".utf8)) }
         client.start()

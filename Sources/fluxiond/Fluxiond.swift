@@ -162,6 +162,9 @@ struct Fluxiond: ParsableCommand {
     @Flag(help: "Field data: publish alert events as JSON to fluxion/NETWORK/alerts on the broker.")
     var mqttPublishAlerts = false
 
+    @Flag(help: "Field data: publish the mapped readings as JSON to fluxion/NETWORK/readings on the broker.")
+    var mqttPublishReadings = false
+
     /// Reads `--config FILE` into arguments before the command line's, then runs as usual.
     static func main() {
         var arguments = Array(CommandLine.arguments.dropFirst())
@@ -252,7 +255,7 @@ struct Fluxiond: ParsableCommand {
                 throw ValidationError("--mqtt-group must be a Sparkplug group id (no '/', '+', '#'), got '\(g)'")
             }
         } else if mqttGroup != nil || mqttClientId != nil || mqttUsername != nil || mqttPasswordFile != nil
-            || mqttCaFile != nil || mqttPublishAlerts
+            || mqttCaFile != nil || mqttPublishAlerts || mqttPublishReadings
         {
             throw ValidationError("the --mqtt-… options need --source mqtt://HOST[:PORT]")
         }
@@ -278,7 +281,8 @@ struct Fluxiond: ParsableCommand {
         return try FieldIngest(
             options: FieldIngest.Options(
                 broker: broker, group: mqttGroup,
-                alertTopic: mqttPublishAlerts ? FieldAlertPublisher.topic(network: Self.topicSafe(name)) : nil),
+                alertTopic: mqttPublishAlerts ? FieldAlertPublisher.topic(network: Self.topicSafe(name)) : nil,
+                readingTopic: mqttPublishReadings ? FieldReadingPublisher.topic(network: Self.topicSafe(name)) : nil),
             scenario: scenario, logger: logger)
     }
 
@@ -384,6 +388,16 @@ struct Fluxiond: ParsableCommand {
                 modelFiles: .directory(modelDirectory), allowLinksOutside: allowLinksOutside, server: server)
             // Detector estimates become alerts on the loop thread, stored (writer thread) before they are streamed.
             detectorService.onSignals.append { [unowned alerts] signals in alerts.ingest(signals) }
+            if let field, let topic = field.options.readingTopic {
+                twin.onDelivery.append { view in
+                    for (tick, wall) in zip(view.ticks, view.wallTimesUnixNs) {
+                        field.client.publish(
+                            topic,
+                            FieldReadingPublisher.json(
+                                simTimeS: tick.simTimeS, wallTimeUnixNs: wall, readings: tick.readings))
+                    }
+                }
+            }
             if let field, let topic = field.options.alertTopic {
                 alerts.onPublished.append { events in
                     let failed = events.filter { !field.client.publish(topic, FieldAlertPublisher.json($0), qos: 1) }

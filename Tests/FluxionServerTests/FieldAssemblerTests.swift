@@ -172,4 +172,19 @@ import Testing
         h.assembler.tick(wallMs: 1_000 + 100) { h.blocks.append($0) }
         #expect(h.blocks.map(\.timeMs) == [10_000, 10_050, 10_100])
     }
+
+    @Test func anUnknownAliasAsksItsEdgeNodeForABirthAtMostEveryFiveSeconds() {
+        let h = Harness()
+        h.send("spBv1.0/g/NDATA/e1", Self.data(seq: 1, at: 10_000, [(1, .double(1))]))
+        #expect(h.assembler.takeRebirthRequests(wallMs: 1_000).map(\.string) == ["spBv1.0/g/NCMD/e1"])
+        h.send("spBv1.0/g/NDATA/e1", Self.data(seq: 2, at: 10_020, [(1, .double(1))]))
+        #expect(h.assembler.takeRebirthRequests(wallMs: 2_000).isEmpty)
+        h.send("spBv1.0/g/NDATA/e1", Self.data(seq: 3, at: 10_040, [(1, .double(1))]))
+        #expect(h.assembler.takeRebirthRequests(wallMs: 6_000).map(\.string) == ["spBv1.0/g/NCMD/e1"])
+        // Known aliases ask for nothing.
+        h.send("spBv1.0/g/NBIRTH/e1", Self.birth([("pa", 1, .double)]))
+        h.send("spBv1.0/g/NDATA/e1", Self.data(seq: 1, at: 10_060, [(1, .double(1))]))
+        #expect(h.assembler.takeRebirthRequests(wallMs: 20_000).isEmpty)
+        #expect(h.values[0] == [1000])
+    }
 }

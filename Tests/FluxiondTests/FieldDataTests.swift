@@ -46,17 +46,19 @@ import Testing
     final class Subscriber: @unchecked Sendable {
         let client: MQTTClient
         private let lock = NSLock()
-        private var received: [String] = []
+        private var received: [[UInt8]] = []
 
-        var messages: [String] { lock.withLock { received } }
+        var messages: [String] { lock.withLock { received.map { String(decoding: $0, as: UTF8.self) } } }
+        var raw: [[UInt8]] { lock.withLock { received } }
 
         init(broker: TestMosquitto, topic: String) throws {
             client = try MQTTClient(
-                MQTTClient.Options(host: "127.0.0.1", port: broker.port, clientID: "test-sub-\(getpid())"))
+                MQTTClient.Options(
+                    host: "127.0.0.1", port: broker.port, clientID: "test-sub-\(UUID().uuidString.prefix(8))"))
             client.onConnect = { [client] in client.subscribe(topic, qos: 1) }
             client.onMessage = { [unowned self] _, payload in
-                let text = String(decoding: payload, as: UTF8.self)
-                lock.withLock { received.append(text) }
+                let bytes = Array(payload)
+                lock.withLock { received.append(bytes) }
             }
             client.start()
             let deadline = Date().addingTimeInterval(10)
@@ -106,9 +108,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let (file, csv) = try Self.prepare(dir)
         let alertsOut = try Subscriber(broker: broker, topic: "fluxion/e2e-line/alerts")
+        let readingsOut = try Subscriber(broker: broker, topic: "fluxion/e2e-line/readings")
 
         let server = try ServerProcess([
             "--scenario", file, "--source", broker.url, "--detector", "threshold", "--mqtt-publish-alerts",
+            "--mqtt-publish-readings",
         ])
         defer { server.stop() }
         let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
@@ -147,6 +151,14 @@ import Testing
         let raised = try #require(published.first { $0.contains("\"event\":\"raised\"") }, "\(published)")
         #expect(raised.contains("\"alert_id\":\"\(a.alertID)\""))
         #expect(raised.contains("\"pipe_id\":\"P\""))
+        // And the readings, mapped and in the sensors' units, one message per sample block.
+        let readings = readingsOut.messages
+        #expect(readings.count >= 14_000, "\(readings.count) reading messages")
+        #expect(
+            readings.contains {
+                $0.contains("{\"sensor_id\":\"PT-0500\",\"value\":9") && $0.contains("\"unit\":\"Pa\"")
+            },
+            "\(readings.prefix(2))")
         #expect(server.stop(signal: SIGTERM) == 0)
     }
 
@@ -238,6 +250,8 @@ import Testing
         defer { conn.close() }
         try Self.waitForBroker(conn)
 
+        // Commands to the edge node (the rebirth request an unknown alias causes).
+        let commands = try Subscriber(broker: broker, topic: "spBv1.0/plant/NCMD/rtu")
         let edge = try MQTTClient(MQTTClient.Options(host: "127.0.0.1", port: broker.port, clientID: "test-edge"))
         edge.start()
         defer { edge.stop() }
@@ -278,8 +292,9 @@ import Testing
             usleep(100_000)
             let info: Wire.ServerInfo = try conn.unary(Wire.Fluxion.getServerInfo, Wire.GetServerInfoRequest())
             counters = Dictionary(info.fieldCounters.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
-        } while (counters["messages"] ?? 0) < 5 && Date() < until
-        #expect(counters["messages"] == 5, "\(counters)")
+        } while (counters["messages"] ?? 0) < 6 && Date() < until
+        // 5 from the edge node and the rebirth request fluxiond sent, back through its own subscription.
+        #expect(counters["messages"] == 6, "\(counters)")
         #expect(counters["unknown_alias"] == 1, "\(counters)")
         #expect(counters["malformed"] == 1, "\(counters)")
         #expect(counters["birth_conflict"] == 1, "\(counters)")
@@ -287,6 +302,12 @@ import Testing
         #expect(counters["unmapped_metric"] == 1, "\(counters)")
         #expect(counters["seq_gap"] == 1, "\(counters)")
         #expect(counters["metrics_mapped"] == 1, "\(counters)")
+        // The DATA before any BIRTH made fluxiond ask the edge node for one.
+        let asked = Date().addingTimeInterval(5)
+        while commands.raw.isEmpty, Date() < asked { usleep(20_000) }
+        let ncmd = try #require(commands.raw.first, "no NCMD rebirth request")
+        let request = try SparkplugDecoder().decode(ncmd)
+        #expect(request.metrics.contains { $0.name == "Node Control/Rebirth" && $0.value == .boolean(true) })
         let health: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
         #expect(health.status == .serving)
     }

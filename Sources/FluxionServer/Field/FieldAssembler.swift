@@ -69,6 +69,14 @@ public final class FieldAssembler {
         var readings: [(sensorIndex: Int, value: Double, valid: Bool)]
     }
 
+    /// Edge nodes to ask for a new BIRTH (an alias no BIRTH declared: fluxiond started or
+    /// reconnected after the edge node's BIRTH); taken by `takeRebirthRequests`.
+    private var rebirthWanted: [String: SparkplugTopic] = [:]
+    /// Per edge node (`GROUP/EDGE`): wall ms of the last rebirth request.
+    private var rebirthAskedMs: [String: UInt64] = [:]
+    /// Least time between two rebirth requests to one edge node, ms.
+    static let rebirthIntervalMs: UInt64 = 5_000
+
     private static let unmapped = -1
     private static let refused = -2
 
@@ -121,6 +129,20 @@ public final class FieldAssembler {
             data(source: source, topic: t, metrics: metrics, payloadMs: header.timestampMs, wallMs: wallMs)
         }
         emitReady(wallMs: wallMs, emit: emit)
+    }
+
+    /// The NCMD topics of edge nodes to send a `Node Control/Rebirth` now (at most one per edge
+    /// node every `rebirthIntervalMs`).
+    public func takeRebirthRequests(wallMs: UInt64) -> [SparkplugTopic] {
+        guard !rebirthWanted.isEmpty else { return [] }
+        var due: [SparkplugTopic] = []
+        for (key, topic) in rebirthWanted {
+            if let last = rebirthAskedMs[key], wallMs < last &+ Self.rebirthIntervalMs { continue }
+            rebirthAskedMs[key] = wallMs
+            due.append(topic)
+        }
+        rebirthWanted.removeAll(keepingCapacity: true)
+        return due
     }
 
     /// Wall-clock housekeeping: blocks that waited `lateness`, and gap blocks for a silent feed.
@@ -191,6 +213,8 @@ public final class FieldAssembler {
             if let alias = m.alias, m.name == nil {
                 guard let i = state.aliases[alias] else {
                     refuse(.unknownAlias, "\(topic.string): alias \(alias) not declared by a BIRTH of \(source)")
+                    rebirthWanted["\(topic.group)/\(topic.edgeNode)"] = SparkplugTopic(
+                        group: topic.group, type: .ncmd, edgeNode: topic.edgeNode)
                     continue
                 }
                 index = i

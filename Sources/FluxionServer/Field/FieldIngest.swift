@@ -27,11 +27,16 @@ public final class FieldIngest: @unchecked Sendable {
         public var group: String?
         /// Publish alerts as JSON to `alertTopic` (nil: none).
         public var alertTopic: String?
+        /// Publish the mapped readings as JSON to `readingTopic` (nil: none).
+        public var readingTopic: String?
 
-        public init(broker: MQTTClient.Options, group: String? = nil, alertTopic: String? = nil) {
+        public init(
+            broker: MQTTClient.Options, group: String? = nil, alertTopic: String? = nil, readingTopic: String? = nil
+        ) {
             self.broker = broker
             self.group = group
             self.alertTopic = alertTopic
+            self.readingTopic = readingTopic
         }
     }
 
@@ -80,7 +85,9 @@ public final class FieldIngest: @unchecked Sendable {
         origin.withLock { $0.simS = originSimS + 1 }
         client.onMessage = { [unowned self] topic, payload in
             var blocks: [FieldAssembler.Block] = []
-            assembler.ingest(topic: topic, payload: payload, wallMs: Self.wallMs()) { blocks.append($0) }
+            let now = Self.wallMs()
+            assembler.ingest(topic: topic, payload: payload, wallMs: now) { blocks.append($0) }
+            for ncmd in assembler.takeRebirthRequests(wallMs: now) { requestRebirth(ncmd, wallMs: now) }
             handOver(blocks, loop: loop, deliver: deliver)
         }
         client.onIdle = { [unowned self] in
@@ -92,6 +99,19 @@ public final class FieldIngest: @unchecked Sendable {
     }
 
     public func stop() { client.stop() }
+
+    /// Asks an edge node for a new BIRTH (Sparkplug's `Node Control/Rebirth` NCMD), so that its
+    /// aliases become known; client thread.
+    private func requestRebirth(_ ncmd: SparkplugTopic, wallMs: UInt64) {
+        let payload = SparkplugPayload(
+            timestampMs: wallMs,
+            metrics: [
+                SparkplugMetric(
+                    name: "Node Control/Rebirth", dataType: SparkplugDataType.boolean.rawValue, value: .boolean(true))
+            ])
+        client.publish(ncmd.string, SparkplugEncoder.encode(payload))
+        logger.notice("field data: asked edge node \(ncmd.group)/\(ncmd.edgeNode) for a new BIRTH (\(ncmd.string))")
+    }
 
     /// The counters as of the last message (any thread).
     public var counters: FieldCounters { published.withLock { $0 } }
