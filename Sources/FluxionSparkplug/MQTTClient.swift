@@ -70,6 +70,9 @@ public final class MQTTClient: @unchecked Sendable {
         mosquitto_user_data_set(m, Unmanaged.passUnretained(self).toOpaque())
         mosquitto_threaded_set(m, true)
         mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, Int32(MQTT_PROTOCOL_V311))
+        // Small messages go out at once: with Nagle's algorithm a reading waits for the ACK of
+        // the previous segment (tens of ms with delayed ACKs).
+        mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1)
         if options.username != nil || options.password != nil {
             try check(mosquitto_username_pw_set(m, options.username, options.password), "credentials")
         }

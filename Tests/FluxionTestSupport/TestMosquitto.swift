@@ -34,6 +34,7 @@ public final class TestMosquitto: @unchecked Sendable {
             listener \(port) 127.0.0.1
             allow_anonymous true
             persistence false
+            set_tcp_nodelay true
             log_dest stdout
             log_type error
             log_type warning

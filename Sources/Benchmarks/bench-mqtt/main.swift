@@ -122,7 +122,7 @@ final class Broker {
         port = Int(UInt16(bigEndian: addr.sin_port))
         close(fd)
         let conf = dir.appendingPathComponent("mosquitto.conf")
-        try "listener \(port) 127.0.0.1\nallow_anonymous true\npersistence false\n".write(
+        try "listener \(port) 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n".write(
             to: conf, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/mosquitto")

@@ -77,6 +77,9 @@ public final class FieldAssembler {
     /// Least time between two rebirth requests to one edge node, ms.
     static let rebirthIntervalMs: UInt64 = 5_000
 
+    /// How far ahead of the wall clock a timestamp may be, ms (one day).
+    static let maxAheadMs: UInt64 = 86_400_000
+
     private static let unmapped = -1
     private static let refused = -2
 
@@ -296,6 +299,12 @@ public final class FieldAssembler {
     // MARK: Blocks
 
     private func add(time: UInt64, sensor: Int, value: Double, valid: Bool, wallMs: UInt64) {
+        guard time <= wallMs &+ Self.maxAheadMs else {
+            return refuse(
+                .futureTimestamp,
+                "a reading for sensor index \(sensor) stamped \(time) ms, more than a day ahead of the server's clock (\(wallMs) ms)"
+            )
+        }
         if let last = lastEmittedMs, time <= last {
             return refuse(
                 .late,

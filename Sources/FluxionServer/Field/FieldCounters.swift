@@ -22,6 +22,9 @@ public struct FieldCounters: Sendable, Equatable {
         case late
         /// A second value for the same sensor and sample time.
         case duplicate
+        /// A timestamp more than a day ahead of the server's clock (a device clock gone wrong,
+        /// or garbage): taking it would make every later reading `late`.
+        case futureTimestamp = "future_timestamp"
     }
 
     /// MQTT messages received.

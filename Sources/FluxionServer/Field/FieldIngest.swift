@@ -166,7 +166,8 @@ public final class FieldIngest: @unchecked Sendable {
             }
             batches.append(
                 TwinBatch(
-                    sequence: sequence, simTimeS: simS, wallTimeUnixNs: Int64(block.timeMs) * 1_000_000,
+                    sequence: sequence, simTimeS: simS,
+                    wallTimeUnixNs: Int64(clamping: min(block.timeMs, UInt64(Int64.max / 1_000_000))) * 1_000_000,
                     readings: readings))
         }
         return TwinDelivery(batches: batches, leakEvents: [], simTimeS: simS)
