@@ -168,6 +168,12 @@ public final class MQTTClient: @unchecked Sendable {
                     let reason = "connection to \(options.host):\(options.port) lost: \(Self.describe(rc))"
                     lastFailure = reason
                     onDisconnect?(reason)
+                } else {
+                    // Closed before the broker accepted it (refused: credentials, TLS): back off
+                    // as for a failed connect, or the retries would spin.
+                    onIdle?()
+                    pause(delayS)
+                    delayS = min(delayS * 2, options.maxReconnectDelayS)
                 }
             } else if connectedFlag.load(ordering: .acquiring) {
                 delayS = 0.1
@@ -198,14 +204,20 @@ public final class MQTTClient: @unchecked Sendable {
         }
     }
 
+    /// Client thread: the last refusal reported.
+    private var lastRefusal = ""
+
     fileprivate func connected(_ rc: Int32) {
         if rc == 0 {
+            lastRefusal = ""
             connectedFlag.store(true, ordering: .releasing)
             onConnect?()
         } else {
             let reason =
                 "broker \(options.host):\(options.port) refused the connection: \(String(cString: mosquitto_connack_string(rc)))"
-            onDisconnect?(reason)
+            // Reported once until something else happens (the retries go on, with backoff).
+            if reason != lastRefusal { onDisconnect?(reason) }
+            lastRefusal = reason
             mosquitto_disconnect(mosq)
         }
     }

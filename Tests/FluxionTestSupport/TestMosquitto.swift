@@ -22,7 +22,9 @@ public final class TestMosquitto: @unchecked Sendable {
 
     public static let executable = "/usr/sbin/mosquitto"
 
-    public init() throws {
+    /// - Parameters: tls: the listener's certificate and key (PEM files): the broker speaks TLS
+    ///   only; passwordFile: a mosquitto_passwd file: anonymous clients are refused.
+    public init(tls: (cert: String, key: String)? = nil, passwordFile: String? = nil) throws {
         guard access(Self.executable, X_OK) == 0 else {
             throw TestPostgres.Failure("no \(Self.executable): run scripts/setup.sh (apt package mosquitto)")
         }
@@ -30,9 +32,14 @@ public final class TestMosquitto: @unchecked Sendable {
             "fluxion-mqtt-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = try TestPostgres.freePort()
+        var security = "allow_anonymous true\n"
+        if let tls { security += "certfile \(tls.cert)\nkeyfile \(tls.key)\n" }
+        if let passwordFile {
+            security = security.replacingOccurrences(of: "true", with: "false") + "password_file \(passwordFile)\n"
+        }
         let config = """
             listener \(port) 127.0.0.1
-            allow_anonymous true
+            \(security)
             persistence false
             set_tcp_nodelay true
             log_dest stdout

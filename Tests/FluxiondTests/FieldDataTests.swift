@@ -311,4 +311,78 @@ import Testing
         let health: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
         #expect(health.status == .serving)
     }
+
+    /// A broker that speaks TLS only and wants a user name and password: fluxiond and the
+    /// replay reach it with `mqtts://`, the CA file and the password file; a wrong password is
+    /// refused with the broker's reason, logged, and no reading is taken.
+    @Test func mqttsWithCredentials() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("field-tls-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (file, csv) = try Self.prepare(dir)
+        let cert = dir.appendingPathComponent("broker.crt").path
+        let key = dir.appendingPathComponent("broker.key").path
+        let passwords = dir.appendingPathComponent("passwd").path
+        func tool(_ path: String, _ arguments: [String]) throws {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: path)
+            p.arguments = arguments
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\(path) \(arguments)")
+        }
+        try tool(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+                "-subj", "/CN=fluxion-test-broker", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out",
+                cert,
+            ])
+        try tool("/usr/bin/mosquitto_passwd", ["-b", "-c", passwords, "scada", "s3cret"])
+        // The broker drops root for its own user before reading them (test files only).
+        for path in [key, passwords] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        }
+        let good = dir.appendingPathComponent("good").path
+        let bad = dir.appendingPathComponent("bad").path
+        try "s3cret\n".write(toFile: good, atomically: true, encoding: .utf8)
+        try "wrong\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let broker = try TestMosquitto(tls: (cert, key), passwordFile: passwords)
+        defer { broker.stop() }
+        let url = "mqtts://127.0.0.1:\(broker.port)"
+
+        let refused = try ServerProcess([
+            "--scenario", file, "--source", url, "--mqtt-ca-file", cert, "--mqtt-username", "scada",
+            "--mqtt-password-file", bad,
+        ])
+        usleep(1_500_000)
+        #expect(refused.stop(signal: SIGTERM) == 0)
+        #expect(refused.stderrText.contains("refused the connection"), "\(refused.stderrText)")
+
+        let server = try ServerProcess([
+            "--scenario", file, "--source", url, "--mqtt-ca-file", cert, "--mqtt-username", "scada",
+            "--mqtt-password-file", good,
+        ])
+        defer { server.stop() }
+        let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
+        defer { conn.close() }
+        try Self.waitForBroker(conn)
+        let replay = try runProduct(
+            "fluxion",
+            [
+                "replay", "--csv", csv, "--broker", url, "--ca-file", cert, "--username", "scada", "--password-file",
+                good, "--group", "plant", "--speed", "0",
+            ])
+        #expect(replay.status == 0, "\(replay.err)")
+        var mapped: UInt64 = 0
+        let deadline = Date().addingTimeInterval(20)
+        while mapped < 66_000, Date() < deadline {
+            usleep(100_000)
+            let info: Wire.ServerInfo = try conn.unary(Wire.Fluxion.getServerInfo, Wire.GetServerInfoRequest())
+            mapped = info.fieldCounters.first { $0.name == "metrics_mapped" }?.value ?? 0
+        }
+        // 15,000 sample times: 4 pressure sensors at 50 Hz and 2 meters at 10 Hz for 300 s.
+        #expect(mapped == 66_000)
+    }
 }
