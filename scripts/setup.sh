@@ -7,7 +7,8 @@ set -euo pipefail
 # libssl-dev: TLS (libssl), SHA-256 and constant-time comparison of access tokens (libcrypto);
 # openssl: the command the TLS tests make their certificates with; systemd: systemd-analyze
 # verify checks the shipped unit. python3-venv: `python3 -m venv` (ensurepip) for Debian's python3,
-# which makes the project's virtual environments below.
+# which makes the project's virtual environments below. libmosquitto-dev: the MQTT client of field
+# data (fluxiond --source mqtt://…); mosquitto: the broker the field data tests and bench-mqtt start.
 APT_PACKAGES=(libuv1-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev protobuf-compiler libssl-dev openssl systemd python3-venv postgresql libpq-dev libmosquitto-dev mosquitto)
 
 missing=()
