@@ -1,5 +1,7 @@
 import ArgumentParser
+import FluxionClient
 import FluxionSparkplug
+import FluxionWire
 import Foundation
 import Synchronization
 
@@ -10,19 +12,32 @@ struct ReplayCommand: ParsableCommand {
         abstract:
             "Publish a `fluxion simulate` CSV to an MQTT broker as Sparkplug B (an edge node's NBIRTH, then NDATA).",
         discussion: """
-            Acts as edge node spBv1.0/GROUP/NDATA/EDGE: on every connection (and when an NCMD
-            `Node Control/Rebirth` asks for it) it publishes an NBIRTH
-            declaring one Double metric per sensor of the CSV (name = sensor id, alias = 1, 2, …,
-            in order of first appearance) and a bdSeq, then one NDATA per sample time with the
-            values of that time by alias, each stamped START + time_s (ms since the Unix epoch).
-            Invalid readings go as is_null. Its last will is the NDEATH. Rows of leak_flow (the
-            true leak outflow) are not published. Messages are QoS 0: those sent while the broker
-            is away are lost, as from a field device without store-and-forward.
-            Example: fluxion replay --csv run.csv --broker mqtt://127.0.0.1:1883 --speed 10
+            Acts as edge node spBv1.0/GROUP/NDATA/EDGE. On every connection, and when
+            an NCMD `Node Control/Rebirth` asks, it publishes an NBIRTH declaring one
+            Double metric per sensor (name = sensor id, alias = 1, 2, … in order of
+            first appearance) and a bdSeq; then one NDATA per sample time, values by
+            alias, stamped START + time_s (ms since the Unix epoch). Invalid readings
+            go as is_null; leak_flow rows are not published. Its last will is the
+            NDEATH. QoS 0: what is sent while the broker is away is lost, as from a
+            field device without store-and-forward.
+            With --live, the readings of a running fluxiond (--server) are published
+            as they stream, stamped by their simulated time.
+            Example: fluxion replay --csv run.csv --broker mqtt://127.0.0.1:1883
             """)
 
     @Option(help: "CSV written by `fluxion simulate` (time_s,sensor_id,quantity,value,unit,valid).")
-    var csv: String
+    var csv: String?
+
+    @Flag(
+        help:
+            "Publish a live twin instead of a CSV: the readings of the fluxiond at --server (StreamReadings), as they come."
+    )
+    var live = false
+
+    @Option(help: "With --live: stop after this many simulated seconds (default: until the stream ends).")
+    var duration: Double?
+
+    @OptionGroup var connection: ConnectionOptions
 
     @Option(help: "Broker: mqtt://HOST[:PORT] or mqtts://HOST[:PORT].")
     var broker: String
@@ -36,25 +51,30 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Simulated seconds per wall-clock second; 0: as fast as possible.")
     var speed: Double = 1
 
-    @Option(help: "Unix time (ms) of the CSV's time 0 (default: now).")
+    @Option(help: "Unix time (ms) of the CSV's time 0 (default: now; with --live, of the first batch's time).")
     var startUnixMs: UInt64?
 
     @Option(help: "MQTT client id (default: fluxion-replay-EDGE-PID).")
-    var clientId: String?
+    var mqttClientId: String?
 
     @Option(help: "MQTT user name.")
-    var username: String?
+    var mqttUsername: String?
 
     @Option(help: "File holding the MQTT password (its first line).")
-    var passwordFile: String?
+    var mqttPasswordFile: String?
 
     @Option(help: "CA certificates (PEM) to trust for mqtts:// (default: the system's).")
-    var caFile: String?
+    var mqttCaFile: String?
 
     @Option(help: "Give up when the broker has not accepted a connection within this many seconds.")
     var connectTimeout: Double = 10
 
     func validate() throws {
+        guard (csv != nil) != live else { throw ValidationError("give either --csv FILE or --live (with --server)") }
+        if let duration, !(duration > 0 && duration.isFinite) {
+            throw ValidationError("--duration must be a positive number of simulated seconds")
+        }
+        if duration != nil, !live { throw ValidationError("--duration goes with --live (a CSV ends by itself)") }
         guard speed >= 0, speed.isFinite, speed <= 1_000_000 else {
             throw ValidationError("--speed must be 0 (as fast as possible) or a positive factor up to 1000000")
         }
@@ -65,17 +85,61 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
-        let samples = try Self.read(csv)
-        guard !samples.times.isEmpty else { throw CLIError("\(csv): no sensor readings") }
+        // What to publish: sensor ids (alias = index + 1), then sample times with their values.
+        let sensors: [String]
+        let next: () throws -> (t: Double, rows: [(sensor: Int, value: Double)])?
+        var liveConnection: FluxionConnection?
+        if let csv {
+            let samples = try Self.read(csv)
+            guard !samples.times.isEmpty else { throw CLIError("\(csv): no sensor readings") }
+            sensors = samples.sensors
+            var k = 0
+            next = {
+                guard k < samples.times.count else { return nil }
+                defer { k += 1 }
+                return (samples.times[k], samples.rows[k])
+            }
+        } else {
+            let conn = try connection.connect()
+            liveConnection = conn
+            let topology: Wire.Topology
+            let stream: ClientStream<Wire.ReadingBatch>
+            do {
+                topology = try conn.unary(Wire.Fluxion.getTopology, Wire.GetTopologyRequest())
+                stream = try conn.serverStream(Wire.Fluxion.streamReadings, Wire.StreamReadingsRequest())
+            } catch {
+                throw CLIError(error)
+            }
+            sensors = topology.sensors.map(\.id)
+            let index = Dictionary(sensors.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            var first: Double?
+            let limit = duration
+            next = {
+                let batch: Wire.ReadingBatch?
+                do { batch = try stream.next() } catch { throw CLIError("StreamReadings: \(error)") }
+                guard let batch else { return nil }
+                let t0 = first ?? batch.simTimeS
+                first = t0
+                if let limit, batch.simTimeS - t0 > limit {
+                    stream.cancel()
+                    return nil
+                }
+                return (
+                    batch.simTimeS,
+                    batch.readings.compactMap { r in index[r.sensorID].map { ($0, r.valid ? r.value : .nan) } }
+                )
+            }
+        }
+        defer { liveConnection?.close() }
         let url = try MQTTURL(broker)
         var options = MQTTClient.Options(
-            host: url.host, port: url.port, clientID: clientId ?? "fluxion-replay-\(edge)-\(getpid())")
+            host: url.host, port: url.port, clientID: mqttClientId ?? "fluxion-replay-\(edge)-\(getpid())")
         options.tls = url.tls
-        options.caFile = caFile
-        options.username = username
-        if let passwordFile {
+        options.caFile = mqttCaFile
+        options.username = mqttUsername
+        if let passwordFile = mqttPasswordFile {
             guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
-                throw CLIError("--password-file \(passwordFile): cannot read it")
+                throw CLIError("--mqtt-password-file \(passwordFile): cannot read it")
             }
             options.password = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
         }
@@ -91,10 +155,9 @@ struct ReplayCommand: ParsableCommand {
         )
         let client = try MQTTClient(options)
         let seq = Mutex<UInt64>(0)
-        let start = startUnixMs ?? UInt64(Date().timeIntervalSince1970 * 1000)
         let birthMetrics =
             [SparkplugMetric(name: "bdSeq", dataType: SparkplugDataType.uint64.rawValue, value: .long(bdSeq))]
-            + samples.sensors.enumerated().map { i, id in
+            + sensors.enumerated().map { i, id in
                 SparkplugMetric(
                     name: id, alias: UInt64(i + 1), dataType: SparkplugDataType.double.rawValue, value: .null)
             }
@@ -134,16 +197,24 @@ struct ReplayCommand: ParsableCommand {
             usleep(10_000)
         }
         let wallStart = Date()
-        let t0 = samples.times.first!
+        var t0: Double?
+        var start = startUnixMs
+        var times = 0
         var sent = 0
         var lost = 0
-        for (k, t) in samples.times.enumerated() {
-            if speed > 0 {
-                let due = (t - t0) / speed - Date().timeIntervalSince(wallStart)
+        while let (t, rows) = try next() {
+            let first = t0 ?? t
+            t0 = first
+            // Device time: the CSV's time 0 (a live twin's first batch) at --start-unix-ms, default now.
+            let nowMs = UInt64(Date().timeIntervalSince1970 * 1000)
+            let origin = start ?? (nowMs >= Self.ms(t) ? nowMs - Self.ms(t) : 0)
+            start = origin
+            if speed > 0, csv != nil {
+                let due = (t - first) / speed - Date().timeIntervalSince(wallStart)
                 if due > 0 { usleep(UInt32(min(due, 1000) * 1e6)) }
             }
-            let ts = start + UInt64(max(0, (t * 1000).rounded()))
-            let metrics = samples.rows[k].map { r in
+            let ts = origin &+ Self.ms(t)
+            let metrics = rows.map { r in
                 SparkplugMetric(
                     alias: UInt64(r.sensor + 1), timestampMs: ts, value: r.value.isFinite ? .double(r.value) : .null)
             }
@@ -152,11 +223,17 @@ struct ReplayCommand: ParsableCommand {
                 s = (s + 1) & 255
                 return client.publish(nodeTopic(.ndata), SparkplugEncoder.encode(payload))
             }
+            times += 1
             if ok { sent += 1 } else { lost += 1 }
         }
         print(
-            "replay: \(samples.times.count) sample times of \(samples.sensors.count) sensors, \(sent) NDATA published, \(lost) lost while disconnected, \(births.load(ordering: .relaxed)) NBIRTH"
+            "replay: \(times) sample times of \(sensors.count) sensors, \(sent) NDATA published, \(lost) lost while disconnected, \(births.load(ordering: .relaxed)) NBIRTH"
         )
+    }
+
+    /// `seconds` in ms, clamped to 0…10^15 (no trap on a wild value).
+    static func ms(_ seconds: Double) -> UInt64 {
+        UInt64((min(max(0, seconds * 1000), 1e15)).rounded())
     }
 
     /// The CSV grouped by sample time (leak_flow rows left out).

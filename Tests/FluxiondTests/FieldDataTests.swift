@@ -371,7 +371,8 @@ import Testing
         let replay = try runProduct(
             "fluxion",
             [
-                "replay", "--csv", csv, "--broker", url, "--ca-file", cert, "--username", "scada", "--password-file",
+                "replay", "--csv", csv, "--broker", url, "--mqtt-ca-file", cert, "--mqtt-username", "scada",
+                "--mqtt-password-file",
                 good, "--group", "plant", "--speed", "0",
             ])
         #expect(replay.status == 0, "\(replay.err)")
@@ -384,5 +385,43 @@ import Testing
         }
         // 15,000 sample times: 4 pressure sensors at 50 Hz and 2 meters at 10 Hz for 300 s.
         #expect(mapped == 66_000)
+    }
+
+    /// A live twin (a second fluxiond, leak injected over the wire) published by
+    /// `fluxion replay --live` and ingested from the broker: found where it is.
+    @Test func liveTwinReplayedThroughTheBroker() throws {
+        let broker = try TestMosquitto()
+        defer { broker.stop() }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("field-live-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("line.yaml").path
+        try Self.scenario.write(toFile: file, atomically: true, encoding: .utf8)
+        let twin = try ServerProcess(["--scenario", file, "--speed", "40"])
+        defer { twin.stop() }
+        let server = try ServerProcess(["--scenario", file, "--source", broker.url, "--detector", "threshold"])
+        defer { server.stop() }
+        let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 30)
+        defer { conn.close() }
+        try Self.waitForBroker(conn)
+        let twinConn = try FluxionConnection(host: "127.0.0.1", port: twin.port, callTimeout: 30)
+        defer { twinConn.close() }
+        let _: Wire.InjectLeakResponse = try twinConn.unary(
+            Wire.Fluxion.injectLeak,
+            Wire.InjectLeakRequest(
+                where: .pipe(Wire.PipePosition(pipeID: "P", positionM: 2200)), size: .sizeFraction(0.03),
+                startSimTimeS: 200))
+        // 300 simulated seconds at 40×: 7.5 s of wall time.
+        let replay = try runProduct(
+            "fluxion",
+            [
+                "replay", "--live", "--server", "127.0.0.1:\(twin.port)", "--broker", broker.url, "--group", "plant",
+                "--duration", "300",
+            ])
+        #expect(replay.status == 0, "\(replay.err)")
+        #expect(replay.out.contains("0 lost"), "\(replay.out)")
+        let a = try #require(try Self.waitForAlert(conn, seconds: 30), "no alert from the live twin's leak")
+        #expect(a.pipeID == "P")
+        #expect(abs(a.positionM - 2200) <= 200, "located at \(a.positionM) m, leak at 2200 m")
     }
 }
