@@ -143,6 +143,10 @@ import Testing
         // the 50 Hz sampling and arrival picking in noise. Field time maps the CSV's t = 200 s
         // (the leak) to 1 s past the warm start's end plus 200 s.
         #expect(abs(a.positionM - 2200) <= 200, "located at \(a.positionM) m, leak at 2200 m")
+        // The clock is the readings': the warm start's 120 s, + 1 s, + the CSV's 0.02…300 s.
+        let clock: Wire.Clock = try conn.unary(Wire.Fluxion.getClock, Wire.GetClockRequest())
+        #expect(abs(clock.simTimeS - 421) < 0.05, "\(clock.simTimeS)")
+        #expect(a.raisedSimTimeS > 321, "raised at \(a.raisedSimTimeS) s, the leak starts at 321 s")
 
         // Published back: the alert as JSON on fluxion/NETWORK/alerts.
         let deadline = Date().addingTimeInterval(10)
@@ -308,6 +312,8 @@ import Testing
         let ncmd = try #require(commands.raw.first, "no NCMD rebirth request")
         let request = try SparkplugDecoder().decode(ncmd)
         #expect(request.metrics.contains { $0.name == "Node Control/Rebirth" && $0.value == .boolean(true) })
+        let info = try runProduct("fluxion", ["info", "--server", "127.0.0.1:\(server.port)"])
+        #expect(info.out.contains("field data: messages 6, metrics_mapped 1,"), "\(info.out)")
         let health: Wire.HealthResponse = try conn.unary(Wire.Fluxion.health, Wire.HealthRequest())
         #expect(health.status == .serving)
     }

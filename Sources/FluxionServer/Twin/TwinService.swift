@@ -166,8 +166,11 @@ public final class TwinService {
         }
         router.unary(Wire.Fluxion.getClock, on: host) { (_: Wire.GetClockRequest) throws(RPCError) in
             { state throws(TwinError) in Self.clock(state) }
-        } answer: { _, clock in
-            clock
+        } answer: { [unowned self] _, clock in
+            // Field data: the readings' clock; the physics' own stays paused where the warm start left it.
+            var clock = clock
+            if field != nil { clock.simTimeS = simTimeS }
+            return clock
         }
         router.unary(Wire.Fluxion.setClock, on: host) {
             [unowned self] (request: Wire.SetClockRequest) throws(RPCError) in
