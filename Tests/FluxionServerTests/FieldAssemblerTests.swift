@@ -191,6 +191,28 @@ import Testing
         #expect(h.values[0] == [1000])
     }
 
+    /// An NDEATH forgets the edge node's aliases, unless it is the will of an earlier session
+    /// (another bdSeq). The same edge node id in two groups is two edge nodes.
+    @Test func deathsForgetAliasesOnlyForTheirOwnBirthAndGroupsAreApart() {
+        let h = Harness()
+        var birth = Self.birth([("pa", 1, .double)])
+        birth.metrics.append(SparkplugMetric(name: "bdSeq", dataType: 8, value: .long(3)))
+        h.send("spBv1.0/g/NBIRTH/e1", birth)
+        h.send("spBv1.0/h/NBIRTH/e1", Self.birth([("pb", 1, .double)]))
+        let stale = SparkplugPayload(metrics: [SparkplugMetric(name: "bdSeq", dataType: 8, value: .long(2))])
+        h.send("spBv1.0/g/NDEATH/e1", stale)
+        h.send("spBv1.0/g/NDATA/e1", Self.data(seq: 1, at: 10_000, [(1, .double(1))]))
+        h.send("spBv1.0/h/NDATA/e1", Self.data(seq: 1, at: 10_020, [(1, .double(2))]))
+        #expect(h.values[0] == [1000])  // g/e1 alias 1 is "pa" (kPa), kept through the stale death
+        #expect(h.values[1] == [2])  // h/e1 alias 1 is "pb"
+        let current = SparkplugPayload(metrics: [SparkplugMetric(name: "bdSeq", dataType: 8, value: .long(3))])
+        h.send("spBv1.0/g/NDEATH/e1", current)
+        h.send("spBv1.0/g/NDATA/e1", Self.data(seq: 2, at: 10_040, [(1, .double(3))]))
+        #expect(h.assembler.counters[.unknownAlias] == 1)
+        #expect(h.values[0] == [1000])
+        #expect(h.assembler.counters[.seqGap] == 0)
+    }
+
     /// protobuf-c 1.4.1 needs its input fuzzed (docs INTEROP notes): every prefix of a valid
     /// payload, and seeded random mutations of it, are refused or decoded, never a crash, and
     /// never a value on a sensor other than the ones the BIRTH mapped.

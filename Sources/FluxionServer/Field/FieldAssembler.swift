@@ -69,6 +69,18 @@ public final class FieldAssembler {
         var readings: [(sensorIndex: Int, value: Double, valid: Bool)]
     }
 
+    /// Per edge node (`GROUP/EDGE`): the bdSeq of its current NBIRTH.
+    private var bdSeqs: [String: UInt64] = [:]
+
+    /// A bdSeq metric's value (UInt64 by the specification; any integer accepted).
+    private static func bdSeq(_ value: SparkplugValue) -> UInt64? {
+        switch value {
+        case .long(let v): v
+        case .int(let v): UInt64(v)
+        default: nil
+        }
+    }
+
     /// Edge nodes to ask for a new BIRTH (an alias no BIRTH declared: fluxiond started or
     /// reconnected after the edge node's BIRTH); taken by `takeRebirthRequests`.
     private var rebirthWanted: [String: SparkplugTopic] = [:]
@@ -110,7 +122,8 @@ public final class FieldAssembler {
         case .nbirth, .dbirth, .ndata, .ddata, .ndeath, .ddeath: break
         default: return
         }
-        let source = t.source
+        // Edge node ids are unique within their group only.
+        let source = "\(t.group)/\(t.source)"
         var metrics: [SparkplugMetric] = []
         let header: (timestampMs: UInt64?, seq: UInt64?)
         do throws(SparkplugDecoder.Failure) {
@@ -123,9 +136,14 @@ public final class FieldAssembler {
         case .nbirth, .dbirth:
             birth(source: source, topic: t, metrics: metrics)
         case .ndeath:
-            // The node and its devices are gone: their aliases end with them.
+            // The node and its devices are gone: their aliases end with them. Unless the death
+            // is the last will of an earlier session (its bdSeq is not the current BIRTH's),
+            // which the broker may deliver after the node has connected and born again.
+            let death = metrics.first { $0.name == "bdSeq" }.flatMap { Self.bdSeq($0.value) }
+            if let death, let born = bdSeqs[source], death != born { break }
             sources = sources.filter { $0.key != source && !$0.key.hasPrefix(source + "/") }
-            nextSeq.removeValue(forKey: "\(t.group)/\(t.edgeNode)")
+            nextSeq.removeValue(forKey: source)
+            bdSeqs.removeValue(forKey: source)
         case .ddeath:
             sources.removeValue(forKey: source)
         default:
@@ -180,6 +198,10 @@ public final class FieldAssembler {
         var state = SourceState()
         for m in metrics {
             guard let name = m.name else { continue }
+            if topic.type == .nbirth, name == "bdSeq" {
+                bdSeqs[source] = Self.bdSeq(m.value)
+                continue
+            }
             var index = resolve(name, topic: topic)
             if index >= 0, let type = m.dataType, !(SparkplugDataType(rawValue: type)?.isNumeric ?? false) {
                 refuse(
