@@ -213,6 +213,24 @@ import Testing
         #expect(h.assembler.counters[.seqGap] == 0)
     }
 
+    /// A metric named under a device maps from that device's DDATA only; the same name from the
+    /// edge node itself or from another device is no reading of that sensor.
+    @Test func deviceMetricsMapFromTheirDeviceOnly() {
+        var mapping = Self.mapping
+        mapping.metrics.append(.init(sensorIndex: 3, sensorId: "FT-D", metric: "flow", edgeNode: "e1", device: "d1"))
+        let h = Harness(mapping)
+        let named = { (seq: UInt64, ms: UInt64, v: Double) in
+            SparkplugPayload(
+                timestampMs: ms, seq: seq, metrics: [SparkplugMetric(name: "flow", dataType: 10, value: .double(v))])
+        }
+        h.send("spBv1.0/g/NBIRTH/e1", Self.birth([]))
+        h.send("spBv1.0/g/NDATA/e1", named(1, 10_000, 1))
+        h.send("spBv1.0/g/DDATA/e1/d2", named(2, 10_020, 2))
+        h.send("spBv1.0/g/DDATA/e1/d1", named(3, 10_040, 3))
+        #expect(h.values[3] == [3])
+        #expect(h.assembler.counters[.unmappedMetric] == 2)
+    }
+
     /// protobuf-c 1.4.1 needs its input fuzzed (docs INTEROP notes): every prefix of a valid
     /// payload, and seeded random mutations of it, are refused or decoded, never a crash, and
     /// never a value on a sensor other than the ones the BIRTH mapped.
