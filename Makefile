@@ -8,7 +8,7 @@ ARGS ?=
 # Detector loaded and activated by `make run` (empty: none).
 DETECTOR ?= threshold
 
-.PHONY: setup build release run test test-clients check-protos protos bench clean format lint fuzz install
+.PHONY: setup build release run test test-clients test-dashboard dashboard check-protos protos bench clean format lint fuzz install
 
 setup:
 	@bash scripts/setup.sh
@@ -33,6 +33,7 @@ test: setup check-protos lint
 	$(SWIFT) build --package-path Tests/PluginFixtures
 	$(SWIFT) test --skip-build
 	$(MAKE) test-clients
+	$(MAKE) test-dashboard
 	$(MAKE) fuzz
 
 # The wire-layer fuzzer (ASan + libFuzzer), bounded: the committed corpus and 200,000 mutations.
@@ -52,6 +53,22 @@ test-clients: setup
 	@for v in $(PY_VENVS); do echo "test-clients: $$v has protobuf $$($$v/bin/python -c 'import google.protobuf as p; print(p.__version__)')"; done
 	cd clients/python && FLUXIOND=$(CURDIR)/.build/debug/fluxiond $(CURDIR)/.venv/bin/python -m pytest -q -p no:cacheprovider
 	cd clients/python && FLUXIOND=$(CURDIR)/.build/debug/fluxiond $(CURDIR)/.venv-newest/bin/python -m pytest -q -p no:cacheprovider
+
+# The operator's dashboard (clients/dashboard, docs/DASHBOARD.md) against a running fluxiond:
+# http://127.0.0.1:$(DASHBOARD_PORT)/, fluxiond at $FLUXION_SERVER (default 127.0.0.1:7400).
+# DASHBOARD_ARGS: more gateway flags (--token-file F, --tls, --ca-file PEM, --host ADDR).
+DASHBOARD_PORT ?= 8080
+DASHBOARD_ARGS ?=
+dashboard: setup
+	PYTHONPATH=$(CURDIR)/clients/dashboard $(CURDIR)/.venv-dashboard/bin/python -m fluxion_dashboard --port $(DASHBOARD_PORT) $(DASHBOARD_ARGS)
+
+# The dashboard's tests: mapping unit tests, the gateway against the debug fluxiond, and the page
+# in headless Chromium (screenshots in clients/dashboard/test-artifacts/).
+test-dashboard: setup
+	$(SWIFT) build --product fluxiond
+	$(SWIFT) build --product FluxionThreshold
+	$(SWIFT) build --product FluxionPressureDrop
+	cd clients/dashboard && FLUXIOND=$(CURDIR)/.build/debug/fluxiond $(CURDIR)/.venv-dashboard/bin/python -m pytest -q -p no:cacheprovider
 
 # PREFIX=/usr/local by default; see scripts/install.sh for what goes where.
 PREFIX ?= /usr/local

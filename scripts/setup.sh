@@ -7,9 +7,12 @@ set -euo pipefail
 # libssl-dev: TLS (libssl), SHA-256 and constant-time comparison of access tokens (libcrypto);
 # openssl: the command the TLS tests make their certificates with; systemd: systemd-analyze
 # verify checks the shipped unit. python3-venv: `python3 -m venv` (ensurepip) for Debian's python3,
-# which makes the project's virtual environments below. libmosquitto-dev: the MQTT client of field
-# data (fluxiond --source mqtt://…); mosquitto: the broker the field data tests and bench-mqtt start.
-APT_PACKAGES=(libuv1-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev protobuf-compiler libssl-dev openssl systemd python3-venv postgresql libpq-dev libmosquitto-dev mosquitto)
+# which makes the project's virtual environments below. libjs-chart.js: the dashboard's charts,
+# served locally from /usr/share/javascript/chart.js (the page needs no internet); chromium and
+# chromium-driver: the headless browser the dashboard's tests drive with Selenium.
+# libmosquitto-dev: the MQTT client of field data (fluxiond --source mqtt://…); mosquitto: the
+# broker the field data tests and bench-mqtt start.
+APT_PACKAGES=(libuv1-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev protobuf-compiler libssl-dev openssl systemd python3-venv postgresql libpq-dev libjs-chart.js chromium chromium-driver libmosquitto-dev mosquitto)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -93,4 +96,23 @@ if [ "$(cat "$pinn/.fluxion-setup" 2>/dev/null)" != "$pinn_sum" ] \
   "$pinn/bin/python" -I -c 'import jax, optax, numpy' \
     || { echo "setup: .venv-pinn is not usable after pip install" >&2; exit 1; }
   echo "$pinn_sum" > "$pinn/.fluxion-setup"
+fi
+
+# .venv-dashboard: the dashboard's gateway (clients/dashboard/requirements.txt: Starlette, uvicorn,
+# websockets; Selenium and pytest for its tests), pinned, plus clients/python installed editable.
+# pip runs only when the venv is missing, broken, or either file changed.
+dash_requirements=$root/clients/dashboard/requirements.txt
+dash_sum=$(cat "$dash_requirements" "$client/pyproject.toml" | sha256sum | cut -d' ' -f1)
+dash=$root/.venv-dashboard
+if [ "$(cat "$dash/.fluxion-setup" 2>/dev/null)" != "$dash_sum" ] \
+   || ! "$dash/bin/python" -I -c 'import starlette, uvicorn, websockets, selenium, pytest, fluxion_client' 2>/dev/null; then
+  if ! "$dash/bin/python" -c '' 2>/dev/null; then
+    echo "setup: creating .venv-dashboard ($PY -m venv)" >&2
+    "$PY" -m venv --clear "$dash"
+  fi
+  echo "setup: pip installing clients/python and the dashboard's requirements into .venv-dashboard" >&2
+  "$dash/bin/python" -m pip install -q --disable-pip-version-check -e "$client" -r "$dash_requirements"
+  "$dash/bin/python" -I -c 'import starlette, uvicorn, websockets, selenium, pytest, fluxion_client' \
+    || { echo "setup: .venv-dashboard is not usable after pip install" >&2; exit 1; }
+  echo "$dash_sum" > "$dash/.fluxion-setup"
 fi

@@ -2,7 +2,7 @@
 public enum Role: String, Sendable, Comparable, CaseIterable {
     /// Read calls: readings, leaks, topology, clock, detectors, alerts.
     case read
-    /// Also the calls that change the twin or the detectors (`AccessPolicy.operateMethods`).
+    /// Also the calls that change the twin, the detectors or alarm states (`AccessPolicy.operateMethods`).
     case operate
 
     public static func < (a: Role, b: Role) -> Bool { a == .read && b == .operate }
@@ -18,10 +18,12 @@ public enum ReadAccess: String, Sendable, CaseIterable {
 
 /// Which role each method needs.
 public enum AccessPolicy {
-    /// Methods that change the twin or the detectors: they need an `operate` token.
+    /// Methods that change the twin, the detectors or an alert's alarm state: they need an
+    /// `operate` token.
     public static let operateMethods: Set<String> = [
         "InjectLeak", "ClearLeak", "SetClock", "SetSensorFault",
         "LoadDetector", "ActivateDetector", "DeactivateDetector", "SwapDetector",
+        "AcknowledgeAlert", "ShelveAlert", "UnshelveAlert",
     ]
     /// Methods always open, so that a client can check the server before it has a token.
     public static let openMethods: Set<String> = ["Health", "GetServerInfo"]

@@ -19,13 +19,16 @@ public struct AlertQuery: Sendable, Equatable, Hashable {
     /// Peak probability ≥ this.
     public var minProbability: Double = 0
     public var minSeverity: AlertSeverity?
+    /// In one of these alarm states at the time of the query (empty: any).
+    public var alarmStates: Set<AlarmState> = []
 
     public init(
         simTimeRange: ClosedRange<Double>? = nil, wallTimeRange: ClosedRange<Int64>? = nil,
         detectors: [String] = [], stationIDs: [String] = [], pipeIDs: [String] = [],
         state: AlertRecord.State? = nil, minProbability: Double = 0, minSeverity: AlertSeverity? = nil,
-        networks: [String] = []
+        networks: [String] = [], alarmStates: Set<AlarmState> = []
     ) {
+        self.alarmStates = alarmStates
         self.networks = networks
         self.simTimeRange = simTimeRange
         self.wallTimeRange = wallTimeRange
@@ -37,8 +40,9 @@ public struct AlertQuery: Sendable, Equatable, Hashable {
         self.minSeverity = minSeverity
     }
 
-    /// Whether `alert` passes (the same rule as the SQL, for live streams).
-    public func matches(_ a: AlertRecord) -> Bool {
+    /// Whether `alert` passes at wall time `now` (the same rule as the SQL, for live streams).
+    public func matches(_ a: AlertRecord, atWallUnixNs now: Int64 = WallTime.nowUnixNs()) -> Bool {
+        if !alarmStates.isEmpty, !alarmStates.contains(a.alarmState(atWallUnixNs: now)) { return false }
         if let r = simTimeRange, !r.contains(a.raisedSimTimeS) { return false }
         if let r = wallTimeRange, !r.contains(a.raisedWallUnixNs) { return false }
         if !networks.isEmpty, !networks.contains(a.network) { return false }

@@ -45,13 +45,19 @@ public struct AlertRecord: Sendable, Equatable {
     public var sizeFraction: Double?
     /// The injected leak this alert is attributed to (see `LeakMatcher`).
     public var matchedLeakID: String?
+    /// Alarm handling (`AlarmAction`): changed only by `AlertStore.applyAlarm`; `save` keeps
+    /// what the store holds (the engine's records never carry it).
+    public var acknowledgement: Acknowledgement?
+    /// The latest shelving, possibly run out (see `alarmState(atWallUnixNs:)`).
+    public var shelving: Shelving?
 
     public init(
         id: String, detector: String, state: State = .raised, raisedSimTimeS: Double, raisedWallUnixNs: Int64,
         clearedSimTimeS: Double? = nil, clearedWallUnixNs: Int64? = nil, updatedSimTimeS: Double? = nil,
         probability: Double, severity: AlertSeverity = .low, pipeID: String? = nil, positionM: Double? = nil,
         stationID: String? = nil, segmentID: String? = nil, sizeFraction: Double? = nil,
-        matchedLeakID: String? = nil, network: String = ""
+        matchedLeakID: String? = nil, network: String = "", acknowledgement: Acknowledgement? = nil,
+        shelving: Shelving? = nil
     ) {
         self.id = id
         self.network = network
@@ -70,6 +76,8 @@ public struct AlertRecord: Sendable, Equatable {
         self.segmentID = segmentID
         self.sizeFraction = sizeFraction
         self.matchedLeakID = matchedLeakID
+        self.acknowledgement = acknowledgement
+        self.shelving = shelving
     }
 
     /// Hour of day of the raise on the simulated clock, 0…23 (sim time 0 is midnight, as the
@@ -87,14 +95,23 @@ public struct AlertRecord: Sendable, Equatable {
 public struct AlertEvent: Sendable, Equatable {
     public enum Kind: String, Sendable, Equatable {
         case raised, updated, cleared
+        /// Alarm handling (`AlarmAction`).
+        case acknowledged, shelved, unshelved
     }
 
     public var kind: Kind
     /// The alert after the change.
     public var alert: AlertRecord
+    /// For alarm events: the alert before the change (a stream filtered on alarm state shows
+    /// an alert leaving it).
+    public var previous: AlertRecord?
+    /// For alarm events: who ("" for a shelving that ran out).
+    public var actor: AlarmActor?
 
-    public init(kind: Kind, alert: AlertRecord) {
+    public init(kind: Kind, alert: AlertRecord, previous: AlertRecord? = nil, actor: AlarmActor? = nil) {
         self.kind = kind
         self.alert = alert
+        self.previous = previous
+        self.actor = actor
     }
 }

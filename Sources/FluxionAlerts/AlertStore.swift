@@ -24,7 +24,19 @@ public protocol AlertStore: AnyObject {
     /// Inserts or updates (by network and id) the alerts in one transaction; durable when it
     /// returns. Saving the same values again changes nothing, so a save whose outcome was not
     /// known (the connection dropped during the commit) can simply be repeated.
-    func save(_ alerts: [AlertRecord]) throws(AlertStoreError)
+    ///
+    /// The alarm state (acknowledgement, shelving) of an alert already stored is kept: only
+    /// `applyAlarm` changes it (a record's alarm fields count only when it is inserted), except
+    /// that a one-shot shelving ends when the alert is saved cleared. Returns the alerts as
+    /// stored, i.e. with the stored alarm state, in the order given.
+    @discardableResult func save(_ alerts: [AlertRecord]) throws(AlertStoreError) -> [AlertRecord]
+    /// Applies an alarm action to alert `alertID` of `network` at wall time `now`, in one
+    /// transaction (an UPDATE of the alert's row), and returns the event: the alert before and
+    /// after, who did it. Nil when there was nothing to change (`expireShelving` of a shelving
+    /// already ended or replaced). Throws `.alertNotFound`, `.alarmRefused`.
+    func applyAlarm(
+        _ action: AlarmAction, alertID: String, network: String, atWallUnixNs now: Int64
+    ) throws(AlertStoreError) -> AlertEvent?
     /// Alerts of this network left raised by a previous run (its engine state died with it) are
     /// closed as cleared at their last update's sim time and at `wallUnixNs`. Returns how many.
     @discardableResult func closeOrphans(wallUnixNs: Int64) throws(AlertStoreError) -> Int
@@ -43,12 +55,19 @@ public protocol AlertStore: AnyObject {
     func aggregate(_ query: AlertQuery, by grouping: AlertGrouping) throws(AlertStoreError) -> [AlertBucketSummary]
     /// Another connection to the same store and network (fluxiond's reader thread).
     func reopen() throws(AlertStoreError) -> any AlertStore
+    /// The changes other servers commit to this store, as they commit (its own connection,
+    /// used on one thread, never the loop thread); nil for a store only this server writes
+    /// (SQLite: one network, whose changes its server publishes itself).
+    func changeFeed() throws(AlertStoreError) -> (any AlertChangeFeed)?
     func close()
 }
 
 extension AlertStore {
-    /// Saves one alert.
-    public func save(_ alert: AlertRecord) throws(AlertStoreError) { try save([alert]) }
+    public func changeFeed() throws(AlertStoreError) -> (any AlertChangeFeed)? { nil }
+
+    /// Saves one alert; returns it as stored.
+    @discardableResult
+    public func save(_ alert: AlertRecord) throws(AlertStoreError) -> AlertRecord { try save([alert])[0] }
 
     public func query(_ query: AlertQuery, pageSize: Int = 100) throws(AlertStoreError) -> AlertPage {
         try self.query(query, pageSize: pageSize, pageToken: nil)

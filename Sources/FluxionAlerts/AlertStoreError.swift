@@ -21,6 +21,11 @@ public enum AlertStoreError: Error, Equatable, CustomStringConvertible, Sendable
     case badPageToken(reason: String)
     /// A filter value that cannot be used.
     case invalidFilter(field: String, reason: String)
+    /// No alert with this id in this network (an alarm action).
+    case alertNotFound(network: String, id: String)
+    /// An alarm action that does not apply to the alert as it is (already acknowledged, not
+    /// shelved, …).
+    case alarmRefused(reason: String)
 
     public var description: String {
         switch self {
@@ -37,6 +42,9 @@ public enum AlertStoreError: Error, Equatable, CustomStringConvertible, Sendable
             "alert store \(location): network '\(network)' is served by another fluxiond on this database (give each server its own --network)"
         case .badPageToken(let reason): "page_token: \(reason)"
         case .invalidFilter(let field, let reason): "\(field): \(reason)"
+        case .alertNotFound(let network, let id):
+            network.isEmpty ? "no alert \(id)" : "no alert \(id) in network '\(network)'"
+        case .alarmRefused(let reason): reason
         }
     }
 

@@ -46,6 +46,9 @@ struct PageToken: Equatable {
         ]
         // Appended only when present, so that tokens issued before networks existed stay valid.
         if !q.networks.isEmpty { parts.append("n:" + q.networks.joined(separator: "\u{1}")) }
+        if !q.alarmStates.isEmpty {
+            parts.append("a:" + q.alarmStates.map { "\($0.rawValue)" }.sorted().joined(separator: ","))
+        }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in parts.joined(separator: "\u{2}").utf8 {
             h ^= UInt64(byte)

@@ -19,14 +19,26 @@ final class PostgresConnection {
     /// A session-level advisory lock (two keys) taken after every (re)connect, with what to
     /// throw when another session holds it; nil: none.
     var sessionLock: (keys: (String, String), taken: AlertStoreError)?
+    /// Written into `fluxion.origin` after every (re)connect, for the alerts table's trigger to
+    /// stamp on the rows this session changes (the relay skips a server's own changes); nil:
+    /// not set (a session that only reads).
+    let origin: String?
+    /// Counts successful (re)connects: a session-level state (LISTEN) must be set up again
+    /// when it changes.
+    private(set) var generation = 0
+    private var broken = false
     /// Bounds how long a connection attempt may hang (a host that drops packets), s.
     static let connectTimeoutS = 5
 
     /// Connects to `url` (a `postgres://` or `postgresql://` URL or a `key=value` string).
-    init(url: String) throws(AlertStoreError) {
+    /// - Parameters:
+    ///   - applicationName: shown in `pg_stat_activity` ("fluxiond", "fluxiond-relay").
+    ///   - origin: see `origin`.
+    init(url: String, applicationName: String = "fluxiond", origin: String? = nil) throws(AlertStoreError) {
+        self.origin = origin
         // connect_timeout first: a value in the URL (expanded from "dbname") overrides it.
         let keys = ["connect_timeout", "application_name", "dbname"]
-        let values = ["\(Self.connectTimeoutS)", "fluxiond", url]
+        let values = ["\(Self.connectTimeoutS)", applicationName, url]
         conn = Self.withCStrings(keys) { k in
             Self.withCStrings(values) { v in PQconnectdbParams(k, v, 1) }
         }
@@ -55,7 +67,9 @@ final class PostgresConnection {
     private func configure() throws(AlertStoreError) {
         try execute("SET synchronous_commit = on")
         try execute("SET client_min_messages = warning")
+        if let origin { try query("SELECT set_config('fluxion.origin', ?, false)", [.text(origin)]) }
         try takeSessionLock()
+        generation += 1
     }
 
     /// Takes `sessionLock` (held until the session ends: a crashed server's lock goes with its
@@ -70,15 +84,22 @@ final class PostgresConnection {
     }
 
     /// Reconnects if the connection is known to be broken.
-    private func ensureConnected() throws(AlertStoreError) {
+    func ensureConnected() throws(AlertStoreError) {
         guard let conn else { throw .unavailable(location: location, reason: "connection closed") }
-        guard PQstatus(conn) != CONNECTION_OK else { return }
+        guard PQstatus(conn) != CONNECTION_OK || broken else { return }
+        broken = false
         statements.removeAll()
         PQreset(conn)
         guard PQstatus(conn) == CONNECTION_OK else {
             throw .unavailable(location: location, reason: Self.message(conn))
         }
-        try configure()
+        do {
+            try configure()
+        } catch {
+            // A session without its settings (or its LISTENs, `generation`) is not used.
+            broken = true
+            throw error
+        }
     }
 
     /// Runs SQL without parameters or results (may hold several statements).
@@ -112,6 +133,44 @@ final class PostgresConnection {
         try check(res, String(sql.prefix(40)))
         for i in 0..<PQntuples(res) { try row(PostgresRow(result: res, row: i)) }
         return Int(String(cString: PQcmdTuples(res))) ?? 0
+    }
+
+    /// The process id of the server's backend for this session (changes with every reconnect).
+    var backendPID: Int32 { conn.map { PQbackendPID($0) } ?? 0 }
+
+    /// The notifications (LISTEN) that have arrived, waiting up to `timeoutS` for the first
+    /// when none has. A connection found broken is `.unavailable` (the next call reconnects).
+    func notifications(waitingUpTo timeoutS: Double) throws(AlertStoreError) -> [PostgresNotification] {
+        try ensureConnected()
+        try consumeInput()
+        var out = drainNotifications()
+        guard out.isEmpty, timeoutS > 0 else { return out }
+        var fds = pollfd(fd: PQsocket(conn), events: Int16(POLLIN), revents: 0)
+        let ready = poll(&fds, 1, Int32(min(max(timeoutS, 0), 60) * 1000))
+        if ready > 0 {
+            try consumeInput()
+            out = drainNotifications()
+        }
+        return out
+    }
+
+    private func consumeInput() throws(AlertStoreError) {
+        guard PQconsumeInput(conn) == 1, PQstatus(conn) == CONNECTION_OK else {
+            broken = true
+            throw .unavailable(location: location, reason: Self.message(conn))
+        }
+    }
+
+    private func drainNotifications() -> [PostgresNotification] {
+        var out: [PostgresNotification] = []
+        while let n = PQnotifies(conn) {
+            out.append(
+                PostgresNotification(
+                    channel: String(cString: n.pointee.relname), payload: String(cString: n.pointee.extra),
+                    backendPID: n.pointee.be_pid))
+            PQfreemem(n)
+        }
+        return out
     }
 
     /// Runs `body` in one transaction (BEGIN … COMMIT; ROLLBACK if it throws).
@@ -197,6 +256,14 @@ final class PostgresConnection {
         defer { for c in copies { free(c) } }
         return body(copies.map { $0.map { UnsafePointer($0) } })
     }
+}
+
+/// One notification received on a LISTENing session.
+struct PostgresNotification {
+    let channel: String
+    let payload: String
+    /// The backend that sent it.
+    let backendPID: Int32
 }
 
 /// One row of a result (text format).

@@ -35,33 +35,86 @@ protocol SQLAlertStore: AlertStore {
         throws(AlertStoreError)
     /// The hour of day of the raise as "00"…"23".
     var hourKeySQL: String { get }
+    /// Runs one statement as `run` does, but never retried on another connection (inside a
+    /// transaction a retry would run outside it).
+    func runOnce(
+        _ sql: String, _ bindings: [SQLValue], row: (any SQLRow) throws(AlertStoreError) -> Void)
+        throws(AlertStoreError)
+    /// Runs `body` in one transaction.
+    func inTransaction<T>(_ body: () throws(AlertStoreError) -> T) throws(AlertStoreError) -> T
+    /// Appended to the SELECT of an alarm action inside its transaction (PostgreSQL: `FOR
+    /// UPDATE`, so two servers acting on one alert take turns; SQLite's BEGIN IMMEDIATE already
+    /// holds the file).
+    var lockRowSQL: String { get }
 }
 
 extension SQLAlertStore {
     static var columns: String {
         """
         seq, alert_id, detector, state, raised_sim_s, raised_wall_ns, cleared_sim_s, cleared_wall_ns, updated_sim_s,
-        probability, severity, pipe_id, position_m, station_id, segment_id, size_fraction, matched_leak_id, network
+        probability, severity, pipe_id, position_m, station_id, segment_id, size_fraction, matched_leak_id, network,
+        \(alarmColumns)
         """
     }
 
+    /// The alarm columns (schema: SQLite version 3, PostgreSQL migration 4), in `record`'s order.
+    static var alarmColumns: String {
+        """
+        acked_operator, acked_token, acked_wall_ns, ack_comment, shelve_kind, shelved_until_ns, shelve_reason,
+        shelved_operator, shelved_token, shelved_wall_ns
+        """
+    }
+
+    /// The alarm columns of `r` from column `i` on (the order of `alarmColumns`).
+    static func alarm(_ r: any SQLRow, from i: Int32) -> (Acknowledgement?, Shelving?) {
+        var ack: Acknowledgement?
+        if let at = r.optionalInt(i + 2) {
+            ack = Acknowledgement(
+                by: AlarmActor(operatorName: r.text(i), tokenID: r.text(i + 1)), wallUnixNs: at, comment: r.text(i + 3))
+        }
+        var shelving: Shelving?
+        if let k = r.optionalInt(i + 4), let kind = Shelving.Kind(rawValue: Int(k)) {
+            shelving = Shelving(
+                kind: kind, untilWallUnixNs: r.int(i + 5), reason: r.text(i + 6),
+                by: AlarmActor(operatorName: r.text(i + 7), tokenID: r.text(i + 8)), wallUnixNs: r.int(i + 9))
+        }
+        return (ack, shelving)
+    }
+
+    /// The values of the alarm columns of `a`, in the order of `alarmColumns`.
+    static func alarmValues(_ a: AlertRecord) -> [SQLValue] {
+        let k = a.acknowledgement, s = a.shelving
+        return [
+            k.map { .text($0.by.operatorName) } ?? .null, k.map { .text($0.by.tokenID) } ?? .null,
+            k.map { .int($0.wallUnixNs) } ?? .null, k.map { .text($0.comment) } ?? .null,
+            s.map { .int(Int64($0.kind.rawValue)) } ?? .null, s.map { .int($0.untilWallUnixNs) } ?? .null,
+            s.map { .text($0.reason) } ?? .null, s.map { .text($0.by.operatorName) } ?? .null,
+            s.map { .text($0.by.tokenID) } ?? .null, s.map { .int($0.wallUnixNs) } ?? .null,
+        ]
+    }
+
     static func record(_ r: any SQLRow) -> AlertRecord {
-        AlertRecord(
+        var record = AlertRecord(
             id: r.text(1), detector: r.text(2), state: AlertRecord.State(rawValue: Int(r.int(3))) ?? .raised,
             raisedSimTimeS: r.double(4), raisedWallUnixNs: r.int(5), clearedSimTimeS: r.optionalDouble(6),
             clearedWallUnixNs: r.optionalInt(7), updatedSimTimeS: r.double(8), probability: r.double(9),
             severity: AlertSeverity(rawValue: Int(r.int(10))) ?? .low, pipeID: r.optionalText(11),
             positionM: r.optionalDouble(12), stationID: r.optionalText(13), segmentID: r.optionalText(14),
             sizeFraction: r.optionalDouble(15), matchedLeakID: r.optionalText(16), network: r.text(17))
+        (record.acknowledgement, record.shelving) = alarm(r, from: 18)
+        return record
     }
 
     static var upsertColumns: String {
         """
         network, alert_id, detector, state, raised_sim_s, raised_wall_ns, cleared_sim_s, cleared_wall_ns,
         updated_sim_s, probability, severity, pipe_id, position_m, station_id, segment_id,
-        size_fraction, matched_leak_id, hour_of_day
+        size_fraction, matched_leak_id, hour_of_day, \(alarmColumns)
         """
     }
+
+    /// The placeholders of an upsert's VALUES (the id number, then `upsertColumns`).
+    static var upsertPlaceholders: String { Array(repeating: "?", count: 29).joined(separator: ",") }
 
     /// The values of an upsert of `a`, in the order of `upsertColumns`.
     static func upsertValues(_ a: AlertRecord) -> [SQLValue] {
@@ -74,18 +127,71 @@ extension SQLAlertStore {
             a.stationID.map { .text($0) } ?? .null, a.segmentID.map { .text($0) } ?? .null,
             a.sizeFraction.map { .real($0) } ?? .null, a.matchedLeakID.map { .text($0) } ?? .null,
             .int(Int64(a.raisedHourOfDay)),
+        ] + alarmValues(a)
+    }
+
+    /// The SET of an UPDATE that clears alerts: a one-shot shelving ends with them.
+    static var endOneShotShelving: String {
+        ["shelve_kind", "shelved_until_ns", "shelve_reason", "shelved_operator", "shelved_token", "shelved_wall_ns"]
+            .map { "\($0) = CASE WHEN shelve_kind = 2 THEN NULL ELSE \($0) END" }.joined(separator: ", ")
+    }
+
+    /// The UPDATE of an alert already stored, found by `key` (`?` placeholders): what the engine
+    /// changes, never the raise or the alarm state (except that a clear ends a one-shot
+    /// shelving), returning the stored alarm state. Values: `updateValues`, then the key's.
+    ///
+    /// A save inserts with ON CONFLICT DO NOTHING and runs this only when the alert existed: a
+    /// single upsert with RETURNING made every insert pay for the RETURNING (SQLite batched
+    /// inserts 2–5× slower, docs/PERFORMANCE.md), and inserts are never anything but new.
+    static func updateSQL(key: String, clearing: Bool) -> String {
+        """
+        UPDATE alerts SET state = ?, cleared_sim_s = ?, cleared_wall_ns = ?, updated_sim_s = ?, probability = ?,
+            severity = ?, pipe_id = ?, position_m = ?, station_id = ?, segment_id = ?, size_fraction = ?,
+            matched_leak_id = ?\(clearing ? ", " + endOneShotShelving : "")
+        WHERE \(key) RETURNING \(alarmColumns)
+        """
+    }
+
+    /// The values of `updateSQL`'s SET, from `a`.
+    static func updateValues(_ a: AlertRecord) -> [SQLValue] {
+        [
+            .int(Int64(a.state.rawValue)), a.clearedSimTimeS.map { .real($0) } ?? .null,
+            a.clearedWallUnixNs.map { .int($0) } ?? .null, .real(a.updatedSimTimeS), .real(a.probability),
+            .int(Int64(a.severity.rawValue)), a.pipeID.map { .text($0) } ?? .null,
+            a.positionM.map { .real($0) } ?? .null,
+            a.stationID.map { .text($0) } ?? .null, a.segmentID.map { .text($0) } ?? .null,
+            a.sizeFraction.map { .real($0) } ?? .null, a.matchedLeakID.map { .text($0) } ?? .null,
         ]
     }
 
-    /// What an upsert changes when the alert exists (its raise never changes).
-    static var upsertUpdates: String {
-        """
-        state=excluded.state, cleared_sim_s=excluded.cleared_sim_s, cleared_wall_ns=excluded.cleared_wall_ns,
-        updated_sim_s=excluded.updated_sim_s, probability=excluded.probability, severity=excluded.severity,
-        pipe_id=excluded.pipe_id, position_m=excluded.position_m, station_id=excluded.station_id,
-        segment_id=excluded.segment_id, size_fraction=excluded.size_fraction,
-        matched_leak_id=excluded.matched_leak_id
-        """
+    /// `a` with the alarm state the update returned.
+    static func stored(_ a: AlertRecord, _ r: any SQLRow) -> AlertRecord {
+        var a = a
+        (a.acknowledgement, a.shelving) = alarm(r, from: 0)
+        return a
+    }
+
+    public func applyAlarm(
+        _ action: AlarmAction, alertID id: String, network: String, atWallUnixNs now: Int64
+    ) throws(AlertStoreError) -> AlertEvent? {
+        try inTransaction { () throws(AlertStoreError) -> AlertEvent? in
+            var found: AlertRecord?
+            try runOnce(
+                "SELECT \(Self.columns) FROM alerts WHERE network = ? AND alert_id = ?\(lockRowSQL)",
+                [.text(network), .text(id)]
+            ) { row in found = Self.record(row) }
+            guard let before = found else { throw .alertNotFound(network: network, id: id) }
+            guard let after = try action.applied(to: before, atWallUnixNs: now) else { return nil }
+            try runOnce(
+                """
+                UPDATE alerts SET acked_operator = ?, acked_token = ?, acked_wall_ns = ?, ack_comment = ?,
+                    shelve_kind = ?, shelved_until_ns = ?, shelve_reason = ?, shelved_operator = ?, shelved_token = ?,
+                    shelved_wall_ns = ?
+                WHERE network = ? AND alert_id = ?
+                """, Self.alarmValues(after) + [.text(network), .text(id)]
+            ) { _ in }
+            return AlertEvent(kind: action.eventKind, alert: after, previous: before, actor: action.actor)
+        }
     }
 
     public func alert(id: String) throws(AlertStoreError) -> AlertRecord? {
@@ -215,6 +321,18 @@ extension SQLAlertStore {
         if let s = q.minSeverity {
             conditions.append("severity >= ?")
             values.append(.int(Int64(s.rawValue)))
+        }
+        if !q.alarmStates.isEmpty {
+            // The rule of `AlertRecord.alarmState(atWallUnixNs:)`, at the time of the query.
+            let states = q.alarmStates.sorted()
+            conditions.append(
+                """
+                (CASE WHEN shelve_kind IS NOT NULL AND shelved_until_ns > ? THEN 5
+                      WHEN state = 1 AND acked_wall_ns IS NULL THEN 1 WHEN state = 1 THEN 2
+                      WHEN acked_wall_ns IS NULL THEN 3 ELSE 4 END) IN (\(states.map { _ in "?" }.joined(separator: ",")))
+                """)
+            values.append(.int(WallTime.nowUnixNs()))
+            values += states.map { .int(Int64($0.rawValue)) }
         }
         return (conditions, values)
     }

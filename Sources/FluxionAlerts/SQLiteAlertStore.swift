@@ -16,7 +16,9 @@ import Synchronization
 ///        raised_sim_s, raised_wall_ns, cleared_sim_s?, cleared_wall_ns?, updated_sim_s,
 ///        probability (peak), severity (1…4), pipe_id?, position_m?, station_id?,
 ///        segment_id?, size_fraction?, matched_leak_id?, hour_of_day (0…23, of raised_sim_s),
-///        network (v2; "" for alerts of version 1))
+///        network (v2; "" for alerts of version 1),
+///        acked_operator?, acked_token?, acked_wall_ns?, ack_comment?, shelve_kind? (1 timed, 2 one-shot),
+///        shelved_until_ns?, shelve_reason?, shelved_operator?, shelved_token?, shelved_wall_ns? (v3))
 /// indexes: (raised_sim_s, seq), (detector, raised_sim_s), (station_id, raised_sim_s),
 ///          (network, raised_sim_s) (v2)
 /// ```
@@ -24,7 +26,7 @@ import Synchronization
 /// Ids are unique in the file (not only in the network): the sequence is the primary key.
 public final class SQLiteAlertStore: SQLAlertStore {
     /// The schema version this build writes.
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
     /// The file name under a data directory.
     public static let fileName = "alerts.sqlite3"
 
@@ -62,6 +64,17 @@ public final class SQLiteAlertStore: SQLAlertStore {
     public func close() { db.close() }
 
     var hourKeySQL: String { "printf('%02d', hour_of_day)" }
+    var lockRowSQL: String { "" }
+
+    func runOnce(
+        _ sql: String, _ bindings: [SQLValue], row: (any SQLRow) throws(AlertStoreError) -> Void
+    ) throws(AlertStoreError) {
+        try run(sql, bindings, row: row)
+    }
+
+    func inTransaction<T>(_ body: () throws(AlertStoreError) -> T) throws(AlertStoreError) -> T {
+        try db.transaction(body)
+    }
 
     func run(
         _ sql: String, _ bindings: [SQLValue], row: (any SQLRow) throws(AlertStoreError) -> Void
@@ -101,6 +114,18 @@ public final class SQLiteAlertStore: SQLAlertStore {
         ALTER TABLE alerts ADD COLUMN network TEXT NOT NULL DEFAULT '';
         CREATE INDEX alerts_by_network ON alerts(network, raised_sim_s);
         """,
+        """
+        ALTER TABLE alerts ADD COLUMN acked_operator TEXT;
+        ALTER TABLE alerts ADD COLUMN acked_token TEXT;
+        ALTER TABLE alerts ADD COLUMN acked_wall_ns INTEGER;
+        ALTER TABLE alerts ADD COLUMN ack_comment TEXT;
+        ALTER TABLE alerts ADD COLUMN shelve_kind INTEGER;
+        ALTER TABLE alerts ADD COLUMN shelved_until_ns INTEGER;
+        ALTER TABLE alerts ADD COLUMN shelve_reason TEXT;
+        ALTER TABLE alerts ADD COLUMN shelved_operator TEXT;
+        ALTER TABLE alerts ADD COLUMN shelved_token TEXT;
+        ALTER TABLE alerts ADD COLUMN shelved_wall_ns INTEGER;
+        """,
     ]
 
     private func migrate() throws(AlertStoreError) {
@@ -128,36 +153,50 @@ public final class SQLiteAlertStore: SQLAlertStore {
     }
 
     /// Inserts or updates (by id) the alerts in one transaction (one fsync); durable when it returns.
-    public func save(_ alerts: [AlertRecord]) throws(AlertStoreError) {
-        guard !alerts.isEmpty else { return }
-        if alerts.count == 1 { return try upsert(alerts[0]) }
-        try db.transaction { () throws(AlertStoreError) in
-            for a in alerts { try upsert(a) }
+    @discardableResult
+    public func save(_ alerts: [AlertRecord]) throws(AlertStoreError) -> [AlertRecord] {
+        guard !alerts.isEmpty else { return [] }
+        if alerts.count == 1 { return [try upsert(alerts[0])] }
+        return try db.transaction { () throws(AlertStoreError) -> [AlertRecord] in
+            var stored: [AlertRecord] = []
+            for a in alerts { stored.append(try upsert(a)) }
+            return stored
         }
     }
 
-    private static let upsertSQL = """
+    private static let insertSQL = """
         INSERT INTO alerts(seq, \(upsertColumns))
-        VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-        ON CONFLICT(alert_id) DO UPDATE SET \(upsertUpdates)
+        VALUES(\(upsertPlaceholders))
+        ON CONFLICT(alert_id) DO NOTHING
         """
+    private static let updateSQL = updateSQL(key: "alert_id = ?", clearing: false)
+    private static let clearSQL = updateSQL(key: "alert_id = ?", clearing: true)
 
-    private func upsert(_ a: AlertRecord) throws(AlertStoreError) {
+    /// Inserts `a`, or updates it when its id is stored (see `SQLAlertStore.updateSQL`); returns
+    /// it with the stored alarm state.
+    private func upsert(_ a: AlertRecord) throws(AlertStoreError) -> AlertRecord {
         let seq: SQLValue = Self.idNumber(of: a.id).map { .int($0) } ?? .null
-        try db.query(Self.upsertSQL, [seq] + Self.upsertValues(a))
+        try db.query(Self.insertSQL, [seq] + Self.upsertValues(a))
+        var result = a
+        if db.changes == 0 {
+            try db.query(a.state == .cleared ? Self.clearSQL : Self.updateSQL, Self.updateValues(a) + [.text(a.id)]) {
+                row in result = Self.stored(a, row)
+            }
+        }
         var stored = Self.idNumber(of: a.id) ?? 0
         if stored == 0 {
             // An id not made by `reserveID` got the next rowid: keep reserved ids above it.
             try db.query("SELECT seq FROM alerts WHERE alert_id = ?", [.text(a.id)]) { row in stored = row.int(0) }
         }
         lastSequence.withLock { $0 = max($0, stored) }
+        return result
     }
 
     @discardableResult
     public func closeOrphans(wallUnixNs: Int64) throws(AlertStoreError) -> Int {
         try db.query(
             """
-            UPDATE alerts SET state = 2, cleared_sim_s = updated_sim_s, cleared_wall_ns = ?
+            UPDATE alerts SET state = 2, cleared_sim_s = updated_sim_s, cleared_wall_ns = ?, \(Self.endOneShotShelving)
             WHERE state = 1 AND network = ?
             """, [.int(wallUnixNs), .text(network)])
         var n = 0

@@ -80,6 +80,9 @@ final class SQLiteDatabase {
         }
     }
 
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    var changes: Int { db.map { Int(sqlite3_changes($0)) } ?? 0 }
+
     /// Runs `body` in one transaction (BEGIN IMMEDIATE … COMMIT; ROLLBACK if it throws).
     func transaction<T>(_ body: () throws(AlertStoreError) -> T) throws(AlertStoreError) -> T {
         try query("BEGIN IMMEDIATE")

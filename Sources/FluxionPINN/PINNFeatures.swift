@@ -1,14 +1,24 @@
 import FluxionDetectorKit
 
 /// What the PINN detector sees: block means of the network's pressures, boundary flows and line
-/// pack over the recent past, each relative to the block just before (docs/PINN.md, "Inputs").
+/// pack over the recent past, each relative to the block just before (docs/PINN.md, "Inputs"),
+/// and, where the model asks for it, a long window of the mass balance.
 ///
 /// Readings are held on a grid of `sampleS` (each channel's newest value at the first tick on or
 /// after each grid time, as `fluxion generate` records them); `blockSamples` grid rows make a
 /// block; the newest `blocks` blocks are compared with the block before them, the baseline.
 /// Channels: every pressure sensor (Pa), Σ inflow and Σ outflow at the network's boundaries
-/// (liquid m³/s, gas Sm³/h), and line pack (gas Sm³, liquid m³). A vector is due at every
-/// completed block once `blocks + 1` blocks are held; rows with a channel missing are skipped.
+/// (liquid m³/s, gas Sm³/h), and line pack (gas Sm³, liquid m³).
+///
+/// The long window (`longBlocks` > 0): blocks of `longBlockSamples` rows, the newest `longBlocks`
+/// of them; per block the pressures and each boundary flow meter relative to the block before
+/// the window (what the demand did, which moves the pressure profile as a leak does), and the
+/// mass balance with line pack, Σ in − Σ out − d(line pack)/dt (in the flow unit), averaged over the
+/// newest 1, 2, …, `longBlocks` blocks: what a leak older than the short window still shows.
+///
+/// A vector is due at every completed short block (`blockSamples` rows) once both windows are
+/// full, even when the short window gives no inputs (`blocks` 0); rows with a channel missing
+/// are skipped.
 public struct PINNFeatures: Sendable {
     /// How the inputs are formed; stored in the model so that the plugin forms them as training did.
     public struct Config: Codable, Sendable, Equatable {
@@ -18,32 +28,79 @@ public struct PINNFeatures: Sendable {
         public var pressureSensors: [String]
         public var inflowSensors: [String]
         public var outflowSensors: [String]
+        /// Rows in a block of the long window; 0 with `longBlocks` 0: no long window.
+        public var longBlockSamples: Int
+        /// Blocks of the long window (0: none).
+        public var longBlocks: Int
+
+        public init(
+            sampleS: Double, blockSamples: Int, blocks: Int, pressureSensors: [String], inflowSensors: [String],
+            outflowSensors: [String], longBlockSamples: Int = 0, longBlocks: Int = 0
+        ) {
+            self.sampleS = sampleS
+            self.blockSamples = blockSamples
+            self.blocks = blocks
+            self.pressureSensors = pressureSensors
+            self.inflowSensors = inflowSensors
+            self.outflowSensors = outflowSensors
+            self.longBlockSamples = longBlockSamples
+            self.longBlocks = longBlocks
+        }
 
         enum CodingKeys: String, CodingKey {
             case sampleS = "sample_s", blockSamples = "block_samples", blocks
             case pressureSensors = "pressure_sensors", inflowSensors = "inflow_sensors"
-            case outflowSensors = "outflow_sensors"
+            case outflowSensors = "outflow_sensors", longBlockSamples = "long_block_samples"
+            case longBlocks = "long_blocks"
         }
 
-        /// The defaults for a network: gas 1 s grid, 2 s blocks over 180 s; liquid its fastest
-        /// pressure sensor's period, 60 blocks of one sample.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                sampleS: try c.decode(Double.self, forKey: .sampleS),
+                blockSamples: try c.decode(Int.self, forKey: .blockSamples),
+                blocks: try c.decode(Int.self, forKey: .blocks),
+                pressureSensors: try c.decode([String].self, forKey: .pressureSensors),
+                inflowSensors: try c.decode([String].self, forKey: .inflowSensors),
+                outflowSensors: try c.decode([String].self, forKey: .outflowSensors),
+                longBlockSamples: try c.decodeIfPresent(Int.self, forKey: .longBlockSamples) ?? 0,
+                longBlocks: try c.decodeIfPresent(Int.self, forKey: .longBlocks) ?? 0)
+        }
+
+        /// The defaults for a network: gas a 1 s grid, a vector every 2 s, no short window and a
+        /// long window of 60 s blocks over 30 min; liquid its fastest pressure sensor's period, 60
+        /// blocks of one sample, no long window.
         public static func defaults(for network: NetworkDescription) -> Config {
             let (inflow, outflow) = network.boundaryFlowSensors()
             let pressure = network.sensors.filter { $0.quantity == "pressure" }
             let fastest = pressure.map(\.sampleRateHz).max() ?? 1
             return Config(
                 sampleS: network.isGas ? max(1, 1 / fastest) : 1 / fastest,
-                blockSamples: network.isGas ? 2 : 1, blocks: network.isGas ? 90 : 60,
+                blockSamples: network.isGas ? 2 : 1, blocks: network.isGas ? 0 : 60,
                 pressureSensors: pressure.map(\.id), inflowSensors: inflow.map { network.sensors[$0].id },
-                outflowSensors: outflow.map { network.sensors[$0].id })
+                outflowSensors: outflow.map { network.sensors[$0].id },
+                longBlockSamples: network.isGas ? 60 : 0, longBlocks: network.isGas ? 30 : 0)
         }
 
         /// Channels: the pressures, Σ inflow, Σ outflow, line pack.
         public var channels: Int { pressureSensors.count + 3 }
-        /// Inputs of the network.
-        public var dimension: Int { channels * blocks }
+        /// Channels of the long window: the pressures, each boundary flow, the averaged mass balance.
+        public var longChannels: Int {
+            longBlocks > 0 ? pressureSensors.count + inflowSensors.count + outflowSensors.count + 1 : 0
+        }
+        /// Values in a grid row: the short window's channels, then each boundary flow.
+        var rowWidth: Int { channels + inflowSensors.count + outflowSensors.count }
+        /// Inputs of the network: the short window, then the long one.
+        public var dimension: Int { channels * blocks + longChannels * longBlocks }
         /// Simulated time one block covers, s.
         public var blockS: Double { sampleS * Double(blockSamples) }
+        /// Simulated time one block of the long window covers, s.
+        public var longBlockS: Double { sampleS * Double(longBlockSamples) }
+        /// The history the inputs need before the first vector, s (the long window holds two
+        /// blocks more: its baseline, and the block before it for the baseline's line pack rate).
+        public var historyS: Double {
+            max(Double(blocks + 1) * blockS, longBlocks > 0 ? Double(longBlocks + 2) * longBlockS : 0) + sampleS
+        }
     }
 
     public let config: Config
@@ -58,6 +115,11 @@ public struct PINNFeatures: Sendable {
     private var rowsInBlock = 0
     /// Block means, oldest first, at most `blocks + 1`.
     private var blockMeans: [[Double]] = []
+    private var longSum: [Double]
+    private var rowsInLongBlock = 0
+    /// Long block means, oldest first, at most `longBlocks + 2` (the baseline and the block
+    /// before it, whose line pack the baseline's rate needs).
+    private var longMeans: [[Double]] = []
 
     /// Sensors named by `config` that the network lacks.
     public static func missingSensors(_ config: Config, in network: NetworkDescription) -> [String] {
@@ -76,8 +138,13 @@ public struct PINNFeatures: Sendable {
         packWeights = weights.map { network.isGas ? $0 / 101_325 : $0 }
         latest = Array(repeating: 0, count: network.sensors.count)
         have = Array(repeating: false, count: network.sensors.count)
-        rowSum = Array(repeating: 0, count: config.channels)
+        rowSum = Array(repeating: 0, count: config.rowWidth)
+        longSum = Array(repeating: 0, count: config.rowWidth)
+        packRateScale = network.isGas ? 3600 : 1
     }
+
+    /// Line pack per s → the flow unit (gas Sm³/h, liquid m³/s).
+    private let packRateScale: Double
 
     /// Takes one tick; returns the input vector when a block completes (newest block first,
     /// channel by channel: `[c0 b0, c0 b1, …, c1 b0, …]`).
@@ -101,9 +168,19 @@ public struct PINNFeatures: Sendable {
         return addRow(row())
     }
 
-    /// Takes one grid row of channel values directly (for building training sets from
+    /// Takes one grid row (`row()`'s layout) directly (for building training sets from
     /// datasets, whose rows are already on the grid); same result as the ticks that make it.
     public mutating func addRow(_ values: [Double]) -> [Double]? {
+        if config.longBlocks > 0 {
+            for k in values.indices { longSum[k] += values[k] }
+            rowsInLongBlock += 1
+            if rowsInLongBlock == config.longBlockSamples {
+                longMeans.append(longSum.map { $0 / Double(config.longBlockSamples) })
+                for k in longSum.indices { longSum[k] = 0 }
+                rowsInLongBlock = 0
+                if longMeans.count > config.longBlocks + 2 { longMeans.removeFirst() }
+            }
+        }
         for k in values.indices { rowSum[k] += values[k] }
         rowsInBlock += 1
         guard rowsInBlock == config.blockSamples else { return nil }
@@ -112,38 +189,38 @@ public struct PINNFeatures: Sendable {
         rowsInBlock = 0
         if blockMeans.count > config.blocks + 1 { blockMeans.removeFirst() }
         guard blockMeans.count == config.blocks + 1 else { return nil }
+        guard config.longBlocks == 0 || longMeans.count == config.longBlocks + 2 else { return nil }
         return vector()
     }
 
-    /// The channel values of the current readings: pressures, Σ inflow, Σ outflow, pack.
+    /// The grid row of the current readings: pressures, Σ inflow, Σ outflow, pack, then each
+    /// inflow and outflow.
     public func row() -> [Double] {
         pressure.map { latest[$0] } + [
             inflow.reduce(0) { $0 + latest[$1] }, outflow.reduce(0) { $0 + latest[$1] },
             pressure.reduce(0) { $0 + packWeights[$1] * latest[$1] },
-        ]
+        ] + inflow.map { latest[$0] } + outflow.map { latest[$0] }
     }
 
     /// The channel row of a dataset sample (values by sensor index; NaN: missing → nil).
     public func row(fromSensorValues values: [Float]) -> [Double]? {
         func v(_ i: Int) -> Double? { values[i].isFinite ? Double(values[i]) : nil }
         var out: [Double] = []
-        out.reserveCapacity(config.channels)
+        out.reserveCapacity(config.rowWidth)
         var pack = 0.0
         for i in pressure {
             guard let x = v(i) else { return nil }
             out.append(x)
             pack += packWeights[i] * x
         }
-        var sumIn = 0.0, sumOut = 0.0
-        for i in inflow {
+        var flows: [Double] = []
+        flows.reserveCapacity(inflow.count + outflow.count)
+        for i in inflow + outflow {
             guard let x = v(i) else { return nil }
-            sumIn += x
+            flows.append(x)
         }
-        for i in outflow {
-            guard let x = v(i) else { return nil }
-            sumOut += x
-        }
-        return out + [sumIn, sumOut, pack]
+        let sumIn = flows.prefix(inflow.count).reduce(0, +), sumOut = flows.dropFirst(inflow.count).reduce(0, +)
+        return out + [sumIn, sumOut, pack] + flows
     }
 
     private func vector() -> [Double] {
@@ -155,6 +232,20 @@ public struct PINNFeatures: Sendable {
                 out.append(blockMeans[config.blocks - j][c] - base[c])
             }
         }
+        guard config.longBlocks > 0 else { return out }
+        // longMeans: [before baseline, baseline, oldest … newest]
+        let n = config.longBlocks, p = config.pressureSensors.count
+        let longBase = longMeans[1]
+        for c in Array(0..<p) + Array(config.channels..<config.rowWidth) {
+            for j in 0..<n { out.append(longMeans[n + 1 - j][c] - longBase[c]) }
+        }
+        var sum = 0.0
+        for j in 0..<n {
+            let b = longMeans[n + 1 - j]
+            let rate = (b[p + 2] - longMeans[n - j][p + 2]) / config.longBlockS * packRateScale
+            sum += b[p] - b[p + 1] - rate
+            out.append(sum / Double(j + 1))
+        }
         return out
     }
 
@@ -164,5 +255,8 @@ public struct PINNFeatures: Sendable {
         for k in rowSum.indices { rowSum[k] = 0 }
         rowsInBlock = 0
         blockMeans.removeAll()
+        for k in longSum.indices { longSum[k] = 0 }
+        rowsInLongBlock = 0
+        longMeans.removeAll()
     }
 }

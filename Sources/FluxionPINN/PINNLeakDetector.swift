@@ -90,9 +90,9 @@ public struct PINNLeakDetector: Detector {
         seenS = nil
     }
 
-    /// The history the inputs need before the first answer (blocks + baseline), less what has passed.
+    /// The history the inputs need before the first answer (both windows and their baselines),
+    /// less what has passed.
     public var learningRemainingS: Double? {
-        let need = Double(model.features.blocks + 1) * model.features.blockS + model.features.sampleS
-        return max(0, need - (seenS.map { lastS - $0 } ?? 0))
+        max(0, model.features.historyS - (seenS.map { lastS - $0 } ?? 0))
     }
 }

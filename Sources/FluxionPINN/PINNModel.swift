@@ -97,8 +97,17 @@ public struct PINNModel: Codable, Sendable {
             throw .malformed(path: path, "format_version \(formatVersion); this build reads \(Self.formatVersion)")
         }
         let n = features.dimension
-        guard features.blocks >= 1, features.blockSamples >= 1, features.sampleS > 0, features.sampleS.isFinite else {
-            throw .malformed(path: path, "features: blocks, block_samples and sample_s must be positive")
+        guard features.longBlocks >= 0, features.longBlocks <= 10_000,
+            features.longBlocks == 0 || (1...1_000_000).contains(features.longBlockSamples)
+        else {
+            throw .malformed(
+                path: path, "features: long_blocks must be 0…10000 and, when positive, long_block_samples 1…1000000")
+        }
+        guard features.blocks >= 0, features.blockSamples >= 1, features.sampleS > 0, features.sampleS.isFinite,
+            features.blocks + features.longBlocks >= 1
+        else {
+            throw .malformed(
+                path: path, "features: block_samples and sample_s must be positive, and blocks or long_blocks too")
         }
         guard mean.count == n, std.count == n else {
             throw .malformed(

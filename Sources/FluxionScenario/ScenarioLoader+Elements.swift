@@ -14,6 +14,9 @@ extension ScenarioLoader {
             l.kinematicViscosityM2S = try m.positive("kinematic_viscosity_m2_s") ?? l.kinematicViscosityM2S
             l.temperatureC = try m.double("temperature_c") ?? l.temperatureC
             l.gravityMS2 = try m.positive("gravity_m_s2") ?? l.gravityMS2
+            if try m.string("momentum") != nil {
+                throw m.error("momentum", "is for gas only (liquids leave the convective term out)")
+            }
             fluid = .liquid(l)
         case "gas":
             var g = Gas()
@@ -24,6 +27,12 @@ extension ScenarioLoader {
             g.heatCapacityRatio = try m.positive("heat_capacity_ratio") ?? g.heatCapacityRatio
             g.ambientPressurePa = try m.positive("ambient_pressure_pa") ?? g.ambientPressurePa
             if var p = try m.mapping("temperature_profile_c") { g.temperatureProfileC = try parseProfile(&p) }
+            if let name = try m.string("momentum") {
+                guard let model = GasMomentum(rawValue: name) else {
+                    throw m.error("momentum", "must be no_convection or isothermal_euler, not '\(name)'")
+                }
+                g.momentum = model
+            }
             if g.heatCapacityRatio <= 1 { throw m.error("heat_capacity_ratio", "must be greater than 1") }
             fluid = .gas(g)
         default:

@@ -16,8 +16,11 @@ struct AlertsCommand: ParsableCommand {
             table (--json: one JSON array; --csv FILE: a CSV file, '-' for stdout), paging \
             through QueryAlerts up to --limit. With --by: count, mean and max probability per \
             station, hour of day (simulated clock), detector or network. With --follow: every alert event \
-            (raised, updated, cleared) as it happens, until interrupted.
-            """)
+            (raised, updated, cleared, acknowledged, shelved, unshelved) as it happens, until interrupted.
+            The ALARM column: unacked (raised, not acknowledged), acked, unacked-rtn (cleared while \
+            unacknowledged), normal, shelved. Alarm handling: fluxion alerts ack|shelve|unshelve ID.
+            """,
+        subcommands: [Ack.self, Shelve.self, Unshelve.self])
 
     @OptionGroup var connection: ConnectionOptions
     @Option(name: .customLong("detector"), help: "Only alerts of this detector (repeatable).") var detectors: [String] =
@@ -38,6 +41,13 @@ struct AlertsCommand: ParsableCommand {
     @Option(help: "Write the alerts as CSV to this file ('-': standard output) instead of a table.") var csv: String?
     @Option(help: "Aggregate instead of listing: station, hour, detector or network.") var by: String?
     @Flag(help: "Follow new alert events live (StreamAlerts) until interrupted.") var follow = false
+    @Flag(help: "Only unacknowledged alerts (unacked_active, unacked_returned; not shelved ones).") var unacked = false
+    @Option(
+        name: .customLong("alarm-state"),
+        help:
+            "Only alerts in this alarm state (repeatable): unacked_active, acked_active, unacked_returned, normal, shelved."
+    )
+    var alarmStates: [String] = []
 
     func validate() throws {
         if let state, !["raised", "cleared"].contains(state) {
@@ -56,12 +66,21 @@ struct AlertsCommand: ParsableCommand {
         if let by, Self.grouping(by) == nil {
             throw ValidationError("--by must be station, hour, detector or network, got '\(by)'")
         }
+        for name in alarmStates where Self.alarmState(name) == nil {
+            throw ValidationError(
+                "--alarm-state must be unacked_active, acked_active, unacked_returned, normal or shelved, got '\(name)'"
+            )
+        }
         let modes = [by != nil, follow, csv != nil].filter { $0 }.count
         guard modes <= 1 else { throw ValidationError("--by, --follow and --csv cannot be combined") }
     }
 
     static func severity(_ name: String) -> Wire.Severity? {
         Wire.Severity.allCases.first { $0 != .unspecified && $0.name == name }
+    }
+
+    static func alarmState(_ name: String) -> Wire.AlarmState? {
+        Wire.AlarmState.allCases.first { $0 != .unspecified && $0.name == name }
     }
 
     static func grouping(_ name: String) -> Wire.AlertGrouping? {
@@ -77,6 +96,7 @@ struct AlertsCommand: ParsableCommand {
         f.state = state == "raised" ? .raised : state == "cleared" ? .cleared : .unspecified
         f.minProbability = minProbability
         f.minSeverity = minSeverity.flatMap(Self.severity) ?? .unspecified
+        f.alarmStates = alarmStates.compactMap(Self.alarmState) + (unacked ? [.unackedActive, .unackedReturned] : [])
         if since != nil || until != nil {
             f.simTime = Wire.SimTimeRange(
                 startS: since ?? -Double.greatestFiniteMagnitude, endS: until ?? Double.greatestFiniteMagnitude)
@@ -168,8 +188,16 @@ struct AlertsCommand: ParsableCommand {
         while let event = try rpc({ () throws(RPCError) in try stream.next() }) {
             let alert = try event.alert.required("alert")
             if connection.json {
-                let data = try JSONSerialization.data(withJSONObject: alert.json, options: [.sortedKeys])
+                var object = alert.json
+                object["event"] = event.kind.name
+                if !event.operatorName.isEmpty || !event.tokenID.isEmpty {
+                    object["event_operator"] = event.operatorName
+                    object["event_token_id"] = event.tokenID
+                }
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
+            } else if [.acknowledged, .shelved, .unshelved].contains(event.kind) {
+                print("\(alert.alertID) \(alert.alarmSummary)")
             } else {
                 print(alert.tableRow)
             }

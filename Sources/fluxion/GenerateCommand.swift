@@ -29,7 +29,7 @@ struct GenerateCommand: ParsableCommand {
     var minStart: Double?
     @Option(help: "Latest first-leak onset, s (default: gas 79200, liquid 900).")
     var maxStart: Double?
-    @Option(help: "Recorded time before the first onset, s (default: gas 1800, liquid 60).")
+    @Option(help: "Recorded time before the first onset, s (default: gas 3600, liquid 60).")
     var before: Double?
     @Option(help: "Recorded time after the first onset, s (default: gas 3600, liquid 120).")
     var after: Double?
@@ -76,7 +76,7 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let (loaded, text) = try Self.scenario(scenario)
         let gas = loaded.network.fluid.isGas
-        let before = before ?? (gas ? 1800 : 60), after = after ?? (gas ? 3600 : 120)
+        let before = before ?? (gas ? 3600 : 60), after = after ?? (gas ? 3600 : 120)
         let lo = minStart ?? max(before, gas ? 7200 : 300), hi = maxStart ?? (gas ? 79_200 : 900)
         guard lo <= hi else { throw CLIError("--min-start (\(lo) s) must be ≤ --max-start (\(hi) s)") }
         guard lo >= before else {

@@ -50,7 +50,7 @@ struct PINNTrainingSet {
         }
         guard !caseOf.isEmpty else {
             throw CLIError(
-                "the dataset gives no input vector (windows too short for the detector's \(Double(config.blocks + 1) * config.blockS) s of history?)"
+                "the dataset gives no input vector (windows too short for the detector's \(config.historyS) s of history?)"
             )
         }
         // Where each pressure sensor sits on the line coordinate (nil: off the lines).
@@ -75,7 +75,12 @@ struct PINNTrainingSet {
             "pressure_positions": positions.map { $0 ?? -1 }, "line_length_m": line.lengthM,
             "wave_speed_m_per_s": waveSpeed, "nominal_flow": linePipes.map(\.nominalFlow).max() ?? 1,
             "is_gas": network.isGas, "pack_rate_to_flow": network.isGas ? 3600.0 : 1.0,
-            "vectors": caseOf.count, "cases": m.cases.count,
+            // The line's pipes, in order: where each ends (0…1 of the line) and its nominal flow,
+            // to turn a predicted size fraction at a predicted position into an outflow.
+            "line_pipe_ends": line.pipes.map { ($0.startM + $0.lengthM) / line.lengthM },
+            "line_pipe_nominal_flows": line.pipes.map { pipes[$0.id]?.nominalFlow ?? 1 },
+            "vectors": caseOf.count, "cases": m.cases.count, "long_blocks": config.longBlocks,
+            "long_block_s": config.longBlockS, "long_offset": config.channels * config.blocks,
         ]
     }
 

@@ -159,9 +159,12 @@ extension AlertStoreSuite {
                 """)
             let store = try SQLiteAlertStore(path: path)
             defer { store.close() }
-            #expect(try SQLiteProbe(path).userVersion() == 2)
+            #expect(try SQLiteProbe(path).userVersion() == SQLiteAlertStore.schemaVersion)
             let a = try #require(try store.alert(id: "ALR-7"))
             #expect(a.network == "" && a.detector == "thr" && a.positionM == 1.5)
+            // Version 3: alarm handling; a migrated alert is unacknowledged and not shelved.
+            #expect(a.acknowledgement == nil && a.shelving == nil)
+            #expect(a.alarmState(atWallUnixNs: 0) == .unackedActive)
             #expect(store.reserveID() == "ALR-8")
         }
 
@@ -209,8 +212,12 @@ extension AlertStoreSuite {
             try PostgresAlertStore(url: url, network: "a").close()
             try PostgresAlertStore(url: url, network: "b").close()  // already migrated: nothing to do
             #expect(
-                try pg.psql("SELECT string_agg(version::text, ',') FROM fluxion_migrations", database: database)
-                    .trimmingCharacters(in: .whitespacesAndNewlines) == "\(PostgresAlertStore.schemaVersion)")
+                try pg.psql(
+                    "SELECT string_agg(version::text, ',' ORDER BY version) FROM fluxion_migrations", database: database
+                )
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+                    == PostgresAlertStore.migrations.map { "\($0.version)" }.joined(separator: ","))
+            #expect(PostgresAlertStore.migrations.map(\.version) == Array(1...PostgresAlertStore.schemaVersion))
             try pg.psql("INSERT INTO fluxion_migrations(version) VALUES (99)", database: database)
             let error = #expect(throws: AlertStoreError.self) { try PostgresAlertStore(url: url, network: "a") }
             #expect(error?.description.contains("schema version 99 is newer than this build supports") == true)

@@ -61,6 +61,43 @@ import Testing
         #expect(abs(v[8] - w * -60) < 1e-15 && abs(v[9]) < 1e-15)
     }
 
+    /// The long window: pressures and boundary flows relative to the block before it, and the
+    /// mass balance with line pack averaged over the newest 1, 2, … blocks, newest block first.
+    @Test func longWindowCarriesTheMassBalance() throws {
+        let config = PINNFeatures.Config(
+            sampleS: 1, blockSamples: 1, blocks: 1, pressureSensors: ["PA", "PB"], inflowSensors: ["FIN"],
+            outflowSensors: ["FOUT"], longBlockSamples: 2, longBlocks: 2)
+        #expect(config.dimension == 5 * 1 + 5 * 2)
+        #expect(config.historyS == 4 * 2 + 1)
+        var f = PINNFeatures(config: config, network: Self.network)
+        // Rows 1…8 (channels PA, PB, Σ in, Σ out, pack): PA steps −60 Pa at row 7, Σ out falls
+        // from 10 to 8 at row 5 and to 6 at row 7, the pack grows by 1 per row (1 per s).
+        var out: [[Double]] = []
+        for t in 1...8 {
+            let fout = t >= 7 ? 6.0 : t >= 5 ? 8 : 10
+            let row = [t >= 7 ? 940.0 : 1000, 500, 10, fout, 100 + Double(t), 10, fout]
+            if let v = f.addRow(row) { out.append(v) }
+        }
+        // Long blocks (1,2) before the baseline, (3,4) the baseline, (5,6) and (7,8) the window:
+        // no vector before both windows are full.
+        #expect(out.count == 1)
+        let v = try #require(out.first)
+        #expect(Array(v[0..<5]) == [0, 0, 0, 0, 1])  // short window: row 8 − row 7
+        #expect(Array(v[5..<7]) == [-60, 0])  // PA: (7,8) − (3,4), (5,6) − (3,4)
+        #expect(Array(v[7..<9]) == [0, 0])  // PB
+        #expect(Array(v[9..<11]) == [0, 0])  // FIN relative to (3,4)
+        #expect(Array(v[11..<13]) == [-4, -2])  // FOUT relative to (3,4)
+        // Mass balance per block: Σ in − Σ out − (pack − pack of the block before) / 2 s:
+        // (7,8): 4 − 1 = 3, (5,6): 2 − 1 = 1; averaged over the newest 1 and 2 blocks.
+        #expect(Array(v[13..<15]) == [3, 2])
+        #expect(v.count == 15)
+        // A model file without the long window's keys reads as none.
+        let json =
+            #"{"sample_s":1,"block_samples":1,"blocks":1,"pressure_sensors":[],"inflow_sensors":[],"outflow_sensors":[]}"#
+        let old = try JSONDecoder().decode(PINNFeatures.Config.self, from: Data(json.utf8))
+        #expect(old.longBlocks == 0 && old.longChannels == 0)
+    }
+
     @Test func aMissingReadingRestartsNothingButSkipsTheRow() {
         var f = PINNFeatures(config: Self.config, network: Self.network)
         _ = f.observe(Self.tick(0, 1, 1, 1, 1))
@@ -142,6 +179,11 @@ import Testing
                 "model "
             ),
             ("shape", Data(text.replacingOccurrences(of: "\"inputs\":10", with: "\"inputs\":9").utf8), "layers"),
+            (
+                "long",
+                Data(text.replacingOccurrences(of: "\"long_blocks\":0", with: "\"long_blocks\":-3").utf8),
+                "long_blocks must be 0…10000"
+            ),
         ]
         for (name, data, message) in cases {
             let path = try write(name, data)

@@ -65,6 +65,11 @@ import Testing
                 "effective_area_m2: 0.0005,", "effective_area_m2: 0.0005, discharge_coefficient: 0.31,", 18, "L1",
                 "discharge_coefficient", "give effective_area_m2 = Cd·A"
             ),
+            // The gas momentum equation is a gas option.
+            (
+                "fluid: {kind: liquid}", "fluid: {kind: liquid, momentum: isothermal_euler}", 2, "fluid", "momentum",
+                "is for gas only"
+            ),
         ] as [(String, String, Int, String, String?, String)])
     func badScenarioNamesFileLineElementField(
         replace: String, with: String, line: Int, element: String,
@@ -78,6 +83,23 @@ import Testing
         #expect(e.field == field, "\(e)")
         #expect(e.description.contains(fragment), "\(e)")
         #expect(e.description.hasPrefix("bad.yaml:\(line):"), "\(e)")
+    }
+
+    // `momentum` under a gas fluid: no_convection by default, isothermal_euler when asked, and an
+    // unknown model refused naming the file, line, element and field.
+    @Test func gasMomentumEquationIsChosenInTheFluid() throws {
+        let yaml = try #require(EmbeddedScenarios.yaml(named: "absheron"))
+        let marker = "  kind: gas\n"
+        #expect(yaml.contains(marker))
+        func gas(_ s: Scenario) -> Gas? { if case .gas(let g) = s.network.fluid { g } else { nil } }
+        #expect(gas(try ScenarioLoader.load(yaml: yaml, file: "a.yaml"))?.momentum == .noConvection)
+        let euler = yaml.replacingOccurrences(of: marker, with: marker + "  momentum: isothermal_euler\n")
+        #expect(gas(try ScenarioLoader.load(yaml: euler, file: "a.yaml"))?.momentum == .isothermalEuler)
+        let bad = yaml.replacingOccurrences(of: marker, with: marker + "  momentum: euler\n")
+        let e = try #require(Self.error(bad))
+        #expect(e.file == "bad.yaml" && e.element == "fluid" && e.field == "momentum", "\(e)")
+        #expect(e.line == yaml.prefix(upTo: yaml.range(of: marker)!.upperBound).filter { $0 == "\n" }.count + 1, "\(e)")
+        #expect(e.description.contains("must be no_convection or isothermal_euler, not 'euler'"), "\(e)")
     }
 
     @Test func notYAMLSaysWhere() throws {

@@ -65,11 +65,46 @@ import Testing
         }
     }
 
-    /// One fluxiond of network `i` and a thread following its alerts.
+    /// Everything one StreamAlerts call received, per alert in order, with the delay from the
+    /// alert's raise (its wall time) to the client for the first event of each raise.
+    final class Log: @unchecked Sendable {
+        private let lock = NSLock()
+        private var byAlert: [String: [Wire.Alert]] = [:]
+        private var raiseDelaysS: [Bool: [Double]] = [:]
+        let network: String
+        private let startedS = Date().timeIntervalSince1970
+        init(network: String) { self.network = network }
+        func add(_ a: Wire.Alert) {
+            let now = Date().timeIntervalSince1970
+            lock.lock()
+            defer { lock.unlock() }
+            let key = "\(a.network)/\(a.alertID)"
+            // Only alerts raised after the call began (a restarted server's stream starts late).
+            if byAlert[key] == nil, a.state == .raised, Double(a.raisedWallUnixNs) / 1e9 > startedS {
+                raiseDelaysS[a.network == network, default: []].append(now - Double(a.raisedWallUnixNs) / 1e9)
+            }
+            byAlert[key, default: []].append(a)
+        }
+        var alerts: [String: [Wire.Alert]] {
+            lock.lock()
+            defer { lock.unlock() }
+            return byAlert
+        }
+        /// Raise-to-client delays, s: of this server's own alerts (local) or of others' (relayed).
+        func delays(own: Bool) -> [Double] {
+            lock.lock()
+            defer { lock.unlock() }
+            return raiseDelaysS[own, default: []]
+        }
+    }
+
+    /// One fluxiond of network `i` and a thread following its alerts (of every network).
     final class Node {
         let server: ServerProcess
         let conn: FluxionConnection
+        let log: Log
         init(_ i: Int, scenario: String, url: String, data: String, told: Told) throws {
+            let log = Log(network: "net-\(i)")
             server = try ServerProcess([
                 "--scenario", scenario, "--speed", "40", "--detector", "threshold", "--alerts", url,
                 "--network", "net-\(i)", "--seed", "\(i + 1)", "--data", data,
@@ -78,8 +113,14 @@ import Testing
             let stream = try conn.serverStream(
                 Wire.Fluxion.streamAlerts, Wire.StreamAlertsRequest(), as: Wire.AlertEvent.self)
             Thread {
-                while let event = try? stream.next() { if let a = event.alert { told.add(a) } }
+                while let event = try? stream.next() {
+                    if let a = event.alert {
+                        told.add(a)
+                        log.add(a)
+                    }
+                }
             }.start()
+            self.log = log
         }
         func close() { conn.close() }
     }
@@ -167,19 +208,42 @@ import Testing
         sleepUntil(seconds)
         stop.store(true, ordering: .relaxed)
         _ = queriesDone.wait(timeout: .now() + 30)
-        // A clean stop stores what is pending before exiting.
-        for n in nodes { #expect(n.server.stop(signal: SIGTERM) == 0) }
+        // A clean stop stores what is pending before exiting: every server but the first, whose
+        // stream (the control room's view) must then show every alert in its stored state.
+        for n in nodes.dropFirst() { #expect(n.server.stop(signal: SIGTERM) == 0) }
         let runS = Date().timeIntervalSince(t0)
 
         let database = "scale"
-        let rows = try pg.psql("SELECT network || '/' || alert_id, state FROM alerts", database: database)
+        let rows = try pg.psql("SELECT network || '/' || alert_id, state, revision FROM alerts", database: database)
         var stored: [String: Int] = [:]
+        var revisions: [String: Int] = [:]
         var storedCount = 0
         for line in rows.split(separator: "\n") {
             let parts = line.split(separator: "|")
-            guard parts.count == 2 else { continue }
+            guard parts.count == 3 else { continue }
             stored[String(parts[0])] = Int(parts[1])
+            revisions[String(parts[0])] = Int(parts[2])
             storedCount += 1
+        }
+        let controlRoom = nodes[0].log
+        let caughtUp = Date().addingTimeInterval(20)
+        func lastStates() -> [String: Int] { controlRoom.alerts.mapValues { Int($0.last!.state.rawValue) } }
+        while lastStates() != stored, Date() < caughtUp { usleep(50_000) }
+        #expect(nodes[0].server.stop(signal: SIGTERM) == 0)
+        // One stream saw every network's alerts, each change once, in order.
+        let seen = controlRoom.alerts
+        #expect(lastStates() == stored, "the stream on net-0 does not end with every alert in its stored state")
+        var seenEvents = 0
+        for (key, events) in seen {
+            seenEvents += events.count
+            #expect(
+                events.count <= revisions[key] ?? 0, "\(key): \(events.count) events for \(revisions[key] ?? 0) changes"
+            )
+            for (a, b) in zip(events, events.dropFirst()) {
+                #expect(a != b, "\(key): the same state twice")
+                #expect(!(a.state == .cleared && b.state == .raised), "\(key): raised after cleared")
+                #expect(a.probability <= b.probability, "\(key): out of order (the peak probability went down)")
+            }
         }
         let (states, events) = told.snapshot
         #expect(!states.isEmpty, "no alert was raised in \(runS) s")
@@ -209,6 +273,17 @@ import Testing
                     "scale: %d servers started in %.1f s; %.1f s run: %d alerts in the database from %d networks, %d events told to clients (%.2f events/s sustained), every told alert stored once; queries %d, p50 %.1f ms, p99 %.1f ms, %d failed during the database restart",
                 count, startS, runS, storedCount, networks.count, events, Double(events) / runS, sorted.count,
                 Self.percentile(sorted, 0.5) * 1000, Self.percentile(sorted, 0.99) * 1000, errors.count))
+        // Raise to client: on the raising server's own stream (local) and on the other servers'
+        // streams (through PostgreSQL NOTIFY and the relay), every stream of the run.
+        let local = nodes.flatMap { $0.log.delays(own: true) }.sorted()
+        let relayed = nodes.flatMap { $0.log.delays(own: false) }.sorted()
+        print(
+            String(
+                format:
+                    "scale: the stream on net-0 saw %d alerts of %d networks in %d events, each change at most once, in order; raise to client: local %d raises p50 %.1f ms p99 %.1f ms, relayed %d raises p50 %.1f ms p99 %.1f ms",
+                seen.count, Set(seen.keys.map { $0.split(separator: "/")[0] }).count, seenEvents, local.count,
+                Self.percentile(local, 0.5) * 1000, Self.percentile(local, 0.99) * 1000, relayed.count,
+                Self.percentile(relayed, 0.5) * 1000, Self.percentile(relayed, 0.99) * 1000))
     }
 
     @Test func unreachableDatabaseAtStartIsAOneLineErrorAndExit1() throws {

@@ -14,8 +14,10 @@ The loss (each term printed as it trains):
            errors of position, size and age (scaled to order one);
   physics  label-free residuals of the governing equations evaluated on the network's own
            outputs and the measured inputs, weighted by its (stopped-gradient) probability:
-           - mass balance with line pack: the predicted outflow equals the boundary imbalance
-             Σ in − Σ out − d(line pack)/dt read from the inputs;
+           - mass balance with line pack: the predicted outflow (size × the nominal flow of the
+             pipe at the predicted position) equals the boundary imbalance
+             Σ in − Σ out − d(line pack)/dt read from the inputs (over the long window's newest
+             ten minutes where the inputs have one, else over the short window's newest blocks);
            - wave arrival: each line pressure transmitter's drop arrives at
              t0 + |x_i − x_leak| / a, i.e. its age equals age − |x_i − x̂|/a, where a drop is seen
              and the network places it inside the inputs' window.
@@ -61,17 +63,29 @@ def physics_inputs(x, meta):
     """Measured quantities the physics terms compare the outputs with, from the raw inputs."""
     blocks, p = meta["blocks"], meta["pressure_channels"]
     block_s = meta["block_s"]
-    v = x.reshape(x.shape[0], meta["channels"], blocks)  # channel, block (0: newest)
-    k = min(4, blocks - 1)
-    inflow, outflow, pack = v[:, p, :], v[:, p + 1, :], v[:, p + 2, :]
-    pack_rate = (pack[:, 0] - pack[:, k]) / (k * block_s) * meta["pack_rate_to_flow"]
-    imbalance = (inflow[:, :k].mean(axis=1) - outflow[:, :k].mean(axis=1)) - pack_rate
+    short = meta["channels"] * blocks
+    v = x[:, :short].reshape(x.shape[0], meta["channels"], blocks)  # channel, block (0: newest)
+    long_blocks = meta.get("long_blocks", 0)
+    if long_blocks > 0:
+        # The long window's last channel: the mass balance with line pack averaged over the
+        # newest 1, 2, … blocks; the physics term takes its newest ten minutes.
+        lv = x[:, meta["long_offset"]:].reshape(x.shape[0], -1, long_blocks)
+        k = max(1, min(long_blocks, int(round(600 / meta["long_block_s"]))))
+        imbalance = lv[:, -1, k - 1].copy()
+    else:
+        k = min(4, blocks - 1)
+        inflow, outflow, pack = v[:, p, :], v[:, p + 1, :], v[:, p + 2, :]
+        pack_rate = (pack[:, 0] - pack[:, k]) / (k * block_s) * meta["pack_rate_to_flow"]
+        imbalance = (inflow[:, :k].mean(axis=1) - outflow[:, :k].mean(axis=1)) - pack_rate
     imbalance /= meta["nominal_flow"]
     # Arrival of the drop at each line transmitter: the oldest block from which the change stays
     # below −4 σ (σ: the spread of that channel's changes over all vectors, a robust estimate).
     positions = np.array(meta["pressure_positions"], dtype=np.float64)
     on_line = positions >= 0
     dp = v[:, :p, :]
+    if blocks < 2:  # no short window to see a front in
+        zero = np.zeros((x.shape[0], p))
+        return imbalance, zero, zero, np.where(on_line, positions, 0.0)
     sigma = 1.4826 * np.median(np.abs(dp - np.median(dp, axis=(0, 2), keepdims=True)), axis=(0, 2)) + 1e-9
     below = dp < -4 * sigma[None, :, None]
     # persistent: every newer block below too → cumulative product from the newest block
@@ -134,6 +148,16 @@ def main():
 
     train, val = arrays(~is_val), arrays(is_val)
     pos = jnp.asarray(arr_pos, dtype=jnp.float32)
+    # Nominal flow of the pipe at a line position, over the line's largest (the imbalance's unit):
+    # a size fraction at position u is an outflow of size × nominal(u).
+    ends = jnp.asarray(meta.get("line_pipe_ends", [1.0]), dtype=jnp.float32)
+    nominal_share = jnp.asarray(
+        np.asarray(meta.get("line_pipe_nominal_flows", [meta["nominal_flow"]])) / meta["nominal_flow"],
+        dtype=jnp.float32)
+
+    def share_at(u):
+        k = jnp.clip(jnp.searchsorted(ends, u), 0, ends.shape[0] - 1)
+        return nominal_share[k]
 
     key = jax.random.PRNGKey(a.seed)
     sizes = [x.shape[1], a.hidden, a.hidden, 4]
@@ -162,7 +186,8 @@ def main():
         size = (is_open * ((q - yb[:, 2]) / size_scale * 4) ** 2).sum() / n_open
         onset = (is_open * ((age - yb[:, 3]) / age_scale * 4) ** 2).sum() / n_open
         weight = jax.lax.stop_gradient(jax.nn.sigmoid(logit))
-        mass = (weight * ((q - imb) / size_scale) ** 2).mean()
+        outflow = q * jax.lax.stop_gradient(share_at(u))
+        mass = (weight * ((outflow - imb) / size_scale) ** 2).mean()
         travel = jnp.abs(pos[None, :] - u[:, None]) * line_m / wave
         expected = age[:, None] - travel
         # Only where the network places the drop inside the inputs' window can its age be seen

@@ -7,8 +7,12 @@
 //   2. batched inserts: `save` of 100 alerts per transaction;
 //   3. query latency: a filtered page (detector, station, min probability, sim-time window)
 //      over the batched store (100,000 alerts by default), first page and a deep page.
+//   4. with --postgres, the relay (StreamAlerts across networks): one network saves an alert
+//      (durable), a `PostgresAlertFeed` of another network waits for it (NOTIFY, then a read
+//      of the row); 500 times, one at a time: save-to-feed and commit-to-feed latency.
 // Prints the rates and still checks the results: every alert is in the store, every page
-// holds only alerts that pass the filter, and the total count equals a count done in Swift.
+// holds only alerts that pass the filter, the total count equals a count done in Swift, and
+// the feed returns every relayed alert once, as saved.
 
 import FluxionAlerts
 import Foundation
@@ -99,7 +103,7 @@ do {
     let query = AlertQuery(
         simTimeRange: (span * 0.1)...(span * 0.9), detectors: ["lof"], stationIDs: ["SUM"],
         minProbability: 0.9, networks: [store.network])
-    let expected = all.filter(query.matches).count
+    let expected = all.filter { query.matches($0) }.count
     var firstPageMs: [Double] = []
     var deepPageMs: [Double] = []
     for _ in 0..<50 {
@@ -107,7 +111,7 @@ do {
         let page = try store.query(query, pageSize: 100)
         firstPageMs.append((now() - t0) * 1000)
         guard page.totalCount == expected else { fail("total \(page.totalCount), Swift counted \(expected)") }
-        guard page.alerts.allSatisfy(query.matches) else { fail("a page holds an alert outside the filter") }
+        guard page.alerts.allSatisfy({ query.matches($0) }) else { fail("a page holds an alert outside the filter") }
         // Walk 5 pages further and time the last (keyset paging: a deep page costs the same).
         var token = page.nextPageToken
         for _ in 0..<4 { token = try store.query(query, pageSize: 100, pageToken: token).nextPageToken }
@@ -115,7 +119,9 @@ do {
         t0 = now()
         let deep = try store.query(query, pageSize: 100, pageToken: token)
         deepPageMs.append((now() - t0) * 1000)
-        guard deep.alerts.allSatisfy(query.matches) else { fail("a deep page holds an alert outside the filter") }
+        guard deep.alerts.allSatisfy({ query.matches($0) }) else {
+            fail("a deep page holds an alert outside the filter")
+        }
     }
     func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
     let storeName = postgresURL == nil ? "SQLite (synchronous=FULL)" : "PostgreSQL (synchronous_commit=on)"
@@ -132,6 +138,7 @@ do {
             format:
                 "filtered page of 100 over %d alerts (%d match): first page median %.2f ms, 6th page median %.2f ms",
             batchedCount, expected, median(firstPageMs), median(deepPageMs)))
+    if let postgresURL { try relay(postgresURL) }
     print("checks: OK")
 } catch {
     fail("\(error)")
@@ -141,4 +148,34 @@ do {
 func writeLine(_ fd: Int32, _ text: String) {
     let bytes = Array((text.hasSuffix("\n") ? text : text + "\n").utf8)
     _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+}
+
+/// Phase 4: save on one network, wait for it on another's feed; prints p50/p99.
+func relay(_ url: String) throws {
+    let source = try PostgresAlertStore(url: url, network: "bench-\(getpid())-relay-source")
+    defer { source.close() }
+    let feed = try PostgresAlertFeed(url: url, network: "bench-\(getpid())-relay-listener")
+    defer { feed.close() }
+    var saveToFeedMs: [Double] = []
+    var commitToFeedMs: [Double] = []
+    for i in 0..<500 {
+        let a = alert(i, id: source.reserveID(), network: source.network)
+        let t0 = now()
+        try source.save(a)
+        let committed = now()
+        var got: [AlertRecord] = []
+        while got.isEmpty, now() - t0 < 10 { got = try feed.next(timeoutS: 1) }
+        let t1 = now()
+        guard got == [a] else { fail("relay: expected \(a.id) once, got \(got.map(\.id))") }
+        saveToFeedMs.append((t1 - t0) * 1000)
+        commitToFeedMs.append((t1 - committed) * 1000)
+    }
+    guard try feed.next(timeoutS: 0.3).isEmpty else { fail("relay: an alert came twice") }
+    func percentile(_ xs: [Double], _ p: Double) -> Double { xs.sorted()[Int(Double(xs.count - 1) * p)] }
+    print(
+        String(
+            format:
+                "relay (NOTIFY + row read, 500 alerts one at a time): save to feed p50 %.2f ms p99 %.2f ms; commit to feed p50 %.2f ms p99 %.2f ms",
+            percentile(saveToFeedMs, 0.5), percentile(saveToFeedMs, 0.99), percentile(commitToFeedMs, 0.5),
+            percentile(commitToFeedMs, 0.99)))
 }

@@ -21,8 +21,10 @@ func check(_ ok: Bool, _ message: @autoclosure () -> String) {
     }
 }
 
-// 1. Kernel throughput: a 10 km liquid line of 20 pipes × 500 reaches = 10,000 reaches.
-func kernelThroughput(fluidIsGas: Bool) throws {
+// 1. Kernel throughput: a 10 km liquid line of 20 pipes × 500 reaches = 10,000 reaches; gas with
+// either momentum equation (docs/PHYSICS.md, "Gas momentum equation"). Returns ns per node-update.
+@discardableResult
+func kernelThroughput(fluidIsGas: Bool, momentum: GasMomentum = .noConvection) throws -> Double {
     let pipes = 20, reachesPerPipe = 500, lengthM = 500.0
     var nodes = [Node]()
     var list = [FluxionTwin.Pipe]()
@@ -47,7 +49,7 @@ func kernelThroughput(fluidIsGas: Bool) throws {
                     friction: .darcy(0.018), waveSpeed: .given(wave)))
         }
     }
-    let fluid: Fluid = fluidIsGas ? .gas(Gas()) : .liquid(.water)
+    let fluid: Fluid = fluidIsGas ? .gas(Gas(momentum: momentum)) : .liquid(.water)
     var solver = try TransientSolver(
         network: Network(fluid: fluid, nodes: nodes, pipes: list),
         timeStepS: lengthM / Double(reachesPerPipe) / wave)
@@ -69,7 +71,9 @@ func kernelThroughput(fluidIsGas: Bool) throws {
         String(
             format:
                 "%@ kernel: %d reaches × %d steps in %.3f s = %.3g node-updates/s (%.2f ns/node), mass residual %.1e",
-            fluidIsGas ? "gas   " : "liquid", cells, steps, wall, rate, 1e9 / rate, abs(residual) / inflow))
+            fluidIsGas ? (momentum == .noConvection ? "gas   " : "gas (isothermal_euler)") : "liquid", cells, steps,
+            wall, rate, 1e9 / rate, abs(residual) / inflow))
+    return 1e9 / rate
 }
 
 // 2. The TSNet reference case (reservoir–pipe–valve, 10 s, Δt = 1/240 s, 200 reaches).
@@ -117,9 +121,15 @@ func tsnetCase() throws {
     print(line)
 }
 
-// 3. The default scenario for a simulated day, sensors sampled, no output.
-func absheronDay() throws {
-    let scenario = try EmbeddedScenarios.load("absheron")
+// 3. The default scenario for a simulated day, sensors sampled, no output; optionally with the
+// isothermal Euler momentum equation. Returns the wall time, s.
+@discardableResult
+func absheronDay(momentum: GasMomentum = .noConvection) throws -> Double {
+    var scenario = try EmbeddedScenarios.load("absheron")
+    if case .gas(var g) = scenario.network.fluid {
+        g.momentum = momentum
+        scenario.network.fluid = .gas(g)
+    }
     let t0 = now()
     var sim = try Simulation(scenario: scenario, seed: 1)
     var readings = 0
@@ -128,15 +138,22 @@ func absheronDay() throws {
     check(sim.solver.isFinite, "absheron non-finite")
     print(
         String(
-            format: "absheron: 86400 s simulated in %.2f s wall = %.0f× real time (%d reaches, Δt %.3f s, %d readings)",
-            wall, 86_400 / wall, sim.solver.grid.totalReaches, sim.timeStepS, readings))
+            format:
+                "absheron%@: 86400 s simulated in %.2f s wall = %.0f× real time (%d reaches, Δt %.3f s, %d readings)",
+            momentum == .noConvection ? "" : " (isothermal_euler)", wall, 86_400 / wall,
+            sim.solver.grid.totalReaches, sim.timeStepS, readings))
+    return wall
 }
 
 do {
     try kernelThroughput(fluidIsGas: false)
-    try kernelThroughput(fluidIsGas: true)
+    let gasNs = try kernelThroughput(fluidIsGas: true)
+    let eulerNs = try kernelThroughput(fluidIsGas: true, momentum: .isothermalEuler)
+    print(String(format: "gas momentum: isothermal_euler / no_convection kernel cost %.2f×", eulerNs / gasNs))
     try tsnetCase()
-    try absheronDay()
+    let dayWall = try absheronDay()
+    let eulerDayWall = try absheronDay(momentum: .isothermalEuler)
+    print(String(format: "gas momentum: isothermal_euler / no_convection absheron day %.2f×", eulerDayWall / dayWall))
 } catch {
     FileHandle.standardError.write(Data("bench-moc: \(error)\n".utf8))
     exit(1)

@@ -39,13 +39,26 @@ final class AlertFanout {
         for sub in all { sub.call.finish(status, message) }
     }
 
-    /// Offers `events` (already durable) to every subscriber, in order.
+    /// When to judge the alert before an alarm change: now, or, for a shelving that ran out,
+    /// just before its end (it was shelved then).
+    private static func justBefore(_ previous: AlertRecord, _ now: Int64) -> Int64 {
+        guard let until = previous.shelving?.untilWallUnixNs, until <= now else { return now }
+        return until - 1
+    }
+
+    /// Offers `events` (already durable) to every subscriber, in order. An alarm event (it has
+    /// the alert before the change) goes to a subscriber whose filter the alert passed before
+    /// or passes after, so that one following, say, unacknowledged alerts sees one leave.
     func publish(_ events: [AlertEvent]) {
         guard !subscribers.isEmpty else { return }
+        let now = WallTime.nowUnixNs()
         for event in events {
             var payload: [UInt8]?
-            for (key, sub) in subscribers where sub.query.matches(event.alert) {
-                let bytes = payload ?? Wire.AlertEvent(alert: Wire.Alert(event.alert)).encoded()
+            for (key, sub) in subscribers
+            where sub.query.matches(event.alert, atWallUnixNs: now)
+                || event.previous.map({ sub.query.matches($0, atWallUnixNs: Self.justBefore($0, now)) }) == true
+            {
+                let bytes = payload ?? Wire.AlertEvent(event, atWallUnixNs: now).encoded()
                 payload = bytes
                 switch sub.call.send(bytes) {
                 case .sent:

@@ -12,6 +12,8 @@ import Logging
 ///                      TwinService.leakEvents ─┘ (matching)           (one save at a time) │
 ///  writer thread:                        AlertStore.save (durable; retried if transient) ◀┘
 ///  loop thread:  AlertFanout ──▶ StreamAlerts calls ◀── only after the commit ──┘
+///                     ▲ other networks' changes (shared PostgreSQL store only)
+///  relay thread:  AlertRelay: LISTEN/NOTIFY on its own connection, catches up after a gap
 ///  loop thread:  QueryAlerts / AggregateAlerts ──▶ reader thread: AlertStore (SQL) ──▶ answer
 /// ```
 ///
@@ -35,12 +37,20 @@ public final class AlertService {
     public let storeLocation: String
     /// The network (shard) id on every alert this service raises.
     public let network: String
-    private let writer: AlertStoreThread
+    let writer: AlertStoreThread
     private let reader: AlertStoreThread
     private var engine: AlertEngine
-    private let fanout: AlertFanout
+    let fanout: AlertFanout
+    /// Other networks' alert changes, for a store shared with other servers (nil for SQLite).
+    private var relay: AlertRelay?
+    /// Alert changes of other servers handed to StreamAlerts (through the relay).
+    public private(set) var relayedChanges = 0
     private weak var twin: TwinService?
-    private var logger: Logger
+    var logger: Logger
+    /// Shelvings in force that this server ends when they run out (`AlertService+Alarms`):
+    /// network and id → end, Unix ns; those being ended now.
+    var shelvingEnds: [AlarmKey: Int64] = [:]
+    var shelvingEndsInFlight: Set<AlarmKey> = []
     private var isStopping = false
     /// Saves that failed, plus events refused because too many waited (none of them published).
     public private(set) var storeFailures = 0
@@ -82,6 +92,7 @@ public final class AlertService {
         self.network = store.network
         let closed = try store.closeOrphans(wallUnixNs: wallUnixNs())
         let queries = try store.reopen()
+        let shelved = try Self.shelvingsInForce(store)
         var configuration = configuration
         configuration.network = store.network
         // `reserveID` is the one store method safe from any thread: the writer saves meanwhile.
@@ -97,9 +108,20 @@ public final class AlertService {
         if closed > 0 {
             logger.notice("alert store \(store.location): closed \(closed) alerts left raised by the previous run")
         }
+        if let feed = try store.changeFeed() {
+            let relay = AlertRelay(feed: feed, location: store.location, loop: server.loop, logger: server.logger) {
+                [unowned self] records in relayed(records)
+            }
+            self.relay = relay
+            relay.start()
+        }
         server.services.append(self)
         register(server.router)
+        registerAlarmMethods(server.router)
+        shelvingEnds = shelved
+        server.housekeepingTasks.append { [unowned self] in endShelvingsRunOut() }
         server.onShutdown.append { [unowned self] in
+            relay?.stop()
             fanout.endAll(.unavailable, "server is shutting down")
             // Writes handed over so far become durable before the loop closes; later ones (the
             // detectors' last signals, delivered while the loop drains) are waited for in
@@ -211,7 +233,19 @@ public final class AlertService {
                     "alert store \(storeLocation): reachable again after \(outcome.failedAttempts) failed attempts; \(batch.reduce(0) { $0 + $1.events.count }) buffered alert events stored"
                 )
             }
-            for save in batch { published(save.events, save.stored) }
+            // The alarm state is the store's (an acknowledgement made since the engine's record).
+            var alarms: [String: AlertRecord] = [:]
+            for a in outcome.stored { alarms[a.id] = a }
+            for save in batch {
+                let events = save.events.map { e -> FluxionAlerts.AlertEvent in
+                    guard let stored = alarms[e.alert.id] else { return e }
+                    var e = e
+                    e.alert.acknowledgement = stored.acknowledgement
+                    e.alert.shelving = stored.shelving
+                    return e
+                }
+                published(events, save.stored)
+            }
         }
         flush()
     }
@@ -225,6 +259,14 @@ public final class AlertService {
         fanout.publish(events)
         for hook in onPublished { hook(events) }
         stored?(events)
+    }
+
+    /// Changes other servers committed to the shared store (loop thread): streamed like local
+    /// events, whose filter decides (`AlertFilter.networks`).
+    private func relayed(_ records: [AlertRecord]) {
+        relayedChanges += records.count
+        fanout.publish(
+            records.map { FluxionAlerts.AlertEvent(kind: $0.state == .cleared ? .cleared : .updated, alert: $0) })
     }
 
     /// Call when a detector is unloaded or swapped out (loop thread): its raised alert, if any,
@@ -258,9 +300,10 @@ public final class AlertService {
             }
             let token = request.pageToken
             return { store throws(AlertStoreError) in try store.query(query, pageSize: size, pageToken: token) }
-        } answer: { _, page in
-            Wire.QueryAlertsResponse(
-                alerts: page.alerts.map(Wire.Alert.init),
+        } answer: { (_, page: AlertPage) in
+            let now = WallTime.nowUnixNs()
+            return Wire.QueryAlertsResponse(
+                alerts: page.alerts.map { Wire.Alert($0, atWallUnixNs: now) },
                 nextPageToken: page.nextPageToken ?? "", totalCount: UInt64(page.totalCount))
         }
         router.unary(Wire.Fluxion.aggregateAlerts, on: reader) {

@@ -4,9 +4,21 @@ import FluxionTwin
 import FluxionWire
 
 extension Wire.Alert {
-    /// The wire form of a stored alert: absent values become "" or 0 (proto3 scalars).
-    init(_ a: AlertRecord) {
+    /// The wire form of a stored alert: absent values become "" or 0 (proto3 scalars). The alarm
+    /// state is the one at wall time `now` (a shelving that has run out is left out).
+    init(_ a: AlertRecord, atWallUnixNs now: Int64 = WallTime.nowUnixNs()) {
         self.init()
+        alarmState = Wire.AlarmState(rawValue: Int32(a.alarmState(atWallUnixNs: now).rawValue))
+        acknowledgement = a.acknowledgement.map {
+            Wire.Acknowledgement(
+                operatorName: $0.by.operatorName, tokenID: $0.by.tokenID, wallUnixNs: $0.wallUnixNs, comment: $0.comment
+            )
+        }
+        shelving = a.shelving(atWallUnixNs: now).map {
+            Wire.Shelving(
+                kind: $0.kind == .timed ? .timed : .oneShot, untilWallUnixNs: $0.untilWallUnixNs, reason: $0.reason,
+                operatorName: $0.by.operatorName, tokenID: $0.by.tokenID, shelvedWallUnixNs: $0.wallUnixNs)
+        }
         alertID = a.id
         detector = a.detector
         state = a.state == .raised ? .raised : .cleared
@@ -70,13 +82,46 @@ extension Wire.AlertFilter {
         case .unrecognized(let n): throw .invalidArgument("filter.min_severity: unknown severity \(n)")
         default: q.minSeverity = AlertSeverity(rawValue: Int(minSeverity.rawValue))
         }
+        guard alarmStates.count <= AlarmState.allCases.count * 4 else {
+            throw .invalidArgument(
+                "filter.alarm_states: at most \(AlarmState.allCases.count * 4) items, got \(alarmStates.count)")
+        }
+        for s in alarmStates {
+            guard let state = AlarmState(rawValue: Int(s.rawValue)) else {
+                throw .invalidArgument("filter.alarm_states: unknown alarm state \(s.rawValue)")
+            }
+            q.alarmStates.insert(state)
+        }
         return q
+    }
+}
+
+extension Wire.AlertEvent {
+    /// The wire form of an event (the alarm state at `now`).
+    init(_ e: FluxionAlerts.AlertEvent, atWallUnixNs now: Int64) {
+        let kind: Wire.AlertEventKind =
+            switch e.kind {
+            case .raised: .raised
+            case .updated: .updated
+            case .cleared: .cleared
+            case .acknowledged: .acknowledged
+            case .shelved: .shelved
+            case .unshelved: .unshelved
+            }
+        self.init(
+            alert: Wire.Alert(e.alert, atWallUnixNs: now), kind: kind, operatorName: e.actor?.operatorName ?? "",
+            tokenID: e.actor?.tokenID ?? "")
     }
 }
 
 extension AlertStoreError: RPCStatusConvertible {
     /// A bad token or filter is the caller's mistake; anything else is the server's.
     public var rpcError: RPCError {
+        switch self {
+        case .alertNotFound: return .notFound(description)
+        case .alarmRefused: return RPCError(.failedPrecondition, description)
+        default: break
+        }
         if isTransient { return .unavailable(description) }
         return isCallerError ? .invalidArgument(description) : .internal(description)
     }

@@ -18,6 +18,8 @@ final class SaveRetry: Sendable {
     struct Outcome: Sendable {
         /// Attempts that failed before the one that succeeded.
         var failedAttempts: Int
+        /// The alerts as stored (with the alarm state the store holds).
+        var stored: [AlertRecord] = []
     }
 
     static let firstDelayS = 0.05
@@ -39,8 +41,8 @@ final class SaveRetry: Sendable {
         var lastReport = started
         while true {
             do throws(AlertStoreError) {
-                try store.save(records)
-                return Outcome(failedAttempts: failures)
+                let stored = try store.save(records)
+                return Outcome(failedAttempts: failures, stored: stored)
             } catch  where error.isTransient {
                 failures += 1
                 if let stopped = stoppedAt.withLock({ $0 }),

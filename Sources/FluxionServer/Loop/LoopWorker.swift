@@ -107,13 +107,25 @@ extension Router {
         failure: @escaping (Worker.Failure) -> RPCError,
         answerLater answer: @escaping (Request, Value, _ reply: @escaping (Result<Response, RPCError>) -> Void) -> Void
     ) {
+        unary(
+            method, on: worker, { (request: Request, _: ServerCall) throws(RPCError) in try work(request) },
+            failure: failure, answerLater: answer)
+    }
+
+    /// The same, for work that needs the call too (who made it: `ServerCall.principal`).
+    public func unary<Request: WireMessage, Response: WireMessage, Worker: LoopWorker, Value: Sendable>(
+        _ method: MethodDescriptor, on worker: Worker,
+        _ work: @escaping (Request, ServerCall) throws(RPCError) -> WorkerBody<Worker, Value>,
+        failure: @escaping (Worker.Failure) -> RPCError,
+        answerLater answer: @escaping (Request, Value, _ reply: @escaping (Result<Response, RPCError>) -> Void) -> Void
+    ) {
         precondition(method.kind == .unary, "\(method.path) is not unary")
         register(method) { call, payload in
             let request: Request
             let body: WorkerBody<Worker, Value>
             do throws(RPCError) {
                 do throws(DecodeError) { request = try Request(decoding: payload) } catch { throw error.rpcError }
-                body = try work(request)
+                body = try work(request, call)
             } catch {
                 return call.finish(error.code, error.message)
             }

@@ -44,6 +44,9 @@ public final class Server {
     private var shutdownTimer: UnsafeMutablePointer<uv_timer_t>?
     /// Runs once when shutdown begins (layers above stop their own work).
     public var onShutdown: [() -> Void] = []
+    /// Runs on every housekeeping tick (loop thread; every 50 ms … 1 s, a quarter of the idle
+    /// timeout), for services' own periodic checks (e.g. shelvings that run out).
+    public var housekeepingTasks: [() -> Void] = []
     /// Bytes of partial frames buffered by all connections (bounded by
     /// `configuration.maxBufferedFrameBytes`).
     public internal(set) var bufferedFrameBytes = 0
@@ -232,6 +235,7 @@ public final class Server {
                 conn.goAway(.unavailable, "connection idle for \(limit) ms")
             }
         }
+        for task in housekeepingTasks { task() }
     }
 
     /// Bytes of write blocks freed since the allocator was last asked to give memory back.

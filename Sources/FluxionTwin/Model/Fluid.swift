@@ -69,12 +69,14 @@ public struct Gas: Sendable, Equatable {
     public var ambientPressurePa: Double
     /// Gas temperature over the day (°C vs seconds of day), reporting only; nil: constant.
     public var temperatureProfileC: TimeProfile?
+    /// Momentum equation of the dynamics (docs/PHYSICS.md, "Gas momentum equation").
+    public var momentum: GasMomentum
 
     public init(
         specificGasConstantJKgK: Double = 478.0, compressibility: Double = 0.99,
         referenceTemperatureK: Double = 288.15, dynamicViscosityPaS: Double = 1.1e-5,
         heatCapacityRatio: Double = 1.31, ambientPressurePa: Double = 101_325,
-        temperatureProfileC: TimeProfile? = nil
+        temperatureProfileC: TimeProfile? = nil, momentum: GasMomentum = .noConvection
     ) {
         self.specificGasConstantJKgK = specificGasConstantJKgK
         self.compressibility = compressibility
@@ -83,6 +85,7 @@ public struct Gas: Sendable, Equatable {
         self.heatCapacityRatio = heatCapacityRatio
         self.ambientPressurePa = ambientPressurePa
         self.temperatureProfileC = temperatureProfileC
+        self.momentum = momentum
     }
 
     /// Standard conditions of the gas industry: 15 °C, 101.325 kPa.

@@ -6,6 +6,8 @@ import Foundation
 /// Pipe laws, with f the Darcy factor and A the area:
 /// - liquid: H_from − H_to = f·L/(2g·D·A²)·Q|Q|                (Darcy–Weisbach)
 /// - gas:    p_from² − p_to² = f·c²·L/(D·A²)·ṁ|ṁ|              (isothermal general flow equation)
+///   and with `GasMomentum.isothermalEuler` the kinetic term of d(p + ρv²)/dx added:
+///           p_from² − p_to² = f·c²·L/(D·A²)·ṁ|ṁ| + 2·c²·ṁ²/A²·ln(p_from/p_to)
 /// Node law: Σ inflow − Σ outflow − demand − orifice(H) = 0.
 public struct SteadyState: Sendable, Equatable {
     /// Potential per node: liquid head m, gas absolute pressure Pa.
@@ -43,6 +45,8 @@ public struct SteadyState: Sendable, Equatable {
         for i in 0..<nn { if let f = fixed[i] { u[i] = f } }
         let pGuess = fluid.isGas ? uGuess.squareRoot() : 1
         let c2 = grid.waveSpeedsMS.map { $0 * $0 }
+        var euler = false
+        if case .gas(let gas) = fluid, gas.momentum == .isothermalEuler { euler = true }
         var q = network.pipes.map { p -> Double in
             switch fluid {
             case .liquid: return p.areaM2 * 0.5
@@ -64,10 +68,13 @@ public struct SteadyState: Sendable, Equatable {
                     fluid.isGas
                     ? f[k] * c2[k] * p.lengthM / (p.diameterM * a2)
                     : f[k] * p.lengthM / (2 * g * p.diameterM * a2)
-                rhs[k] = -(r * q[k] * abs(q[k]) - (u[from[k]] - u[to[k]]))
-                jac[k * n + k] = max(2 * r * abs(q[k]), 2 * r * 1e-9 * qScale)
-                if freeIndex[from[k]] >= 0 { jac[k * n + np + freeIndex[from[k]]] = -1 }
-                if freeIndex[to[k]] >= 0 { jac[k * n + np + freeIndex[to[k]]] = 1 }
+                // Kinetic term (isothermal Euler): e·ṁ²·ln(u_from/u_to), e = c²/A², u = p².
+                let e = euler ? c2[k] / a2 : 0
+                let uf = u[from[k]], ut = u[to[k]], logRatio = euler ? log(uf / ut) : 0
+                rhs[k] = -(r * q[k] * abs(q[k]) + e * q[k] * q[k] * logRatio - (uf - ut))
+                jac[k * n + k] = max(2 * r * abs(q[k]) + 2 * e * q[k] * logRatio, 2 * r * 1e-9 * qScale)
+                if freeIndex[from[k]] >= 0 { jac[k * n + np + freeIndex[from[k]]] = -1 + e * q[k] * q[k] / uf }
+                if freeIndex[to[k]] >= 0 { jac[k * n + np + freeIndex[to[k]]] = 1 - e * q[k] * q[k] / ut }
             }
             for j in 0..<nn where freeIndex[j] >= 0 {
                 let row = np + freeIndex[j]
@@ -109,6 +116,31 @@ public struct SteadyState: Sendable, Equatable {
             }
         }
         throw .steadyStateDidNotConverge(iterations: 200, residual: residual)
+    }
+
+    /// Steady isothermal Euler pressure at `distanceM` from a pipe's inlet: the root on the
+    /// subsonic branch (p > c·|G|) of p₀² − p² − 2·c²·G²·ln(p₀/p) = (f/D)·c²·G|G|·x, G = ṁ/A,
+    /// by Newton's method from the general-flow-equation value, to 1e-14 relative.
+    /// - Parameters: inletPa p₀; outletPa, the pipe's other end (the fallback if Newton
+    ///   fails); massFlow ṁ kg/s; c2 c² m²/s²; areaM2 A; frictionPerLength f/D 1/m.
+    static func eulerPressure(
+        inletPa p0: Double, outletPa p1: Double, massFlow m: Double, c2: Double, areaM2: Double,
+        frictionPerLength fOverD: Double, distanceM x: Double
+    ) -> Double {
+        let g = m / areaM2
+        let rhs = fOverD * c2 * g * abs(g) * x, kin = 2 * c2 * g * g
+        let floor = (kin / 2).squareRoot()  // p = c·|G|: Mach 1
+        var p = max((p0 * p0 - rhs).squareRoot(), 1.01 * floor)
+        if !p.isFinite { p = max(p1, 1.01 * floor) }
+        for _ in 0..<100 {
+            let value = p0 * p0 - p * p - kin * log(p0 / p) - rhs
+            let slope = -2 * p + kin / p
+            var next = p - value / slope
+            if !(next > floor) { next = 0.5 * (p + floor) }
+            if abs(next - p) <= 1e-14 * p { return next }
+            p = next
+        }
+        return p
     }
 
     /// Gaussian elimination with partial pivoting; nil when singular.

@@ -65,16 +65,9 @@ extension TransientSolver {
         for (j, node) in network.nodes.enumerated() {
             var s = 0.0, kSum = 0.0
             for (slot, (k, atEnd)) in attachments[j].enumerated() {
-                let b = impedance[k], f = frictionCoefficient[k]
-                let c: Double
-                if atEnd {
-                    let i = offset[k] + reaches[k] - 1
-                    c = MOCKernel.cPlus(p: p[i], q: q[i], b: b, friction: f, phi: phi(k, p[i]))
-                } else {
-                    let i = offset[k]
-                    c = MOCKernel.cMinus(p: p[i], q: q[i], b: b, friction: f, phi: phi(k, p[i]))
-                }
+                let (c, b) = atEnd ? arrivingPlus(k, reaches[k] - 1) : arrivingMinus(k, 0)
                 scratch[slot] = c
+                scratchB[slot] = b
                 s += 1 / b
                 kSum += c / b
             }
@@ -99,7 +92,7 @@ extension TransientSolver {
             }
             var inflow = 0.0
             for (slot, (k, atEnd)) in attachments[j].enumerated() {
-                let b = impedance[k], c = scratch[slot]
+                let b = scratchB[slot], c = scratch[slot]
                 if atEnd {
                     endP[k] = potential
                     endQ[k] = (c - potential) / b
@@ -114,13 +107,12 @@ extension TransientSolver {
         }
         for (key, orifices) in faceLeaks {
             let k = key >> 32, face = key & 0xffff_ffff
-            let b = impedance[k]
-            let il = offset[k] + face - 1, ir = il + 1
-            let fr = frictionCoefficient[k]
-            let cp = MOCKernel.cPlus(p: p[il], q: q[il], b: b, friction: fr, phi: phi(k, p[il]))
-            let cm = MOCKernel.cMinus(p: p[ir], q: q[ir], b: b, friction: fr, phi: phi(k, p[ir]))
-            let potential = solvePotential(s: 2 / b, k: (cp + cm) / b, demand: 0, orifices: orifices)
-            let leftQ = (cp - potential) / b, rightQ = (potential - cm) / b
+            let (cp, bp) = arrivingPlus(k, face - 1), (cm, bm) = arrivingMinus(k, face)
+            let potential =
+                euler
+                ? solvePotential(s: 1 / bp + 1 / bm, k: cp / bp + cm / bm, demand: 0, orifices: orifices)
+                : solvePotential(s: 2 / bp, k: (cp + cm) / bp, demand: 0, orifices: orifices)
+            let leftQ = (cp - potential) / bp, rightQ = (potential - cm) / bm
             let raw = orifices.map { orificeFlow($0, potential: potential) }
             let rawSum = raw.reduce(0, +)
             for (o, r) in zip(orifices, raw) {

@@ -15,10 +15,13 @@ extension TransientSolver {
         let z0 = network.nodes[fromNode[k]].elevationM, z1 = network.nodes[toNode[k]].elevationM
         let key = nextLeakKey
         nextLeakKey += 1
+        // The face's state before the leak (the Euler characteristics interpolate towards it).
+        let before = probe(pipe: k, positionM: resolved)
         leaks.append(
             SolverLeak(
                 key: key, pipe: k, face: face, dischargeAreaM2: cdA, startS: startS, rampS: rampS,
-                clearedS: nil, outletHeadM: z0 + (z1 - z0) * resolved / pipe.lengthM))
+                clearedS: nil, outletHeadM: z0 + (z1 - z0) * resolved / pipe.lengthM,
+                faceP: before.potential, leftQ: before.flow, rightQ: before.flow))
         computeFaces()
         return (key, resolved)
     }

@@ -23,11 +23,10 @@ extension TransientSolver {
             let before = x <= Double(face) * network.pipes[k].lengthM / Double(n)
             return (leak.faceP, before ? leak.leftQ : leak.rightQ)
         }
-        let b = impedance[k], f = frictionCoefficient[k]
-        let il = offset[k] + face - 1, ir = il + 1
-        let cp = MOCKernel.cPlus(p: p[il], q: q[il], b: b, friction: f, phi: phi(k, p[il]))
-        let cm = MOCKernel.cMinus(p: p[ir], q: q[ir], b: b, friction: f, phi: phi(k, p[ir]))
-        return (0.5 * (cp + cm), 0.5 * (cp - cm) / b)
+        let (cp, bp) = arrivingPlus(k, face - 1), (cm, bm) = arrivingMinus(k, face)
+        if !euler { return (0.5 * (cp + cm), 0.5 * (cp - cm) / bp) }
+        let flow = (cp - cm) / (bp + bm)
+        return (cp - bp * flow, flow)
     }
 
     /// The grid face nearest to `positionM` on pipe k (0…reaches; halves round away from the

@@ -26,6 +26,8 @@ public struct TransientSolver: Sendable {
     let frictionCoefficient: [Double]
     /// Gas: c'² (m²/s²); liquid 0.
     let gasC2: [Double]
+    /// Gas with the full isothermal Euler momentum equation (`GasMomentum.isothermalEuler`).
+    let euler: Bool
     /// Storage of one cell per unit of P: liquid g·A·Δx/a² (m³/m), gas A·Δx/c² (kg/Pa).
     let cellStorage: [Double]
     let fromNode: [Int]
@@ -46,8 +48,10 @@ public struct TransientSolver: Sendable {
     var leaks: [SolverLeak] = []
     /// Key of the next leak (never reused, so a closed leak's key stays unambiguous).
     var nextLeakKey = 1
-    /// Scratch space for the node solve (one slot per attached pipe end).
+    /// Scratch space for the node solve (one slot per attached pipe end): characteristic
+    /// constant and its impedance.
     var scratch: [Double]
+    var scratchB: [Double]
     /// True for reservoirs and pressure sources.
     let isFixedNode: [Bool]
     /// Running totals since t = 0 (solver flow unit × s: liquid m³, gas kg):
@@ -91,6 +95,7 @@ public struct TransientSolver: Sendable {
             st.append(network.fluid.isGas ? area * dx / (a * a) : g * area * dx / (a * a))
         }
         impedance = b; frictionCoefficient = fr; gasC2 = c2; cellStorage = st
+        if case .gas(let g) = network.fluid, g.momentum == .isothermalEuler { euler = true } else { euler = false }
         var att = [[(pipe: Int, atEnd: Bool)]](repeating: [], count: network.nodes.count)
         for k in network.pipes.indices {
             att[fromNode[k]].append((k, false))
@@ -104,20 +109,33 @@ public struct TransientSolver: Sendable {
         startP = .init(repeating: 0, count: np); startQ = startP; endP = startP; endQ = startP
         nodeOutflow = .init(repeating: 0, count: network.nodes.count)
         scratch = .init(repeating: 0, count: att.map(\.count).max() ?? 0)
+        scratchB = scratch
         fillSteadyProfile()
         computeFaces()
     }
 
-    /// Fills the cells with the steady profile: liquid H linear in x, gas p² linear in x.
+    /// Fills the cells with the steady profile: liquid H linear in x, gas p² linear in x
+    /// (isothermal Euler: the steady momentum balance with its kinetic term, `SteadyState.eulerPressure`).
     mutating func fillSteadyProfile() {
         let gas = network.fluid.isGas
         for k in network.pipes.indices {
             let p0 = steady.nodePotential[fromNode[k]], p1 = steady.nodePotential[toNode[k]]
+            let pipe = network.pipes[k], m = steady.pipeFlow[k]
             for i in 0..<reaches[k] {
                 let s = (Double(i) + 0.5) / Double(reaches[k])
-                p[offset[k] + i] = gas ? (p0 * p0 + s * (p1 * p1 - p0 * p0)).squareRoot() : p0 + s * (p1 - p0)
-                q[offset[k] + i] = steady.pipeFlow[k]
+                if euler {
+                    p[offset[k] + i] = SteadyState.eulerPressure(
+                        inletPa: p0, outletPa: p1, massFlow: m, c2: gasC2[k], areaM2: pipe.areaM2,
+                        frictionPerLength: steady.frictionFactor[k] / pipe.diameterM,
+                        distanceM: s * pipe.lengthM)
+                } else {
+                    p[offset[k] + i] = gas ? (p0 * p0 + s * (p1 * p1 - p0 * p0)).squareRoot() : p0 + s * (p1 - p0)
+                }
+                q[offset[k] + i] = m
             }
+            // The end faces at the steady state too: the Euler characteristics interpolate their
+            // feet towards them before the first `computeFaces`.
+            startP[k] = p0; endP[k] = p1; startQ[k] = m; endQ[k] = m
         }
     }
 
@@ -179,8 +197,13 @@ public struct TransientSolver: Sendable {
         var first = 0
         var leftP = startP[k], leftQ = startQ[k]
         let b = impedance[k], f = frictionCoefficient[k], c2 = gasC2[k]
+        let euler = euler
         func run(_ from: Int, _ to: Int, _ rp: Double, _ rq: Double, _ lp: Double, _ lq: Double) {
-            if gas {
+            if euler {
+                MOCKernel.advanceGasEuler(
+                    p: pp + from, q: qp + from, count: to - from, leftP: lp, leftQ: lq,
+                    rightP: rp, rightQ: rq, b: b, friction: f, c2: c2)
+            } else if gas {
                 MOCKernel.advanceGas(
                     p: pp + from, q: qp + from, count: to - from, leftP: lp, leftQ: lq,
                     rightP: rp, rightQ: rq, b: b, friction: f, c2: c2)

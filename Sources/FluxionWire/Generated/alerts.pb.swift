@@ -153,6 +153,165 @@ extension Wire.Severity {
 }
 
 extension Wire {
+    /// Where an alert stands for the operators. UNACKED_* alarms want attention; SHELVED ones are
+    /// hidden from it for a while, whatever else holds.
+    public enum AlarmState: RawRepresentable, CaseIterable, Hashable, Sendable, CustomStringConvertible {
+        /// `ALARM_STATE_UNSPECIFIED` = 0.
+        case unspecified
+        /// raised, not acknowledged
+        case unackedActive
+        /// raised, acknowledged
+        case ackedActive
+        /// cleared (returned to normal) while still unacknowledged
+        case unackedReturned
+        /// cleared and acknowledged: nothing left to do
+        case normal
+        /// shelved by an operator (timed or one-shot)
+        case shelved
+        /// A value this build does not know (sent by a newer peer); proto3 enums are open.
+        case unrecognized(Int32)
+
+        /// The values this build knows, in .proto order.
+        public static let allCases: [Self] = [
+            .unspecified, .unackedActive, .ackedActive, .unackedReturned, .normal, .shelved,
+        ]
+
+        /// The value for a wire number; numbers this build does not know become `.unrecognized`.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .unackedActive
+            case 2: self = .ackedActive
+            case 3: self = .unackedReturned
+            case 4: self = .normal
+            case 5: self = .shelved
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The wire number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .unackedActive: 1
+            case .ackedActive: 2
+            case .unackedReturned: 3
+            case .normal: 4
+            case .shelved: 5
+            case .unrecognized(let n): n
+            }
+        }
+
+        /// The value's .proto name without the `ALARM_STATE_` prefix, in lower case
+        /// (`differential_pressure`): the spelling of the CLI, CSV and JSON.
+        public var name: String {
+            switch self {
+            case .unspecified: "unspecified"
+            case .unackedActive: "unacked_active"
+            case .ackedActive: "acked_active"
+            case .unackedReturned: "unacked_returned"
+            case .normal: "normal"
+            case .shelved: "shelved"
+            case .unrecognized(let n): "\(n)"
+            }
+        }
+
+        /// The value whose `name` is `name`; nil for any other text.
+        public init?(name: String) {
+            guard let value = Self.allCases.first(where: { $0.name == name }) else { return nil }
+            self = value
+        }
+
+        /// The value's .proto name without the prefix, in capitals (`INVALID_ARGUMENT`).
+        public var description: String {
+            switch self {
+            case .unspecified: "UNSPECIFIED"
+            case .unackedActive: "UNACKED_ACTIVE"
+            case .ackedActive: "ACKED_ACTIVE"
+            case .unackedReturned: "UNACKED_RETURNED"
+            case .normal: "NORMAL"
+            case .shelved: "SHELVED"
+            case .unrecognized(let n): "\(n)"
+            }
+        }
+    }
+}
+
+extension Wire.AlarmState {
+    init(c: Fluxion__V1__AlarmState) { self.init(rawValue: Int32(bitPattern: c.rawValue)) }
+    var c: Fluxion__V1__AlarmState { Fluxion__V1__AlarmState(rawValue: UInt32(bitPattern: rawValue)) }
+}
+
+extension Wire {
+    /// `fluxion.v1.ShelveKind` (fluxion/v1/alerts.proto).
+    public enum ShelveKind: RawRepresentable, CaseIterable, Hashable, Sendable, CustomStringConvertible {
+        /// in ShelveAlertRequest: TIMED
+        case unspecified
+        /// until a stated time
+        case timed
+        /// until the alert clears (at most 30 days)
+        case oneShot
+        /// A value this build does not know (sent by a newer peer); proto3 enums are open.
+        case unrecognized(Int32)
+
+        /// The values this build knows, in .proto order.
+        public static let allCases: [Self] = [.unspecified, .timed, .oneShot]
+
+        /// The value for a wire number; numbers this build does not know become `.unrecognized`.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .timed
+            case 2: self = .oneShot
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The wire number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .timed: 1
+            case .oneShot: 2
+            case .unrecognized(let n): n
+            }
+        }
+
+        /// The value's .proto name without the `SHELVE_KIND_` prefix, in lower case
+        /// (`differential_pressure`): the spelling of the CLI, CSV and JSON.
+        public var name: String {
+            switch self {
+            case .unspecified: "unspecified"
+            case .timed: "timed"
+            case .oneShot: "one_shot"
+            case .unrecognized(let n): "\(n)"
+            }
+        }
+
+        /// The value whose `name` is `name`; nil for any other text.
+        public init?(name: String) {
+            guard let value = Self.allCases.first(where: { $0.name == name }) else { return nil }
+            self = value
+        }
+
+        /// The value's .proto name without the prefix, in capitals (`INVALID_ARGUMENT`).
+        public var description: String {
+            switch self {
+            case .unspecified: "UNSPECIFIED"
+            case .timed: "TIMED"
+            case .oneShot: "ONE_SHOT"
+            case .unrecognized(let n): "\(n)"
+            }
+        }
+    }
+}
+
+extension Wire.ShelveKind {
+    init(c: Fluxion__V1__ShelveKind) { self.init(rawValue: Int32(bitPattern: c.rawValue)) }
+    var c: Fluxion__V1__ShelveKind { Fluxion__V1__ShelveKind(rawValue: UInt32(bitPattern: rawValue)) }
+}
+
+extension Wire {
     /// `fluxion.v1.AlertGrouping` (fluxion/v1/alerts.proto).
     public enum AlertGrouping: RawRepresentable, CaseIterable, Hashable, Sendable, CustomStringConvertible {
         /// `ALERT_GROUPING_UNSPECIFIED` = 0.
@@ -234,6 +393,101 @@ extension Wire.AlertGrouping {
 }
 
 extension Wire {
+    /// `fluxion.v1.AlertEventKind` (fluxion/v1/alerts.proto).
+    public enum AlertEventKind: RawRepresentable, CaseIterable, Hashable, Sendable, CustomStringConvertible {
+        /// `ALERT_EVENT_KIND_UNSPECIFIED` = 0.
+        case unspecified
+        /// `ALERT_EVENT_KIND_RAISED` = 1.
+        case raised
+        /// `ALERT_EVENT_KIND_UPDATED` = 2.
+        case updated
+        /// `ALERT_EVENT_KIND_CLEARED` = 3.
+        case cleared
+        /// `ALERT_EVENT_KIND_ACKNOWLEDGED` = 4.
+        case acknowledged
+        /// `ALERT_EVENT_KIND_SHELVED` = 5.
+        case shelved
+        /// by an operator, or a shelving that ran out (operator_name "")
+        case unshelved
+        /// A value this build does not know (sent by a newer peer); proto3 enums are open.
+        case unrecognized(Int32)
+
+        /// The values this build knows, in .proto order.
+        public static let allCases: [Self] = [
+            .unspecified, .raised, .updated, .cleared, .acknowledged, .shelved, .unshelved,
+        ]
+
+        /// The value for a wire number; numbers this build does not know become `.unrecognized`.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .raised
+            case 2: self = .updated
+            case 3: self = .cleared
+            case 4: self = .acknowledged
+            case 5: self = .shelved
+            case 6: self = .unshelved
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The wire number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .raised: 1
+            case .updated: 2
+            case .cleared: 3
+            case .acknowledged: 4
+            case .shelved: 5
+            case .unshelved: 6
+            case .unrecognized(let n): n
+            }
+        }
+
+        /// The value's .proto name without the `ALERT_EVENT_KIND_` prefix, in lower case
+        /// (`differential_pressure`): the spelling of the CLI, CSV and JSON.
+        public var name: String {
+            switch self {
+            case .unspecified: "unspecified"
+            case .raised: "raised"
+            case .updated: "updated"
+            case .cleared: "cleared"
+            case .acknowledged: "acknowledged"
+            case .shelved: "shelved"
+            case .unshelved: "unshelved"
+            case .unrecognized(let n): "\(n)"
+            }
+        }
+
+        /// The value whose `name` is `name`; nil for any other text.
+        public init?(name: String) {
+            guard let value = Self.allCases.first(where: { $0.name == name }) else { return nil }
+            self = value
+        }
+
+        /// The value's .proto name without the prefix, in capitals (`INVALID_ARGUMENT`).
+        public var description: String {
+            switch self {
+            case .unspecified: "UNSPECIFIED"
+            case .raised: "RAISED"
+            case .updated: "UPDATED"
+            case .cleared: "CLEARED"
+            case .acknowledged: "ACKNOWLEDGED"
+            case .shelved: "SHELVED"
+            case .unshelved: "UNSHELVED"
+            case .unrecognized(let n): "\(n)"
+            }
+        }
+    }
+}
+
+extension Wire.AlertEventKind {
+    init(c: Fluxion__V1__AlertEventKind) { self.init(rawValue: Int32(bitPattern: c.rawValue)) }
+    var c: Fluxion__V1__AlertEventKind { Fluxion__V1__AlertEventKind(rawValue: UInt32(bitPattern: rawValue)) }
+}
+
+extension Wire {
     /// `fluxion.v1.Alert` (fluxion/v1/alerts.proto).
     public struct Alert: Equatable, Sendable {
         /// `alert_id` = 1.
@@ -269,6 +523,13 @@ extension Wire {
         /// The network (shard) whose server raised it: that server's --network, "" when it has none.
         /// With a shared PostgreSQL store, (network, alert_id) identifies an alert.
         public var network: String
+        /// Alarm handling (ISA-18.2, OPC UA Part 9 Alarms & Conditions; docs/ALERTS.md "Alarms").
+        /// The alarm state derived from state, acknowledgement and shelving when the message was made.
+        public var alarmState: Wire.AlarmState
+        /// absent: not acknowledged
+        public var acknowledgement: Wire.Acknowledgement?
+        /// absent: not shelved (or its time has run out)
+        public var shelving: Wire.Shelving?
 
         /// A message with the given fields; every field left out is its proto3 default.
         public init(
@@ -276,7 +537,9 @@ extension Wire {
             raisedSimTimeS: Double = 0, raisedWallUnixNs: Int64 = 0, clearedSimTimeS: Double = 0,
             clearedWallUnixNs: Int64 = 0, probability: Double = 0, severity: Wire.Severity = Wire.Severity(rawValue: 0),
             pipeID: String = "", positionM: Double = 0, stationID: String = "", segmentID: String = "",
-            estimatedSizeFraction: Double = 0, matchedLeakID: String = "", network: String = ""
+            estimatedSizeFraction: Double = 0, matchedLeakID: String = "", network: String = "",
+            alarmState: Wire.AlarmState = Wire.AlarmState(rawValue: 0), acknowledgement: Wire.Acknowledgement? = nil,
+            shelving: Wire.Shelving? = nil
         ) {
             self.alertID = alertID
             self.detector = detector
@@ -294,6 +557,9 @@ extension Wire {
             self.estimatedSizeFraction = estimatedSizeFraction
             self.matchedLeakID = matchedLeakID
             self.network = network
+            self.alarmState = alarmState
+            self.acknowledgement = acknowledgement
+            self.shelving = shelving
         }
     }
 }
@@ -338,6 +604,9 @@ extension Wire.Alert: WireMessage {
         self.estimatedSizeFraction = c.estimated_size_fraction
         self.matchedLeakID = ProtobufC.string(c.matched_leak_id)
         self.network = ProtobufC.string(c.network)
+        self.alarmState = Wire.AlarmState(c: c.alarm_state)
+        self.acknowledgement = c.acknowledgement.map { Wire.Acknowledgement(cMessage: $0.pointee) }
+        self.shelving = c.shelving.map { Wire.Shelving(cMessage: $0.pointee) }
     }
 
     func fill(_ c: UnsafeMutablePointer<Fluxion__V1__Alert>, _ s: CStrings) {
@@ -357,6 +626,152 @@ extension Wire.Alert: WireMessage {
         c.pointee.estimated_size_fraction = estimatedSizeFraction
         if !matchedLeakID.isEmpty { c.pointee.matched_leak_id = s.dup(matchedLeakID) }
         if !network.isEmpty { c.pointee.network = s.dup(network) }
+        c.pointee.alarm_state = alarmState.c
+        if let value = acknowledgement {
+            c.pointee.acknowledgement = s.message(initialize: fluxion__v1__acknowledgement__init) { value.fill($0, s) }
+        }
+        if let value = shelving {
+            c.pointee.shelving = s.message(initialize: fluxion__v1__shelving__init) { value.fill($0, s) }
+        }
+    }
+}
+
+extension Wire {
+    /// Who did an alarm action. token_id is authoritative (the access token the call presented, ""
+    /// when the server runs without tokens); operator_name is the name the client gave, recorded as given.
+    public struct Acknowledgement: Equatable, Sendable {
+        /// `operator_name` = 1.
+        public var operatorName: String
+        /// `token_id` = 2.
+        public var tokenID: String
+        /// when it was acknowledged
+        public var wallUnixNs: Int64
+        /// `comment` = 4.
+        public var comment: String
+
+        /// A message with the given fields; every field left out is its proto3 default.
+        public init(operatorName: String = "", tokenID: String = "", wallUnixNs: Int64 = 0, comment: String = "") {
+            self.operatorName = operatorName
+            self.tokenID = tokenID
+            self.wallUnixNs = wallUnixNs
+            self.comment = comment
+        }
+    }
+}
+
+extension Wire.Acknowledgement: WireMessage {
+    public static let protoName = "fluxion.v1.Acknowledgement"
+
+    public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
+        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__acknowledgement__unpack) {
+            Self(cMessage: $0)
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        withCMessage {
+            ProtobufC.pack(
+                $0, size: fluxion__v1__acknowledgement__get_packed_size, pack: fluxion__v1__acknowledgement__pack)
+        }
+    }
+
+    /// Runs `body` with this message as a protobuf-c struct, valid only inside `body`.
+    func withCMessage<R>(_ body: (UnsafePointer<Fluxion__V1__Acknowledgement>) -> R) -> R {
+        let s = CStrings()
+        var m = Fluxion__V1__Acknowledgement()
+        fluxion__v1__acknowledgement__init(&m)
+        fill(&m, s)
+        return withExtendedLifetime(s) { body(&m) }
+    }
+
+    init(cMessage c: Fluxion__V1__Acknowledgement) {
+        self.init()
+        self.operatorName = ProtobufC.string(c.operator_name)
+        self.tokenID = ProtobufC.string(c.token_id)
+        self.wallUnixNs = c.wall_unix_ns
+        self.comment = ProtobufC.string(c.comment)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Fluxion__V1__Acknowledgement>, _ s: CStrings) {
+        if !operatorName.isEmpty { c.pointee.operator_name = s.dup(operatorName) }
+        if !tokenID.isEmpty { c.pointee.token_id = s.dup(tokenID) }
+        c.pointee.wall_unix_ns = wallUnixNs
+        if !comment.isEmpty { c.pointee.comment = s.dup(comment) }
+    }
+}
+
+extension Wire {
+    /// `fluxion.v1.Shelving` (fluxion/v1/alerts.proto).
+    public struct Shelving: Equatable, Sendable {
+        /// `kind` = 1.
+        public var kind: Wire.ShelveKind
+        /// it ends by itself then (one-shot: the 30-day bound)
+        public var untilWallUnixNs: Int64
+        /// `reason` = 3.
+        public var reason: String
+        /// `operator_name` = 4.
+        public var operatorName: String
+        /// `token_id` = 5.
+        public var tokenID: String
+        /// when it was shelved
+        public var shelvedWallUnixNs: Int64
+
+        /// A message with the given fields; every field left out is its proto3 default.
+        public init(
+            kind: Wire.ShelveKind = Wire.ShelveKind(rawValue: 0), untilWallUnixNs: Int64 = 0, reason: String = "",
+            operatorName: String = "", tokenID: String = "", shelvedWallUnixNs: Int64 = 0
+        ) {
+            self.kind = kind
+            self.untilWallUnixNs = untilWallUnixNs
+            self.reason = reason
+            self.operatorName = operatorName
+            self.tokenID = tokenID
+            self.shelvedWallUnixNs = shelvedWallUnixNs
+        }
+    }
+}
+
+extension Wire.Shelving: WireMessage {
+    public static let protoName = "fluxion.v1.Shelving"
+
+    public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
+        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__shelving__unpack) {
+            Self(cMessage: $0)
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        withCMessage {
+            ProtobufC.pack($0, size: fluxion__v1__shelving__get_packed_size, pack: fluxion__v1__shelving__pack)
+        }
+    }
+
+    /// Runs `body` with this message as a protobuf-c struct, valid only inside `body`.
+    func withCMessage<R>(_ body: (UnsafePointer<Fluxion__V1__Shelving>) -> R) -> R {
+        let s = CStrings()
+        var m = Fluxion__V1__Shelving()
+        fluxion__v1__shelving__init(&m)
+        fill(&m, s)
+        return withExtendedLifetime(s) { body(&m) }
+    }
+
+    init(cMessage c: Fluxion__V1__Shelving) {
+        self.init()
+        self.kind = Wire.ShelveKind(c: c.kind)
+        self.untilWallUnixNs = c.until_wall_unix_ns
+        self.reason = ProtobufC.string(c.reason)
+        self.operatorName = ProtobufC.string(c.operator_name)
+        self.tokenID = ProtobufC.string(c.token_id)
+        self.shelvedWallUnixNs = c.shelved_wall_unix_ns
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Fluxion__V1__Shelving>, _ s: CStrings) {
+        c.pointee.kind = kind.c
+        c.pointee.until_wall_unix_ns = untilWallUnixNs
+        if !reason.isEmpty { c.pointee.reason = s.dup(reason) }
+        if !operatorName.isEmpty { c.pointee.operator_name = s.dup(operatorName) }
+        if !tokenID.isEmpty { c.pointee.token_id = s.dup(tokenID) }
+        c.pointee.shelved_wall_unix_ns = shelvedWallUnixNs
     }
 }
 
@@ -488,12 +903,17 @@ extension Wire {
         public var minSeverity: Wire.Severity
         /// empty: every network in the store
         public var networks: [String]
+        /// Alarm states at the time of the call, e.g. both UNACKED_* for "unacknowledged"; empty: any.
+        /// In StreamAlerts an alarm event (acknowledged, shelved, unshelved) passes when the alert
+        /// matched the filter before the change or matches it after, so a follower sees it leave.
+        public var alarmStates: [Wire.AlarmState]
 
         /// A message with the given fields; every field left out is its proto3 default.
         public init(
             simTime: Wire.SimTimeRange? = nil, wallTime: Wire.WallTimeRange? = nil, detectors: [String] = [],
             stationIDs: [String] = [], pipeIDs: [String] = [], state: Wire.AlertState = Wire.AlertState(rawValue: 0),
-            minProbability: Double = 0, minSeverity: Wire.Severity = Wire.Severity(rawValue: 0), networks: [String] = []
+            minProbability: Double = 0, minSeverity: Wire.Severity = Wire.Severity(rawValue: 0),
+            networks: [String] = [], alarmStates: [Wire.AlarmState] = []
         ) {
             self.simTime = simTime
             self.wallTime = wallTime
@@ -504,6 +924,7 @@ extension Wire {
             self.minProbability = minProbability
             self.minSeverity = minSeverity
             self.networks = networks
+            self.alarmStates = alarmStates
         }
     }
 }
@@ -543,6 +964,7 @@ extension Wire.AlertFilter: WireMessage {
         self.minProbability = c.min_probability
         self.minSeverity = Wire.Severity(c: c.min_severity)
         self.networks = ProtobufC.strings(c.n_networks, c.networks)
+        self.alarmStates = ProtobufC.values(c.n_alarm_states, c.alarm_states) { Wire.AlarmState(c: $0) }
     }
 
     func fill(_ c: UnsafeMutablePointer<Fluxion__V1__AlertFilter>, _ s: CStrings) {
@@ -559,6 +981,7 @@ extension Wire.AlertFilter: WireMessage {
         c.pointee.min_probability = minProbability
         c.pointee.min_severity = minSeverity.c
         (c.pointee.n_networks, c.pointee.networks) = (networks.count, s.array(networks))
+        (c.pointee.n_alarm_states, c.pointee.alarm_states) = s.values(alarmStates) { $0.c }
     }
 }
 
@@ -909,12 +1332,24 @@ extension Wire.StreamAlertsRequest: WireMessage {
 extension Wire {
     /// `fluxion.v1.AlertEvent` (fluxion/v1/alerts.proto).
     public struct AlertEvent: Equatable, Sendable {
-        /// `alert` = 1.
+        /// the alert after the change
         public var alert: Wire.Alert?
+        /// `kind` = 2.
+        public var kind: Wire.AlertEventKind
+        /// For ACKNOWLEDGED, SHELVED, UNSHELVED: who (as in Acknowledgement); "" for the server's own.
+        public var operatorName: String
+        /// `token_id` = 4.
+        public var tokenID: String
 
         /// A message with the given fields; every field left out is its proto3 default.
-        public init(alert: Wire.Alert? = nil) {
+        public init(
+            alert: Wire.Alert? = nil, kind: Wire.AlertEventKind = Wire.AlertEventKind(rawValue: 0),
+            operatorName: String = "", tokenID: String = ""
+        ) {
             self.alert = alert
+            self.kind = kind
+            self.operatorName = operatorName
+            self.tokenID = tokenID
         }
     }
 }
@@ -946,9 +1381,374 @@ extension Wire.AlertEvent: WireMessage {
     init(cMessage c: Fluxion__V1__AlertEvent) {
         self.init()
         self.alert = c.alert.map { Wire.Alert(cMessage: $0.pointee) }
+        self.kind = Wire.AlertEventKind(c: c.kind)
+        self.operatorName = ProtobufC.string(c.operator_name)
+        self.tokenID = ProtobufC.string(c.token_id)
     }
 
     func fill(_ c: UnsafeMutablePointer<Fluxion__V1__AlertEvent>, _ s: CStrings) {
+        if let value = alert {
+            c.pointee.alert = s.message(initialize: fluxion__v1__alert__init) { value.fill($0, s) }
+        }
+        c.pointee.kind = kind.c
+        if !operatorName.isEmpty { c.pointee.operator_name = s.dup(operatorName) }
+        if !tokenID.isEmpty { c.pointee.token_id = s.dup(tokenID) }
+    }
+}
+
+extension Wire {
+    /// Acknowledges an alert (raised or cleared). Acknowledged once: a second acknowledgement is
+    /// FAILED_PRECONDITION naming who acknowledged it and when (the first is kept).
+    public struct AcknowledgeAlertRequest: Equatable, Sendable {
+        /// `alert_id` = 1.
+        public var alertID: String
+        /// `network` = 2.
+        public var network: String
+        /// optional, at most 1024 bytes
+        public var comment: String
+        /// `operator_name` = 4.
+        public var operatorName: String
+
+        /// A message with the given fields; every field left out is its proto3 default.
+        public init(alertID: String = "", network: String = "", comment: String = "", operatorName: String = "") {
+            self.alertID = alertID
+            self.network = network
+            self.comment = comment
+            self.operatorName = operatorName
+        }
+    }
+}
+
+extension Wire.AcknowledgeAlertRequest: WireMessage {
+    public static let protoName = "fluxion.v1.AcknowledgeAlertRequest"
+
+    public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
+        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__acknowledge_alert_request__unpack)
+        {
+            Self(cMessage: $0)
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        withCMessage {
+            ProtobufC.pack(
+                $0, size: fluxion__v1__acknowledge_alert_request__get_packed_size,
+                pack: fluxion__v1__acknowledge_alert_request__pack)
+        }
+    }
+
+    /// Runs `body` with this message as a protobuf-c struct, valid only inside `body`.
+    func withCMessage<R>(_ body: (UnsafePointer<Fluxion__V1__AcknowledgeAlertRequest>) -> R) -> R {
+        let s = CStrings()
+        var m = Fluxion__V1__AcknowledgeAlertRequest()
+        fluxion__v1__acknowledge_alert_request__init(&m)
+        fill(&m, s)
+        return withExtendedLifetime(s) { body(&m) }
+    }
+
+    init(cMessage c: Fluxion__V1__AcknowledgeAlertRequest) {
+        self.init()
+        self.alertID = ProtobufC.string(c.alert_id)
+        self.network = ProtobufC.string(c.network)
+        self.comment = ProtobufC.string(c.comment)
+        self.operatorName = ProtobufC.string(c.operator_name)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Fluxion__V1__AcknowledgeAlertRequest>, _ s: CStrings) {
+        if !alertID.isEmpty { c.pointee.alert_id = s.dup(alertID) }
+        if !network.isEmpty { c.pointee.network = s.dup(network) }
+        if !comment.isEmpty { c.pointee.comment = s.dup(comment) }
+        if !operatorName.isEmpty { c.pointee.operator_name = s.dup(operatorName) }
+    }
+}
+
+extension Wire {
+    /// `fluxion.v1.AcknowledgeAlertResponse` (fluxion/v1/alerts.proto).
+    public struct AcknowledgeAlertResponse: Equatable, Sendable {
+        /// `alert` = 1.
+        public var alert: Wire.Alert?
+
+        /// A message with the given fields; every field left out is its proto3 default.
+        public init(alert: Wire.Alert? = nil) {
+            self.alert = alert
+        }
+    }
+}
+
+extension Wire.AcknowledgeAlertResponse: WireMessage {
+    public static let protoName = "fluxion.v1.AcknowledgeAlertResponse"
+
+    public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
+        self = try ProtobufC.unpack(
+            bytes, type: Self.protoName, unpack: fluxion__v1__acknowledge_alert_response__unpack
+        ) {
+            Self(cMessage: $0)
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        withCMessage {
+            ProtobufC.pack(
+                $0, size: fluxion__v1__acknowledge_alert_response__get_packed_size,
+                pack: fluxion__v1__acknowledge_alert_response__pack)
+        }
+    }
+
+    /// Runs `body` with this message as a protobuf-c struct, valid only inside `body`.
+    func withCMessage<R>(_ body: (UnsafePointer<Fluxion__V1__AcknowledgeAlertResponse>) -> R) -> R {
+        let s = CStrings()
+        var m = Fluxion__V1__AcknowledgeAlertResponse()
+        fluxion__v1__acknowledge_alert_response__init(&m)
+        fill(&m, s)
+        return withExtendedLifetime(s) { body(&m) }
+    }
+
+    init(cMessage c: Fluxion__V1__AcknowledgeAlertResponse) {
+        self.init()
+        self.alert = c.alert.map { Wire.Alert(cMessage: $0.pointee) }
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Fluxion__V1__AcknowledgeAlertResponse>, _ s: CStrings) {
+        if let value = alert {
+            c.pointee.alert = s.message(initialize: fluxion__v1__alert__init) { value.fill($0, s) }
+        }
+    }
+}
+
+extension Wire {
+    /// Shelves an alert: TIMED for duration_s (1 s … 30 days), or ONE_SHOT until it clears
+    /// (duration_s 0; a cleared alert cannot be one-shot shelved). Shelving a shelved alert replaces
+    /// its shelving (extend, shorten, change kind).
+    public struct ShelveAlertRequest: Equatable, Sendable {
+        /// `alert_id` = 1.
+        public var alertID: String
+        /// `network` = 2.
+        public var network: String
+        /// `kind` = 3.
+        public var kind: Wire.ShelveKind
+        /// `duration_s` = 4.
+        public var durationS: Double
+        /// required, at most 1024 bytes
+        public var reason: String
+        /// `operator_name` = 6.
+        public var operatorName: String
+
+        /// A message with the given fields; every field left out is its proto3 default.
+        public init(
+            alertID: String = "", network: String = "", kind: Wire.ShelveKind = Wire.ShelveKind(rawValue: 0),
+            durationS: Double = 0, reason: String = "", operatorName: String = ""
+        ) {
+            self.alertID = alertID
+            self.network = network
+            self.kind = kind
+            self.durationS = durationS
+            self.reason = reason
+            self.operatorName = operatorName
+        }
+    }
+}
+
+extension Wire.ShelveAlertRequest: WireMessage {
+    public static let protoName = "fluxion.v1.ShelveAlertRequest"
+
+    public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
+        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__shelve_alert_request__unpack) {
+            Self(cMessage: $0)
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        withCMessage {
+            ProtobufC.pack(
+                $0, size: fluxion__v1__shelve_alert_request__get_packed_size,
+                pack: fluxion__v1__shelve_alert_request__pack)
+        }
+    }
+
+    /// Runs `body` with this message as a protobuf-c struct, valid only inside `body`.
+    func withCMessage<R>(_ body: (UnsafePointer<Fluxion__V1__ShelveAlertRequest>) -> R) -> R {
+        let s = CStrings()
+        var m = Fluxion__V1__ShelveAlertRequest()
+        fluxion__v1__shelve_alert_request__init(&m)
+        fill(&m, s)
+        return withExtendedLifetime(s) { body(&m) }
+    }
+
+    init(cMessage c: Fluxion__V1__ShelveAlertRequest) {
+        self.init()
+        self.alertID = ProtobufC.string(c.alert_id)
+        self.network = ProtobufC.string(c.network)
+        self.kind = Wire.ShelveKind(c: c.kind)
+        self.durationS = c.duration_s
+        self.reason = ProtobufC.string(c.reason)
+        self.operatorName = ProtobufC.string(c.operator_name)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Fluxion__V1__ShelveAlertRequest>, _ s: CStrings) {
+        if !alertID.isEmpty { c.pointee.alert_id = s.dup(alertID) }
+        if !network.isEmpty { c.pointee.network = s.dup(network) }
+        c.pointee.kind = kind.c
+        c.pointee.duration_s = durationS
+        if !reason.isEmpty { c.pointee.reason = s.dup(reason) }
+        if !operatorName.isEmpty { c.pointee.operator_name = s.dup(operatorName) }
+    }
+}
+
+extension Wire {
+    /// `fluxion.v1.ShelveAlertResponse` (fluxion/v1/alerts.proto).
+    public struct ShelveAlertResponse: Equatable, Sendable {
+        /// `alert` = 1.
+        public var alert: Wire.Alert?
+
+        /// A message with the given fields; every field left out is its proto3 default.
+        public init(alert: Wire.Alert? = nil) {
+            self.alert = alert
+        }
+    }
+}
+
+extension Wire.ShelveAlertResponse: WireMessage {
+    public static let protoName = "fluxion.v1.ShelveAlertResponse"
+
+    public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
+        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__shelve_alert_response__unpack) {
+            Self(cMessage: $0)
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        withCMessage {
+            ProtobufC.pack(
+                $0, size: fluxion__v1__shelve_alert_response__get_packed_size,
+                pack: fluxion__v1__shelve_alert_response__pack)
+        }
+    }
+
+    /// Runs `body` with this message as a protobuf-c struct, valid only inside `body`.
+    func withCMessage<R>(_ body: (UnsafePointer<Fluxion__V1__ShelveAlertResponse>) -> R) -> R {
+        let s = CStrings()
+        var m = Fluxion__V1__ShelveAlertResponse()
+        fluxion__v1__shelve_alert_response__init(&m)
+        fill(&m, s)
+        return withExtendedLifetime(s) { body(&m) }
+    }
+
+    init(cMessage c: Fluxion__V1__ShelveAlertResponse) {
+        self.init()
+        self.alert = c.alert.map { Wire.Alert(cMessage: $0.pointee) }
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Fluxion__V1__ShelveAlertResponse>, _ s: CStrings) {
+        if let value = alert {
+            c.pointee.alert = s.message(initialize: fluxion__v1__alert__init) { value.fill($0, s) }
+        }
+    }
+}
+
+extension Wire {
+    /// Ends a shelving early. An alert that is not shelved is FAILED_PRECONDITION.
+    public struct UnshelveAlertRequest: Equatable, Sendable {
+        /// `alert_id` = 1.
+        public var alertID: String
+        /// `network` = 2.
+        public var network: String
+        /// `operator_name` = 3.
+        public var operatorName: String
+
+        /// A message with the given fields; every field left out is its proto3 default.
+        public init(alertID: String = "", network: String = "", operatorName: String = "") {
+            self.alertID = alertID
+            self.network = network
+            self.operatorName = operatorName
+        }
+    }
+}
+
+extension Wire.UnshelveAlertRequest: WireMessage {
+    public static let protoName = "fluxion.v1.UnshelveAlertRequest"
+
+    public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
+        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__unshelve_alert_request__unpack) {
+            Self(cMessage: $0)
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        withCMessage {
+            ProtobufC.pack(
+                $0, size: fluxion__v1__unshelve_alert_request__get_packed_size,
+                pack: fluxion__v1__unshelve_alert_request__pack)
+        }
+    }
+
+    /// Runs `body` with this message as a protobuf-c struct, valid only inside `body`.
+    func withCMessage<R>(_ body: (UnsafePointer<Fluxion__V1__UnshelveAlertRequest>) -> R) -> R {
+        let s = CStrings()
+        var m = Fluxion__V1__UnshelveAlertRequest()
+        fluxion__v1__unshelve_alert_request__init(&m)
+        fill(&m, s)
+        return withExtendedLifetime(s) { body(&m) }
+    }
+
+    init(cMessage c: Fluxion__V1__UnshelveAlertRequest) {
+        self.init()
+        self.alertID = ProtobufC.string(c.alert_id)
+        self.network = ProtobufC.string(c.network)
+        self.operatorName = ProtobufC.string(c.operator_name)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Fluxion__V1__UnshelveAlertRequest>, _ s: CStrings) {
+        if !alertID.isEmpty { c.pointee.alert_id = s.dup(alertID) }
+        if !network.isEmpty { c.pointee.network = s.dup(network) }
+        if !operatorName.isEmpty { c.pointee.operator_name = s.dup(operatorName) }
+    }
+}
+
+extension Wire {
+    /// `fluxion.v1.UnshelveAlertResponse` (fluxion/v1/alerts.proto).
+    public struct UnshelveAlertResponse: Equatable, Sendable {
+        /// `alert` = 1.
+        public var alert: Wire.Alert?
+
+        /// A message with the given fields; every field left out is its proto3 default.
+        public init(alert: Wire.Alert? = nil) {
+            self.alert = alert
+        }
+    }
+}
+
+extension Wire.UnshelveAlertResponse: WireMessage {
+    public static let protoName = "fluxion.v1.UnshelveAlertResponse"
+
+    public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
+        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__unshelve_alert_response__unpack) {
+            Self(cMessage: $0)
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        withCMessage {
+            ProtobufC.pack(
+                $0, size: fluxion__v1__unshelve_alert_response__get_packed_size,
+                pack: fluxion__v1__unshelve_alert_response__pack)
+        }
+    }
+
+    /// Runs `body` with this message as a protobuf-c struct, valid only inside `body`.
+    func withCMessage<R>(_ body: (UnsafePointer<Fluxion__V1__UnshelveAlertResponse>) -> R) -> R {
+        let s = CStrings()
+        var m = Fluxion__V1__UnshelveAlertResponse()
+        fluxion__v1__unshelve_alert_response__init(&m)
+        fill(&m, s)
+        return withExtendedLifetime(s) { body(&m) }
+    }
+
+    init(cMessage c: Fluxion__V1__UnshelveAlertResponse) {
+        self.init()
+        self.alert = c.alert.map { Wire.Alert(cMessage: $0.pointee) }
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Fluxion__V1__UnshelveAlertResponse>, _ s: CStrings) {
         if let value = alert {
             c.pointee.alert = s.message(initialize: fluxion__v1__alert__init) { value.fill($0, s) }
         }

@@ -592,11 +592,23 @@ extension Wire {
         /// Request `fluxion.v1.StreamAlertsRequest`, response a stream of `fluxion.v1.AlertEvent`.
         public static let streamAlerts = MethodDescriptor(service: name, name: "StreamAlerts", kind: .serverStreaming)
 
+        /// `AcknowledgeAlert`.
+        /// Request `fluxion.v1.AcknowledgeAlertRequest`, response `fluxion.v1.AcknowledgeAlertResponse`.
+        public static let acknowledgeAlert = MethodDescriptor(service: name, name: "AcknowledgeAlert", kind: .unary)
+
+        /// `ShelveAlert`.
+        /// Request `fluxion.v1.ShelveAlertRequest`, response `fluxion.v1.ShelveAlertResponse`.
+        public static let shelveAlert = MethodDescriptor(service: name, name: "ShelveAlert", kind: .unary)
+
+        /// `UnshelveAlert`.
+        /// Request `fluxion.v1.UnshelveAlertRequest`, response `fluxion.v1.UnshelveAlertResponse`.
+        public static let unshelveAlert = MethodDescriptor(service: name, name: "UnshelveAlert", kind: .unary)
+
         /// Every method, in .proto order.
         public static let methods: [MethodDescriptor] = [
             health, getServerInfo, streamReadings, injectLeak, clearLeak, listLeaks, getTopology, getClock, setClock,
             setSensorFault, listDetectors, loadDetector, activateDetector, deactivateDetector, swapDetector,
-            queryAlerts, aggregateAlerts, streamAlerts,
+            queryAlerts, aggregateAlerts, streamAlerts, acknowledgeAlert, shelveAlert, unshelveAlert,
         ]
 
         /// The request message type of each method, by method name.
@@ -619,6 +631,9 @@ extension Wire {
             "QueryAlerts": Wire.QueryAlertsRequest.self,
             "AggregateAlerts": Wire.AggregateAlertsRequest.self,
             "StreamAlerts": Wire.StreamAlertsRequest.self,
+            "AcknowledgeAlert": Wire.AcknowledgeAlertRequest.self,
+            "ShelveAlert": Wire.ShelveAlertRequest.self,
+            "UnshelveAlert": Wire.UnshelveAlertRequest.self,
         ]
 
         /// The response (or stream message) type of each method, by method name.
@@ -641,6 +656,9 @@ extension Wire {
             "QueryAlerts": Wire.QueryAlertsResponse.self,
             "AggregateAlerts": Wire.AggregateAlertsResponse.self,
             "StreamAlerts": Wire.AlertEvent.self,
+            "AcknowledgeAlert": Wire.AcknowledgeAlertResponse.self,
+            "ShelveAlert": Wire.ShelveAlertResponse.self,
+            "UnshelveAlert": Wire.UnshelveAlertResponse.self,
         ]
     }
 }

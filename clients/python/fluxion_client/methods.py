@@ -111,3 +111,18 @@ class Connection(BaseConnection):
         self, request: Optional[alerts_pb2.StreamAlertsRequest] = None, *, timeout: Optional[float] = None, metadata: Optional[Metadata] = None
     ) -> ResponseStream[alerts_pb2.AlertEvent]:
         return self.stream("StreamAlerts", alerts_pb2.StreamAlertsRequest() if request is None else request, alerts_pb2.AlertEvent, timeout, metadata)
+
+    def acknowledge_alert(
+        self, request: Optional[alerts_pb2.AcknowledgeAlertRequest] = None, *, timeout: Optional[float] = None, metadata: Optional[Metadata] = None
+    ) -> alerts_pb2.AcknowledgeAlertResponse:
+        return self.unary("AcknowledgeAlert", alerts_pb2.AcknowledgeAlertRequest() if request is None else request, alerts_pb2.AcknowledgeAlertResponse, timeout, metadata)
+
+    def shelve_alert(
+        self, request: Optional[alerts_pb2.ShelveAlertRequest] = None, *, timeout: Optional[float] = None, metadata: Optional[Metadata] = None
+    ) -> alerts_pb2.ShelveAlertResponse:
+        return self.unary("ShelveAlert", alerts_pb2.ShelveAlertRequest() if request is None else request, alerts_pb2.ShelveAlertResponse, timeout, metadata)
+
+    def unshelve_alert(
+        self, request: Optional[alerts_pb2.UnshelveAlertRequest] = None, *, timeout: Optional[float] = None, metadata: Optional[Metadata] = None
+    ) -> alerts_pb2.UnshelveAlertResponse:
+        return self.unary("UnshelveAlert", alerts_pb2.UnshelveAlertRequest() if request is None else request, alerts_pb2.UnshelveAlertResponse, timeout, metadata)

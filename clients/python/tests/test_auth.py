@@ -18,10 +18,11 @@ from fluxion_client import Connection, FluxionError, StatusCode, alerts_pb2, twi
 from fluxion_client.connection import TOKEN_ENV
 from fluxion_client.wire import encode_frame
 
-# The RPCs that change the twin or the detectors (need `operate`), as the typed methods of Connection.
+# The RPCs that change the twin, the detectors or alarm states (need `operate`), as the typed methods of Connection.
 MUTATING = [
     "inject_leak", "clear_leak", "set_clock", "set_sensor_fault",
     "load_detector", "activate_detector", "deactivate_detector", "swap_detector",
+    "acknowledge_alert", "shelve_alert", "unshelve_alert",
 ]
 # The unary read RPCs (open by default; any valid token with --read-access token). Health and
 # GetServerInfo are open always and tested on their own.

@@ -52,6 +52,96 @@ void   fluxion__v1__alert__free_unpacked
   assert(message->base.descriptor == &fluxion__v1__alert__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   fluxion__v1__acknowledgement__init
+                     (Fluxion__V1__Acknowledgement         *message)
+{
+  static const Fluxion__V1__Acknowledgement init_value = FLUXION__V1__ACKNOWLEDGEMENT__INIT;
+  *message = init_value;
+}
+size_t fluxion__v1__acknowledgement__get_packed_size
+                     (const Fluxion__V1__Acknowledgement *message)
+{
+  assert(message->base.descriptor == &fluxion__v1__acknowledgement__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t fluxion__v1__acknowledgement__pack
+                     (const Fluxion__V1__Acknowledgement *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &fluxion__v1__acknowledgement__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t fluxion__v1__acknowledgement__pack_to_buffer
+                     (const Fluxion__V1__Acknowledgement *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &fluxion__v1__acknowledgement__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Fluxion__V1__Acknowledgement *
+       fluxion__v1__acknowledgement__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Fluxion__V1__Acknowledgement *)
+     protobuf_c_message_unpack (&fluxion__v1__acknowledgement__descriptor,
+                                allocator, len, data);
+}
+void   fluxion__v1__acknowledgement__free_unpacked
+                     (Fluxion__V1__Acknowledgement *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &fluxion__v1__acknowledgement__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   fluxion__v1__shelving__init
+                     (Fluxion__V1__Shelving         *message)
+{
+  static const Fluxion__V1__Shelving init_value = FLUXION__V1__SHELVING__INIT;
+  *message = init_value;
+}
+size_t fluxion__v1__shelving__get_packed_size
+                     (const Fluxion__V1__Shelving *message)
+{
+  assert(message->base.descriptor == &fluxion__v1__shelving__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t fluxion__v1__shelving__pack
+                     (const Fluxion__V1__Shelving *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &fluxion__v1__shelving__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t fluxion__v1__shelving__pack_to_buffer
+                     (const Fluxion__V1__Shelving *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &fluxion__v1__shelving__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Fluxion__V1__Shelving *
+       fluxion__v1__shelving__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Fluxion__V1__Shelving *)
+     protobuf_c_message_unpack (&fluxion__v1__shelving__descriptor,
+                                allocator, len, data);
+}
+void   fluxion__v1__shelving__free_unpacked
+                     (Fluxion__V1__Shelving *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &fluxion__v1__shelving__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   fluxion__v1__sim_time_range__init
                      (Fluxion__V1__SimTimeRange         *message)
 {
@@ -502,7 +592,277 @@ void   fluxion__v1__alert_event__free_unpacked
   assert(message->base.descriptor == &fluxion__v1__alert_event__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor fluxion__v1__alert__field_descriptors[16] =
+void   fluxion__v1__acknowledge_alert_request__init
+                     (Fluxion__V1__AcknowledgeAlertRequest         *message)
+{
+  static const Fluxion__V1__AcknowledgeAlertRequest init_value = FLUXION__V1__ACKNOWLEDGE_ALERT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t fluxion__v1__acknowledge_alert_request__get_packed_size
+                     (const Fluxion__V1__AcknowledgeAlertRequest *message)
+{
+  assert(message->base.descriptor == &fluxion__v1__acknowledge_alert_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t fluxion__v1__acknowledge_alert_request__pack
+                     (const Fluxion__V1__AcknowledgeAlertRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &fluxion__v1__acknowledge_alert_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t fluxion__v1__acknowledge_alert_request__pack_to_buffer
+                     (const Fluxion__V1__AcknowledgeAlertRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &fluxion__v1__acknowledge_alert_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Fluxion__V1__AcknowledgeAlertRequest *
+       fluxion__v1__acknowledge_alert_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Fluxion__V1__AcknowledgeAlertRequest *)
+     protobuf_c_message_unpack (&fluxion__v1__acknowledge_alert_request__descriptor,
+                                allocator, len, data);
+}
+void   fluxion__v1__acknowledge_alert_request__free_unpacked
+                     (Fluxion__V1__AcknowledgeAlertRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &fluxion__v1__acknowledge_alert_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   fluxion__v1__acknowledge_alert_response__init
+                     (Fluxion__V1__AcknowledgeAlertResponse         *message)
+{
+  static const Fluxion__V1__AcknowledgeAlertResponse init_value = FLUXION__V1__ACKNOWLEDGE_ALERT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t fluxion__v1__acknowledge_alert_response__get_packed_size
+                     (const Fluxion__V1__AcknowledgeAlertResponse *message)
+{
+  assert(message->base.descriptor == &fluxion__v1__acknowledge_alert_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t fluxion__v1__acknowledge_alert_response__pack
+                     (const Fluxion__V1__AcknowledgeAlertResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &fluxion__v1__acknowledge_alert_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t fluxion__v1__acknowledge_alert_response__pack_to_buffer
+                     (const Fluxion__V1__AcknowledgeAlertResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &fluxion__v1__acknowledge_alert_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Fluxion__V1__AcknowledgeAlertResponse *
+       fluxion__v1__acknowledge_alert_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Fluxion__V1__AcknowledgeAlertResponse *)
+     protobuf_c_message_unpack (&fluxion__v1__acknowledge_alert_response__descriptor,
+                                allocator, len, data);
+}
+void   fluxion__v1__acknowledge_alert_response__free_unpacked
+                     (Fluxion__V1__AcknowledgeAlertResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &fluxion__v1__acknowledge_alert_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   fluxion__v1__shelve_alert_request__init
+                     (Fluxion__V1__ShelveAlertRequest         *message)
+{
+  static const Fluxion__V1__ShelveAlertRequest init_value = FLUXION__V1__SHELVE_ALERT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t fluxion__v1__shelve_alert_request__get_packed_size
+                     (const Fluxion__V1__ShelveAlertRequest *message)
+{
+  assert(message->base.descriptor == &fluxion__v1__shelve_alert_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t fluxion__v1__shelve_alert_request__pack
+                     (const Fluxion__V1__ShelveAlertRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &fluxion__v1__shelve_alert_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t fluxion__v1__shelve_alert_request__pack_to_buffer
+                     (const Fluxion__V1__ShelveAlertRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &fluxion__v1__shelve_alert_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Fluxion__V1__ShelveAlertRequest *
+       fluxion__v1__shelve_alert_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Fluxion__V1__ShelveAlertRequest *)
+     protobuf_c_message_unpack (&fluxion__v1__shelve_alert_request__descriptor,
+                                allocator, len, data);
+}
+void   fluxion__v1__shelve_alert_request__free_unpacked
+                     (Fluxion__V1__ShelveAlertRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &fluxion__v1__shelve_alert_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   fluxion__v1__shelve_alert_response__init
+                     (Fluxion__V1__ShelveAlertResponse         *message)
+{
+  static const Fluxion__V1__ShelveAlertResponse init_value = FLUXION__V1__SHELVE_ALERT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t fluxion__v1__shelve_alert_response__get_packed_size
+                     (const Fluxion__V1__ShelveAlertResponse *message)
+{
+  assert(message->base.descriptor == &fluxion__v1__shelve_alert_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t fluxion__v1__shelve_alert_response__pack
+                     (const Fluxion__V1__ShelveAlertResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &fluxion__v1__shelve_alert_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t fluxion__v1__shelve_alert_response__pack_to_buffer
+                     (const Fluxion__V1__ShelveAlertResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &fluxion__v1__shelve_alert_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Fluxion__V1__ShelveAlertResponse *
+       fluxion__v1__shelve_alert_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Fluxion__V1__ShelveAlertResponse *)
+     protobuf_c_message_unpack (&fluxion__v1__shelve_alert_response__descriptor,
+                                allocator, len, data);
+}
+void   fluxion__v1__shelve_alert_response__free_unpacked
+                     (Fluxion__V1__ShelveAlertResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &fluxion__v1__shelve_alert_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   fluxion__v1__unshelve_alert_request__init
+                     (Fluxion__V1__UnshelveAlertRequest         *message)
+{
+  static const Fluxion__V1__UnshelveAlertRequest init_value = FLUXION__V1__UNSHELVE_ALERT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t fluxion__v1__unshelve_alert_request__get_packed_size
+                     (const Fluxion__V1__UnshelveAlertRequest *message)
+{
+  assert(message->base.descriptor == &fluxion__v1__unshelve_alert_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t fluxion__v1__unshelve_alert_request__pack
+                     (const Fluxion__V1__UnshelveAlertRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &fluxion__v1__unshelve_alert_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t fluxion__v1__unshelve_alert_request__pack_to_buffer
+                     (const Fluxion__V1__UnshelveAlertRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &fluxion__v1__unshelve_alert_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Fluxion__V1__UnshelveAlertRequest *
+       fluxion__v1__unshelve_alert_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Fluxion__V1__UnshelveAlertRequest *)
+     protobuf_c_message_unpack (&fluxion__v1__unshelve_alert_request__descriptor,
+                                allocator, len, data);
+}
+void   fluxion__v1__unshelve_alert_request__free_unpacked
+                     (Fluxion__V1__UnshelveAlertRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &fluxion__v1__unshelve_alert_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   fluxion__v1__unshelve_alert_response__init
+                     (Fluxion__V1__UnshelveAlertResponse         *message)
+{
+  static const Fluxion__V1__UnshelveAlertResponse init_value = FLUXION__V1__UNSHELVE_ALERT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t fluxion__v1__unshelve_alert_response__get_packed_size
+                     (const Fluxion__V1__UnshelveAlertResponse *message)
+{
+  assert(message->base.descriptor == &fluxion__v1__unshelve_alert_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t fluxion__v1__unshelve_alert_response__pack
+                     (const Fluxion__V1__UnshelveAlertResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &fluxion__v1__unshelve_alert_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t fluxion__v1__unshelve_alert_response__pack_to_buffer
+                     (const Fluxion__V1__UnshelveAlertResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &fluxion__v1__unshelve_alert_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Fluxion__V1__UnshelveAlertResponse *
+       fluxion__v1__unshelve_alert_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Fluxion__V1__UnshelveAlertResponse *)
+     protobuf_c_message_unpack (&fluxion__v1__unshelve_alert_response__descriptor,
+                                allocator, len, data);
+}
+void   fluxion__v1__unshelve_alert_response__free_unpacked
+                     (Fluxion__V1__UnshelveAlertResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &fluxion__v1__unshelve_alert_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor fluxion__v1__alert__field_descriptors[19] =
 {
   {
     "alert_id",
@@ -696,8 +1056,46 @@ static const ProtobufCFieldDescriptor fluxion__v1__alert__field_descriptors[16] 
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "alarm_state",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__Alert, alarm_state),
+    &fluxion__v1__alarm_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "acknowledgement",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__Alert, acknowledgement),
+    &fluxion__v1__acknowledgement__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shelving",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__Alert, shelving),
+    &fluxion__v1__shelving__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned fluxion__v1__alert__field_indices_by_name[] = {
+  17,   /* field[17] = acknowledgement */
+  16,   /* field[16] = alarm_state */
   0,   /* field[0] = alert_id */
   5,   /* field[5] = cleared_sim_time_s */
   6,   /* field[6] = cleared_wall_unix_ns */
@@ -712,13 +1110,14 @@ static const unsigned fluxion__v1__alert__field_indices_by_name[] = {
   4,   /* field[4] = raised_wall_unix_ns */
   12,   /* field[12] = segment_id */
   8,   /* field[8] = severity */
+  18,   /* field[18] = shelving */
   2,   /* field[2] = state */
   11,   /* field[11] = station_id */
 };
 static const ProtobufCIntRange fluxion__v1__alert__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 16 }
+  { 0, 19 }
 };
 const ProtobufCMessageDescriptor fluxion__v1__alert__descriptor =
 {
@@ -728,11 +1127,191 @@ const ProtobufCMessageDescriptor fluxion__v1__alert__descriptor =
   "Fluxion__V1__Alert",
   "fluxion.v1",
   sizeof(Fluxion__V1__Alert),
-  16,
+  19,
   fluxion__v1__alert__field_descriptors,
   fluxion__v1__alert__field_indices_by_name,
   1,  fluxion__v1__alert__number_ranges,
   (ProtobufCMessageInit) fluxion__v1__alert__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor fluxion__v1__acknowledgement__field_descriptors[4] =
+{
+  {
+    "operator_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__Acknowledgement, operator_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "token_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__Acknowledgement, token_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "wall_unix_ns",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__Acknowledgement, wall_unix_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__Acknowledgement, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned fluxion__v1__acknowledgement__field_indices_by_name[] = {
+  3,   /* field[3] = comment */
+  0,   /* field[0] = operator_name */
+  1,   /* field[1] = token_id */
+  2,   /* field[2] = wall_unix_ns */
+};
+static const ProtobufCIntRange fluxion__v1__acknowledgement__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor fluxion__v1__acknowledgement__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "fluxion.v1.Acknowledgement",
+  "Acknowledgement",
+  "Fluxion__V1__Acknowledgement",
+  "fluxion.v1",
+  sizeof(Fluxion__V1__Acknowledgement),
+  4,
+  fluxion__v1__acknowledgement__field_descriptors,
+  fluxion__v1__acknowledgement__field_indices_by_name,
+  1,  fluxion__v1__acknowledgement__number_ranges,
+  (ProtobufCMessageInit) fluxion__v1__acknowledgement__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor fluxion__v1__shelving__field_descriptors[6] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__Shelving, kind),
+    &fluxion__v1__shelve_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "until_wall_unix_ns",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__Shelving, until_wall_unix_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__Shelving, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "operator_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__Shelving, operator_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "token_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__Shelving, token_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shelved_wall_unix_ns",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__Shelving, shelved_wall_unix_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned fluxion__v1__shelving__field_indices_by_name[] = {
+  0,   /* field[0] = kind */
+  3,   /* field[3] = operator_name */
+  2,   /* field[2] = reason */
+  5,   /* field[5] = shelved_wall_unix_ns */
+  4,   /* field[4] = token_id */
+  1,   /* field[1] = until_wall_unix_ns */
+};
+static const ProtobufCIntRange fluxion__v1__shelving__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor fluxion__v1__shelving__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "fluxion.v1.Shelving",
+  "Shelving",
+  "Fluxion__V1__Shelving",
+  "fluxion.v1",
+  sizeof(Fluxion__V1__Shelving),
+  6,
+  fluxion__v1__shelving__field_descriptors,
+  fluxion__v1__shelving__field_indices_by_name,
+  1,  fluxion__v1__shelving__number_ranges,
+  (ProtobufCMessageInit) fluxion__v1__shelving__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor fluxion__v1__sim_time_range__field_descriptors[2] =
@@ -837,7 +1416,7 @@ const ProtobufCMessageDescriptor fluxion__v1__wall_time_range__descriptor =
   (ProtobufCMessageInit) fluxion__v1__wall_time_range__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor fluxion__v1__alert_filter__field_descriptors[9] =
+static const ProtobufCFieldDescriptor fluxion__v1__alert_filter__field_descriptors[10] =
 {
   {
     "sim_time",
@@ -947,8 +1526,21 @@ static const ProtobufCFieldDescriptor fluxion__v1__alert_filter__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "alarm_states",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Fluxion__V1__AlertFilter, n_alarm_states),
+    offsetof(Fluxion__V1__AlertFilter, alarm_states),
+    &fluxion__v1__alarm_state__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned fluxion__v1__alert_filter__field_indices_by_name[] = {
+  9,   /* field[9] = alarm_states */
   2,   /* field[2] = detectors */
   6,   /* field[6] = min_probability */
   7,   /* field[7] = min_severity */
@@ -962,7 +1554,7 @@ static const unsigned fluxion__v1__alert_filter__field_indices_by_name[] = {
 static const ProtobufCIntRange fluxion__v1__alert_filter__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor fluxion__v1__alert_filter__descriptor =
 {
@@ -972,7 +1564,7 @@ const ProtobufCMessageDescriptor fluxion__v1__alert_filter__descriptor =
   "Fluxion__V1__AlertFilter",
   "fluxion.v1",
   sizeof(Fluxion__V1__AlertFilter),
-  9,
+  10,
   fluxion__v1__alert_filter__field_descriptors,
   fluxion__v1__alert_filter__field_indices_by_name,
   1,  fluxion__v1__alert_filter__number_ranges,
@@ -1311,7 +1903,7 @@ const ProtobufCMessageDescriptor fluxion__v1__stream_alerts_request__descriptor 
   (ProtobufCMessageInit) fluxion__v1__stream_alerts_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor fluxion__v1__alert_event__field_descriptors[1] =
+static const ProtobufCFieldDescriptor fluxion__v1__alert_event__field_descriptors[4] =
 {
   {
     "alert",
@@ -1325,14 +1917,53 @@ static const ProtobufCFieldDescriptor fluxion__v1__alert_event__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "kind",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__AlertEvent, kind),
+    &fluxion__v1__alert_event_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "operator_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__AlertEvent, operator_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "token_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__AlertEvent, token_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned fluxion__v1__alert_event__field_indices_by_name[] = {
   0,   /* field[0] = alert */
+  1,   /* field[1] = kind */
+  2,   /* field[2] = operator_name */
+  3,   /* field[3] = token_id */
 };
 static const ProtobufCIntRange fluxion__v1__alert_event__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor fluxion__v1__alert_event__descriptor =
 {
@@ -1342,11 +1973,369 @@ const ProtobufCMessageDescriptor fluxion__v1__alert_event__descriptor =
   "Fluxion__V1__AlertEvent",
   "fluxion.v1",
   sizeof(Fluxion__V1__AlertEvent),
-  1,
+  4,
   fluxion__v1__alert_event__field_descriptors,
   fluxion__v1__alert_event__field_indices_by_name,
   1,  fluxion__v1__alert_event__number_ranges,
   (ProtobufCMessageInit) fluxion__v1__alert_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor fluxion__v1__acknowledge_alert_request__field_descriptors[4] =
+{
+  {
+    "alert_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__AcknowledgeAlertRequest, alert_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "network",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__AcknowledgeAlertRequest, network),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__AcknowledgeAlertRequest, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "operator_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__AcknowledgeAlertRequest, operator_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned fluxion__v1__acknowledge_alert_request__field_indices_by_name[] = {
+  0,   /* field[0] = alert_id */
+  2,   /* field[2] = comment */
+  1,   /* field[1] = network */
+  3,   /* field[3] = operator_name */
+};
+static const ProtobufCIntRange fluxion__v1__acknowledge_alert_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor fluxion__v1__acknowledge_alert_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "fluxion.v1.AcknowledgeAlertRequest",
+  "AcknowledgeAlertRequest",
+  "Fluxion__V1__AcknowledgeAlertRequest",
+  "fluxion.v1",
+  sizeof(Fluxion__V1__AcknowledgeAlertRequest),
+  4,
+  fluxion__v1__acknowledge_alert_request__field_descriptors,
+  fluxion__v1__acknowledge_alert_request__field_indices_by_name,
+  1,  fluxion__v1__acknowledge_alert_request__number_ranges,
+  (ProtobufCMessageInit) fluxion__v1__acknowledge_alert_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor fluxion__v1__acknowledge_alert_response__field_descriptors[1] =
+{
+  {
+    "alert",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__AcknowledgeAlertResponse, alert),
+    &fluxion__v1__alert__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned fluxion__v1__acknowledge_alert_response__field_indices_by_name[] = {
+  0,   /* field[0] = alert */
+};
+static const ProtobufCIntRange fluxion__v1__acknowledge_alert_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor fluxion__v1__acknowledge_alert_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "fluxion.v1.AcknowledgeAlertResponse",
+  "AcknowledgeAlertResponse",
+  "Fluxion__V1__AcknowledgeAlertResponse",
+  "fluxion.v1",
+  sizeof(Fluxion__V1__AcknowledgeAlertResponse),
+  1,
+  fluxion__v1__acknowledge_alert_response__field_descriptors,
+  fluxion__v1__acknowledge_alert_response__field_indices_by_name,
+  1,  fluxion__v1__acknowledge_alert_response__number_ranges,
+  (ProtobufCMessageInit) fluxion__v1__acknowledge_alert_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor fluxion__v1__shelve_alert_request__field_descriptors[6] =
+{
+  {
+    "alert_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__ShelveAlertRequest, alert_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "network",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__ShelveAlertRequest, network),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__ShelveAlertRequest, kind),
+    &fluxion__v1__shelve_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "duration_s",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__ShelveAlertRequest, duration_s),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__ShelveAlertRequest, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "operator_name",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__ShelveAlertRequest, operator_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned fluxion__v1__shelve_alert_request__field_indices_by_name[] = {
+  0,   /* field[0] = alert_id */
+  3,   /* field[3] = duration_s */
+  2,   /* field[2] = kind */
+  1,   /* field[1] = network */
+  5,   /* field[5] = operator_name */
+  4,   /* field[4] = reason */
+};
+static const ProtobufCIntRange fluxion__v1__shelve_alert_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor fluxion__v1__shelve_alert_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "fluxion.v1.ShelveAlertRequest",
+  "ShelveAlertRequest",
+  "Fluxion__V1__ShelveAlertRequest",
+  "fluxion.v1",
+  sizeof(Fluxion__V1__ShelveAlertRequest),
+  6,
+  fluxion__v1__shelve_alert_request__field_descriptors,
+  fluxion__v1__shelve_alert_request__field_indices_by_name,
+  1,  fluxion__v1__shelve_alert_request__number_ranges,
+  (ProtobufCMessageInit) fluxion__v1__shelve_alert_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor fluxion__v1__shelve_alert_response__field_descriptors[1] =
+{
+  {
+    "alert",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__ShelveAlertResponse, alert),
+    &fluxion__v1__alert__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned fluxion__v1__shelve_alert_response__field_indices_by_name[] = {
+  0,   /* field[0] = alert */
+};
+static const ProtobufCIntRange fluxion__v1__shelve_alert_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor fluxion__v1__shelve_alert_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "fluxion.v1.ShelveAlertResponse",
+  "ShelveAlertResponse",
+  "Fluxion__V1__ShelveAlertResponse",
+  "fluxion.v1",
+  sizeof(Fluxion__V1__ShelveAlertResponse),
+  1,
+  fluxion__v1__shelve_alert_response__field_descriptors,
+  fluxion__v1__shelve_alert_response__field_indices_by_name,
+  1,  fluxion__v1__shelve_alert_response__number_ranges,
+  (ProtobufCMessageInit) fluxion__v1__shelve_alert_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor fluxion__v1__unshelve_alert_request__field_descriptors[3] =
+{
+  {
+    "alert_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__UnshelveAlertRequest, alert_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "network",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__UnshelveAlertRequest, network),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "operator_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__UnshelveAlertRequest, operator_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned fluxion__v1__unshelve_alert_request__field_indices_by_name[] = {
+  0,   /* field[0] = alert_id */
+  1,   /* field[1] = network */
+  2,   /* field[2] = operator_name */
+};
+static const ProtobufCIntRange fluxion__v1__unshelve_alert_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor fluxion__v1__unshelve_alert_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "fluxion.v1.UnshelveAlertRequest",
+  "UnshelveAlertRequest",
+  "Fluxion__V1__UnshelveAlertRequest",
+  "fluxion.v1",
+  sizeof(Fluxion__V1__UnshelveAlertRequest),
+  3,
+  fluxion__v1__unshelve_alert_request__field_descriptors,
+  fluxion__v1__unshelve_alert_request__field_indices_by_name,
+  1,  fluxion__v1__unshelve_alert_request__number_ranges,
+  (ProtobufCMessageInit) fluxion__v1__unshelve_alert_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor fluxion__v1__unshelve_alert_response__field_descriptors[1] =
+{
+  {
+    "alert",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__UnshelveAlertResponse, alert),
+    &fluxion__v1__alert__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned fluxion__v1__unshelve_alert_response__field_indices_by_name[] = {
+  0,   /* field[0] = alert */
+};
+static const ProtobufCIntRange fluxion__v1__unshelve_alert_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor fluxion__v1__unshelve_alert_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "fluxion.v1.UnshelveAlertResponse",
+  "UnshelveAlertResponse",
+  "Fluxion__V1__UnshelveAlertResponse",
+  "fluxion.v1",
+  sizeof(Fluxion__V1__UnshelveAlertResponse),
+  1,
+  fluxion__v1__unshelve_alert_response__field_descriptors,
+  fluxion__v1__unshelve_alert_response__field_indices_by_name,
+  1,  fluxion__v1__unshelve_alert_response__number_ranges,
+  (ProtobufCMessageInit) fluxion__v1__unshelve_alert_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue fluxion__v1__alert_state__enum_values_by_number[3] =
@@ -1413,6 +2402,72 @@ const ProtobufCEnumDescriptor fluxion__v1__severity__descriptor =
   fluxion__v1__severity__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
+static const ProtobufCEnumValue fluxion__v1__alarm_state__enum_values_by_number[6] =
+{
+  { "ALARM_STATE_UNSPECIFIED", "FLUXION__V1__ALARM_STATE__ALARM_STATE_UNSPECIFIED", 0 },
+  { "ALARM_STATE_UNACKED_ACTIVE", "FLUXION__V1__ALARM_STATE__ALARM_STATE_UNACKED_ACTIVE", 1 },
+  { "ALARM_STATE_ACKED_ACTIVE", "FLUXION__V1__ALARM_STATE__ALARM_STATE_ACKED_ACTIVE", 2 },
+  { "ALARM_STATE_UNACKED_RETURNED", "FLUXION__V1__ALARM_STATE__ALARM_STATE_UNACKED_RETURNED", 3 },
+  { "ALARM_STATE_NORMAL", "FLUXION__V1__ALARM_STATE__ALARM_STATE_NORMAL", 4 },
+  { "ALARM_STATE_SHELVED", "FLUXION__V1__ALARM_STATE__ALARM_STATE_SHELVED", 5 },
+};
+static const ProtobufCIntRange fluxion__v1__alarm_state__value_ranges[] = {
+{0, 0},{0, 6}
+};
+static const ProtobufCEnumValueIndex fluxion__v1__alarm_state__enum_values_by_name[6] =
+{
+  { "ALARM_STATE_ACKED_ACTIVE", 2 },
+  { "ALARM_STATE_NORMAL", 4 },
+  { "ALARM_STATE_SHELVED", 5 },
+  { "ALARM_STATE_UNACKED_ACTIVE", 1 },
+  { "ALARM_STATE_UNACKED_RETURNED", 3 },
+  { "ALARM_STATE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor fluxion__v1__alarm_state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "fluxion.v1.AlarmState",
+  "AlarmState",
+  "Fluxion__V1__AlarmState",
+  "fluxion.v1",
+  6,
+  fluxion__v1__alarm_state__enum_values_by_number,
+  6,
+  fluxion__v1__alarm_state__enum_values_by_name,
+  1,
+  fluxion__v1__alarm_state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue fluxion__v1__shelve_kind__enum_values_by_number[3] =
+{
+  { "SHELVE_KIND_UNSPECIFIED", "FLUXION__V1__SHELVE_KIND__SHELVE_KIND_UNSPECIFIED", 0 },
+  { "SHELVE_KIND_TIMED", "FLUXION__V1__SHELVE_KIND__SHELVE_KIND_TIMED", 1 },
+  { "SHELVE_KIND_ONE_SHOT", "FLUXION__V1__SHELVE_KIND__SHELVE_KIND_ONE_SHOT", 2 },
+};
+static const ProtobufCIntRange fluxion__v1__shelve_kind__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex fluxion__v1__shelve_kind__enum_values_by_name[3] =
+{
+  { "SHELVE_KIND_ONE_SHOT", 2 },
+  { "SHELVE_KIND_TIMED", 1 },
+  { "SHELVE_KIND_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor fluxion__v1__shelve_kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "fluxion.v1.ShelveKind",
+  "ShelveKind",
+  "Fluxion__V1__ShelveKind",
+  "fluxion.v1",
+  3,
+  fluxion__v1__shelve_kind__enum_values_by_number,
+  3,
+  fluxion__v1__shelve_kind__enum_values_by_name,
+  1,
+  fluxion__v1__shelve_kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
 static const ProtobufCEnumValue fluxion__v1__alert_grouping__enum_values_by_number[5] =
 {
   { "ALERT_GROUPING_UNSPECIFIED", "FLUXION__V1__ALERT_GROUPING__ALERT_GROUPING_UNSPECIFIED", 0 },
@@ -1445,5 +2500,43 @@ const ProtobufCEnumDescriptor fluxion__v1__alert_grouping__descriptor =
   fluxion__v1__alert_grouping__enum_values_by_name,
   1,
   fluxion__v1__alert_grouping__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue fluxion__v1__alert_event_kind__enum_values_by_number[7] =
+{
+  { "ALERT_EVENT_KIND_UNSPECIFIED", "FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_UNSPECIFIED", 0 },
+  { "ALERT_EVENT_KIND_RAISED", "FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_RAISED", 1 },
+  { "ALERT_EVENT_KIND_UPDATED", "FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_UPDATED", 2 },
+  { "ALERT_EVENT_KIND_CLEARED", "FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_CLEARED", 3 },
+  { "ALERT_EVENT_KIND_ACKNOWLEDGED", "FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_ACKNOWLEDGED", 4 },
+  { "ALERT_EVENT_KIND_SHELVED", "FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_SHELVED", 5 },
+  { "ALERT_EVENT_KIND_UNSHELVED", "FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_UNSHELVED", 6 },
+};
+static const ProtobufCIntRange fluxion__v1__alert_event_kind__value_ranges[] = {
+{0, 0},{0, 7}
+};
+static const ProtobufCEnumValueIndex fluxion__v1__alert_event_kind__enum_values_by_name[7] =
+{
+  { "ALERT_EVENT_KIND_ACKNOWLEDGED", 4 },
+  { "ALERT_EVENT_KIND_CLEARED", 3 },
+  { "ALERT_EVENT_KIND_RAISED", 1 },
+  { "ALERT_EVENT_KIND_SHELVED", 5 },
+  { "ALERT_EVENT_KIND_UNSHELVED", 6 },
+  { "ALERT_EVENT_KIND_UNSPECIFIED", 0 },
+  { "ALERT_EVENT_KIND_UPDATED", 2 },
+};
+const ProtobufCEnumDescriptor fluxion__v1__alert_event_kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "fluxion.v1.AlertEventKind",
+  "AlertEventKind",
+  "Fluxion__V1__AlertEventKind",
+  "fluxion.v1",
+  7,
+  fluxion__v1__alert_event_kind__enum_values_by_number,
+  7,
+  fluxion__v1__alert_event_kind__enum_values_by_name,
+  1,
+  fluxion__v1__alert_event_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };

@@ -746,7 +746,7 @@ const ProtobufCEnumDescriptor fluxion__v1__method_kind__descriptor =
   fluxion__v1__method_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor fluxion__v1__fluxion__method_descriptors[18] =
+static const ProtobufCMethodDescriptor fluxion__v1__fluxion__method_descriptors[21] =
 {
   { "Health", &fluxion__v1__health_request__descriptor, &fluxion__v1__health_response__descriptor },
   { "GetServerInfo", &fluxion__v1__get_server_info_request__descriptor, &fluxion__v1__server_info__descriptor },
@@ -766,8 +766,12 @@ static const ProtobufCMethodDescriptor fluxion__v1__fluxion__method_descriptors[
   { "QueryAlerts", &fluxion__v1__query_alerts_request__descriptor, &fluxion__v1__query_alerts_response__descriptor },
   { "AggregateAlerts", &fluxion__v1__aggregate_alerts_request__descriptor, &fluxion__v1__aggregate_alerts_response__descriptor },
   { "StreamAlerts", &fluxion__v1__stream_alerts_request__descriptor, &fluxion__v1__alert_event__descriptor },
+  { "AcknowledgeAlert", &fluxion__v1__acknowledge_alert_request__descriptor, &fluxion__v1__acknowledge_alert_response__descriptor },
+  { "ShelveAlert", &fluxion__v1__shelve_alert_request__descriptor, &fluxion__v1__shelve_alert_response__descriptor },
+  { "UnshelveAlert", &fluxion__v1__unshelve_alert_request__descriptor, &fluxion__v1__unshelve_alert_response__descriptor },
 };
 const unsigned fluxion__v1__fluxion__method_indices_by_name[] = {
+  18,        /* AcknowledgeAlert */
   12,        /* ActivateDetector */
   16,        /* AggregateAlerts */
   4,        /* ClearLeak */
@@ -783,9 +787,11 @@ const unsigned fluxion__v1__fluxion__method_indices_by_name[] = {
   15,        /* QueryAlerts */
   8,        /* SetClock */
   9,        /* SetSensorFault */
+  19,        /* ShelveAlert */
   17,        /* StreamAlerts */
   2,        /* StreamReadings */
-  14         /* SwapDetector */
+  14,        /* SwapDetector */
+  20         /* UnshelveAlert */
 };
 const ProtobufCServiceDescriptor fluxion__v1__fluxion__descriptor =
 {
@@ -794,7 +800,7 @@ const ProtobufCServiceDescriptor fluxion__v1__fluxion__descriptor =
   "Fluxion",
   "Fluxion__V1__Fluxion",
   "fluxion.v1",
-  18,
+  21,
   fluxion__v1__fluxion__method_descriptors,
   fluxion__v1__fluxion__method_indices_by_name
 };
@@ -941,6 +947,30 @@ void fluxion__v1__fluxion__stream_alerts(ProtobufCService *service,
 {
   assert(service->descriptor == &fluxion__v1__fluxion__descriptor);
   service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void fluxion__v1__fluxion__acknowledge_alert(ProtobufCService *service,
+                                             const Fluxion__V1__AcknowledgeAlertRequest *input,
+                                             Fluxion__V1__AcknowledgeAlertResponse_Closure closure,
+                                             void *closure_data)
+{
+  assert(service->descriptor == &fluxion__v1__fluxion__descriptor);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void fluxion__v1__fluxion__shelve_alert(ProtobufCService *service,
+                                        const Fluxion__V1__ShelveAlertRequest *input,
+                                        Fluxion__V1__ShelveAlertResponse_Closure closure,
+                                        void *closure_data)
+{
+  assert(service->descriptor == &fluxion__v1__fluxion__descriptor);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void fluxion__v1__fluxion__unshelve_alert(ProtobufCService *service,
+                                          const Fluxion__V1__UnshelveAlertRequest *input,
+                                          Fluxion__V1__UnshelveAlertResponse_Closure closure,
+                                          void *closure_data)
+{
+  assert(service->descriptor == &fluxion__v1__fluxion__descriptor);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void fluxion__v1__fluxion__init (Fluxion__V1__Fluxion_Service *service,
                                  Fluxion__V1__Fluxion_ServiceDestroy destroy)

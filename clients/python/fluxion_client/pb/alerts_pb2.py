@@ -13,39 +13,61 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x66luxion/v1/alerts.proto\x12\nfluxion.v1\"\x99\x03\n\x05\x41lert\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12\x10\n\x08\x64\x65tector\x18\x02 \x01(\t\x12%\n\x05state\x18\x03 \x01(\x0e\x32\x16.fluxion.v1.AlertState\x12\x19\n\x11raised_sim_time_s\x18\x04 \x01(\x01\x12\x1b\n\x13raised_wall_unix_ns\x18\x05 \x01(\x03\x12\x1a\n\x12\x63leared_sim_time_s\x18\x06 \x01(\x01\x12\x1c\n\x14\x63leared_wall_unix_ns\x18\x07 \x01(\x03\x12\x13\n\x0bprobability\x18\x08 \x01(\x01\x12&\n\x08severity\x18\t \x01(\x0e\x32\x14.fluxion.v1.Severity\x12\x0f\n\x07pipe_id\x18\n \x01(\t\x12\x12\n\nposition_m\x18\x0b \x01(\x01\x12\x12\n\nstation_id\x18\x0c \x01(\t\x12\x12\n\nsegment_id\x18\r \x01(\t\x12\x1f\n\x17\x65stimated_size_fraction\x18\x0e \x01(\x01\x12\x17\n\x0fmatched_leak_id\x18\x0f \x01(\t\x12\x0f\n\x07network\x18\x10 \x01(\t\".\n\x0cSimTimeRange\x12\x0f\n\x07start_s\x18\x01 \x01(\x01\x12\r\n\x05\x65nd_s\x18\x02 \x01(\x01\";\n\rWallTimeRange\x12\x15\n\rstart_unix_ns\x18\x01 \x01(\x03\x12\x13\n\x0b\x65nd_unix_ns\x18\x02 \x01(\x03\"\x9f\x02\n\x0b\x41lertFilter\x12*\n\x08sim_time\x18\x01 \x01(\x0b\x32\x18.fluxion.v1.SimTimeRange\x12,\n\twall_time\x18\x02 \x01(\x0b\x32\x19.fluxion.v1.WallTimeRange\x12\x11\n\tdetectors\x18\x03 \x03(\t\x12\x13\n\x0bstation_ids\x18\x04 \x03(\t\x12\x10\n\x08pipe_ids\x18\x05 \x03(\t\x12%\n\x05state\x18\x06 \x01(\x0e\x32\x16.fluxion.v1.AlertState\x12\x17\n\x0fmin_probability\x18\x07 \x01(\x01\x12*\n\x0cmin_severity\x18\x08 \x01(\x0e\x32\x14.fluxion.v1.Severity\x12\x10\n\x08networks\x18\t \x03(\t\"d\n\x12QueryAlertsRequest\x12\'\n\x06\x66ilter\x18\x01 \x01(\x0b\x32\x17.fluxion.v1.AlertFilter\x12\x11\n\tpage_size\x18\x02 \x01(\r\x12\x12\n\npage_token\x18\x03 \x01(\t\"f\n\x13QueryAlertsResponse\x12!\n\x06\x61lerts\x18\x01 \x03(\x0b\x32\x11.fluxion.v1.Alert\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x13\n\x0btotal_count\x18\x03 \x01(\x04\"n\n\x16\x41ggregateAlertsRequest\x12\'\n\x06\x66ilter\x18\x01 \x01(\x0b\x32\x17.fluxion.v1.AlertFilter\x12+\n\x08group_by\x18\x02 \x01(\x0e\x32\x19.fluxion.v1.AlertGrouping\"\\\n\x0b\x41lertBucket\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\x04\x12\x18\n\x10mean_probability\x18\x03 \x01(\x01\x12\x17\n\x0fmax_probability\x18\x04 \x01(\x01\"C\n\x17\x41ggregateAlertsResponse\x12(\n\x07\x62uckets\x18\x01 \x03(\x0b\x32\x17.fluxion.v1.AlertBucket\">\n\x13StreamAlertsRequest\x12\'\n\x06\x66ilter\x18\x01 \x01(\x0b\x32\x17.fluxion.v1.AlertFilter\".\n\nAlertEvent\x12 \n\x05\x61lert\x18\x01 \x01(\x0b\x32\x11.fluxion.v1.Alert*Z\n\nAlertState\x12\x1b\n\x17\x41LERT_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12\x41LERT_STATE_RAISED\x10\x01\x12\x17\n\x13\x41LERT_STATE_CLEARED\x10\x02*u\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x10\n\x0cSEVERITY_LOW\x10\x01\x12\x13\n\x0fSEVERITY_MEDIUM\x10\x02\x12\x11\n\rSEVERITY_HIGH\x10\x03\x12\x15\n\x11SEVERITY_CRITICAL\x10\x04*\xa4\x01\n\rAlertGrouping\x12\x1e\n\x1a\x41LERT_GROUPING_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41LERT_GROUPING_STATION\x10\x01\x12\x1e\n\x1a\x41LERT_GROUPING_HOUR_OF_DAY\x10\x02\x12\x1b\n\x17\x41LERT_GROUPING_DETECTOR\x10\x03\x12\x1a\n\x16\x41LERT_GROUPING_NETWORK\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x66luxion/v1/alerts.proto\x12\nfluxion.v1\"\xa4\x04\n\x05\x41lert\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12\x10\n\x08\x64\x65tector\x18\x02 \x01(\t\x12%\n\x05state\x18\x03 \x01(\x0e\x32\x16.fluxion.v1.AlertState\x12\x19\n\x11raised_sim_time_s\x18\x04 \x01(\x01\x12\x1b\n\x13raised_wall_unix_ns\x18\x05 \x01(\x03\x12\x1a\n\x12\x63leared_sim_time_s\x18\x06 \x01(\x01\x12\x1c\n\x14\x63leared_wall_unix_ns\x18\x07 \x01(\x03\x12\x13\n\x0bprobability\x18\x08 \x01(\x01\x12&\n\x08severity\x18\t \x01(\x0e\x32\x14.fluxion.v1.Severity\x12\x0f\n\x07pipe_id\x18\n \x01(\t\x12\x12\n\nposition_m\x18\x0b \x01(\x01\x12\x12\n\nstation_id\x18\x0c \x01(\t\x12\x12\n\nsegment_id\x18\r \x01(\t\x12\x1f\n\x17\x65stimated_size_fraction\x18\x0e \x01(\x01\x12\x17\n\x0fmatched_leak_id\x18\x0f \x01(\t\x12\x0f\n\x07network\x18\x10 \x01(\t\x12+\n\x0b\x61larm_state\x18\x11 \x01(\x0e\x32\x16.fluxion.v1.AlarmState\x12\x34\n\x0f\x61\x63knowledgement\x18\x12 \x01(\x0b\x32\x1b.fluxion.v1.Acknowledgement\x12&\n\x08shelving\x18\x13 \x01(\x0b\x32\x14.fluxion.v1.Shelving\"a\n\x0f\x41\x63knowledgement\x12\x15\n\roperator_name\x18\x01 \x01(\t\x12\x10\n\x08token_id\x18\x02 \x01(\t\x12\x14\n\x0cwall_unix_ns\x18\x03 \x01(\x03\x12\x0f\n\x07\x63omment\x18\x04 \x01(\t\"\xa3\x01\n\x08Shelving\x12$\n\x04kind\x18\x01 \x01(\x0e\x32\x16.fluxion.v1.ShelveKind\x12\x1a\n\x12until_wall_unix_ns\x18\x02 \x01(\x03\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x15\n\roperator_name\x18\x04 \x01(\t\x12\x10\n\x08token_id\x18\x05 \x01(\t\x12\x1c\n\x14shelved_wall_unix_ns\x18\x06 \x01(\x03\".\n\x0cSimTimeRange\x12\x0f\n\x07start_s\x18\x01 \x01(\x01\x12\r\n\x05\x65nd_s\x18\x02 \x01(\x01\";\n\rWallTimeRange\x12\x15\n\rstart_unix_ns\x18\x01 \x01(\x03\x12\x13\n\x0b\x65nd_unix_ns\x18\x02 \x01(\x03\"\xcd\x02\n\x0b\x41lertFilter\x12*\n\x08sim_time\x18\x01 \x01(\x0b\x32\x18.fluxion.v1.SimTimeRange\x12,\n\twall_time\x18\x02 \x01(\x0b\x32\x19.fluxion.v1.WallTimeRange\x12\x11\n\tdetectors\x18\x03 \x03(\t\x12\x13\n\x0bstation_ids\x18\x04 \x03(\t\x12\x10\n\x08pipe_ids\x18\x05 \x03(\t\x12%\n\x05state\x18\x06 \x01(\x0e\x32\x16.fluxion.v1.AlertState\x12\x17\n\x0fmin_probability\x18\x07 \x01(\x01\x12*\n\x0cmin_severity\x18\x08 \x01(\x0e\x32\x14.fluxion.v1.Severity\x12\x10\n\x08networks\x18\t \x03(\t\x12,\n\x0c\x61larm_states\x18\n \x03(\x0e\x32\x16.fluxion.v1.AlarmState\"d\n\x12QueryAlertsRequest\x12\'\n\x06\x66ilter\x18\x01 \x01(\x0b\x32\x17.fluxion.v1.AlertFilter\x12\x11\n\tpage_size\x18\x02 \x01(\r\x12\x12\n\npage_token\x18\x03 \x01(\t\"f\n\x13QueryAlertsResponse\x12!\n\x06\x61lerts\x18\x01 \x03(\x0b\x32\x11.fluxion.v1.Alert\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x13\n\x0btotal_count\x18\x03 \x01(\x04\"n\n\x16\x41ggregateAlertsRequest\x12\'\n\x06\x66ilter\x18\x01 \x01(\x0b\x32\x17.fluxion.v1.AlertFilter\x12+\n\x08group_by\x18\x02 \x01(\x0e\x32\x19.fluxion.v1.AlertGrouping\"\\\n\x0b\x41lertBucket\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\x04\x12\x18\n\x10mean_probability\x18\x03 \x01(\x01\x12\x17\n\x0fmax_probability\x18\x04 \x01(\x01\"C\n\x17\x41ggregateAlertsResponse\x12(\n\x07\x62uckets\x18\x01 \x03(\x0b\x32\x17.fluxion.v1.AlertBucket\">\n\x13StreamAlertsRequest\x12\'\n\x06\x66ilter\x18\x01 \x01(\x0b\x32\x17.fluxion.v1.AlertFilter\"\x81\x01\n\nAlertEvent\x12 \n\x05\x61lert\x18\x01 \x01(\x0b\x32\x11.fluxion.v1.Alert\x12(\n\x04kind\x18\x02 \x01(\x0e\x32\x1a.fluxion.v1.AlertEventKind\x12\x15\n\roperator_name\x18\x03 \x01(\t\x12\x10\n\x08token_id\x18\x04 \x01(\t\"d\n\x17\x41\x63knowledgeAlertRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12\x0f\n\x07network\x18\x02 \x01(\t\x12\x0f\n\x07\x63omment\x18\x03 \x01(\t\x12\x15\n\roperator_name\x18\x04 \x01(\t\"<\n\x18\x41\x63knowledgeAlertResponse\x12 \n\x05\x61lert\x18\x01 \x01(\x0b\x32\x11.fluxion.v1.Alert\"\x98\x01\n\x12ShelveAlertRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12\x0f\n\x07network\x18\x02 \x01(\t\x12$\n\x04kind\x18\x03 \x01(\x0e\x32\x16.fluxion.v1.ShelveKind\x12\x12\n\nduration_s\x18\x04 \x01(\x01\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x15\n\roperator_name\x18\x06 \x01(\t\"7\n\x13ShelveAlertResponse\x12 \n\x05\x61lert\x18\x01 \x01(\x0b\x32\x11.fluxion.v1.Alert\"P\n\x14UnshelveAlertRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12\x0f\n\x07network\x18\x02 \x01(\t\x12\x15\n\roperator_name\x18\x03 \x01(\t\"9\n\x15UnshelveAlertResponse\x12 \n\x05\x61lert\x18\x01 \x01(\x0b\x32\x11.fluxion.v1.Alert*Z\n\nAlertState\x12\x1b\n\x17\x41LERT_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12\x41LERT_STATE_RAISED\x10\x01\x12\x17\n\x13\x41LERT_STATE_CLEARED\x10\x02*u\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x10\n\x0cSEVERITY_LOW\x10\x01\x12\x13\n\x0fSEVERITY_MEDIUM\x10\x02\x12\x11\n\rSEVERITY_HIGH\x10\x03\x12\x15\n\x11SEVERITY_CRITICAL\x10\x04*\xba\x01\n\nAlarmState\x12\x1b\n\x17\x41LARM_STATE_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x41LARM_STATE_UNACKED_ACTIVE\x10\x01\x12\x1c\n\x18\x41LARM_STATE_ACKED_ACTIVE\x10\x02\x12 \n\x1c\x41LARM_STATE_UNACKED_RETURNED\x10\x03\x12\x16\n\x12\x41LARM_STATE_NORMAL\x10\x04\x12\x17\n\x13\x41LARM_STATE_SHELVED\x10\x05*Z\n\nShelveKind\x12\x1b\n\x17SHELVE_KIND_UNSPECIFIED\x10\x00\x12\x15\n\x11SHELVE_KIND_TIMED\x10\x01\x12\x18\n\x14SHELVE_KIND_ONE_SHOT\x10\x02*\xa4\x01\n\rAlertGrouping\x12\x1e\n\x1a\x41LERT_GROUPING_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41LERT_GROUPING_STATION\x10\x01\x12\x1e\n\x1a\x41LERT_GROUPING_HOUR_OF_DAY\x10\x02\x12\x1b\n\x17\x41LERT_GROUPING_DETECTOR\x10\x03\x12\x1a\n\x16\x41LERT_GROUPING_NETWORK\x10\x04*\xec\x01\n\x0e\x41lertEventKind\x12 \n\x1c\x41LERT_EVENT_KIND_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41LERT_EVENT_KIND_RAISED\x10\x01\x12\x1c\n\x18\x41LERT_EVENT_KIND_UPDATED\x10\x02\x12\x1c\n\x18\x41LERT_EVENT_KIND_CLEARED\x10\x03\x12!\n\x1d\x41LERT_EVENT_KIND_ACKNOWLEDGED\x10\x04\x12\x1c\n\x18\x41LERT_EVENT_KIND_SHELVED\x10\x05\x12\x1e\n\x1a\x41LERT_EVENT_KIND_UNSHELVED\x10\x06\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'fluxion.v1.alerts_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _ALERTSTATE._serialized_start=1443
-  _ALERTSTATE._serialized_end=1533
-  _SEVERITY._serialized_start=1535
-  _SEVERITY._serialized_end=1652
-  _ALERTGROUPING._serialized_start=1655
-  _ALERTGROUPING._serialized_end=1819
+  _ALERTSTATE._serialized_start=2494
+  _ALERTSTATE._serialized_end=2584
+  _SEVERITY._serialized_start=2586
+  _SEVERITY._serialized_end=2703
+  _ALARMSTATE._serialized_start=2706
+  _ALARMSTATE._serialized_end=2892
+  _SHELVEKIND._serialized_start=2894
+  _SHELVEKIND._serialized_end=2984
+  _ALERTGROUPING._serialized_start=2987
+  _ALERTGROUPING._serialized_end=3151
+  _ALERTEVENTKIND._serialized_start=3154
+  _ALERTEVENTKIND._serialized_end=3390
   _ALERT._serialized_start=40
-  _ALERT._serialized_end=449
-  _SIMTIMERANGE._serialized_start=451
-  _SIMTIMERANGE._serialized_end=497
-  _WALLTIMERANGE._serialized_start=499
-  _WALLTIMERANGE._serialized_end=558
-  _ALERTFILTER._serialized_start=561
-  _ALERTFILTER._serialized_end=848
-  _QUERYALERTSREQUEST._serialized_start=850
-  _QUERYALERTSREQUEST._serialized_end=950
-  _QUERYALERTSRESPONSE._serialized_start=952
-  _QUERYALERTSRESPONSE._serialized_end=1054
-  _AGGREGATEALERTSREQUEST._serialized_start=1056
-  _AGGREGATEALERTSREQUEST._serialized_end=1166
-  _ALERTBUCKET._serialized_start=1168
-  _ALERTBUCKET._serialized_end=1260
-  _AGGREGATEALERTSRESPONSE._serialized_start=1262
-  _AGGREGATEALERTSRESPONSE._serialized_end=1329
-  _STREAMALERTSREQUEST._serialized_start=1331
-  _STREAMALERTSREQUEST._serialized_end=1393
-  _ALERTEVENT._serialized_start=1395
-  _ALERTEVENT._serialized_end=1441
+  _ALERT._serialized_end=588
+  _ACKNOWLEDGEMENT._serialized_start=590
+  _ACKNOWLEDGEMENT._serialized_end=687
+  _SHELVING._serialized_start=690
+  _SHELVING._serialized_end=853
+  _SIMTIMERANGE._serialized_start=855
+  _SIMTIMERANGE._serialized_end=901
+  _WALLTIMERANGE._serialized_start=903
+  _WALLTIMERANGE._serialized_end=962
+  _ALERTFILTER._serialized_start=965
+  _ALERTFILTER._serialized_end=1298
+  _QUERYALERTSREQUEST._serialized_start=1300
+  _QUERYALERTSREQUEST._serialized_end=1400
+  _QUERYALERTSRESPONSE._serialized_start=1402
+  _QUERYALERTSRESPONSE._serialized_end=1504
+  _AGGREGATEALERTSREQUEST._serialized_start=1506
+  _AGGREGATEALERTSREQUEST._serialized_end=1616
+  _ALERTBUCKET._serialized_start=1618
+  _ALERTBUCKET._serialized_end=1710
+  _AGGREGATEALERTSRESPONSE._serialized_start=1712
+  _AGGREGATEALERTSRESPONSE._serialized_end=1779
+  _STREAMALERTSREQUEST._serialized_start=1781
+  _STREAMALERTSREQUEST._serialized_end=1843
+  _ALERTEVENT._serialized_start=1846
+  _ALERTEVENT._serialized_end=1975
+  _ACKNOWLEDGEALERTREQUEST._serialized_start=1977
+  _ACKNOWLEDGEALERTREQUEST._serialized_end=2077
+  _ACKNOWLEDGEALERTRESPONSE._serialized_start=2079
+  _ACKNOWLEDGEALERTRESPONSE._serialized_end=2139
+  _SHELVEALERTREQUEST._serialized_start=2142
+  _SHELVEALERTREQUEST._serialized_end=2294
+  _SHELVEALERTRESPONSE._serialized_start=2296
+  _SHELVEALERTRESPONSE._serialized_end=2351
+  _UNSHELVEALERTREQUEST._serialized_start=2353
+  _UNSHELVEALERTREQUEST._serialized_end=2433
+  _UNSHELVEALERTRESPONSE._serialized_start=2435
+  _UNSHELVEALERTRESPONSE._serialized_end=2492
 # @@protoc_insertion_point(module_scope)

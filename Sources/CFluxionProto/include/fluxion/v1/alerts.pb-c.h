@@ -16,6 +16,8 @@ PROTOBUF_C__BEGIN_DECLS
 
 
 typedef struct Fluxion__V1__Alert Fluxion__V1__Alert;
+typedef struct Fluxion__V1__Acknowledgement Fluxion__V1__Acknowledgement;
+typedef struct Fluxion__V1__Shelving Fluxion__V1__Shelving;
 typedef struct Fluxion__V1__SimTimeRange Fluxion__V1__SimTimeRange;
 typedef struct Fluxion__V1__WallTimeRange Fluxion__V1__WallTimeRange;
 typedef struct Fluxion__V1__AlertFilter Fluxion__V1__AlertFilter;
@@ -26,6 +28,12 @@ typedef struct Fluxion__V1__AlertBucket Fluxion__V1__AlertBucket;
 typedef struct Fluxion__V1__AggregateAlertsResponse Fluxion__V1__AggregateAlertsResponse;
 typedef struct Fluxion__V1__StreamAlertsRequest Fluxion__V1__StreamAlertsRequest;
 typedef struct Fluxion__V1__AlertEvent Fluxion__V1__AlertEvent;
+typedef struct Fluxion__V1__AcknowledgeAlertRequest Fluxion__V1__AcknowledgeAlertRequest;
+typedef struct Fluxion__V1__AcknowledgeAlertResponse Fluxion__V1__AcknowledgeAlertResponse;
+typedef struct Fluxion__V1__ShelveAlertRequest Fluxion__V1__ShelveAlertRequest;
+typedef struct Fluxion__V1__ShelveAlertResponse Fluxion__V1__ShelveAlertResponse;
+typedef struct Fluxion__V1__UnshelveAlertRequest Fluxion__V1__UnshelveAlertRequest;
+typedef struct Fluxion__V1__UnshelveAlertResponse Fluxion__V1__UnshelveAlertResponse;
 
 
 /* --- enums --- */
@@ -47,6 +55,49 @@ typedef enum _Fluxion__V1__Severity {
   FLUXION__V1__SEVERITY__SEVERITY_CRITICAL = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FLUXION__V1__SEVERITY)
 } Fluxion__V1__Severity;
+/*
+ * Where an alert stands for the operators. UNACKED_* alarms want attention; SHELVED ones are
+ * hidden from it for a while, whatever else holds.
+ */
+typedef enum _Fluxion__V1__AlarmState {
+  FLUXION__V1__ALARM_STATE__ALARM_STATE_UNSPECIFIED = 0,
+  /*
+   * raised, not acknowledged
+   */
+  FLUXION__V1__ALARM_STATE__ALARM_STATE_UNACKED_ACTIVE = 1,
+  /*
+   * raised, acknowledged
+   */
+  FLUXION__V1__ALARM_STATE__ALARM_STATE_ACKED_ACTIVE = 2,
+  /*
+   * cleared (returned to normal) while still unacknowledged
+   */
+  FLUXION__V1__ALARM_STATE__ALARM_STATE_UNACKED_RETURNED = 3,
+  /*
+   * cleared and acknowledged: nothing left to do
+   */
+  FLUXION__V1__ALARM_STATE__ALARM_STATE_NORMAL = 4,
+  /*
+   * shelved by an operator (timed or one-shot)
+   */
+  FLUXION__V1__ALARM_STATE__ALARM_STATE_SHELVED = 5
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FLUXION__V1__ALARM_STATE)
+} Fluxion__V1__AlarmState;
+typedef enum _Fluxion__V1__ShelveKind {
+  /*
+   * in ShelveAlertRequest: TIMED
+   */
+  FLUXION__V1__SHELVE_KIND__SHELVE_KIND_UNSPECIFIED = 0,
+  /*
+   * until a stated time
+   */
+  FLUXION__V1__SHELVE_KIND__SHELVE_KIND_TIMED = 1,
+  /*
+   * until the alert clears (at most 30 days)
+   */
+  FLUXION__V1__SHELVE_KIND__SHELVE_KIND_ONE_SHOT = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FLUXION__V1__SHELVE_KIND)
+} Fluxion__V1__ShelveKind;
 typedef enum _Fluxion__V1__AlertGrouping {
   FLUXION__V1__ALERT_GROUPING__ALERT_GROUPING_UNSPECIFIED = 0,
   FLUXION__V1__ALERT_GROUPING__ALERT_GROUPING_STATION = 1,
@@ -55,6 +106,19 @@ typedef enum _Fluxion__V1__AlertGrouping {
   FLUXION__V1__ALERT_GROUPING__ALERT_GROUPING_NETWORK = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FLUXION__V1__ALERT_GROUPING)
 } Fluxion__V1__AlertGrouping;
+typedef enum _Fluxion__V1__AlertEventKind {
+  FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_UNSPECIFIED = 0,
+  FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_RAISED = 1,
+  FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_UPDATED = 2,
+  FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_CLEARED = 3,
+  FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_ACKNOWLEDGED = 4,
+  FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_SHELVED = 5,
+  /*
+   * by an operator, or a shelving that ran out (operator_name "")
+   */
+  FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_UNSHELVED = 6
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FLUXION__V1__ALERT_EVENT_KIND)
+} Fluxion__V1__AlertEventKind;
 
 /* --- messages --- */
 
@@ -81,10 +145,64 @@ struct  Fluxion__V1__Alert
    * With a shared PostgreSQL store, (network, alert_id) identifies an alert.
    */
   char *network;
+  /*
+   * Alarm handling (ISA-18.2, OPC UA Part 9 Alarms & Conditions; docs/ALERTS.md "Alarms").
+   * The alarm state derived from state, acknowledgement and shelving when the message was made.
+   */
+  Fluxion__V1__AlarmState alarm_state;
+  /*
+   * absent: not acknowledged
+   */
+  Fluxion__V1__Acknowledgement *acknowledgement;
+  /*
+   * absent: not shelved (or its time has run out)
+   */
+  Fluxion__V1__Shelving *shelving;
 };
 #define FLUXION__V1__ALERT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__alert__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, FLUXION__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED, 0, 0, 0, 0, 0, FLUXION__V1__SEVERITY__SEVERITY_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, FLUXION__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED, 0, 0, 0, 0, 0, FLUXION__V1__SEVERITY__SEVERITY_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, FLUXION__V1__ALARM_STATE__ALARM_STATE_UNSPECIFIED, NULL, NULL }
+
+
+/*
+ * Who did an alarm action. token_id is authoritative (the access token the call presented, ""
+ * when the server runs without tokens); operator_name is the name the client gave, recorded as given.
+ */
+struct  Fluxion__V1__Acknowledgement
+{
+  ProtobufCMessage base;
+  char *operator_name;
+  char *token_id;
+  /*
+   * when it was acknowledged
+   */
+  int64_t wall_unix_ns;
+  char *comment;
+};
+#define FLUXION__V1__ACKNOWLEDGEMENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__acknowledgement__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Fluxion__V1__Shelving
+{
+  ProtobufCMessage base;
+  Fluxion__V1__ShelveKind kind;
+  /*
+   * it ends by itself then (one-shot: the 30-day bound)
+   */
+  int64_t until_wall_unix_ns;
+  char *reason;
+  char *operator_name;
+  char *token_id;
+  /*
+   * when it was shelved
+   */
+  int64_t shelved_wall_unix_ns;
+};
+#define FLUXION__V1__SHELVING__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__shelving__descriptor) \
+    , FLUXION__V1__SHELVE_KIND__SHELVE_KIND_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -138,10 +256,17 @@ struct  Fluxion__V1__AlertFilter
    */
   size_t n_networks;
   char **networks;
+  /*
+   * Alarm states at the time of the call, e.g. both UNACKED_* for "unacknowledged"; empty: any.
+   * In StreamAlerts an alarm event (acknowledged, shelved, unshelved) passes when the alert
+   * matched the filter before the change or matches it after, so a follower sees it leave.
+   */
+  size_t n_alarm_states;
+  Fluxion__V1__AlarmState *alarm_states;
 };
 #define FLUXION__V1__ALERT_FILTER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__alert_filter__descriptor) \
-    , NULL, NULL, 0,NULL, 0,NULL, 0,NULL, FLUXION__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED, 0, FLUXION__V1__SEVERITY__SEVERITY_UNSPECIFIED, 0,NULL }
+    , NULL, NULL, 0,NULL, 0,NULL, 0,NULL, FLUXION__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED, 0, FLUXION__V1__SEVERITY__SEVERITY_UNSPECIFIED, 0,NULL, 0,NULL }
 
 
 struct  Fluxion__V1__QueryAlertsRequest
@@ -226,10 +351,107 @@ struct  Fluxion__V1__StreamAlertsRequest
 struct  Fluxion__V1__AlertEvent
 {
   ProtobufCMessage base;
+  /*
+   * the alert after the change
+   */
   Fluxion__V1__Alert *alert;
+  Fluxion__V1__AlertEventKind kind;
+  /*
+   * For ACKNOWLEDGED, SHELVED, UNSHELVED: who (as in Acknowledgement); "" for the server's own.
+   */
+  char *operator_name;
+  char *token_id;
 };
 #define FLUXION__V1__ALERT_EVENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__alert_event__descriptor) \
+    , NULL, FLUXION__V1__ALERT_EVENT_KIND__ALERT_EVENT_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Acknowledges an alert (raised or cleared). Acknowledged once: a second acknowledgement is
+ * FAILED_PRECONDITION naming who acknowledged it and when (the first is kept).
+ */
+struct  Fluxion__V1__AcknowledgeAlertRequest
+{
+  ProtobufCMessage base;
+  char *alert_id;
+  char *network;
+  /*
+   * optional, at most 1024 bytes
+   */
+  char *comment;
+  char *operator_name;
+};
+#define FLUXION__V1__ACKNOWLEDGE_ALERT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__acknowledge_alert_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Fluxion__V1__AcknowledgeAlertResponse
+{
+  ProtobufCMessage base;
+  Fluxion__V1__Alert *alert;
+};
+#define FLUXION__V1__ACKNOWLEDGE_ALERT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__acknowledge_alert_response__descriptor) \
+    , NULL }
+
+
+/*
+ * Shelves an alert: TIMED for duration_s (1 s … 30 days), or ONE_SHOT until it clears
+ * (duration_s 0; a cleared alert cannot be one-shot shelved). Shelving a shelved alert replaces
+ * its shelving (extend, shorten, change kind).
+ */
+struct  Fluxion__V1__ShelveAlertRequest
+{
+  ProtobufCMessage base;
+  char *alert_id;
+  char *network;
+  Fluxion__V1__ShelveKind kind;
+  double duration_s;
+  /*
+   * required, at most 1024 bytes
+   */
+  char *reason;
+  char *operator_name;
+};
+#define FLUXION__V1__SHELVE_ALERT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__shelve_alert_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, FLUXION__V1__SHELVE_KIND__SHELVE_KIND_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Fluxion__V1__ShelveAlertResponse
+{
+  ProtobufCMessage base;
+  Fluxion__V1__Alert *alert;
+};
+#define FLUXION__V1__SHELVE_ALERT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__shelve_alert_response__descriptor) \
+    , NULL }
+
+
+/*
+ * Ends a shelving early. An alert that is not shelved is FAILED_PRECONDITION.
+ */
+struct  Fluxion__V1__UnshelveAlertRequest
+{
+  ProtobufCMessage base;
+  char *alert_id;
+  char *network;
+  char *operator_name;
+};
+#define FLUXION__V1__UNSHELVE_ALERT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__unshelve_alert_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Fluxion__V1__UnshelveAlertResponse
+{
+  ProtobufCMessage base;
+  Fluxion__V1__Alert *alert;
+};
+#define FLUXION__V1__UNSHELVE_ALERT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__unshelve_alert_response__descriptor) \
     , NULL }
 
 
@@ -251,6 +473,44 @@ Fluxion__V1__Alert *
                       const uint8_t       *data);
 void   fluxion__v1__alert__free_unpacked
                      (Fluxion__V1__Alert *message,
+                      ProtobufCAllocator *allocator);
+/* Fluxion__V1__Acknowledgement methods */
+void   fluxion__v1__acknowledgement__init
+                     (Fluxion__V1__Acknowledgement         *message);
+size_t fluxion__v1__acknowledgement__get_packed_size
+                     (const Fluxion__V1__Acknowledgement   *message);
+size_t fluxion__v1__acknowledgement__pack
+                     (const Fluxion__V1__Acknowledgement   *message,
+                      uint8_t             *out);
+size_t fluxion__v1__acknowledgement__pack_to_buffer
+                     (const Fluxion__V1__Acknowledgement   *message,
+                      ProtobufCBuffer     *buffer);
+Fluxion__V1__Acknowledgement *
+       fluxion__v1__acknowledgement__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   fluxion__v1__acknowledgement__free_unpacked
+                     (Fluxion__V1__Acknowledgement *message,
+                      ProtobufCAllocator *allocator);
+/* Fluxion__V1__Shelving methods */
+void   fluxion__v1__shelving__init
+                     (Fluxion__V1__Shelving         *message);
+size_t fluxion__v1__shelving__get_packed_size
+                     (const Fluxion__V1__Shelving   *message);
+size_t fluxion__v1__shelving__pack
+                     (const Fluxion__V1__Shelving   *message,
+                      uint8_t             *out);
+size_t fluxion__v1__shelving__pack_to_buffer
+                     (const Fluxion__V1__Shelving   *message,
+                      ProtobufCBuffer     *buffer);
+Fluxion__V1__Shelving *
+       fluxion__v1__shelving__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   fluxion__v1__shelving__free_unpacked
+                     (Fluxion__V1__Shelving *message,
                       ProtobufCAllocator *allocator);
 /* Fluxion__V1__SimTimeRange methods */
 void   fluxion__v1__sim_time_range__init
@@ -442,10 +702,130 @@ Fluxion__V1__AlertEvent *
 void   fluxion__v1__alert_event__free_unpacked
                      (Fluxion__V1__AlertEvent *message,
                       ProtobufCAllocator *allocator);
+/* Fluxion__V1__AcknowledgeAlertRequest methods */
+void   fluxion__v1__acknowledge_alert_request__init
+                     (Fluxion__V1__AcknowledgeAlertRequest         *message);
+size_t fluxion__v1__acknowledge_alert_request__get_packed_size
+                     (const Fluxion__V1__AcknowledgeAlertRequest   *message);
+size_t fluxion__v1__acknowledge_alert_request__pack
+                     (const Fluxion__V1__AcknowledgeAlertRequest   *message,
+                      uint8_t             *out);
+size_t fluxion__v1__acknowledge_alert_request__pack_to_buffer
+                     (const Fluxion__V1__AcknowledgeAlertRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Fluxion__V1__AcknowledgeAlertRequest *
+       fluxion__v1__acknowledge_alert_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   fluxion__v1__acknowledge_alert_request__free_unpacked
+                     (Fluxion__V1__AcknowledgeAlertRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Fluxion__V1__AcknowledgeAlertResponse methods */
+void   fluxion__v1__acknowledge_alert_response__init
+                     (Fluxion__V1__AcknowledgeAlertResponse         *message);
+size_t fluxion__v1__acknowledge_alert_response__get_packed_size
+                     (const Fluxion__V1__AcknowledgeAlertResponse   *message);
+size_t fluxion__v1__acknowledge_alert_response__pack
+                     (const Fluxion__V1__AcknowledgeAlertResponse   *message,
+                      uint8_t             *out);
+size_t fluxion__v1__acknowledge_alert_response__pack_to_buffer
+                     (const Fluxion__V1__AcknowledgeAlertResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Fluxion__V1__AcknowledgeAlertResponse *
+       fluxion__v1__acknowledge_alert_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   fluxion__v1__acknowledge_alert_response__free_unpacked
+                     (Fluxion__V1__AcknowledgeAlertResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Fluxion__V1__ShelveAlertRequest methods */
+void   fluxion__v1__shelve_alert_request__init
+                     (Fluxion__V1__ShelveAlertRequest         *message);
+size_t fluxion__v1__shelve_alert_request__get_packed_size
+                     (const Fluxion__V1__ShelveAlertRequest   *message);
+size_t fluxion__v1__shelve_alert_request__pack
+                     (const Fluxion__V1__ShelveAlertRequest   *message,
+                      uint8_t             *out);
+size_t fluxion__v1__shelve_alert_request__pack_to_buffer
+                     (const Fluxion__V1__ShelveAlertRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Fluxion__V1__ShelveAlertRequest *
+       fluxion__v1__shelve_alert_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   fluxion__v1__shelve_alert_request__free_unpacked
+                     (Fluxion__V1__ShelveAlertRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Fluxion__V1__ShelveAlertResponse methods */
+void   fluxion__v1__shelve_alert_response__init
+                     (Fluxion__V1__ShelveAlertResponse         *message);
+size_t fluxion__v1__shelve_alert_response__get_packed_size
+                     (const Fluxion__V1__ShelveAlertResponse   *message);
+size_t fluxion__v1__shelve_alert_response__pack
+                     (const Fluxion__V1__ShelveAlertResponse   *message,
+                      uint8_t             *out);
+size_t fluxion__v1__shelve_alert_response__pack_to_buffer
+                     (const Fluxion__V1__ShelveAlertResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Fluxion__V1__ShelveAlertResponse *
+       fluxion__v1__shelve_alert_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   fluxion__v1__shelve_alert_response__free_unpacked
+                     (Fluxion__V1__ShelveAlertResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Fluxion__V1__UnshelveAlertRequest methods */
+void   fluxion__v1__unshelve_alert_request__init
+                     (Fluxion__V1__UnshelveAlertRequest         *message);
+size_t fluxion__v1__unshelve_alert_request__get_packed_size
+                     (const Fluxion__V1__UnshelveAlertRequest   *message);
+size_t fluxion__v1__unshelve_alert_request__pack
+                     (const Fluxion__V1__UnshelveAlertRequest   *message,
+                      uint8_t             *out);
+size_t fluxion__v1__unshelve_alert_request__pack_to_buffer
+                     (const Fluxion__V1__UnshelveAlertRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Fluxion__V1__UnshelveAlertRequest *
+       fluxion__v1__unshelve_alert_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   fluxion__v1__unshelve_alert_request__free_unpacked
+                     (Fluxion__V1__UnshelveAlertRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Fluxion__V1__UnshelveAlertResponse methods */
+void   fluxion__v1__unshelve_alert_response__init
+                     (Fluxion__V1__UnshelveAlertResponse         *message);
+size_t fluxion__v1__unshelve_alert_response__get_packed_size
+                     (const Fluxion__V1__UnshelveAlertResponse   *message);
+size_t fluxion__v1__unshelve_alert_response__pack
+                     (const Fluxion__V1__UnshelveAlertResponse   *message,
+                      uint8_t             *out);
+size_t fluxion__v1__unshelve_alert_response__pack_to_buffer
+                     (const Fluxion__V1__UnshelveAlertResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Fluxion__V1__UnshelveAlertResponse *
+       fluxion__v1__unshelve_alert_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   fluxion__v1__unshelve_alert_response__free_unpacked
+                     (Fluxion__V1__UnshelveAlertResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Fluxion__V1__Alert_Closure)
                  (const Fluxion__V1__Alert *message,
+                  void *closure_data);
+typedef void (*Fluxion__V1__Acknowledgement_Closure)
+                 (const Fluxion__V1__Acknowledgement *message,
+                  void *closure_data);
+typedef void (*Fluxion__V1__Shelving_Closure)
+                 (const Fluxion__V1__Shelving *message,
                   void *closure_data);
 typedef void (*Fluxion__V1__SimTimeRange_Closure)
                  (const Fluxion__V1__SimTimeRange *message,
@@ -477,6 +857,24 @@ typedef void (*Fluxion__V1__StreamAlertsRequest_Closure)
 typedef void (*Fluxion__V1__AlertEvent_Closure)
                  (const Fluxion__V1__AlertEvent *message,
                   void *closure_data);
+typedef void (*Fluxion__V1__AcknowledgeAlertRequest_Closure)
+                 (const Fluxion__V1__AcknowledgeAlertRequest *message,
+                  void *closure_data);
+typedef void (*Fluxion__V1__AcknowledgeAlertResponse_Closure)
+                 (const Fluxion__V1__AcknowledgeAlertResponse *message,
+                  void *closure_data);
+typedef void (*Fluxion__V1__ShelveAlertRequest_Closure)
+                 (const Fluxion__V1__ShelveAlertRequest *message,
+                  void *closure_data);
+typedef void (*Fluxion__V1__ShelveAlertResponse_Closure)
+                 (const Fluxion__V1__ShelveAlertResponse *message,
+                  void *closure_data);
+typedef void (*Fluxion__V1__UnshelveAlertRequest_Closure)
+                 (const Fluxion__V1__UnshelveAlertRequest *message,
+                  void *closure_data);
+typedef void (*Fluxion__V1__UnshelveAlertResponse_Closure)
+                 (const Fluxion__V1__UnshelveAlertResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -485,8 +883,13 @@ typedef void (*Fluxion__V1__AlertEvent_Closure)
 
 extern const ProtobufCEnumDescriptor    fluxion__v1__alert_state__descriptor;
 extern const ProtobufCEnumDescriptor    fluxion__v1__severity__descriptor;
+extern const ProtobufCEnumDescriptor    fluxion__v1__alarm_state__descriptor;
+extern const ProtobufCEnumDescriptor    fluxion__v1__shelve_kind__descriptor;
 extern const ProtobufCEnumDescriptor    fluxion__v1__alert_grouping__descriptor;
+extern const ProtobufCEnumDescriptor    fluxion__v1__alert_event_kind__descriptor;
 extern const ProtobufCMessageDescriptor fluxion__v1__alert__descriptor;
+extern const ProtobufCMessageDescriptor fluxion__v1__acknowledgement__descriptor;
+extern const ProtobufCMessageDescriptor fluxion__v1__shelving__descriptor;
 extern const ProtobufCMessageDescriptor fluxion__v1__sim_time_range__descriptor;
 extern const ProtobufCMessageDescriptor fluxion__v1__wall_time_range__descriptor;
 extern const ProtobufCMessageDescriptor fluxion__v1__alert_filter__descriptor;
@@ -497,6 +900,12 @@ extern const ProtobufCMessageDescriptor fluxion__v1__alert_bucket__descriptor;
 extern const ProtobufCMessageDescriptor fluxion__v1__aggregate_alerts_response__descriptor;
 extern const ProtobufCMessageDescriptor fluxion__v1__stream_alerts_request__descriptor;
 extern const ProtobufCMessageDescriptor fluxion__v1__alert_event__descriptor;
+extern const ProtobufCMessageDescriptor fluxion__v1__acknowledge_alert_request__descriptor;
+extern const ProtobufCMessageDescriptor fluxion__v1__acknowledge_alert_response__descriptor;
+extern const ProtobufCMessageDescriptor fluxion__v1__shelve_alert_request__descriptor;
+extern const ProtobufCMessageDescriptor fluxion__v1__shelve_alert_response__descriptor;
+extern const ProtobufCMessageDescriptor fluxion__v1__unshelve_alert_request__descriptor;
+extern const ProtobufCMessageDescriptor fluxion__v1__unshelve_alert_response__descriptor;
 
 PROTOBUF_C__END_DECLS
 

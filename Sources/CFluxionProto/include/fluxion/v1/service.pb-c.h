@@ -344,6 +344,18 @@ struct Fluxion__V1__Fluxion_Service
                         const Fluxion__V1__StreamAlertsRequest *input,
                         Fluxion__V1__AlertEvent_Closure closure,
                         void *closure_data);
+  void (*acknowledge_alert)(Fluxion__V1__Fluxion_Service *service,
+                            const Fluxion__V1__AcknowledgeAlertRequest *input,
+                            Fluxion__V1__AcknowledgeAlertResponse_Closure closure,
+                            void *closure_data);
+  void (*shelve_alert)(Fluxion__V1__Fluxion_Service *service,
+                       const Fluxion__V1__ShelveAlertRequest *input,
+                       Fluxion__V1__ShelveAlertResponse_Closure closure,
+                       void *closure_data);
+  void (*unshelve_alert)(Fluxion__V1__Fluxion_Service *service,
+                         const Fluxion__V1__UnshelveAlertRequest *input,
+                         Fluxion__V1__UnshelveAlertResponse_Closure closure,
+                         void *closure_data);
 };
 typedef void (*Fluxion__V1__Fluxion_ServiceDestroy)(Fluxion__V1__Fluxion_Service *);
 void fluxion__v1__fluxion__init (Fluxion__V1__Fluxion_Service *service,
@@ -369,7 +381,10 @@ void fluxion__v1__fluxion__init (Fluxion__V1__Fluxion_Service *service,
       function_prefix__ ## swap_detector,\
       function_prefix__ ## query_alerts,\
       function_prefix__ ## aggregate_alerts,\
-      function_prefix__ ## stream_alerts  }
+      function_prefix__ ## stream_alerts,\
+      function_prefix__ ## acknowledge_alert,\
+      function_prefix__ ## shelve_alert,\
+      function_prefix__ ## unshelve_alert  }
 void fluxion__v1__fluxion__health(ProtobufCService *service,
                                   const Fluxion__V1__HealthRequest *input,
                                   Fluxion__V1__HealthResponse_Closure closure,
@@ -442,6 +457,18 @@ void fluxion__v1__fluxion__stream_alerts(ProtobufCService *service,
                                          const Fluxion__V1__StreamAlertsRequest *input,
                                          Fluxion__V1__AlertEvent_Closure closure,
                                          void *closure_data);
+void fluxion__v1__fluxion__acknowledge_alert(ProtobufCService *service,
+                                             const Fluxion__V1__AcknowledgeAlertRequest *input,
+                                             Fluxion__V1__AcknowledgeAlertResponse_Closure closure,
+                                             void *closure_data);
+void fluxion__v1__fluxion__shelve_alert(ProtobufCService *service,
+                                        const Fluxion__V1__ShelveAlertRequest *input,
+                                        Fluxion__V1__ShelveAlertResponse_Closure closure,
+                                        void *closure_data);
+void fluxion__v1__fluxion__unshelve_alert(ProtobufCService *service,
+                                          const Fluxion__V1__UnshelveAlertRequest *input,
+                                          Fluxion__V1__UnshelveAlertResponse_Closure closure,
+                                          void *closure_data);
 
 /* --- descriptors --- */
 
