@@ -41,6 +41,16 @@ let package = Package(
         .target(
             name: "CFluxionProto", path: "Sources/CFluxionProto",
             linkerSettings: [.linkedLibrary("protobuf-c")]),
+        // Field data: libmosquitto (the MQTT client) and the protobuf-c code of the Sparkplug B payload.
+        .systemLibrary(
+            name: "CMosquitto", path: "Sources/CMosquitto", pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]),
+        .target(
+            name: "CSparkplug", path: "Sources/CSparkplug",
+            linkerSettings: [.linkedLibrary("protobuf-c")]),
+        // Sparkplug B topics and payloads, and an MQTT client on its own thread (no Fluxion types).
+        .target(
+            name: "FluxionSparkplug", dependencies: ["CMosquitto", "CSparkplug"], swiftSettings: swiftSettings),
 
         // Wire layer: framing, envelope, status, message codecs.
         .target(
@@ -110,7 +120,7 @@ let package = Package(
             dependencies: [
                 "CLibUV", "CMalloc", "FluxionAccess", "FluxionTLS", "FluxionWire", "FluxionTwin", "FluxionScenario",
                 "FluxionDetectorKit",
-                "FluxionDetectors", "FluxionAlerts",
+                "FluxionDetectors", "FluxionAlerts", "FluxionSparkplug",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -120,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "fluxiond",
             dependencies: [
-                "FluxionServer", "FluxionDetectors", "FluxionAccess", "FluxionTLS",
+                "FluxionServer", "FluxionDetectors", "FluxionAccess", "FluxionTLS", "FluxionSparkplug",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -131,7 +141,7 @@ let package = Package(
                 "FluxionClient", "FluxionAccess", "FluxionTLS", "FluxionTwin", "FluxionScenario", "FluxionLOF",
                 "FluxionLOFDetector", "FluxionPINN",
                 "FluxionDetectors",
-                "FluxionDetectorKit", "FluxionAlerts",
+                "FluxionDetectorKit", "FluxionAlerts", "FluxionSparkplug",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -151,6 +161,9 @@ let package = Package(
             dependencies: ["FluxionDetectors", "FluxionDetectorKit", "FluxionTwin", "FluxionScenario"],
             path: "Sources/Benchmarks/bench-detectors", swiftSettings: swiftSettings),
         .executableTarget(
+            name: "bench-mqtt", dependencies: ["FluxionSparkplug", "FluxionServer", "FluxionScenario", "FluxionTwin"],
+            path: "Sources/Benchmarks/bench-mqtt", swiftSettings: swiftSettings),
+        .executableTarget(
             name: "bench-lof", dependencies: ["FluxionLOF"],
             path: "Sources/Benchmarks/bench-lof", swiftSettings: swiftSettings),
 
@@ -166,15 +179,19 @@ let package = Package(
         .target(name: "FluxionTestSupport", dependencies: ["FluxionWire"], path: "Tests/FluxionTestSupport"),
         .testTarget(name: "FluxionWireTests", dependencies: ["FluxionWire"]),
         .testTarget(name: "FluxionAccessTests", dependencies: ["FluxionAccess"]),
+        .testTarget(name: "FluxionSparkplugTests", dependencies: ["FluxionSparkplug"]),
         .testTarget(
             name: "FluxionServerTests",
             dependencies: [
                 "FluxionClient", "FluxionWire", "FluxionServer", "FluxionTwin", "FluxionScenario", "FluxionAlerts",
-                "FluxionDetectorKit", "FluxionTestSupport", .product(name: "Logging", package: "swift-log"),
+                "FluxionDetectorKit", "FluxionTestSupport", "FluxionSparkplug",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "FluxiondTests",
-            dependencies: ["FluxionClient", "FluxionWire", "FluxionAlerts", "FluxionTLS", "FluxionTestSupport"]),
+            dependencies: [
+                "FluxionClient", "FluxionWire", "FluxionAlerts", "FluxionTLS", "FluxionTestSupport", "FluxionSparkplug",
+            ]),
         .testTarget(
             name: "FluxionTwinTests", dependencies: ["FluxionTwin", "FluxionScenario"]),
         .testTarget(name: "FluxionLOFTests", dependencies: ["FluxionLOF"]),

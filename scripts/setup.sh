@@ -10,7 +10,9 @@ set -euo pipefail
 # which makes the project's virtual environments below. libjs-chart.js: the dashboard's charts,
 # served locally from /usr/share/javascript/chart.js (the page needs no internet); chromium and
 # chromium-driver: the headless browser the dashboard's tests drive with Selenium.
-APT_PACKAGES=(libuv1-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev protobuf-compiler libssl-dev openssl systemd python3-venv postgresql libpq-dev libjs-chart.js chromium chromium-driver)
+# libmosquitto-dev: the MQTT client of field data (fluxiond --source mqtt://…); mosquitto: the
+# broker the field data tests and bench-mqtt start.
+APT_PACKAGES=(libuv1-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev protobuf-compiler libssl-dev openssl systemd python3-venv postgresql libpq-dev libjs-chart.js chromium chromium-driver libmosquitto-dev mosquitto)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

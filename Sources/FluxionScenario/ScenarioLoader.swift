@@ -96,13 +96,17 @@ public enum ScenarioLoader {
         if var a = try top.mapping("autopilot", element: "autopilot") {
             autopilot = try parseAutopilot(&a)
         }
+        var field: FieldMapping?
+        if var f = try top.mapping("field", element: "field") {
+            field = try parseField(&f, sensors: sensors, isGas: fluid.isGas)
+        }
         try top.finish()
         guard !nodes.isEmpty else { throw top.error("nodes", "must list at least one node") }
         guard !pipes.isEmpty else { throw top.error("pipes", "must list at least one pipe") }
         let network = Network(fluid: fluid, nodes: nodes, pipes: pipes, stations: stations, lines: networkLines)
         return Scenario(
             name: name, description: description, network: network, sensors: sensors, leaks: leaks,
-            solver: solver, autopilot: autopilot, durationS: duration)
+            solver: solver, autopilot: autopilot, durationS: duration, field: field)
     }
 
     static func yamlLine(_ error: any Error) -> Int? {

@@ -16,6 +16,7 @@ struct FluxionCommand: ParsableCommand {
             ClockCommand.self,
             SensorFaultCommand.self,
             SimulateCommand.self,
+            ReplayCommand.self,
             ScenariosCommand.self,
             GenerateCommand.self,
             LOFCommand.self,

@@ -4,7 +4,8 @@ import FluxionWire
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "info", abstract: "Show fluxiond's version, limits and which methods it implements.")
+        commandName: "info",
+        abstract: "Show fluxiond's version, limits, which methods it implements and its field data counters.")
 
     @OptionGroup var connection: ConnectionOptions
 
@@ -26,6 +27,8 @@ struct InfoCommand: ParsableCommand {
                         "implemented": $0.implemented,
                     ] as [String: Any]
                 },
+                "field_counters": Dictionary(
+                    info.fieldCounters.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
             ])
             return
         }
@@ -34,6 +37,9 @@ struct InfoCommand: ParsableCommand {
             "limits: frame \(info.maxFrameBytes) bytes, \(info.maxConcurrentCalls) calls per connection, idle \(info.idleTimeoutMs / 1000) s"
         )
         if !info.scenario.isEmpty { print("scenario: \(info.scenario)") }
+        if !info.fieldCounters.isEmpty {
+            print("field data: " + info.fieldCounters.map { "\($0.name) \($0.value)" }.joined(separator: ", "))
+        }
         print("methods:")
         for m in info.methods {
             let kind = m.kind == .unary ? "unary" : "stream"

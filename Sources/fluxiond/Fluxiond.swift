@@ -4,6 +4,7 @@ import FluxionAlerts
 import FluxionDetectors
 import FluxionScenario
 import FluxionServer
+import FluxionSparkplug
 import FluxionTLS
 import FluxionTwin
 import Foundation
@@ -136,6 +137,34 @@ struct Fluxiond: ParsableCommand {
     )
     var network = ""
 
+    @Option(
+        help:
+            "Where readings come from: 'twin' (the simulation) or a broker, mqtt://HOST[:PORT] or mqtts://HOST[:PORT] (Sparkplug B, mapped by the scenario's field: section; the physics then does not run)."
+    )
+    var source = "twin"
+
+    @Option(
+        help: "Field data: Sparkplug group id to subscribe to (default: the scenario's field.group, else every group).")
+    var mqttGroup: String?
+
+    @Option(help: "Field data: MQTT client id (default: fluxiond-NETWORK-PID).")
+    var mqttClientId: String?
+
+    @Option(help: "Field data: MQTT user name.")
+    var mqttUsername: String?
+
+    @Option(help: "Field data: file holding the MQTT password (its first line).")
+    var mqttPasswordFile: String?
+
+    @Option(help: "Field data: CA certificates (PEM) to trust for mqtts:// (default: the system's).")
+    var mqttCaFile: String?
+
+    @Flag(help: "Field data: publish alert events as JSON to fluxion/NETWORK/alerts on the broker.")
+    var mqttPublishAlerts = false
+
+    @Flag(help: "Field data: publish the mapped readings as JSON to fluxion/NETWORK/readings on the broker.")
+    var mqttPublishReadings = false
+
     /// Reads `--config FILE` into arguments before the command line's, then runs as usual.
     static func main() {
         var arguments = Array(CommandLine.arguments.dropFirst())
@@ -215,6 +244,51 @@ struct Fluxiond: ParsableCommand {
         }
         guard maxModelBytes > 0 else { throw ValidationError("--max-model-bytes must be positive") }
         guard streamStallTimeout > 0 else { throw ValidationError("--stream-stall-timeout must be positive") }
+        if source != "twin" {
+            do throws(MQTTError) { _ = try MQTTURL(source) } catch {
+                throw ValidationError("--source must be 'twin' or mqtt://HOST[:PORT] / mqtts://HOST[:PORT]: \(error)")
+            }
+            if autopilot {
+                throw ValidationError("--autopilot needs the twin's physics; it cannot go with --source \(source)")
+            }
+            if let g = mqttGroup, !SparkplugTopic.isValidElement(g) {
+                throw ValidationError("--mqtt-group must be a Sparkplug group id (no '/', '+', '#'), got '\(g)'")
+            }
+        } else if mqttGroup != nil || mqttClientId != nil || mqttUsername != nil || mqttPasswordFile != nil
+            || mqttCaFile != nil || mqttPublishAlerts || mqttPublishReadings
+        {
+            throw ValidationError("the --mqtt-… options need --source mqtt://HOST[:PORT]")
+        }
+    }
+
+    /// The field ingest of `--source mqtt://…` (nil with the twin).
+    func fieldIngest(scenario: Scenario, logger: Logger) throws -> FieldIngest? {
+        guard source != "twin" else { return nil }
+        let url = try MQTTURL(source)
+        let name = network.isEmpty ? scenario.name : network
+        var broker = MQTTClient.Options(
+            host: url.host, port: url.port,
+            clientID: mqttClientId ?? "fluxiond-\(Self.topicSafe(name))-\(getpid())")
+        broker.tls = url.tls
+        broker.caFile = mqttCaFile
+        broker.username = mqttUsername
+        if let file = mqttPasswordFile {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ValidationError("--mqtt-password-file \(file): cannot read it")
+            }
+            broker.password = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+        }
+        return try FieldIngest(
+            options: FieldIngest.Options(
+                broker: broker, group: mqttGroup,
+                alertTopic: mqttPublishAlerts ? FieldAlertPublisher.topic(network: Self.topicSafe(name)) : nil,
+                readingTopic: mqttPublishReadings ? FieldReadingPublisher.topic(network: Self.topicSafe(name)) : nil),
+            scenario: scenario, logger: logger)
+    }
+
+    /// `name` with the characters MQTT topics reserve ('/', '+', '#') replaced by '_'.
+    static func topicSafe(_ name: String) -> String {
+        String(name.map { $0 == "/" || $0 == "+" || $0 == "#" ? "_" : $0 })
     }
 
     func run() throws {
@@ -297,9 +371,11 @@ struct Fluxiond: ParsableCommand {
             server.tlsContext = tls
             server.audit = audit
             server.onShutdown.append { audit.flush() }
+            let field = try fieldIngest(scenario: simulation.scenario, logger: logger)
             twin = TwinService(
-                simulation: simulation, speed: speed, freeRunning: freeRunning, paused: paused,
+                simulation: simulation, speed: speed, freeRunning: freeRunning, paused: paused || field != nil,
                 server: server, stallTimeoutMs: Int(streamStallTimeout * 1000))
+            if let field { twin.useField(field) }
             alerts = try AlertService(
                 server: server, store: store,
                 network: AlertService.networkDescription(of: simulation.topology, scenario: twin.scenarioName),
@@ -312,6 +388,25 @@ struct Fluxiond: ParsableCommand {
                 modelFiles: .directory(modelDirectory), allowLinksOutside: allowLinksOutside, server: server)
             // Detector estimates become alerts on the loop thread, stored (writer thread) before they are streamed.
             detectorService.onSignals.append { [unowned alerts] signals in alerts.ingest(signals) }
+            if let field, let topic = field.options.readingTopic {
+                twin.onDelivery.append { view in
+                    for (tick, wall) in zip(view.ticks, view.wallTimesUnixNs) {
+                        field.client.publish(
+                            topic,
+                            FieldReadingPublisher.json(
+                                simTimeS: tick.simTimeS, wallTimeUnixNs: wall, readings: tick.readings))
+                    }
+                }
+            }
+            if let field, let topic = field.options.alertTopic {
+                alerts.onPublished.append { events in
+                    let failed = events.filter { !field.client.publish(topic, FieldAlertPublisher.json($0), qos: 1) }
+                    if !failed.isEmpty {
+                        logger.warning(
+                            "field data: \(failed.count) alert events not published to \(topic) (broker not connected)")
+                    }
+                }
+            }
             detectorService.onDetectorRemoved.append { [unowned alerts, unowned twin] name in
                 alerts.removeDetector(name, simTimeS: twin.simTimeS)
             }
@@ -342,7 +437,7 @@ struct Fluxiond: ParsableCommand {
         ServiceManager.notify("READY=1\nSTATUS=listening on \(shownHost):\(server.boundPort)")
         server.onShutdown.append { ServiceManager.notify("STOPPING=1") }
         logger.info(
-            "fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort), scenario \(twin.scenarioName), \(freeRunning ? "free-running" : "speed \(speed)"), alerts in \(alerts.storeLocation)"
+            "fluxiond \(config.serverVersion) listening on \(shownHost):\(server.boundPort), scenario \(twin.scenarioName), \(twin.field != nil ? "readings from \(source) (physics not run)" : freeRunning ? "free-running" : "speed \(speed)"), alerts in \(alerts.storeLocation)"
         )
         loop.run()
         logger.info("stopped")

@@ -148,6 +148,10 @@ public final class AlertService {
         persistAndPublish(engine.process(signals, leaks: leaks), stored)
     }
 
+    /// Called on the loop thread with alert events once they are stored and streamed (the field
+    /// egress publishes them to the broker).
+    public var onPublished: [([FluxionAlerts.AlertEvent]) -> Void] = []
+
     /// Events waiting for the store now (not yet durable, so not yet published).
     public var pendingEvents: Int { pendingEventCount }
 
@@ -253,6 +257,7 @@ public final class AlertService {
             )
         }
         fanout.publish(events)
+        for hook in onPublished { hook(events) }
         stored?(events)
     }
 

@@ -20,7 +20,8 @@ extension Server {
                 scenario: healthDetails().scenario,
                 methods: Wire.Fluxion.methods.map {
                     Wire.MethodInfo(name: $0.path, kind: $0.kind, implemented: router.isImplemented($0))
-                })
+                },
+                fieldCounters: fieldCounters().map { Wire.Counter(name: $0.name, value: $0.value) })
         }
     }
 }

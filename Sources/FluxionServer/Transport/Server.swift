@@ -33,6 +33,8 @@ public final class Server {
     let startedMs: UInt64
     /// Extra health facts from the layers above (sim time, scenario); loop thread.
     public var healthDetails: () -> (simTimeS: Double, scenario: String) = { (0, "") }
+    /// Field data counters for GetServerInfo (empty with the twin); loop thread.
+    public var fieldCounters: () -> [(name: String, value: UInt64)] = { [] }
 
     private let listener: UnsafeMutablePointer<uv_tcp_t>
     private let housekeeping: UnsafeMutablePointer<uv_timer_t>

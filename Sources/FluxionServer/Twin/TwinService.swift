@@ -24,6 +24,9 @@ public final class TwinService {
     public var leakWarnings: ((@escaping @Sendable ([String]) -> Void) -> Void)?
     /// Called with each delivery after the streams have been fed (detectors hook in here).
     public var onDelivery: [(TwinDeliveryView) -> Void] = []
+    /// Field data (`fluxiond --source mqtt://…`): readings come from a broker, the physics does
+    /// not run (the host stays paused), and the calls that act on the physics are refused.
+    public private(set) var field: FieldIngest?
 
     public init(
         simulation: Simulation, speed: Double, freeRunning: Bool, paused: Bool = false,
@@ -58,7 +61,31 @@ public final class TwinService {
         }
     }
 
-    public func start() { host.start() }
+    public func start() {
+        host.start()
+        if let field {
+            let box = LoopBox()
+            box.service = self
+            field.start(originSimS: simTimeS, loop: server!.loop) { delivery in box.service?.received(delivery) }
+        }
+    }
+
+    /// Takes readings from `ingest` instead of the physics; call before `start`. The host must
+    /// have been made paused (it then only answers the read-only calls).
+    public func useField(_ ingest: FieldIngest) {
+        field = ingest
+        server?.onShutdown.append { ingest.stop() }
+        server?.fieldCounters = { ingest.counters.named }
+    }
+
+    /// The calls that act on the physics, refused in field mode.
+    private func requirePhysics(_ method: String) throws(RPCError) {
+        guard field != nil else { return }
+        throw RPCError(
+            .failedPrecondition,
+            "\(method): readings come from the field (--source \(field!.options.broker.host):\(field!.options.broker.port)); the twin's physics does not run, so leaks, sensor faults and the simulation clock cannot be changed"
+        )
+    }
 
     /// Runs `body` on the simulation before serving (the warm-up of `DetectorService`); the
     /// clock, the readings and the alerts then go on from where it left the simulation.
@@ -71,7 +98,7 @@ public final class TwinService {
         simTimeS = reached
     }
 
-    private func received(_ delivery: TwinDelivery) {
+    func received(_ delivery: TwinDelivery) {
         simTimeS = delivery.simTimeS
         for t in delivery.restartsS {
             logger.error(
@@ -107,7 +134,8 @@ public final class TwinService {
             wireTopology
         }
         // Work on the twin: `Router.unary(_:on:)`, the one way to finish work done off the loop.
-        router.unary(Wire.Fluxion.injectLeak, on: host) { (r: Wire.InjectLeakRequest) throws(RPCError) in
+        router.unary(Wire.Fluxion.injectLeak, on: host) { [unowned self] (r: Wire.InjectLeakRequest) throws(RPCError) in
+            try requirePhysics("InjectLeak")
             let request = try r.leakRequest(source: "api")
             return { state throws(TwinError) in try state.simulation.injectLeak(request) }
         } failure: {
@@ -119,7 +147,8 @@ public final class TwinService {
             let reply = LoopBound(reply)
             ask { warnings in reply.value(.success(Wire.InjectLeakResponse(leak: leak, warnings: warnings))) }
         }
-        router.unary(Wire.Fluxion.clearLeak, on: host) { (r: Wire.ClearLeakRequest) throws(RPCError) in
+        router.unary(Wire.Fluxion.clearLeak, on: host) { [unowned self] (r: Wire.ClearLeakRequest) throws(RPCError) in
+            try requirePhysics("ClearLeak")
             let id = r.leakID
             guard !id.isEmpty else { throw .invalidArgument("leak_id: must name a leak") }
             return { state throws(TwinError) in try state.simulation.clearLeak(id: id) }
@@ -137,10 +166,15 @@ public final class TwinService {
         }
         router.unary(Wire.Fluxion.getClock, on: host) { (_: Wire.GetClockRequest) throws(RPCError) in
             { state throws(TwinError) in Self.clock(state) }
-        } answer: { _, clock in
-            clock
+        } answer: { [unowned self] _, clock in
+            // Field data: the readings' clock; the physics' own stays paused where the warm start left it.
+            var clock = clock
+            if field != nil { clock.simTimeS = simTimeS }
+            return clock
         }
-        router.unary(Wire.Fluxion.setClock, on: host) { (request: Wire.SetClockRequest) throws(RPCError) in
+        router.unary(Wire.Fluxion.setClock, on: host) {
+            [unowned self] (request: Wire.SetClockRequest) throws(RPCError) in
+            try requirePhysics("SetClock")
             guard request.speed == 0 || ClientLimits.speed.contains(request.speed) else {
                 throw .invalidArgument(
                     "speed: must be 0 (keep the current speed) or \(ClientLimits.speed.lowerBound)…\(ClientLimits.speed.upperBound), got \(request.speed)"
@@ -156,7 +190,9 @@ public final class TwinService {
         } answer: { _, clock in
             clock
         }
-        router.unary(Wire.Fluxion.setSensorFault, on: host) { (request: Wire.SetSensorFaultRequest) throws(RPCError) in
+        router.unary(Wire.Fluxion.setSensorFault, on: host) {
+            [unowned self] (request: Wire.SetSensorFaultRequest) throws(RPCError) in
+            try requirePhysics("SetSensorFault")
             let fault = try SensorFault(request.fault)
             return { state throws(TwinError) in
                 try state.simulation.setSensorFault(id: request.sensorID, fault: fault)
@@ -183,6 +219,8 @@ public struct TwinDeliveryView: Sendable {
     public var ticks: [(simTimeS: Double, readings: [FluxionTwin.Reading])] {
         delivery.batches.map { ($0.simTimeS, $0.readings.map(\.reading)) }
     }
+    /// Each tick's wall-clock time, Unix ns (field data: the block's device time).
+    public var wallTimesUnixNs: [Int64] { delivery.batches.map(\.wallTimeUnixNs) }
 }
 
 private final class LoopBox: @unchecked Sendable {

@@ -11,12 +11,15 @@ public struct Scenario: Sendable, Equatable {
     public var autopilot: AutopilotConfig
     /// Suggested run length, s.
     public var durationS: Double
+    /// Where field readings come from when the server takes them from a broker (nil: no mapping).
+    public var field: FieldMapping?
 
     public init(
         name: String, description: String = "", network: Network, sensors: [Sensor] = [],
         leaks: [LeakRequest] = [], solver: SolverOptions = SolverOptions(),
-        autopilot: AutopilotConfig = AutopilotConfig(), durationS: Double = 60
+        autopilot: AutopilotConfig = AutopilotConfig(), durationS: Double = 60, field: FieldMapping? = nil
     ) {
+        self.field = field
         self.name = name
         self.description = description
         self.network = network

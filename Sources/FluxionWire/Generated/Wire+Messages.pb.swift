@@ -19,6 +19,6 @@ extension Wire {
         Wire.GetTopologyRequest.self, Wire.Topology.self, Wire.GetClockRequest.self, Wire.SetClockRequest.self,
         Wire.Clock.self, Wire.SetSensorFaultRequest.self, Wire.SetSensorFaultResponse.self, Wire.HealthRequest.self,
         Wire.HealthResponse.self, Wire.GetServerInfoRequest.self, Wire.MethodInfo.self, Wire.ServerInfo.self,
-        Wire.MetadataEntry.self, Wire.Envelope.self, Wire.ServerHello.self,
+        Wire.Counter.self, Wire.MetadataEntry.self, Wire.Envelope.self, Wire.ServerHello.self,
     ]
 }

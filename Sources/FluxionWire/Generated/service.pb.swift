@@ -380,12 +380,16 @@ extension Wire {
         public var scenario: String
         /// `methods` = 9.
         public var methods: [Wire.MethodInfo]
+        /// Field data (fluxiond --source mqtt://…): what ingest took and refused, by name (messages,
+        /// metrics_mapped, blocks, gap_blocks, connects, and one per refusal cause: docs/FIELD-DATA.md).
+        /// Empty when readings come from the twin.
+        public var fieldCounters: [Wire.Counter]
 
         /// A message with the given fields; every field left out is its proto3 default.
         public init(
             serverName: String = "", serverVersion: String = "", protocolVersion: UInt32 = 0, maxFrameBytes: UInt32 = 0,
             maxConcurrentCalls: UInt32 = 0, idleTimeoutMs: UInt32 = 0, startedWallUnixNs: Int64 = 0,
-            scenario: String = "", methods: [Wire.MethodInfo] = []
+            scenario: String = "", methods: [Wire.MethodInfo] = [], fieldCounters: [Wire.Counter] = []
         ) {
             self.serverName = serverName
             self.serverVersion = serverVersion
@@ -396,6 +400,7 @@ extension Wire {
             self.startedWallUnixNs = startedWallUnixNs
             self.scenario = scenario
             self.methods = methods
+            self.fieldCounters = fieldCounters
         }
     }
 }
@@ -435,6 +440,7 @@ extension Wire.ServerInfo: WireMessage {
         self.startedWallUnixNs = c.started_wall_unix_ns
         self.scenario = ProtobufC.string(c.scenario)
         self.methods = ProtobufC.list(c.n_methods, c.methods) { Wire.MethodInfo(cMessage: $0) }
+        self.fieldCounters = ProtobufC.list(c.n_field_counters, c.field_counters) { Wire.Counter(cMessage: $0) }
     }
 
     func fill(_ c: UnsafeMutablePointer<Fluxion__V1__ServerInfo>, _ s: CStrings) {
@@ -449,6 +455,61 @@ extension Wire.ServerInfo: WireMessage {
         (c.pointee.n_methods, c.pointee.methods) = s.messages(methods, initialize: fluxion__v1__method_info__init) {
             $0.fill($1, s)
         }
+        (c.pointee.n_field_counters, c.pointee.field_counters) = s.messages(
+            fieldCounters, initialize: fluxion__v1__counter__init
+        ) { $0.fill($1, s) }
+    }
+}
+
+extension Wire {
+    /// A named count.
+    public struct Counter: Equatable, Sendable {
+        /// `name` = 1.
+        public var name: String
+        /// `value` = 2.
+        public var value: UInt64
+
+        /// A message with the given fields; every field left out is its proto3 default.
+        public init(name: String = "", value: UInt64 = 0) {
+            self.name = name
+            self.value = value
+        }
+    }
+}
+
+extension Wire.Counter: WireMessage {
+    public static let protoName = "fluxion.v1.Counter"
+
+    public init(decoding bytes: UnsafeRawBufferPointer) throws(DecodeError) {
+        self = try ProtobufC.unpack(bytes, type: Self.protoName, unpack: fluxion__v1__counter__unpack) {
+            Self(cMessage: $0)
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        withCMessage {
+            ProtobufC.pack($0, size: fluxion__v1__counter__get_packed_size, pack: fluxion__v1__counter__pack)
+        }
+    }
+
+    /// Runs `body` with this message as a protobuf-c struct, valid only inside `body`.
+    func withCMessage<R>(_ body: (UnsafePointer<Fluxion__V1__Counter>) -> R) -> R {
+        let s = CStrings()
+        var m = Fluxion__V1__Counter()
+        fluxion__v1__counter__init(&m)
+        fill(&m, s)
+        return withExtendedLifetime(s) { body(&m) }
+    }
+
+    init(cMessage c: Fluxion__V1__Counter) {
+        self.init()
+        self.name = ProtobufC.string(c.name)
+        self.value = c.value
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Fluxion__V1__Counter>, _ s: CStrings) {
+        if !name.isEmpty { c.pointee.name = s.dup(name) }
+        c.pointee.value = value
     }
 }
 

@@ -1288,6 +1288,10 @@ import Testing
                 methods: [
                     Wire.MethodInfo(name: "name-0-é✓", kind: Wire.MethodKind.serverStreaming, implemented: true),
                     Wire.MethodInfo(name: "name-0-é✓", kind: Wire.MethodKind.serverStreaming, implemented: true),
+                ],
+                fieldCounters: [
+                    Wire.Counter(name: "name-0-é✓", value: 2199023255559),
+                    Wire.Counter(name: "name-0-é✓", value: 2199023255559),
                 ])
             let reference: [UInt8] = [
                 10, 19, 115, 101, 114, 118, 101, 114, 95, 110, 97, 109, 101, 45, 48, 45, 195, 169, 226, 156, 147, 18,
@@ -1295,11 +1299,26 @@ import Testing
                 147, 24, 187, 23, 32, 164, 31, 40, 141, 39, 48, 246, 46, 56, 241, 207, 144, 246, 229, 255, 255, 255,
                 255, 1, 66, 16, 115, 99, 101, 110, 97, 114, 105, 111, 45, 48, 45, 195, 169, 226, 156, 147, 74, 18, 10,
                 12, 110, 97, 109, 101, 45, 48, 45, 195, 169, 226, 156, 147, 16, 2, 24, 1, 74, 18, 10, 12, 110, 97, 109,
-                101, 45, 48, 45, 195, 169, 226, 156, 147, 16, 2, 24, 1,
+                101, 45, 48, 45, 195, 169, 226, 156, 147, 16, 2, 24, 1, 82, 21, 10, 12, 110, 97, 109, 101, 45, 48, 45,
+                195, 169, 226, 156, 147, 16, 135, 128, 128, 128, 128, 64, 82, 21, 10, 12, 110, 97, 109, 101, 45, 48, 45,
+                195, 169, 226, 156, 147, 16, 135, 128, 128, 128, 128, 64,
             ]
             #expect(value.encoded() == reference)
             #expect(try Wire.ServerInfo(decoding: reference) == value)
             #expect(try Wire.ServerInfo(decoding: value.encoded()) == value)
+        }
+    }
+
+    @Test func counter() throws {
+        #expect(Wire.Counter().encoded().isEmpty)
+        do {
+            let value = Wire.Counter(name: "name-0-é✓", value: 2199023255559)
+            let reference: [UInt8] = [
+                10, 12, 110, 97, 109, 101, 45, 48, 45, 195, 169, 226, 156, 147, 16, 135, 128, 128, 128, 128, 64,
+            ]
+            #expect(value.encoded() == reference)
+            #expect(try Wire.Counter(decoding: reference) == value)
+            #expect(try Wire.Counter(decoding: value.encoded()) == value)
         }
     }
 

@@ -232,6 +232,51 @@ void   fluxion__v1__server_info__free_unpacked
   assert(message->base.descriptor == &fluxion__v1__server_info__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   fluxion__v1__counter__init
+                     (Fluxion__V1__Counter         *message)
+{
+  static const Fluxion__V1__Counter init_value = FLUXION__V1__COUNTER__INIT;
+  *message = init_value;
+}
+size_t fluxion__v1__counter__get_packed_size
+                     (const Fluxion__V1__Counter *message)
+{
+  assert(message->base.descriptor == &fluxion__v1__counter__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t fluxion__v1__counter__pack
+                     (const Fluxion__V1__Counter *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &fluxion__v1__counter__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t fluxion__v1__counter__pack_to_buffer
+                     (const Fluxion__V1__Counter *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &fluxion__v1__counter__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Fluxion__V1__Counter *
+       fluxion__v1__counter__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Fluxion__V1__Counter *)
+     protobuf_c_message_unpack (&fluxion__v1__counter__descriptor,
+                                allocator, len, data);
+}
+void   fluxion__v1__counter__free_unpacked
+                     (Fluxion__V1__Counter *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &fluxion__v1__counter__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 #define fluxion__v1__health_request__field_descriptors NULL
 #define fluxion__v1__health_request__field_indices_by_name NULL
 #define fluxion__v1__health_request__number_ranges NULL
@@ -435,7 +480,7 @@ const ProtobufCMessageDescriptor fluxion__v1__method_info__descriptor =
   (ProtobufCMessageInit) fluxion__v1__method_info__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor fluxion__v1__server_info__field_descriptors[9] =
+static const ProtobufCFieldDescriptor fluxion__v1__server_info__field_descriptors[10] =
 {
   {
     "server_name",
@@ -545,8 +590,21 @@ static const ProtobufCFieldDescriptor fluxion__v1__server_info__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "field_counters",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Fluxion__V1__ServerInfo, n_field_counters),
+    offsetof(Fluxion__V1__ServerInfo, field_counters),
+    &fluxion__v1__counter__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned fluxion__v1__server_info__field_indices_by_name[] = {
+  9,   /* field[9] = field_counters */
   5,   /* field[5] = idle_timeout_ms */
   4,   /* field[4] = max_concurrent_calls */
   3,   /* field[3] = max_frame_bytes */
@@ -560,7 +618,7 @@ static const unsigned fluxion__v1__server_info__field_indices_by_name[] = {
 static const ProtobufCIntRange fluxion__v1__server_info__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor fluxion__v1__server_info__descriptor =
 {
@@ -570,11 +628,62 @@ const ProtobufCMessageDescriptor fluxion__v1__server_info__descriptor =
   "Fluxion__V1__ServerInfo",
   "fluxion.v1",
   sizeof(Fluxion__V1__ServerInfo),
-  9,
+  10,
   fluxion__v1__server_info__field_descriptors,
   fluxion__v1__server_info__field_indices_by_name,
   1,  fluxion__v1__server_info__number_ranges,
   (ProtobufCMessageInit) fluxion__v1__server_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor fluxion__v1__counter__field_descriptors[2] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__Counter, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Fluxion__V1__Counter, value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned fluxion__v1__counter__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange fluxion__v1__counter__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor fluxion__v1__counter__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "fluxion.v1.Counter",
+  "Counter",
+  "Fluxion__V1__Counter",
+  "fluxion.v1",
+  sizeof(Fluxion__V1__Counter),
+  2,
+  fluxion__v1__counter__field_descriptors,
+  fluxion__v1__counter__field_indices_by_name,
+  1,  fluxion__v1__counter__number_ranges,
+  (ProtobufCMessageInit) fluxion__v1__counter__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue fluxion__v1__serving_status__enum_values_by_number[3] =

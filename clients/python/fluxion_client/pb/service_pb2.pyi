@@ -15,6 +15,14 @@ SERVING_STATUS_NOT_SERVING: ServingStatus
 SERVING_STATUS_SERVING: ServingStatus
 SERVING_STATUS_UNSPECIFIED: ServingStatus
 
+class Counter(_message.Message):
+    __slots__ = ["name", "value"]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    value: int
+    def __init__(self, name: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+
 class GetServerInfoRequest(_message.Message):
     __slots__ = []
     def __init__(self) -> None: ...
@@ -50,7 +58,8 @@ class MethodInfo(_message.Message):
     def __init__(self, name: _Optional[str] = ..., kind: _Optional[_Union[MethodKind, str]] = ..., implemented: bool = ...) -> None: ...
 
 class ServerInfo(_message.Message):
-    __slots__ = ["idle_timeout_ms", "max_concurrent_calls", "max_frame_bytes", "methods", "protocol_version", "scenario", "server_name", "server_version", "started_wall_unix_ns"]
+    __slots__ = ["field_counters", "idle_timeout_ms", "max_concurrent_calls", "max_frame_bytes", "methods", "protocol_version", "scenario", "server_name", "server_version", "started_wall_unix_ns"]
+    FIELD_COUNTERS_FIELD_NUMBER: _ClassVar[int]
     IDLE_TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
     MAX_CONCURRENT_CALLS_FIELD_NUMBER: _ClassVar[int]
     MAX_FRAME_BYTES_FIELD_NUMBER: _ClassVar[int]
@@ -60,6 +69,7 @@ class ServerInfo(_message.Message):
     SERVER_NAME_FIELD_NUMBER: _ClassVar[int]
     SERVER_VERSION_FIELD_NUMBER: _ClassVar[int]
     STARTED_WALL_UNIX_NS_FIELD_NUMBER: _ClassVar[int]
+    field_counters: _containers.RepeatedCompositeFieldContainer[Counter]
     idle_timeout_ms: int
     max_concurrent_calls: int
     max_frame_bytes: int
@@ -69,7 +79,7 @@ class ServerInfo(_message.Message):
     server_name: str
     server_version: str
     started_wall_unix_ns: int
-    def __init__(self, server_name: _Optional[str] = ..., server_version: _Optional[str] = ..., protocol_version: _Optional[int] = ..., max_frame_bytes: _Optional[int] = ..., max_concurrent_calls: _Optional[int] = ..., idle_timeout_ms: _Optional[int] = ..., started_wall_unix_ns: _Optional[int] = ..., scenario: _Optional[str] = ..., methods: _Optional[_Iterable[_Union[MethodInfo, _Mapping]]] = ...) -> None: ...
+    def __init__(self, server_name: _Optional[str] = ..., server_version: _Optional[str] = ..., protocol_version: _Optional[int] = ..., max_frame_bytes: _Optional[int] = ..., max_concurrent_calls: _Optional[int] = ..., idle_timeout_ms: _Optional[int] = ..., started_wall_unix_ns: _Optional[int] = ..., scenario: _Optional[str] = ..., methods: _Optional[_Iterable[_Union[MethodInfo, _Mapping]]] = ..., field_counters: _Optional[_Iterable[_Union[Counter, _Mapping]]] = ...) -> None: ...
 
 class ServingStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []

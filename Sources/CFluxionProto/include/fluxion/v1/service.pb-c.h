@@ -23,6 +23,7 @@ typedef struct Fluxion__V1__HealthResponse Fluxion__V1__HealthResponse;
 typedef struct Fluxion__V1__GetServerInfoRequest Fluxion__V1__GetServerInfoRequest;
 typedef struct Fluxion__V1__MethodInfo Fluxion__V1__MethodInfo;
 typedef struct Fluxion__V1__ServerInfo Fluxion__V1__ServerInfo;
+typedef struct Fluxion__V1__Counter Fluxion__V1__Counter;
 
 
 /* --- enums --- */
@@ -103,10 +104,31 @@ struct  Fluxion__V1__ServerInfo
   char *scenario;
   size_t n_methods;
   Fluxion__V1__MethodInfo **methods;
+  /*
+   * Field data (fluxiond --source mqtt://…): what ingest took and refused, by name (messages,
+   * metrics_mapped, blocks, gap_blocks, connects, and one per refusal cause: docs/FIELD-DATA.md).
+   * Empty when readings come from the twin.
+   */
+  size_t n_field_counters;
+  Fluxion__V1__Counter **field_counters;
 };
 #define FLUXION__V1__SERVER_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__server_info__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL }
+
+
+/*
+ * A named count.
+ */
+struct  Fluxion__V1__Counter
+{
+  ProtobufCMessage base;
+  char *name;
+  uint64_t value;
+};
+#define FLUXION__V1__COUNTER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&fluxion__v1__counter__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
 
 
 /* Fluxion__V1__HealthRequest methods */
@@ -204,6 +226,25 @@ Fluxion__V1__ServerInfo *
 void   fluxion__v1__server_info__free_unpacked
                      (Fluxion__V1__ServerInfo *message,
                       ProtobufCAllocator *allocator);
+/* Fluxion__V1__Counter methods */
+void   fluxion__v1__counter__init
+                     (Fluxion__V1__Counter         *message);
+size_t fluxion__v1__counter__get_packed_size
+                     (const Fluxion__V1__Counter   *message);
+size_t fluxion__v1__counter__pack
+                     (const Fluxion__V1__Counter   *message,
+                      uint8_t             *out);
+size_t fluxion__v1__counter__pack_to_buffer
+                     (const Fluxion__V1__Counter   *message,
+                      ProtobufCBuffer     *buffer);
+Fluxion__V1__Counter *
+       fluxion__v1__counter__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   fluxion__v1__counter__free_unpacked
+                     (Fluxion__V1__Counter *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Fluxion__V1__HealthRequest_Closure)
@@ -220,6 +261,9 @@ typedef void (*Fluxion__V1__MethodInfo_Closure)
                   void *closure_data);
 typedef void (*Fluxion__V1__ServerInfo_Closure)
                  (const Fluxion__V1__ServerInfo *message,
+                  void *closure_data);
+typedef void (*Fluxion__V1__Counter_Closure)
+                 (const Fluxion__V1__Counter *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -435,6 +479,7 @@ extern const ProtobufCMessageDescriptor fluxion__v1__health_response__descriptor
 extern const ProtobufCMessageDescriptor fluxion__v1__get_server_info_request__descriptor;
 extern const ProtobufCMessageDescriptor fluxion__v1__method_info__descriptor;
 extern const ProtobufCMessageDescriptor fluxion__v1__server_info__descriptor;
+extern const ProtobufCMessageDescriptor fluxion__v1__counter__descriptor;
 extern const ProtobufCServiceDescriptor fluxion__v1__fluxion__descriptor;
 
 PROTOBUF_C__END_DECLS
