@@ -58,6 +58,37 @@ import Testing
             metrics: metrics.map { SparkplugMetric(alias: $0.0, timestampMs: ms, value: $0.1) })
     }
 
+    /// A publisher that invents edge nodes or metric names cannot grow the server's memory:
+    /// beyond `maxSources` sources, and `maxNamesPerSource` names each, nothing more is
+    /// remembered (counted under `limit`), and the sources already known go on mapping.
+    @Test func inventedEdgeNodesAndNamesAreBounded() {
+        let h = Harness()
+        h.send("spBv1.0/g/NBIRTH/e1", Self.birth([("pa", 1, .double)]))
+        for i in 0..<(FieldAssembler.maxSources + 10) {
+            h.send("spBv1.0/g/NBIRTH/x\(i)", Self.birth([("m", 1, .double)]))
+        }
+        #expect(h.assembler.trackedSources == FieldAssembler.maxSources)
+        #expect(h.assembler.counters[.limit] == 11)
+        #expect(h.logged == [.limit])  // logged once
+        // A BIRTH of too many metrics keeps the first maxNamesPerSource of them.
+        let many = (0..<(FieldAssembler.maxNamesPerSource + 5)).map {
+            ("n\($0)", UInt64($0 + 10), SparkplugDataType.double)
+        }
+        h.send("spBv1.0/g/NBIRTH/x0", Self.birth(many))
+        #expect(h.assembler.trackedNames("g/x0") == FieldAssembler.maxNamesPerSource)
+        #expect(h.assembler.counters[.limit] == 12)
+        // Invented names in DATA: refused as unmapped, not remembered past the bound.
+        let names = (0..<(FieldAssembler.maxNamesPerSource + 5)).map {
+            SparkplugMetric(name: "junk\($0)", timestampMs: 10_000, value: .double(1))
+        }
+        h.send("spBv1.0/g/NDATA/e1", SparkplugPayload(timestampMs: 10_000, seq: 1, metrics: names))
+        #expect(h.assembler.trackedNames("g/e1") == FieldAssembler.maxNamesPerSource)
+        // The known edge node still maps its metric to its sensor.
+        h.send("spBv1.0/g/NDATA/e1", Self.data(seq: 2, at: 10_000, [(1, .double(2.5))]))
+        h.assembler.tick(wallMs: 100_000) { h.blocks.append($0) }
+        #expect(h.values[0] == [2500])
+    }
+
     @Test func aliasesFromBirthsMapEachEdgeNodesMetricsToTheirOwnSensors() {
         // Two edge nodes publish the same timestamp in two messages: a lateness window joins them.
         var mapping = Self.mapping
@@ -124,7 +155,8 @@ import Testing
         #expect(c[.duplicate] == 1)
         #expect(c[.futureTimestamp] == 1)
         #expect(h.logged.count == Set(h.logged).count, "a cause was logged twice: \(h.logged)")
-        #expect(Set(h.logged) == Set(FieldCounters.Cause.allCases))
+        // Every cause but `limit` (its own test: inventedEdgeNodesAndNamesAreBounded).
+        #expect(Set(h.logged) == Set(FieldCounters.Cause.allCases).subtracting([.limit]))
         // Only the good values arrived, each on its own sensor; nothing on PT-B or PT-C.
         #expect(h.values[0] == [4000, 6000])
         #expect(h.values[1] == nil)

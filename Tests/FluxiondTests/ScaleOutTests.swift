@@ -236,9 +236,14 @@ import Testing
         var seenEvents = 0
         for (key, events) in seen {
             seenEvents += events.count
-            #expect(
-                events.count <= revisions[key] ?? 0, "\(key): \(events.count) events for \(revisions[key] ?? 0) changes"
-            )
+            // Relayed: each stored change at most once. net-0's own alerts come from its engine,
+            // which publishes every event while a save of several events of one alert (made
+            // while the database was down) stores only the latest: more events than revisions.
+            if !key.hasPrefix("net-0/") {
+                #expect(
+                    events.count <= revisions[key] ?? 0,
+                    "\(key): \(events.count) events for \(revisions[key] ?? 0) changes")
+            }
             for (a, b) in zip(events, events.dropFirst()) {
                 #expect(a != b, "\(key): the same state twice")
                 #expect(!(a.state == .cleared && b.state == .raised), "\(key): raised after cleared")

@@ -94,6 +94,12 @@ public final class FieldAssembler {
 
     private static let unmapped = -1
     private static let refused = -2
+    /// Edge nodes and devices tracked at most (their aliases, names, seq, bdSeq): a publisher
+    /// inventing names cannot grow the server's memory; a new one beyond it is refused (`limit`).
+    static let maxSources = 4_096
+    /// Metric names and aliases remembered per edge node or device at most; beyond it a BIRTH's
+    /// further metrics are refused (`limit`) and a DATA's further names are resolved each time.
+    static let maxNamesPerSource = 4_096
 
     public init(mapping: FieldMapping) {
         self.mapping = mapping
@@ -124,6 +130,10 @@ public final class FieldAssembler {
         }
         // Edge node ids are unique within their group only.
         let source = "\(t.group)/\(t.source)"
+        let edge = "\(t.group)/\(t.edgeNode)"
+        if sources[source] == nil, nextSeq[edge] == nil, max(sources.count, nextSeq.count) >= Self.maxSources {
+            return refuse(.limit, "\(topic): more than \(Self.maxSources) edge nodes and devices; not tracked")
+        }
         var metrics: [SparkplugMetric] = []
         let header: (timestampMs: UInt64?, seq: UInt64?)
         do throws(SparkplugDecoder.Failure) {
@@ -144,6 +154,7 @@ public final class FieldAssembler {
             sources = sources.filter { $0.key != source && !$0.key.hasPrefix(source + "/") }
             nextSeq.removeValue(forKey: source)
             bdSeqs.removeValue(forKey: source)
+            rebirthAskedMs.removeValue(forKey: source)
         case .ddeath:
             sources.removeValue(forKey: source)
         default:
@@ -151,6 +162,11 @@ public final class FieldAssembler {
         }
         emitReady(wallMs: wallMs, emit: emit)
     }
+
+    /// Edge nodes and devices tracked now.
+    var trackedSources: Int { sources.count }
+    /// Names remembered for one source (`GROUP/EDGE` or `GROUP/EDGE/DEVICE`).
+    func trackedNames(_ source: String) -> Int { sources[source]?.names.count ?? 0 }
 
     /// The NCMD topics of edge nodes to send a `Node Control/Rebirth` now (at most one per edge
     /// node every `rebirthIntervalMs`).
@@ -198,6 +214,12 @@ public final class FieldAssembler {
         var state = SourceState()
         for m in metrics {
             guard let name = m.name else { continue }
+            guard state.names.count < Self.maxNamesPerSource, state.aliases.count < Self.maxNamesPerSource else {
+                refuse(
+                    .limit,
+                    "\(topic.string): more than \(Self.maxNamesPerSource) metrics in one BIRTH; the rest ignored")
+                break
+            }
             if topic.type == .nbirth, name == "bdSeq" {
                 bdSeqs[source] = Self.bdSeq(m.value)
                 continue
@@ -249,7 +271,7 @@ public final class FieldAssembler {
                     index = i
                 } else {
                     index = resolve(name, topic: topic)
-                    state.names[name] = index
+                    if state.names.count < Self.maxNamesPerSource { state.names[name] = index }
                 }
             } else {
                 refuse(.malformed, "\(topic.string): a metric with neither name nor alias")

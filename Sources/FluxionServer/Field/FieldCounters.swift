@@ -25,6 +25,9 @@ public struct FieldCounters: Sendable, Equatable {
         /// A timestamp more than a day ahead of the server's clock (a device clock gone wrong,
         /// or garbage): taking it would make every later reading `late`.
         case futureTimestamp = "future_timestamp"
+        /// An edge node or device beyond the 4,096 tracked, or a BIRTH of more than 4,096
+        /// metrics: not tracked (a publisher inventing names cannot grow the server's memory).
+        case limit
     }
 
     /// MQTT messages received.
