@@ -112,7 +112,8 @@ let package = Package(
         .target(name: "FluxionPINN", dependencies: ["FluxionDetectorKit"], swiftSettings: swiftSettings),
         .target(
             name: "FluxionPINNPlugin", dependencies: ["FluxionPINN", "FluxionDetectorKit"], path: "Plugins/PINN",
-            swiftSettings: swiftSettings),
+            // The trainer (Python) and the shipped models (fluxiond finds them; docs/PINN.md).
+            exclude: ["trainer", "models"], swiftSettings: swiftSettings),
 
         // Server library on libuv.
         .target(

@@ -74,33 +74,67 @@ public final class DetectorHost: @unchecked Sendable {
     public enum ModelFiles: Sendable, Equatable {
         /// The value is a path, used as given (offline tools run by the user on their own files).
         case paths
-        /// The value is a plain name in this directory (fluxiond `--models`); the detector is given
-        /// the resolved path.
-        case directory(ConfinedDirectory)
+        /// The value is a plain name in this directory (fluxiond `--models`), else in `shipped`
+        /// (the models that come with the product); the detector is given the resolved path. A
+        /// detector loaded without a `model` key gets `<plugin>-<scenario>.model` when either
+        /// directory has it (the operator's first).
+        case directory(ConfinedDirectory, shipped: ConfinedDirectory? = nil)
         /// A `model` key is refused: this host opens no model files.
         case none
     }
 
     public var modelFiles = ModelFiles.paths
 
+    /// The model a plugin gets when its configuration names none: `<plugin>-<scenario>.model`.
+    public func defaultModelName(plugin: String) -> String { "\(plugin)-\(network.scenario).model" }
+
     /// The configuration the detector is given: with `.directory`, a `model` key naming a file
-    /// is replaced by that file's path once the directory's rules hold.
-    func resolvingModel(_ config: [UInt8]) throws(DetectorError) -> [UInt8] {
-        guard modelFiles != .paths, !config.isEmpty,
-            var object = (try? JSONSerialization.jsonObject(with: Data(config))) as? [String: Any],
-            let value = object["model"]
-        else { return config }
-        guard let name = value as? String else { throw .invalidConfig("model: must be the name of a model file") }
-        guard case .directory(let models) = modelFiles else {
+    /// is replaced by that file's path once the directory's rules hold; without a `model` key,
+    /// the plugin's default model is added when one is there.
+    func resolvingModel(_ config: [UInt8], plugin: String) throws(DetectorError) -> [UInt8] {
+        guard modelFiles != .paths else { return config }
+        var object: [String: Any] = [:]
+        if !config.isEmpty {
+            guard let parsed = (try? JSONSerialization.jsonObject(with: Data(config))) as? [String: Any] else {
+                return config
+            }
+            object = parsed
+        }
+        guard case .directory(let models, let shipped) = modelFiles else {
+            guard let value = object["model"] else { return config }
+            guard let name = value as? String else { throw .invalidConfig("model: must be the name of a model file") }
             throw .refusedFile(FileRefusal(kind: "model", name: name, reason: .noDirectory(option: "--models")))
         }
-        do throws(FileRefusal) {
-            object["model"] = try models.resolve(name)
-        } catch {
-            throw .refusedFile(error)
+        if let value = object["model"] {
+            guard let name = value as? String else { throw .invalidConfig("model: must be the name of a model file") }
+            if let path = try Self.find(name, in: [models] + (shipped.map { [$0] } ?? [])) {
+                object["model"] = path
+            } else {
+                do throws(FileRefusal) { _ = try models.resolve(name) } catch { throw .refusedFile(error) }
+            }
+        } else {
+            let name = defaultModelName(plugin: plugin)
+            guard ConfinedDirectory.isPlainName(name),
+                let path = try Self.find(name, in: [models] + (shipped.map { [$0] } ?? []))
+            else { return config }
+            object["model"] = path
         }
         guard let data = try? JSONSerialization.data(withJSONObject: object) else { return config }
         return Array(data)
+    }
+
+    /// `name`'s path in the first of `directories` that has it; nil when none has it. A file
+    /// that is there but breaks a rule (a link leaving, too large) is refused, not skipped.
+    private static func find(_ name: String, in directories: [ConfinedDirectory]) throws(DetectorError) -> String? {
+        for directory in directories {
+            do throws(FileRefusal) {
+                return try directory.resolve(name)
+            } catch {
+                if case .missing = error.reason { continue }
+                throw .refusedFile(error)
+            }
+        }
+        return nil
     }
 
     /// Opens (once) and checks a plugin.
@@ -130,7 +164,7 @@ public final class DetectorHost: @unchecked Sendable {
         }
         let p = try plugin(pluginName)
         if instances.contains(where: { $0.name == instanceName }) { throw .duplicateInstance(instanceName) }
-        config = try resolvingModel(config)
+        config = try resolvingModel(config, plugin: pluginName)
         let instance = try DetectorInstance(
             name: instanceName, plugin: p, networkJSON: try networkJSON.get(), configJSON: config,
             pipeIDs: network.pipes.map(\.id))

@@ -98,7 +98,7 @@ struct Fluxiond: ParsableCommand {
 
     @Option(
         help:
-            "Directory of detector model files; a detector's {\"model\": NAME} names a file here (plain name, no path). Default: DATA/models."
+            "Directory of detector model files; a detector's {\"model\": NAME} names a file here (plain name, no path), else among the models shipped with fluxiond. Default: DATA/models."
     )
     var models: String?
 
@@ -385,7 +385,11 @@ struct Fluxiond: ParsableCommand {
                 allowLinksOutside: allowLinksOutside)
             detectorService = DetectorService(
                 twin: twin, simulation: simulation, pluginDirectory: plugins ?? Self.defaultPluginDirectory(),
-                modelFiles: .directory(modelDirectory), allowLinksOutside: allowLinksOutside, server: server)
+                modelFiles: .directory(
+                    modelDirectory,
+                    shipped: Self.shippedModelDirectory().map {
+                        ConfinedDirectory(path: $0, kind: "model", maxFileBytes: maxModelBytes)
+                    }), allowLinksOutside: allowLinksOutside, server: server)
             // Detector estimates become alerts on the loop thread, stored (writer thread) before they are streamed.
             detectorService.onSignals.append { [unowned alerts] signals in alerts.ingest(signals) }
             if let field, let topic = field.options.readingTopic {
@@ -464,6 +468,25 @@ extension Fluxiond {
     }
 
     /// The directory of the running executable (where `swift build` puts lib*.so plugins).
+    /// The models that come with fluxiond (docs/PINN.md, "Shipped models"): installed,
+    /// PREFIX/share/fluxion/models beside PREFIX/bin; in a build tree, Plugins/PINN/models of the
+    /// source tree the build is in. nil when neither exists.
+    static func shippedModelDirectory() -> String? {
+        var isDirectory: ObjCBool = false
+        func exists(_ path: String) -> Bool {
+            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        }
+        var dir = URL(fileURLWithPath: executableDirectory())
+        let installed = dir.deletingLastPathComponent().appendingPathComponent("share/fluxion/models").path
+        if exists(installed) { return installed }
+        for _ in 0..<4 {
+            let tree = dir.appendingPathComponent("Plugins/PINN/models").path
+            if exists(tree) { return tree }
+            dir.deleteLastPathComponent()
+        }
+        return nil
+    }
+
     static func executableDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)

@@ -59,6 +59,31 @@ import Testing
         #expect(!list.detectors.contains { $0.state == .active || $0.state == .loaded })
     }
 
+    /// A detector loaded without a `model` key gets `<plugin>-<scenario>.model`: the operator's
+    /// from `--models` first, else the one shipped with fluxiond (Plugins/PINN/models of a
+    /// build tree, PREFIX/share/fluxion/models installed).
+    @Test func aDetectorWithoutAModelGetsTheOperatorsOrTheShippedDefault() throws {
+        let models = try temporaryDirectory("models")
+        defer { try? FileManager.default.removeItem(at: models) }
+        let server = try ServerProcess(["--models", models.path])
+        defer { server.stop() }
+        let conn = try FluxionConnection(host: "127.0.0.1", port: server.port, callTimeout: 60)
+        defer { conn.close() }
+
+        #expect(load(conn, plugin: "pinn") == nil, "the shipped pinn-absheron.model")
+        let list: Wire.ListDetectorsResponse = try conn.unary(Wire.Fluxion.listDetectors, Wire.ListDetectorsRequest())
+        #expect(list.detectors.contains { $0.plugin == "pinn" && $0.state == .loaded })
+        // The operator's file of that name comes first: a broken one is refused, naming it.
+        try Data("{}".utf8).write(to: models.appendingPathComponent("pinn-absheron.model"))
+        let broken = load(conn, plugin: "pinn")
+        #expect(broken != nil)
+        #expect(
+            broken?.message.contains(models.appendingPathComponent("pinn-absheron.model").path) == true,
+            "\(String(describing: broken))")
+        // A plugin nothing is shipped for loads as before (LOF learns online).
+        #expect(load(conn, plugin: "lof") == nil)
+    }
+
     @Test func linksLeavingTheDirectoriesAreFollowedOnlyWhenAllowed() throws {
         let plugins = try temporaryDirectory("plugins")
         defer { try? FileManager.default.removeItem(at: plugins) }

@@ -39,6 +39,9 @@ import Testing
         let plugins = try FileManager.default.contentsOfDirectory(
             atPath: prefix.appendingPathComponent("lib/fluxion/plugins").path)
         #expect(plugins.sorted() == ["liblof.so", "libpinn.so", "libthreshold.so"])
+        let shipped = try FileManager.default.contentsOfDirectory(
+            atPath: prefix.appendingPathComponent("share/fluxion/models").path)
+        #expect(shipped.contains("pinn-absheron.model"))
 
         // The unit as shipped passes systemd's own check (it fails on a unit naming a missing binary).
         let unit = prefix.appendingPathComponent("lib/systemd/system/fluxiond.service").path
