@@ -74,16 +74,18 @@ public final class DetectorHost: @unchecked Sendable {
     public enum ModelFiles: Sendable, Equatable {
         /// The value is a path, used as given (offline tools run by the user on their own files).
         case paths
-        /// The value is a plain name in this directory (fluxiond `--models`), else in `shipped`
-        /// (the models that come with the product); the detector is given the resolved path. A
-        /// detector loaded without a `model` key gets `<plugin>-<scenario>.model` when either
-        /// directory has it (the operator's first).
-        case directory(ConfinedDirectory, shipped: ConfinedDirectory? = nil)
+        /// The value is a plain name in this directory (fluxiond `--models`), else in
+        /// `shippedModels`; the detector is given the resolved path. A detector loaded without a
+        /// `model` key gets `<plugin>-<scenario>.model` when either has it (this one first).
+        case directory(ConfinedDirectory)
         /// A `model` key is refused: this host opens no model files.
         case none
     }
 
     public var modelFiles = ModelFiles.paths
+    /// The models that come with the product, looked up after `.directory`'s (fluxiond: found
+    /// beside its executable); nil: none.
+    public var shippedModels: ConfinedDirectory?
 
     /// The model a plugin gets when its configuration names none: `<plugin>-<scenario>.model`.
     public func defaultModelName(plugin: String) -> String { "\(plugin)-\(network.scenario).model" }
@@ -100,7 +102,8 @@ public final class DetectorHost: @unchecked Sendable {
             }
             object = parsed
         }
-        guard case .directory(let models, let shipped) = modelFiles else {
+        let shipped = shippedModels
+        guard case .directory(let models) = modelFiles else {
             guard let value = object["model"] else { return config }
             guard let name = value as? String else { throw .invalidConfig("model: must be the name of a model file") }
             throw .refusedFile(FileRefusal(kind: "model", name: name, reason: .noDirectory(option: "--models")))

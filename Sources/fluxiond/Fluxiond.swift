@@ -385,11 +385,10 @@ struct Fluxiond: ParsableCommand {
                 allowLinksOutside: allowLinksOutside)
             detectorService = DetectorService(
                 twin: twin, simulation: simulation, pluginDirectory: plugins ?? Self.defaultPluginDirectory(),
-                modelFiles: .directory(
-                    modelDirectory,
-                    shipped: Self.shippedModelDirectory().map {
-                        ConfinedDirectory(path: $0, kind: "model", maxFileBytes: maxModelBytes)
-                    }), allowLinksOutside: allowLinksOutside, server: server)
+                modelFiles: .directory(modelDirectory),
+                shippedModels: Self.shippedModelDirectory().map {
+                    ConfinedDirectory(path: $0, kind: "model", maxFileBytes: maxModelBytes)
+                }, allowLinksOutside: allowLinksOutside, server: server)
             // Detector estimates become alerts on the loop thread, stored (writer thread) before they are streamed.
             detectorService.onSignals.append { [unowned alerts] signals in alerts.ingest(signals) }
             if let field, let topic = field.options.readingTopic {

@@ -43,11 +43,12 @@ public final class DetectorService {
     /// - Parameters:
     ///   - modelFiles: where a detector's `model` key is looked up (fluxiond: `--models`);
     ///     the default refuses it.
+    ///   - shippedModels: the models that come with the product, looked up after `modelFiles`.
     ///   - allowLinksOutside: follow symbolic links in the plugin directory that leave it.
     public init(
         twin: TwinService, network: NetworkDescription, pluginDirectory: String,
-        modelFiles: DetectorHost.ModelFiles = .none, allowLinksOutside: Bool = false, server: Server,
-        tickCapacity: Int = 65_536
+        modelFiles: DetectorHost.ModelFiles = .none, shippedModels: ConfinedDirectory? = nil,
+        allowLinksOutside: Bool = false, server: Server, tickCapacity: Int = 65_536
     ) {
         self.pluginDirectory = pluginDirectory
         logger = server.logger
@@ -56,6 +57,7 @@ public final class DetectorService {
         let box = ServiceBox()
         let host = DetectorHost(pluginDirectory: pluginDirectory, network: network)
         host.modelFiles = modelFiles
+        host.shippedModels = shippedModels
         host.pluginFiles.allowLinksOutside = allowLinksOutside
         manager = DetectorManager(
             host: host, tickCapacity: tickCapacity,
@@ -96,11 +98,13 @@ public final class DetectorService {
     /// The same, describing `simulation`'s network to the detectors.
     public convenience init(
         twin: TwinService, simulation: Simulation, pluginDirectory: String,
-        modelFiles: DetectorHost.ModelFiles = .none, allowLinksOutside: Bool = false, server: Server
+        modelFiles: DetectorHost.ModelFiles = .none, shippedModels: ConfinedDirectory? = nil,
+        allowLinksOutside: Bool = false, server: Server
     ) {
         self.init(
             twin: twin, network: NetworkDescription(simulation), pluginDirectory: pluginDirectory,
-            modelFiles: modelFiles, allowLinksOutside: allowLinksOutside, server: server)
+            modelFiles: modelFiles, shippedModels: shippedModels, allowLinksOutside: allowLinksOutside,
+            server: server)
     }
 
     /// Loads and activates detectors before serving (fluxiond `--detector NAME`); waits.
