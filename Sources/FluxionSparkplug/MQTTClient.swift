@@ -39,6 +39,23 @@ public final class MQTTClient: @unchecked Sendable {
             self.port = port
             self.clientID = clientID
         }
+
+        /// The options of a broker address with the credentials as the command lines take them:
+        /// the password is the first line of `passwordFile`.
+        public init(
+            url: MQTTURL, clientID: String, username: String?, passwordFile: String?, caFile: String?
+        ) throws(MQTTError) {
+            self.init(host: url.host, port: url.port, clientID: clientID)
+            tls = url.tls
+            self.caFile = caFile
+            self.username = username
+            if let passwordFile {
+                guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
+                    throw .setup("--mqtt-password-file \(passwordFile): cannot read it")
+                }
+                password = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+            }
+        }
     }
 
     public let options: Options

@@ -132,17 +132,9 @@ struct ReplayCommand: ParsableCommand {
         }
         defer { liveConnection?.close() }
         let url = try MQTTURL(broker)
-        var options = MQTTClient.Options(
-            host: url.host, port: url.port, clientID: mqttClientId ?? "fluxion-replay-\(edge)-\(getpid())")
-        options.tls = url.tls
-        options.caFile = mqttCaFile
-        options.username = mqttUsername
-        if let passwordFile = mqttPasswordFile {
-            guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
-                throw CLIError("--mqtt-password-file \(passwordFile): cannot read it")
-            }
-            options.password = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
-        }
+        var options = try MQTTClient.Options(
+            url: url, clientID: mqttClientId ?? "fluxion-replay-\(edge)-\(getpid())", username: mqttUsername,
+            passwordFile: mqttPasswordFile, caFile: mqttCaFile)
         let nodeTopic = { (type: SparkplugTopic.MessageType) in
             SparkplugTopic(group: group, type: type, edgeNode: edge).string
         }

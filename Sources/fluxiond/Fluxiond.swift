@@ -266,18 +266,9 @@ struct Fluxiond: ParsableCommand {
         guard source != "twin" else { return nil }
         let url = try MQTTURL(source)
         let name = network.isEmpty ? scenario.name : network
-        var broker = MQTTClient.Options(
-            host: url.host, port: url.port,
-            clientID: mqttClientId ?? "fluxiond-\(Self.topicSafe(name))-\(getpid())")
-        broker.tls = url.tls
-        broker.caFile = mqttCaFile
-        broker.username = mqttUsername
-        if let file = mqttPasswordFile {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw ValidationError("--mqtt-password-file \(file): cannot read it")
-            }
-            broker.password = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
-        }
+        let broker = try MQTTClient.Options(
+            url: url, clientID: mqttClientId ?? "fluxiond-\(Self.topicSafe(name))-\(getpid())",
+            username: mqttUsername, passwordFile: mqttPasswordFile, caFile: mqttCaFile)
         return try FieldIngest(
             options: FieldIngest.Options(
                 broker: broker, group: mqttGroup,

@@ -61,25 +61,7 @@ public final class TestMosquitto: @unchecked Sendable {
         defer { lock.unlock() }
         let conf = directory.appendingPathComponent("mosquitto.conf").path
         let log = directory.appendingPathComponent("mosquitto.log").path
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        let argv = [Self.executable, "-c", conf]
-        let cArgs = argv.map { strdup($0) } + [nil]
-        defer { for a in cArgs { free(a) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, argv[0], &actions, &attributes, cArgs, environ)
-        guard rc == 0 else { throw TestPostgres.Failure("mosquitto: cannot start (errno \(rc))") }
+        let child = try spawn([Self.executable, "-c", conf], output: log, append: true)
         pid = child
         watch(child)
         let deadline = Date().addingTimeInterval(10)
