@@ -17,8 +17,15 @@ import FluxionDetectorKit
 /// newest 1, 2, …, `longBlocks` blocks: what a leak older than the short window still shows.
 ///
 /// A vector is due at every completed short block (`blockSamples` rows) once both windows are
-/// full, even when the short window gives no inputs (`blocks` 0); rows with a channel missing
-/// are skipped.
+/// full, even when the short window gives no inputs (`blocks` 0).
+///
+/// A pressure transmitter that is missing (dropped out, or never reported) is stood in for by its
+/// neighbours on the line coordinate: interpolated between the nearest reporting transmitter on
+/// each side (gas in p², which the steady isothermal profile makes linear along a pipe; liquid in
+/// p), or the nearest one where it has none on one side, plus the offset between the transmitter
+/// and that stand-in as it was while it reported (averaged over `offsetTimeS`). So a failed
+/// transmitter moves no input by itself and the network keeps answering. A row with a boundary
+/// flow missing, or a pressure with no reporting neighbour, is skipped.
 public struct PINNFeatures: Sendable {
     /// How the inputs are formed; stored in the model so that the plugin forms them as training did.
     public struct Config: Codable, Sendable, Equatable {
@@ -120,6 +127,16 @@ public struct PINNFeatures: Sendable {
     /// Long block means, oldest first, at most `longBlocks + 2` (the baseline and the block
     /// before it, whose line pack the baseline's rate needs).
     private var longMeans: [[Double]] = []
+    /// Each pressure channel's place on the line coordinate, m (nil: not on the lines).
+    private let coordinate: [Double?]
+    private let isGas: Bool
+    /// Each pressure channel's mean of (reading − stand-in from its neighbours) while it reported
+    /// (nil: it never reported together with a neighbour).
+    private var offset: [Double?]
+    /// Weight of a new row in `offset` (grid step / `offsetTimeS`).
+    private let offsetWeight: Double
+    /// Time over which a transmitter's offset from its stand-in is averaged, s.
+    public static let offsetTimeS = 600.0
 
     /// Sensors named by `config` that the network lacks.
     public static func missingSensors(_ config: Config, in network: NetworkDescription) -> [String] {
@@ -141,6 +158,23 @@ public struct PINNFeatures: Sendable {
         rowSum = Array(repeating: 0, count: config.rowWidth)
         longSum = Array(repeating: 0, count: config.rowWidth)
         packRateScale = network.isGas ? 3600 : 1
+        isGas = network.isGas
+        let line = network.lineCoordinate().pipes
+        coordinate = pressure.map { i in
+            let sensor = network.sensors[i]
+            if let pipe = sensor.pipeID, let x = sensor.positionM, let p = line.first(where: { $0.id == pipe }) {
+                return p.startM + x
+            }
+            guard let node = sensor.nodeID else { return nil }
+            for p in line {
+                guard let d = network.pipes.first(where: { $0.id == p.id }) else { continue }
+                if d.fromNode == node { return p.startM }
+                if d.toNode == node { return p.startM + p.lengthM }
+            }
+            return nil
+        }
+        offset = Array(repeating: nil, count: pressure.count)
+        offsetWeight = min(1, config.sampleS / Self.offsetTimeS)
     }
 
     /// Line pack per s → the flow unit (gas Sm³/h, liquid m³/s).
@@ -164,8 +198,10 @@ public struct PINNFeatures: Sendable {
         }
         guard t >= next - 1e-9 else { return nil }
         nextRowS = t - next > config.sampleS ? t + config.sampleS : next + config.sampleS
-        guard (pressure + inflow + outflow).allSatisfy({ have[$0] }) else { return nil }
-        return addRow(row())
+        guard (inflow + outflow).allSatisfy({ have[$0] }) else { return nil }
+        guard let row = row(pressures: pressure.map { have[$0] ? latest[$0] : nil }, flows: (inflow + outflow).map { latest[$0] })
+        else { return nil }
+        return addRow(row)
     }
 
     /// Takes one grid row (`row()`'s layout) directly (for building training sets from
@@ -193,34 +229,63 @@ public struct PINNFeatures: Sendable {
         return vector()
     }
 
-    /// The grid row of the current readings: pressures, Σ inflow, Σ outflow, pack, then each
-    /// inflow and outflow.
-    public func row() -> [Double] {
-        pressure.map { latest[$0] } + [
-            inflow.reduce(0) { $0 + latest[$1] }, outflow.reduce(0) { $0 + latest[$1] },
-            pressure.reduce(0) { $0 + packWeights[$1] * latest[$1] },
-        ] + inflow.map { latest[$0] } + outflow.map { latest[$0] }
-    }
-
-    /// The channel row of a dataset sample (values by sensor index; NaN: missing → nil).
-    public func row(fromSensorValues values: [Float]) -> [Double]? {
-        func v(_ i: Int) -> Double? { values[i].isFinite ? Double(values[i]) : nil }
-        var out: [Double] = []
-        out.reserveCapacity(config.rowWidth)
-        var pack = 0.0
-        for i in pressure {
-            guard let x = v(i) else { return nil }
-            out.append(x)
-            pack += packWeights[i] * x
-        }
+    /// The grid row of a dataset sample (values by sensor index; NaN: missing); nil when a
+    /// boundary flow is missing or a missing pressure has no reporting neighbour.
+    public mutating func row(fromSensorValues values: [Float]) -> [Double]? {
         var flows: [Double] = []
         flows.reserveCapacity(inflow.count + outflow.count)
         for i in inflow + outflow {
-            guard let x = v(i) else { return nil }
-            flows.append(x)
+            guard values[i].isFinite else { return nil }
+            flows.append(Double(values[i]))
+        }
+        return row(pressures: pressure.map { values[$0].isFinite ? Double(values[$0]) : nil }, flows: flows)
+    }
+
+    /// The grid row: pressures (missing ones stood in for), Σ inflow, Σ outflow, pack, then each
+    /// inflow and outflow.
+    private mutating func row(pressures raw: [Double?], flows: [Double]) -> [Double]? {
+        var out: [Double] = []
+        out.reserveCapacity(config.rowWidth)
+        var pack = 0.0
+        for k in raw.indices {
+            let standIn = neighbours(k, raw)
+            let value: Double
+            if let x = raw[k] {
+                value = x
+                if let standIn { offset[k] = offset[k].map { $0 + offsetWeight * (x - standIn - $0) } ?? (x - standIn) }
+            } else {
+                guard let standIn else { return nil }
+                value = standIn + (offset[k] ?? 0)
+            }
+            out.append(value)
+            pack += packWeights[pressure[k]] * value
         }
         let sumIn = flows.prefix(inflow.count).reduce(0, +), sumOut = flows.dropFirst(inflow.count).reduce(0, +)
         return out + [sumIn, sumOut, pack] + flows
+    }
+
+    /// Pressure channel `k` from the nearest reporting channels on each side of it on the line
+    /// coordinate (gas: interpolated in p², liquid: in p; one side only: that neighbour); nil when
+    /// the channel is off the lines or no other channel reports.
+    private func neighbours(_ k: Int, _ raw: [Double?]) -> Double? {
+        guard let x = coordinate[k] else { return nil }
+        var below: (x: Double, p: Double)?, above: (x: Double, p: Double)?
+        for j in raw.indices where j != k {
+            guard let p = raw[j], let xj = coordinate[j] else { continue }
+            if xj <= x {
+                if below.map({ xj > $0.x }) ?? true { below = (xj, p) }
+            } else if above.map({ xj < $0.x }) ?? true {
+                above = (xj, p)
+            }
+        }
+        switch (below, above) {
+        case (let b?, let a?):
+            let w = (x - b.x) / (a.x - b.x)
+            return isGas ? (max(0, b.p * b.p + (a.p * a.p - b.p * b.p) * w)).squareRoot() : b.p + (a.p - b.p) * w
+        case (let b?, nil): return b.p
+        case (nil, let a?): return a.p
+        case (nil, nil): return nil
+        }
     }
 
     private func vector() -> [Double] {
@@ -251,6 +316,7 @@ public struct PINNFeatures: Sendable {
 
     public mutating func reset() {
         for k in have.indices { have[k] = false }
+        for k in offset.indices { offset[k] = nil }
         nextRowS = nil
         for k in rowSum.indices { rowSum[k] = 0 }
         rowsInBlock = 0

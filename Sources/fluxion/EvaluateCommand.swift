@@ -48,6 +48,16 @@ struct EvaluateCommand: ParsableCommand {
             "Cases run at once, each on its own thread (default: the number of cores); the results do not depend on it."
     )
     var jobs: Int?
+    @Option(
+        help: ArgumentHelp(
+            "A sensor failed for the whole of every case: dropout (readings invalid) or freeze (repeatable).",
+            valueName: "ID=dropout|freeze"))
+    var sensorFault: [String] = []
+    @Option(
+        help: ArgumentHelp(
+            "Multiply the noise of every sensor of a quantity (pressure, flow, …) by a factor, e.g. pressure=3 (repeatable).",
+            valueName: "QUANTITY=FACTOR"))
+    var noiseScale: [String] = []
     @Flag(help: "Print the report as JSON.")
     var json = false
     @Flag(help: "Print every case and what each detector did (stdout, before the report).")
@@ -62,6 +72,33 @@ struct EvaluateCommand: ParsableCommand {
         }
         guard !detectors.split(separator: ",").isEmpty else { throw ValidationError("--detectors must name a plugin") }
         _ = try configurations()
+        _ = try instrumentConditions()
+    }
+
+    /// The failed sensors and noise factors of --sensor-fault and --noise-scale.
+    func instrumentConditions() throws -> InstrumentConditions {
+        var conditions = InstrumentConditions()
+        for f in sensorFault {
+            let parts = f.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, let fault = SensorFault(rawValue: parts[1]), fault != .none else {
+                throw ValidationError("--sensor-fault \(f): expected ID=dropout or ID=freeze")
+            }
+            conditions.faults[parts[0]] = fault
+        }
+        for n in noiseScale {
+            let parts = n.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let q = Quantity(name: parts[0]) else {
+                throw ValidationError(
+                    "--noise-scale \(n): expected QUANTITY=FACTOR with QUANTITY one of \(Quantity.allCases.map(\.name).joined(separator: ", "))"
+                )
+            }
+            guard let k = Double(parts[1]), k.isFinite, (0...InstrumentConditions.maxNoiseScale).contains(k) else {
+                throw ValidationError(
+                    "--noise-scale \(n): the factor must be a number in 0…\(Int(InstrumentConditions.maxNoiseScale))")
+            }
+            conditions.noiseScale[q] = k
+        }
+        return conditions
     }
 
     /// The configuration JSON of each detector in --detectors, from the --config options.
@@ -94,6 +131,10 @@ struct EvaluateCommand: ParsableCommand {
             throw CLIError("scenario \(scenario): \(error)")
         }
         let gas = loaded.network.fluid.isGas
+        let instruments = try instrumentConditions()
+        do { try instruments.validate(against: loaded) } catch {
+            throw CLIError("--sensor-fault/--noise-scale: \(error) (scenario \(scenario))")
+        }
         let rule = AlarmRule(probability: alarmProbability, sustainS: sustain ?? (gas ? 120 : 2))
         let lo = minStart ?? (gas ? 7200 : 300), hi = maxStart ?? (gas ? 79_200 : 900)
         let plan = EvaluationPlan(
@@ -103,7 +144,8 @@ struct EvaluateCommand: ParsableCommand {
             Evaluator.Entry(plugin: String($0), configJSON: $1)
         }
         let evaluator = Evaluator(
-            scenario: loaded, pluginDirectory: plugins ?? executableDirectory(), detectors: entries, rule: rule)
+            scenario: loaded, pluginDirectory: plugins ?? executableDirectory(), detectors: entries, rule: rule,
+            instruments: instruments)
         let started = Date()
         let total = plan.cases.count, verbose = verbose
         progress(0, total, started)
@@ -122,10 +164,23 @@ struct EvaluateCommand: ParsableCommand {
         FileHandle.standardError.write(Data("\n".utf8))
         let report = EvaluationReport(outcomes: outcomes)
         if json {
-            printJSON(report.json(rule: rule, scenario: loaded.name, seed: seed))
+            var j = report.json(rule: rule, scenario: loaded.name, seed: seed)
+            j["sensor_faults"] = Dictionary(uniqueKeysWithValues: instruments.faults.map { ($0, $1.rawValue) })
+            j["noise_scale"] = Dictionary(uniqueKeysWithValues: instruments.noiseScale.map { ($0.name, $1) })
+            printJSON(j)
         } else {
+            if !instruments.isNominal { print("instruments: \(instruments.summary)") }
             print(report.table(rule: rule))
         }
+    }
+}
+
+extension InstrumentConditions {
+    /// One line for the report: `PT-T2-21 dropout; pressure noise ×3`.
+    var summary: String {
+        (faults.sorted { $0.key < $1.key }.map { "\($0) \($1.rawValue)" }
+            + noiseScale.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.name) noise ×\($1)" })
+            .joined(separator: "; ")
     }
 }
 

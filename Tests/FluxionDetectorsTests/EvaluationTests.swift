@@ -126,3 +126,43 @@ private final class Delivered: @unchecked Sendable {
     func append(_ i: Int) { lock.withLock { values.append(i) } }
     var indices: [Int] { lock.withLock { values } }
 }
+
+/// `InstrumentConditions`: what `fluxion evaluate --sensor-fault/--noise-scale` does to a case.
+@Suite struct InstrumentConditionsTests {
+    @Test func noiseIsScaledOnTheQuantityNamedOnly() throws {
+        let scenario = try EmbeddedScenarios.load("absheron")
+        let scaled = InstrumentConditions(noiseScale: [.pressure: 3]).applyNoise(to: scenario)
+        for (before, after) in zip(scenario.sensors, scaled.sensors) {
+            #expect(after.noiseStdDev == before.noiseStdDev * (before.quantity == .pressure ? 3 : 1), "\(before.id)")
+        }
+        #expect(scenario.sensors.contains { $0.quantity == .pressure && $0.noiseStdDev > 0 })
+    }
+
+    @Test func aFailedSensorReportsInvalidFromTheFirstTick() throws {
+        let conditions = InstrumentConditions(faults: ["PT-T2-21": .dropout])
+        var sim = try Simulation(scenario: try EmbeddedScenarios.load("absheron"), seed: 1)
+        try conditions.applyFaults(to: &sim)
+        var seen = 0
+        for _ in 0..<40 {
+            for r in sim.step() where r.sensorId == "PT-T2-21" {
+                #expect(!r.valid && r.value.isNaN)
+                seen += 1
+            }
+        }
+        #expect(seen > 0)
+    }
+
+    @Test func conditionsThatDoNotFitTheScenarioAreRefusedNamingWhat() throws {
+        let scenario = try EmbeddedScenarios.load("water-main-leak")
+        #expect(throws: InstrumentConditionsError.unknownSensor("PT-NOPE")) {
+            try InstrumentConditions(faults: ["PT-NOPE": .dropout]).validate(against: scenario)
+        }
+        #expect(throws: InstrumentConditionsError.noiseScaleOutOfRange("pressure", .infinity)) {
+            try InstrumentConditions(noiseScale: [.pressure: .infinity]).validate(against: scenario)
+        }
+        #expect(throws: InstrumentConditionsError.noSensorOfQuantity("density")) {
+            try InstrumentConditions(noiseScale: [.density: 2]).validate(against: scenario)
+        }
+        #expect(throws: Never.self) { try InstrumentConditions(noiseScale: [.pressure: 3]).validate(against: scenario) }
+    }
+}

@@ -98,12 +98,78 @@ import Testing
         #expect(old.longBlocks == 0 && old.longChannels == 0)
     }
 
-    @Test func aMissingReadingRestartsNothingButSkipsTheRow() {
+    @Test func aMissingFlowSkipsTheRow() {
         var f = PINNFeatures(config: Self.config, network: Self.network)
         _ = f.observe(Self.tick(0, 1, 1, 1, 1))
-        let dropped = DetectorTick(simTimeS: 1, samples: [SensorSample(sensorIndex: 0, value: .nan, valid: false)])
+        let dropped = DetectorTick(simTimeS: 1, samples: [SensorSample(sensorIndex: 3, value: .nan, valid: false)])
         #expect(f.observe(dropped) == nil)
-        #expect(f.row(fromSensorValues: [1, .nan, 1, 1]) == nil)
+        #expect(f.row(fromSensorValues: [1, 1, 1, .nan]) == nil)
+        #expect(f.row(fromSensorValues: [1, 1, .nan, 1]) == nil)
+    }
+
+    /// A dropped-out pressure transmitter is stood in for by its neighbour plus the offset it had
+    /// from that neighbour while it reported, so its inputs do not step and vectors keep coming.
+    @Test func aMissingPressureIsStoodInForByItsNeighbourAndItsOffset() throws {
+        var f = PINNFeatures(config: Self.config, network: Self.network)
+        // PA reads 1000, PB 500: PA's offset from its only neighbour is +500.
+        let healthyRow = f.row(fromSensorValues: [1000, 500, 0.05, 0.05])
+        let healthy = try #require(healthyRow)
+        #expect(Array(healthy.prefix(2)) == [1000, 500])
+        // PA drops out; PB falls by 60 Pa: PA stands at 440 + 500.
+        let stoodInRow = f.row(fromSensorValues: [.nan, 440, 0.05, 0.05])
+        let stoodIn = try #require(stoodInRow)
+        #expect(Array(stoodIn.prefix(2)) == [940, 440])
+        // Line pack from the stood-in value.
+        let w = Self.network.linePackWeights()
+        #expect(abs(stoodIn[4] - (w[0] * 940 + w[1] * 440)) < 1e-12)
+        // Both pressures missing: nothing to stand in with.
+        #expect(f.row(fromSensorValues: [.nan, .nan, 0.05, 0.05]) == nil)
+        // Through ticks: a transmitter that never reports still lets vectors come.
+        var g = PINNFeatures(config: Self.config, network: Self.network)
+        var vectors = 0
+        for t in 0...6 {
+            let tick = DetectorTick(
+                simTimeS: Double(t),
+                samples: [
+                    SensorSample(sensorIndex: 0, value: .nan, valid: false),
+                    SensorSample(sensorIndex: 1, value: 500, valid: true),
+                    SensorSample(sensorIndex: 2, value: 0.05, valid: true),
+                    SensorSample(sensorIndex: 3, value: 0.05, valid: true),
+                ])
+            if let v = g.observe(tick) {
+                vectors += 1
+                #expect(v.allSatisfy { $0 == 0 })
+            }
+        }
+        #expect(vectors == 1)
+    }
+
+    /// On a gas line the stand-in between two transmitters is interpolated in p² (the steady
+    /// isothermal profile: p² linear in x along a pipe of constant flow).
+    @Test func aGasStandInIsInterpolatedInPressureSquared() throws {
+        var network = Self.network
+        network.isGas = true
+        network.sensors = [
+            SensorDescription(id: "PA", quantity: "pressure", unit: "Pa", pipeID: "P", positionM: 0, sampleRateHz: 1),
+            SensorDescription(id: "PM", quantity: "pressure", unit: "Pa", pipeID: "P", positionM: 250, sampleRateHz: 1),
+            SensorDescription(id: "PB", quantity: "pressure", unit: "Pa", nodeID: "B", sampleRateHz: 1),
+            SensorDescription(id: "FIN", quantity: "flow", unit: "Sm3/h", pipeID: "P", positionM: 0, sampleRateHz: 1),
+            SensorDescription(id: "FOUT", quantity: "flow", unit: "Sm3/h", nodeID: "B", sampleRateHz: 1),
+        ]
+        let config = PINNFeatures.Config(
+            sampleS: 1, blockSamples: 1, blocks: 1, pressureSensors: ["PA", "PM", "PB"], inflowSensors: ["FIN"],
+            outflowSensors: ["FOUT"])
+        var f = PINNFeatures(config: config, network: network)
+        // PM never reported (no offset): at a quarter of the pipe, p² = 4e12 − (4e12 − 1e12)/4.
+        let midRow = f.row(fromSensorValues: [2e6, .nan, 1e6, 100, 100])
+        let mid = try #require(midRow)
+        #expect(abs(mid[1] - 3.25e12.squareRoot()) < 1e-6)
+        // PB (at node B, the pipe's end; never reported on this fresh instance) missing: the
+        // nearest neighbour below it is PM.
+        var g = PINNFeatures(config: config, network: network)
+        let endRow = g.row(fromSensorValues: [2e6, 1.9e6, .nan, 100, 100])
+        let end = try #require(endRow)
+        #expect(end[2] == 1.9e6)
     }
 
     static func model(

@@ -51,4 +51,27 @@ import Testing
         let median = try #require(row["loc_error_median_pct"] as? Double)
         #expect(ci.count == 2 && ci[0] <= median && median <= ci[1], "\(ci) around \(median)")
     }
+
+    /// --sensor-fault and --noise-scale: refused with one line naming what is wrong; when good,
+    /// the report says which instruments it was measured with.
+    @Test func instrumentConditionsAreCheckedAndReported() throws {
+        let t = Self.base + ["--detectors", "threshold"]
+        let unknown = try runProduct("fluxion", t + ["--sensor-fault", "PT-NOPE=dropout"])
+        #expect(unknown.status != 0)
+        #expect(unknown.err.contains("sensor PT-NOPE is not in the scenario"), "\(unknown.err)")
+        let fault = try runProduct("fluxion", t + ["--sensor-fault", "PT-2500=melted"])
+        #expect(fault.status != 0 && fault.err.contains("expected ID=dropout or ID=freeze"), "\(fault.err)")
+        let factor = try runProduct("fluxion", t + ["--noise-scale", "pressure=-3"])
+        #expect(factor.status != 0 && factor.err.contains("the factor must be a number in 0…100"), "\(factor.err)")
+        let quantity = try runProduct("fluxion", t + ["--noise-scale", "voltage=3"])
+        #expect(quantity.status != 0 && quantity.err.contains("QUANTITY one of pressure, flow"), "\(quantity.err)")
+        let good = try runProduct(
+            "fluxion", t + ["--sensor-fault", "PT-2500=dropout", "--noise-scale", "pressure=3", "--json"])
+        #expect(good.status == 0, "\(good.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(good.out.utf8)) as? [String: Any])
+        #expect(json["sensor_faults"] as? [String: String] == ["PT-2500": "dropout"])
+        #expect(json["noise_scale"] as? [String: Double] == ["pressure": 3])
+        let text = try runProduct("fluxion", t + ["--sensor-fault", "PT-2500=freeze"])
+        #expect(text.status == 0 && text.out.contains("instruments: PT-2500 freeze"), "\(text.out)")
+    }
 }

@@ -50,20 +50,27 @@ public struct Evaluator: Sendable {
     public let pluginDirectory: String
     public let detectors: [Entry]
     public let rule: AlarmRule
+    /// Failed sensors and scaled noise in every case (default: the scenario's instruments).
+    public let instruments: InstrumentConditions
 
-    public init(scenario: Scenario, pluginDirectory: String, detectors: [Entry], rule: AlarmRule) {
-        var s = scenario
+    public init(
+        scenario: Scenario, pluginDirectory: String, detectors: [Entry], rule: AlarmRule,
+        instruments: InstrumentConditions = InstrumentConditions()
+    ) {
+        var s = instruments.applyNoise(to: scenario)
         s.leaks = []
         s.autopilot.enabled = false
         self.scenario = s
         self.pluginDirectory = pluginDirectory
         self.detectors = detectors
         self.rule = rule
+        self.instruments = instruments
     }
 
     /// Runs one case; one outcome per detector.
     public func run(_ c: EvaluationCase) throws -> [Outcome] {
         var sim = try Simulation(scenario: scenario, seed: c.seed)
+        try instruments.applyFaults(to: &sim)
         _ = try sim.injectLeak(
             LeakRequest(
                 location: .pipe(id: c.pipeID, positionM: c.positionM),
