@@ -8,7 +8,7 @@ ARGS ?=
 # Detector loaded and activated by `make run` (empty: none).
 DETECTOR ?= threshold
 
-.PHONY: setup build release run test test-clients test-dashboard dashboard check-protos protos bench clean format lint fuzz install
+.PHONY: setup build release run test test-release test-clients test-dashboard dashboard check-protos protos bench clean format lint fuzz install
 
 setup:
 	@bash scripts/setup.sh
@@ -35,6 +35,12 @@ test: setup check-protos lint
 	$(MAKE) test-clients
 	$(MAKE) test-dashboard
 	$(MAKE) fuzz
+	$(MAKE) test-release
+
+# The release build that `make run`, `make install` and the benchmarks use: built (the optimizer
+# has failed on code the debug build accepts) and run (scripts/release-smoke.sh).
+test-release: release
+	bash scripts/release-smoke.sh
 
 # The wire-layer fuzzer (ASan + libFuzzer), bounded: the committed corpus and 200,000 mutations.
 # FUZZ_ARGS=-max_total_time=900 for a long run (docs/SECURITY.md has the figures).

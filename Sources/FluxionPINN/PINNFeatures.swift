@@ -199,7 +199,9 @@ public struct PINNFeatures: Sendable {
         guard t >= next - 1e-9 else { return nil }
         nextRowS = t - next > config.sampleS ? t + config.sampleS : next + config.sampleS
         guard (inflow + outflow).allSatisfy({ have[$0] }) else { return nil }
-        guard let row = row(pressures: pressure.map { have[$0] ? latest[$0] : nil }, flows: (inflow + outflow).map { latest[$0] })
+        guard
+            let row = row(
+                pressures: pressure.map { have[$0] ? latest[$0] : nil }, flows: (inflow + outflow).map { latest[$0] })
         else { return nil }
         return addRow(row)
     }

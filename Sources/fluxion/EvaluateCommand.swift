@@ -80,7 +80,8 @@ struct EvaluateCommand: ParsableCommand {
         var conditions = InstrumentConditions()
         for f in sensorFault {
             let parts = f.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty, let fault = SensorFault(rawValue: parts[1]), fault != .none else {
+            guard parts.count == 2, !parts[0].isEmpty, let fault = SensorFault(rawValue: parts[1]), fault != .none
+            else {
                 throw ValidationError("--sensor-fault \(f): expected ID=dropout or ID=freeze")
             }
             conditions.faults[parts[0]] = fault
@@ -140,8 +141,11 @@ struct EvaluateCommand: ParsableCommand {
         let plan = EvaluationPlan(
             scenario: loaded, count: count, seed: seed, startRangeS: lo...hi,
             observeS: observe ?? (gas ? 7200 : 120), maxRampS: gas ? 60 : 2)
+        let shipped = ShippedModels.directory(executableDirectory: executableDirectory())
         let entries = try zip(detectors.split(separator: ","), configurations()).map {
-            Evaluator.Entry(plugin: String($0), configJSON: $1)
+            Evaluator.Entry(
+                plugin: String($0),
+                configJSON: withShippedModel($1, plugin: String($0), scenario: loaded.name, shipped: shipped))
         }
         let evaluator = Evaluator(
             scenario: loaded, pluginDirectory: plugins ?? executableDirectory(), detectors: entries, rule: rule,
@@ -182,6 +186,26 @@ extension InstrumentConditions {
             + noiseScale.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.name) noise ×\($1)" })
             .joined(separator: "; ")
     }
+}
+
+/// A detector's configuration with the shipped model for the scenario added when it names no
+/// model and one is shipped (`ShippedModels`), as fluxiond does; noted on standard error.
+func withShippedModel(_ config: String, plugin: String, scenario: String, shipped: String?) -> String {
+    guard let shipped, let path = ShippedModels.model(plugin: plugin, scenario: scenario, in: shipped) else {
+        return config
+    }
+    var object: [String: Any] = [:]
+    if !config.trimmingCharacters(in: .whitespaces).isEmpty {
+        guard let parsed = (try? JSONSerialization.jsonObject(with: Data(config.utf8))) as? [String: Any] else {
+            return config  // the plugin reports what is wrong with it
+        }
+        object = parsed
+    }
+    guard object["model"] == nil else { return config }
+    object["model"] = path
+    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return config }
+    FileHandle.standardError.write(Data("\(plugin): shipped model \(path)\n".utf8))
+    return String(decoding: data, as: UTF8.self)
 }
 
 /// One case and what a detector did in it (`--verbose`).

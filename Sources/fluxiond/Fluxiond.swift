@@ -457,26 +457,12 @@ extension Fluxiond {
         return exe
     }
 
-    /// The directory of the running executable (where `swift build` puts lib*.so plugins).
-    /// The models that come with fluxiond (docs/PINN.md, "Shipped models"): installed,
-    /// PREFIX/share/fluxion/models beside PREFIX/bin; in a build tree, Plugins/PINN/models of the
-    /// source tree the build is in. nil when neither exists.
+    /// The models that come with fluxiond (`ShippedModels`).
     static func shippedModelDirectory() -> String? {
-        var isDirectory: ObjCBool = false
-        func exists(_ path: String) -> Bool {
-            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
-        }
-        var dir = URL(fileURLWithPath: executableDirectory())
-        let installed = dir.deletingLastPathComponent().appendingPathComponent("share/fluxion/models").path
-        if exists(installed) { return installed }
-        for _ in 0..<4 {
-            let tree = dir.appendingPathComponent("Plugins/PINN/models").path
-            if exists(tree) { return tree }
-            dir.deleteLastPathComponent()
-        }
-        return nil
+        ShippedModels.directory(executableDirectory: executableDirectory())
     }
 
+    /// The directory of the running executable (where `swift build` puts lib*.so plugins).
     static func executableDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)

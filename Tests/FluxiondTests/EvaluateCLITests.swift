@@ -74,4 +74,19 @@ import Testing
         let text = try runProduct("fluxion", t + ["--sensor-fault", "PT-2500=freeze"])
         #expect(text.status == 0 && text.out.contains("instruments: PT-2500 freeze"), "\(text.out)")
     }
+
+    /// A detector named without a model gets the one shipped for the scenario, as in fluxiond;
+    /// a model named in the configuration is used instead.
+    @Test func aDetectorWithoutAModelGetsTheShippedOne() throws {
+        let r = try runProduct("fluxion", Self.base + ["--detectors", "pinn"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(
+            r.err.contains("pinn: shipped model ") && r.err.contains("Plugins/PINN/models/pinn-water-main-leak.model"),
+            "\(r.err)")
+        #expect(r.out.contains("pinn: 1/1 leaks detected"), "\(r.out)")
+        let named = try runProduct(
+            "fluxion", Self.base + ["--detectors", "pinn", "--config", #"{"model": "/nonexistent.model"}"#])
+        #expect(named.status != 0 && !named.err.contains("shipped model"), "\(named.err)")
+        #expect(named.err.contains("/nonexistent.model"), "\(named.err)")
+    }
 }

@@ -73,6 +73,9 @@ public final class FieldAssembler {
     private var bdSeqs: [String: UInt64] = [:]
 
     /// A bdSeq metric's value (UInt64 by the specification; any integer accepted).
+    /// Not inlined: inlined into `birth`'s loop, this switch made the Swift 6.3.1 optimizer
+    /// abort (CopyPropagation: "Found outside of lifetime use") and `swift build -c release` fail.
+    @inline(never)
     private static func bdSeq(_ value: SparkplugValue) -> UInt64? {
         switch value {
         case .long(let v): v
