@@ -7,6 +7,8 @@ import FluxionDetectorKit
 /// noise σ); the change point (the last time the CUSUM left zero) is the wave's arrival. With
 /// the two earliest arrivals at neighbouring sensors A and B (chainages cA < cB, distance
 /// L = cB − cA, Δt = tA − tB), the leak is at chainage x = cA + (L + a·Δt)/2, clamped to [cA, cB].
+/// Neighbours are the nearest sensors that report: a failed (dropped-out) sensor is passed over,
+/// so the sensors on either side of it bracket the leaks between them.
 struct PressureWaveLocator {
     struct Probe {
         var sensorIndex: Int
@@ -28,6 +30,8 @@ struct PressureWaveLocator {
         var changeCount = 0.0
         var holdUntilS = -Double.infinity
         var arrivals: [Double] = []
+        /// Time of the newest valid sample, s.
+        var lastValidS = -Double.infinity
     }
 
     let probes: [Probe]
@@ -77,7 +81,10 @@ struct PressureWaveLocator {
     mutating func observe(_ tick: DetectorTick) {
         for s in tick.samples where s.valid && s.value.isFinite && s.sensorIndex < probeOfSensor.count {
             let k = probeOfSensor[s.sensorIndex]
-            if k >= 0 { update(&tracks[k], s.value, at: tick.simTimeS, dtS: probes[k].intervalS) }
+            if k >= 0 {
+                tracks[k].lastValidS = tick.simTimeS
+                update(&tracks[k], s.value, at: tick.simTimeS, dtS: probes[k].intervalS)
+            }
         }
     }
 
@@ -123,12 +130,15 @@ struct PressureWaveLocator {
         // The earliest arrival is at one of the two sensors bracketing the leak; its partner is
         // the neighbour the wave reached first.
         var best: (time: Double, partner: Double, pipe: String, pos: Double, chainage: Double)?
-        for k in probes.indices where k + 1 < probes.count && probes[k + 1].line == probes[k].line {
-            let a = probes[k], b = probes[k + 1]
+        // Sensors reporting at `toS` (a valid sample within ten sample intervals, at least 2 s).
+        let live = probes.indices.filter { tracks[$0].lastValidS >= toS - max(10 * probes[$0].intervalS, 2) }
+        for (i, k) in live.enumerated() where i + 1 < live.count && probes[live[i + 1]].line == probes[k].line {
+            let m = live[i + 1]
+            let a = probes[k], b = probes[m]
             let length = b.chainageM - a.chainageM
             let speed = waveSpeed(line: a.line, from: a.chainageM, to: b.chainageM)
             for ta in arrivals(k, fromS, toS) {
-                for tb in arrivals(k + 1, fromS, toS) where abs(ta - tb) <= length / speed * 1.2 + 0.5 {
+                for tb in arrivals(m, fromS, toS) where abs(ta - tb) <= length / speed * 1.2 + 0.5 {
                     let x = min(max(a.chainageM + (length + speed * (ta - tb)) / 2, a.chainageM), b.chainageM)
                     let time = min(ta, tb), partner = max(ta, tb)
                     let better = best.map { time < $0.time || (time == $0.time && partner < $0.partner) } ?? true

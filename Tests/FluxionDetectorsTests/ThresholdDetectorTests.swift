@@ -160,3 +160,41 @@ extension ThresholdDetectorTests {
         #expect(alarmed["without", default: 0] > 0, "without the term the day's swings alarm")
     }
 }
+
+extension ThresholdDetectorTests {
+    /// A failed line transmitter: the pressure-wave locator pairs the reporting transmitters on
+    /// either side of it. PT-2500 drops out from the start; a 2 % leak at M1 1800 m (chainage
+    /// 1800) lies between PT-0500 and PT-4500. Before the fix the locator only paired fixed
+    /// neighbours and placed every such leak at PT-4500 (M2 @ 1500 m, 2.7 km off). The bound:
+    /// the median over 5 seeds within 150 m — the 4 km pair times an arrival to ±60 m at 10 Hz as
+    /// the 2 km pairs do, with a longer path for the opening transient to spread.
+    @Test func aFailedTransmitterIsPassedOverByThePressureWaveLocator() throws {
+        var scenario = try EmbeddedScenarios.load("water-main-leak")
+        scenario.leaks = []
+        let errors: [Double] = try (UInt64(0)..<5).map { seed in
+            var sim = try Simulation(scenario: scenario, seed: seed)
+            try sim.setSensorFault(id: "PT-2500", fault: .dropout)
+            _ = try sim.injectLeak(
+                LeakRequest(
+                    location: .pipe(id: "M1", positionM: 1800), size: .fractionOfNominalFlow(0.02), startS: 20,
+                    rampS: 0, source: "test"))
+            let network = NetworkDescription(sim)
+            let host = DetectorHost(pluginDirectory: TestPlugins.directory, network: network)
+            try host.load(plugin: "threshold", configJSON: Self.config)
+            try host.activate("threshold")
+            let builder = TickBuilder(network)
+            var first: DetectorEstimate?
+            sim.advance(toTimeS: 40) { readings in
+                guard first == nil, let t = readings.first?.simTimeS else { return }
+                let signals = host.process(builder.tick(simTimeS: t, readings: readings))
+                if t >= 20 { first = signals.first { $0.estimate.probability >= 0.5 }?.estimate }
+            }
+            let placed = try #require(first, "seed \(seed): no alarm by 40 s")
+            let chainage: Double =
+                placed.pipeID == "M1" ? (placed.positionM ?? .nan) : 3000 + (placed.positionM ?? .nan)
+            return abs(chainage - 1800)
+        }
+        let median = errors.sorted()[2]
+        #expect(median <= 150, "errors \(errors) m")
+    }
+}
