@@ -26,6 +26,13 @@ import FluxionDetectorKit
 /// and that stand-in as it was while it reported (averaged over `offsetTimeS`). So a failed
 /// transmitter moves no input by itself and the network keeps answering. A row with a boundary
 /// flow missing, or a pressure with no reporting neighbour, is skipped.
+///
+/// Noise matching: each pressure channel's noise is estimated as it runs (`noise`, from the
+/// successive differences of its readings); where it is more than 1.25 times the noise the model
+/// was trained with (`Config.pressureNoise`), the channel is averaged over the newest
+/// ⌈(σ/σ_train)²⌉ grid rows (at most `maxNoiseAverage`), which brings white noise back to the
+/// trained level, at the cost of time resolution, instead of showing the network drops it never
+/// saw in normal operation.
 public struct PINNFeatures: Sendable {
     /// How the inputs are formed; stored in the model so that the plugin forms them as training did.
     public struct Config: Codable, Sendable, Equatable {
@@ -39,11 +46,15 @@ public struct PINNFeatures: Sendable {
         public var longBlockSamples: Int
         /// Blocks of the long window (0: none).
         public var longBlocks: Int
+        /// Each pressure channel's noise in the training data (`NoiseEstimate`, in the reading's
+        /// unit per grid row); nil: not recorded (no noise matching).
+        public var pressureNoise: [Double]?
 
         public init(
             sampleS: Double, blockSamples: Int, blocks: Int, pressureSensors: [String], inflowSensors: [String],
-            outflowSensors: [String], longBlockSamples: Int = 0, longBlocks: Int = 0
+            outflowSensors: [String], longBlockSamples: Int = 0, longBlocks: Int = 0, pressureNoise: [Double]? = nil
         ) {
+            self.pressureNoise = pressureNoise
             self.sampleS = sampleS
             self.blockSamples = blockSamples
             self.blocks = blocks
@@ -58,7 +69,7 @@ public struct PINNFeatures: Sendable {
             case sampleS = "sample_s", blockSamples = "block_samples", blocks
             case pressureSensors = "pressure_sensors", inflowSensors = "inflow_sensors"
             case outflowSensors = "outflow_sensors", longBlockSamples = "long_block_samples"
-            case longBlocks = "long_blocks"
+            case longBlocks = "long_blocks", pressureNoise = "pressure_noise"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -71,7 +82,8 @@ public struct PINNFeatures: Sendable {
                 inflowSensors: try c.decode([String].self, forKey: .inflowSensors),
                 outflowSensors: try c.decode([String].self, forKey: .outflowSensors),
                 longBlockSamples: try c.decodeIfPresent(Int.self, forKey: .longBlockSamples) ?? 0,
-                longBlocks: try c.decodeIfPresent(Int.self, forKey: .longBlocks) ?? 0)
+                longBlocks: try c.decodeIfPresent(Int.self, forKey: .longBlocks) ?? 0,
+                pressureNoise: try c.decodeIfPresent([Double].self, forKey: .pressureNoise))
         }
 
         /// The defaults for a network: gas a 1 s grid, a vector every 2 s, no short window and a
@@ -137,6 +149,37 @@ public struct PINNFeatures: Sendable {
     private let offsetWeight: Double
     /// Time over which a transmitter's offset from its stand-in is averaged, s.
     public static let offsetTimeS = 600.0
+    /// Each pressure channel's noise estimator.
+    private var noiseEstimators: [NoiseEstimate]
+    /// Each pressure channel's newest values, for the noise-matching average (newest last).
+    private var recent: [[Double]]
+    /// Rows averaged per pressure channel (1: none).
+    public private(set) var averaging: [Int]
+    /// Most rows a channel is averaged over.
+    public static let maxNoiseAverage = 64
+    /// Each pressure channel's noise estimated so far (nil: too few readings yet).
+    public var noise: [Double?] { noiseEstimators.map(\.sigma) }
+
+    /// Where each of `sensors` sits on the line coordinate (`NetworkDescription.lineCoordinate`),
+    /// m: a sensor on a line pipe at its position, one at a node where a line pipe starts or ends
+    /// there; nil: off the lines (or not in the network).
+    public static func lineCoordinates(of sensors: [String], in network: NetworkDescription) -> [Double?] {
+        let line = network.lineCoordinate().pipes
+        let pipes = Dictionary(network.pipes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return sensors.map { id in
+            guard let sensor = network.sensors.first(where: { $0.id == id }) else { return nil }
+            if let pipe = sensor.pipeID, let p = line.first(where: { $0.id == pipe }) {
+                return p.startM + (sensor.positionM ?? 0)
+            }
+            guard let node = sensor.nodeID else { return nil }
+            for p in line {
+                guard let d = pipes[p.id] else { continue }
+                if d.fromNode == node { return p.startM }
+                if d.toNode == node { return p.startM + p.lengthM }
+            }
+            return nil
+        }
+    }
 
     /// Sensors named by `config` that the network lacks.
     public static func missingSensors(_ config: Config, in network: NetworkDescription) -> [String] {
@@ -159,22 +202,12 @@ public struct PINNFeatures: Sendable {
         longSum = Array(repeating: 0, count: config.rowWidth)
         packRateScale = network.isGas ? 3600 : 1
         isGas = network.isGas
-        let line = network.lineCoordinate().pipes
-        coordinate = pressure.map { i in
-            let sensor = network.sensors[i]
-            if let pipe = sensor.pipeID, let x = sensor.positionM, let p = line.first(where: { $0.id == pipe }) {
-                return p.startM + x
-            }
-            guard let node = sensor.nodeID else { return nil }
-            for p in line {
-                guard let d = network.pipes.first(where: { $0.id == p.id }) else { continue }
-                if d.fromNode == node { return p.startM }
-                if d.toNode == node { return p.startM + p.lengthM }
-            }
-            return nil
-        }
+        coordinate = Self.lineCoordinates(of: config.pressureSensors, in: network)
         offset = Array(repeating: nil, count: pressure.count)
         offsetWeight = min(1, config.sampleS / Self.offsetTimeS)
+        noiseEstimators = Array(repeating: NoiseEstimate(), count: pressure.count)
+        recent = Array(repeating: [], count: pressure.count)
+        averaging = Array(repeating: 1, count: pressure.count)
     }
 
     /// Line pack per s → the flow unit (gas Sm³/h, liquid m³/s).
@@ -250,8 +283,11 @@ public struct PINNFeatures: Sendable {
         out.reserveCapacity(config.rowWidth)
         var pack = 0.0
         for k in raw.indices {
+            if let x = raw[k] { noiseEstimators[k].add(x) } else { noiseEstimators[k].gap() }
+        }
+        for k in raw.indices {
             let standIn = neighbours(k, raw)
-            let value: Double
+            var value: Double
             if let x = raw[k] {
                 value = x
                 if let standIn { offset[k] = offset[k].map { $0 + offsetWeight * (x - standIn - $0) } ?? (x - standIn) }
@@ -259,11 +295,26 @@ public struct PINNFeatures: Sendable {
                 guard let standIn else { return nil }
                 value = standIn + (offset[k] ?? 0)
             }
+            value = matched(k, value)
             out.append(value)
             pack += packWeights[pressure[k]] * value
         }
         let sumIn = flows.prefix(inflow.count).reduce(0, +), sumOut = flows.dropFirst(inflow.count).reduce(0, +)
         return out + [sumIn, sumOut, pack] + flows
+    }
+
+    /// Channel `k`'s value averaged over as many newest rows as its noise calls for (see the type).
+    private mutating func matched(_ k: Int, _ value: Double) -> Double {
+        guard let trained = config.pressureNoise, k < trained.count, trained[k] > 0 else { return value }
+        if let sigma = noiseEstimators[k].sigma, noiseEstimators[k].isFresh {
+            let ratio = sigma / trained[k]
+            averaging[k] = ratio > 1.25 ? min(Self.maxNoiseAverage, Int((ratio * ratio).rounded(.up))) : 1
+        }
+        recent[k].append(value)
+        if recent[k].count > Self.maxNoiseAverage { recent[k].removeFirst() }
+        let n = min(averaging[k], recent[k].count)
+        guard n > 1 else { return value }
+        return recent[k].suffix(n).reduce(0, +) / Double(n)
     }
 
     /// Pressure channel `k` from the nearest reporting channels on each side of it on the line
@@ -319,6 +370,9 @@ public struct PINNFeatures: Sendable {
     public mutating func reset() {
         for k in have.indices { have[k] = false }
         for k in offset.indices { offset[k] = nil }
+        for k in noiseEstimators.indices { noiseEstimators[k] = NoiseEstimate() }
+        for k in recent.indices { recent[k].removeAll() }
+        for k in averaging.indices { averaging[k] = 1 }
         nextRowS = nil
         for k in rowSum.indices { rowSum[k] = 0 }
         rowsInBlock = 0

@@ -17,6 +17,9 @@ struct PINNTrainingSet {
     var caseOf: [Double] = []
     var meta: [String: Any] = [:]
     let dimension: Int
+    /// Each pressure channel's noise in the dataset: the median over the cases of what the
+    /// plugin's own estimator (`PINNFeatures.noise`) gave at the end of each (0: never estimated).
+    var pressureNoise: [Double] = []
 
     init(dataset: Dataset, network: NetworkDescription, config: PINNFeatures.Config, stride: Int) throws {
         dimension = config.dimension
@@ -24,8 +27,10 @@ struct PINNTrainingSet {
         let start = Dictionary(line.pipes.map { ($0.id, $0.startM) }, uniquingKeysWith: { a, _ in a })
         let m = dataset.manifest
         let n = m.samplesPerCase, s = m.sensors.count
+        var noise: [[Double]] = Array(repeating: [], count: config.pressureSensors.count)
         for c in m.cases {
             var features = PINNFeatures(config: config, network: network)
+            defer { for (k, sigma) in features.noise.enumerated() { if let sigma { noise[k].append(sigma) } } }
             let leak = c.leaks.first
             let u = leak.flatMap { l in start[l.pipeID].map { ($0 + l.positionM) / line.lengthM } } ?? 0
             var block = 0
@@ -48,6 +53,7 @@ struct PINNTrainingSet {
                 caseOf.append(Double(c.index))
             }
         }
+        pressureNoise = noise.map { $0.isEmpty ? 0 : quantile($0, 0.5) }
         guard !caseOf.isEmpty else {
             throw CLIError(
                 "the dataset gives no input vector (windows too short for the detector's \(config.historyS) s of history?)"
@@ -55,17 +61,8 @@ struct PINNTrainingSet {
         }
         // Where each pressure sensor sits on the line coordinate (nil: off the lines).
         let pipes = Dictionary(network.pipes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let positions: [Double?] = config.pressureSensors.map { id in
-            guard let sensor = network.sensors.first(where: { $0.id == id }) else { return nil }
-            if let p = sensor.pipeID, let s0 = start[p] { return (s0 + (sensor.positionM ?? 0)) / line.lengthM }
-            if let node = sensor.nodeID {
-                for p in line.pipes {
-                    guard let d = pipes[p.id] else { continue }
-                    if d.fromNode == node { return p.startM / line.lengthM }
-                    if d.toNode == node { return (p.startM + p.lengthM) / line.lengthM }
-                }
-            }
-            return nil
+        let positions = PINNFeatures.lineCoordinates(of: config.pressureSensors, in: network).map {
+            $0.map { $0 / line.lengthM }
         }
         let linePipes = line.pipes.compactMap { pipes[$0.id] }
         let waveSpeed = linePipes.reduce(0) { $0 + $1.waveSpeedMPerS * $1.lengthM } / line.lengthM
