@@ -16,7 +16,10 @@ import FluxionDetectorKit
 /// at each tick that brings a pressure sample, once two windows have passed. Consecutive
 /// vectors are therefore strongly correlated: training keeps at most one per window
 /// (`TrainingSampler`), so that LOF's neighbourhoods are not just a vector's neighbours in time.
-/// Entries and exits: `NetworkDescription.boundaryFlowSensors()`.
+/// Entries and exits: `NetworkDescription.boundaryFlowSensors()`. A pressure sensor that is
+/// missing (dropped out, or never reported) is stood in for by its neighbours on the line
+/// (`PressureStandIn`), so that one failed transmitter does not silence the detector; a missing
+/// boundary flow meter does (no vector).
 public struct LOFFeatureExtractor: Sendable {
     public let windowS: Double
     public let featureNames: [String]
@@ -32,6 +35,8 @@ public struct LOFFeatureExtractor: Sendable {
     private var history: [(t: Double, values: [Double])] = []
     private var previousMeans: [(t: Double, values: [Double])] = []
     private var startS: Double?
+    private var standIn: PressureStandIn
+    private var lastTickS: Double?
     /// Σ outflow at the newest tick (liquid m³/s, gas Sm³/h): the scale for size estimates.
     public private(set) var lastOutflow = 0.0
 
@@ -57,6 +62,7 @@ public struct LOFFeatureExtractor: Sendable {
         latest = Array(repeating: 0, count: network.sensors.count)
         have = Array(repeating: false, count: network.sensors.count)
         sums = Array(repeating: 0, count: 2 + pressure.count)
+        standIn = PressureStandIn(ids: pressure.map { network.sensors[$0].id }, network: network)
     }
 
     public var dimension: Int { featureNames.count }
@@ -64,19 +70,26 @@ public struct LOFFeatureExtractor: Sendable {
     /// Takes one tick; returns a feature vector when one is due.
     public mutating func observe(_ tick: DetectorTick) -> [Double]? {
         var pressureArrived = false
-        for s in tick.samples where s.valid && s.value.isFinite && s.sensorIndex >= 0 && s.sensorIndex < latest.count {
+        for s in tick.samples where s.sensorIndex >= 0 && s.sensorIndex < latest.count {
+            guard s.valid && s.value.isFinite else {
+                have[s.sensorIndex] = false
+                continue
+            }
             latest[s.sensorIndex] = s.value
             have[s.sensorIndex] = true
             if isPressure[s.sensorIndex] { pressureArrived = true }
         }
         guard pressureArrived else { return nil }
-        guard inflowSensors.allSatisfy({ have[$0] }), outflowSensors.allSatisfy({ have[$0] }),
-            pressureSensors.allSatisfy({ have[$0] })
-        else { return nil }
+        guard inflowSensors.allSatisfy({ have[$0] }), outflowSensors.allSatisfy({ have[$0] }) else { return nil }
+        let dtS = lastTickS.map { tick.simTimeS - $0 } ?? 0
+        lastTickS = tick.simTimeS
+        guard let pressures = standIn.fill(pressureSensors.map { have[$0] ? latest[$0] : nil }, dtS: dtS) else {
+            return nil
+        }
         lastOutflow = outflowSensors.reduce(0) { $0 + latest[$1] }
         let balance = inflowSensors.reduce(0) { $0 + latest[$1] } - lastOutflow
-        let pack = pressureSensors.reduce(0) { $0 + packWeights[$1] * latest[$1] }
-        let instant = [balance, pack] + pressureSensors.map { latest[$0] }
+        let pack = zip(pressureSensors, pressures).reduce(0) { $0 + packWeights[$1.0] * $1.1 }
+        let instant = [balance, pack] + pressures
         // Running mean over the window (simulated time).
         history.append((tick.simTimeS, instant))
         for k in instant.indices { sums[k] += instant[k] }
@@ -95,6 +108,13 @@ public struct LOFFeatureExtractor: Sendable {
         return [means[0] - packRate] + means[2...] + changes
     }
 
+    /// Gives the pressure stand-in the typical levels of the `p:` features (a model's training
+    /// means, in `featureNames` order), for transmitters that never report.
+    public mutating func setTypicalLevels(featureMeans means: [Double]) {
+        guard means.count == dimension else { return }
+        standIn.typical = Array(means[1...pressureSensors.count])
+    }
+
     /// The sensor behind each `dp:` feature, in order.
     public var pressureSensorIndices: [Int] { pressureSensors }
 
@@ -104,6 +124,8 @@ public struct LOFFeatureExtractor: Sendable {
         for k in sums.indices { sums[k] = 0 }
         for k in have.indices { have[k] = false }
         startS = nil
+        lastTickS = nil
+        standIn.reset()
     }
 }
 

@@ -65,6 +65,7 @@ public struct LOFLeakDetector: Detector {
             guard loaded.header.features == extractor.featureNames else {
                 throw LOFDetectorError.featuresDiffer(model: loaded.header.features, network: extractor.featureNames)
             }
+            extractor.setTypicalLevels(featureMeans: loaded.header.featureMeans)
             model = loaded
         } else {
             extractor = LOFFeatureExtractor(network: network, windowS: config.window_s ?? 30)
@@ -81,6 +82,7 @@ public struct LOFLeakDetector: Detector {
         guard model.header.features == extractor.featureNames else {
             throw LOFDetectorError.featuresDiffer(model: model.header.features, network: extractor.featureNames)
         }
+        extractor.setTypicalLevels(featureMeans: model.header.featureMeans)
         self.model = model
     }
 
@@ -97,6 +99,7 @@ public struct LOFLeakDetector: Detector {
                     vectors: training, features: extractor.featureNames, scenario: network.scenario,
                     windowS: extractor.windowS, nominalOutflow: outflowSum / Double(training.count),
                     neighbors: neighbors, contamination: contamination)
+                if let model = self.model { extractor.setTypicalLevels(featureMeans: model.header.featureMeans) }
                 training.removeAll()
             }
             return last

@@ -23,7 +23,7 @@ import FluxionDetectorKit
 /// neighbours on the line coordinate: interpolated between the nearest reporting transmitter on
 /// each side (gas in p², which the steady isothermal profile makes linear along a pipe; liquid in
 /// p), or the nearest one where it has none on one side, plus the offset between the transmitter
-/// and that stand-in as it was while it reported (averaged over `offsetTimeS`). So a failed
+/// and that stand-in as it was while it reported (`PressureStandIn`). So a failed
 /// transmitter moves no input by itself and the network keeps answering. A row with a boundary
 /// flow missing, or a pressure with no reporting neighbour, is skipped.
 ///
@@ -139,16 +139,8 @@ public struct PINNFeatures: Sendable {
     /// Long block means, oldest first, at most `longBlocks + 2` (the baseline and the block
     /// before it, whose line pack the baseline's rate needs).
     private var longMeans: [[Double]] = []
-    /// Each pressure channel's place on the line coordinate, m (nil: not on the lines).
-    private let coordinate: [Double?]
-    private let isGas: Bool
-    /// Each pressure channel's mean of (reading − stand-in from its neighbours) while it reported
-    /// (nil: it never reported together with a neighbour).
-    private var offset: [Double?]
-    /// Weight of a new row in `offset` (grid step / `offsetTimeS`).
-    private let offsetWeight: Double
-    /// Time over which a transmitter's offset from its stand-in is averaged, s.
-    public static let offsetTimeS = 600.0
+    /// Stands in for missing pressure transmitters.
+    private var standIn: PressureStandIn
     /// Each pressure channel's noise estimator.
     private var noiseEstimators: [NoiseEstimate]
     /// Each pressure channel's newest values, for the noise-matching average (newest last).
@@ -159,27 +151,6 @@ public struct PINNFeatures: Sendable {
     public static let maxNoiseAverage = 64
     /// Each pressure channel's noise estimated so far (nil: too few readings yet).
     public var noise: [Double?] { noiseEstimators.map(\.sigma) }
-
-    /// Where each of `sensors` sits on the line coordinate (`NetworkDescription.lineCoordinate`),
-    /// m: a sensor on a line pipe at its position, one at a node where a line pipe starts or ends
-    /// there; nil: off the lines (or not in the network).
-    public static func lineCoordinates(of sensors: [String], in network: NetworkDescription) -> [Double?] {
-        let line = network.lineCoordinate().pipes
-        let pipes = Dictionary(network.pipes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        return sensors.map { id in
-            guard let sensor = network.sensors.first(where: { $0.id == id }) else { return nil }
-            if let pipe = sensor.pipeID, let p = line.first(where: { $0.id == pipe }) {
-                return p.startM + (sensor.positionM ?? 0)
-            }
-            guard let node = sensor.nodeID else { return nil }
-            for p in line {
-                guard let d = pipes[p.id] else { continue }
-                if d.fromNode == node { return p.startM }
-                if d.toNode == node { return p.startM + p.lengthM }
-            }
-            return nil
-        }
-    }
 
     /// Sensors named by `config` that the network lacks.
     public static func missingSensors(_ config: Config, in network: NetworkDescription) -> [String] {
@@ -201,10 +172,7 @@ public struct PINNFeatures: Sendable {
         rowSum = Array(repeating: 0, count: config.rowWidth)
         longSum = Array(repeating: 0, count: config.rowWidth)
         packRateScale = network.isGas ? 3600 : 1
-        isGas = network.isGas
-        coordinate = Self.lineCoordinates(of: config.pressureSensors, in: network)
-        offset = Array(repeating: nil, count: pressure.count)
-        offsetWeight = min(1, config.sampleS / Self.offsetTimeS)
+        standIn = PressureStandIn(ids: config.pressureSensors, network: network)
         noiseEstimators = Array(repeating: NoiseEstimate(), count: pressure.count)
         recent = Array(repeating: [], count: pressure.count)
         averaging = Array(repeating: 1, count: pressure.count)
@@ -279,23 +247,15 @@ public struct PINNFeatures: Sendable {
     /// The grid row: pressures (missing ones stood in for), Σ inflow, Σ outflow, pack, then each
     /// inflow and outflow.
     private mutating func row(pressures raw: [Double?], flows: [Double]) -> [Double]? {
-        var out: [Double] = []
-        out.reserveCapacity(config.rowWidth)
-        var pack = 0.0
         for k in raw.indices {
             if let x = raw[k] { noiseEstimators[k].add(x) } else { noiseEstimators[k].gap() }
         }
-        for k in raw.indices {
-            let standIn = neighbours(k, raw)
-            var value: Double
-            if let x = raw[k] {
-                value = x
-                if let standIn { offset[k] = offset[k].map { $0 + offsetWeight * (x - standIn - $0) } ?? (x - standIn) }
-            } else {
-                guard let standIn else { return nil }
-                value = standIn + (offset[k] ?? 0)
-            }
-            value = matched(k, value)
+        guard let filled = standIn.fill(raw, dtS: config.sampleS) else { return nil }
+        var out: [Double] = []
+        out.reserveCapacity(config.rowWidth)
+        var pack = 0.0
+        for k in filled.indices {
+            let value = matched(k, filled[k])
             out.append(value)
             pack += packWeights[pressure[k]] * value
         }
@@ -315,30 +275,6 @@ public struct PINNFeatures: Sendable {
         let n = min(averaging[k], recent[k].count)
         guard n > 1 else { return value }
         return recent[k].suffix(n).reduce(0, +) / Double(n)
-    }
-
-    /// Pressure channel `k` from the nearest reporting channels on each side of it on the line
-    /// coordinate (gas: interpolated in p², liquid: in p; one side only: that neighbour); nil when
-    /// the channel is off the lines or no other channel reports.
-    private func neighbours(_ k: Int, _ raw: [Double?]) -> Double? {
-        guard let x = coordinate[k] else { return nil }
-        var below: (x: Double, p: Double)?, above: (x: Double, p: Double)?
-        for j in raw.indices where j != k {
-            guard let p = raw[j], let xj = coordinate[j] else { continue }
-            if xj <= x {
-                if below.map({ xj > $0.x }) ?? true { below = (xj, p) }
-            } else if above.map({ xj < $0.x }) ?? true {
-                above = (xj, p)
-            }
-        }
-        switch (below, above) {
-        case (let b?, let a?):
-            let w = (x - b.x) / (a.x - b.x)
-            return isGas ? (max(0, b.p * b.p + (a.p * a.p - b.p * b.p) * w)).squareRoot() : b.p + (a.p - b.p) * w
-        case (let b?, nil): return b.p
-        case (nil, let a?): return a.p
-        case (nil, nil): return nil
-        }
     }
 
     private func vector() -> [Double] {
@@ -369,7 +305,7 @@ public struct PINNFeatures: Sendable {
 
     public mutating func reset() {
         for k in have.indices { have[k] = false }
-        for k in offset.indices { offset[k] = nil }
+        standIn.reset()
         for k in noiseEstimators.indices { noiseEstimators[k] = NoiseEstimate() }
         for k in recent.indices { recent[k].removeAll() }
         for k in averaging.indices { averaging[k] = 1 }

@@ -61,7 +61,7 @@ struct PINNTrainingSet {
         }
         // Where each pressure sensor sits on the line coordinate (nil: off the lines).
         let pipes = Dictionary(network.pipes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let positions = PINNFeatures.lineCoordinates(of: config.pressureSensors, in: network).map {
+        let positions = network.lineCoordinates(ofSensors: config.pressureSensors).map {
             $0.map { $0 / line.lengthM }
         }
         let linePipes = line.pipes.compactMap { pipes[$0.id] }

@@ -1,0 +1,104 @@
+/// Stands in for pressure transmitters that are missing (dropped out, or never reported) with
+/// their neighbours on the line coordinate (`NetworkDescription.lineCoordinate`): interpolated
+/// between the nearest reporting transmitter on each side (gas in p², which the steady
+/// isothermal profile makes linear along a pipe; liquid in p), or the nearest one where there is
+/// none on one side, plus the offset between the transmitter and that stand-in while it
+/// reported (averaged over `offsetTimeS`). So a failed transmitter does not step the values a
+/// detector forms from it, and the detector keeps answering. For a transmitter that never
+/// reported, the offset comes from `typical` levels when the detector has them (its training
+/// means): what the transmitter read against what its neighbours read there.
+public struct PressureStandIn: Sendable {
+    /// Time over which a transmitter's offset from its stand-in is averaged, s.
+    public static let offsetTimeS = 600.0
+    /// Each transmitter's place on the line coordinate, m (nil: off the lines).
+    private let coordinate: [Double?]
+    private let isGas: Bool
+    /// Each transmitter's mean of (reading − stand-in) while it reported (nil: it never reported
+    /// together with a neighbour).
+    private var offset: [Double?]
+    /// Typical levels of the transmitters (e.g. a model's training means), for the offset of
+    /// one that never reported; nil: such a one gets its neighbours' values as they are.
+    public var typical: [Double]?
+
+    /// For the pressure sensors `ids` of `network`, in that order.
+    public init(ids: [String], network: NetworkDescription) {
+        coordinate = network.lineCoordinates(ofSensors: ids)
+        isGas = network.isGas
+        offset = Array(repeating: nil, count: ids.count)
+    }
+
+    /// The pressures with the missing ones (nil) stood in for, and each reporting one's offset
+    /// from its stand-in updated with weight `dtS / offsetTimeS`; nil when a missing one has no
+    /// reporting neighbour (or is off the lines).
+    public mutating func fill(_ raw: [Double?], dtS: Double) -> [Double]? {
+        let weight = min(1, max(0, dtS) / Self.offsetTimeS)
+        var out: [Double] = []
+        out.reserveCapacity(raw.count)
+        for k in raw.indices {
+            let standIn = neighbours(k, raw)
+            if let x = raw[k] {
+                if let standIn { offset[k] = offset[k].map { $0 + weight * (x - standIn - $0) } ?? (x - standIn) }
+                out.append(x)
+            } else {
+                guard let standIn else { return nil }
+                if offset[k] == nil, let typical, typical.count == raw.count,
+                    let typicalStandIn = neighbours(k, raw.indices.map { raw[$0] == nil ? nil : typical[$0] })
+                {
+                    offset[k] = typical[k] - typicalStandIn
+                }
+                out.append(standIn + (offset[k] ?? 0))
+            }
+        }
+        return out
+    }
+
+    /// Transmitter `k` from the nearest reporting ones on each side of it; nil when it is off
+    /// the lines or no other transmitter on them reports.
+    private func neighbours(_ k: Int, _ raw: [Double?]) -> Double? {
+        guard let x = coordinate[k] else { return nil }
+        var below: (x: Double, p: Double)?, above: (x: Double, p: Double)?
+        for j in raw.indices where j != k {
+            guard let p = raw[j], let xj = coordinate[j] else { continue }
+            if xj <= x {
+                if below.map({ xj > $0.x }) ?? true { below = (xj, p) }
+            } else if above.map({ xj < $0.x }) ?? true {
+                above = (xj, p)
+            }
+        }
+        switch (below, above) {
+        case (let b?, let a?):
+            let w = (x - b.x) / (a.x - b.x)
+            return isGas ? (max(0, b.p * b.p + (a.p * a.p - b.p * b.p) * w)).squareRoot() : b.p + (a.p - b.p) * w
+        case (let b?, nil): return b.p
+        case (nil, let a?): return a.p
+        case (nil, nil): return nil
+        }
+    }
+
+    public mutating func reset() {
+        for k in offset.indices { offset[k] = nil }
+    }
+}
+
+extension NetworkDescription {
+    /// Where each of the sensors `ids` sits on the line coordinate (`lineCoordinate`), m: a
+    /// sensor on a line pipe at its position, one at a node where a line pipe starts or ends
+    /// there; nil: off the lines (or not in the network).
+    public func lineCoordinates(ofSensors ids: [String]) -> [Double?] {
+        let line = lineCoordinate().pipes
+        let byID = Dictionary(pipes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return ids.map { id in
+            guard let sensor = sensors.first(where: { $0.id == id }) else { return nil }
+            if let pipe = sensor.pipeID, let p = line.first(where: { $0.id == pipe }) {
+                return p.startM + (sensor.positionM ?? 0)
+            }
+            guard let node = sensor.nodeID else { return nil }
+            for p in line {
+                guard let d = byID[p.id] else { continue }
+                if d.fromNode == node { return p.startM }
+                if d.toNode == node { return p.startM + p.lengthM }
+            }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import FluxionDetectorKit
+import Testing
+
+/// `PressureStandIn` on hand-worked values: three transmitters on a 3 km liquid line at
+/// chainage 0, 1000 and 3000 m.
+@Suite struct PressureStandInTests {
+    static let network = NetworkDescription(
+        scenario: "unit", isGas: false, timeStepS: 0.1,
+        sensors: [
+            SensorDescription(id: "A", quantity: "pressure", unit: "Pa", pipeID: "P", positionM: 0, sampleRateHz: 1),
+            SensorDescription(id: "B", quantity: "pressure", unit: "Pa", pipeID: "P", positionM: 1000, sampleRateHz: 1),
+            SensorDescription(id: "C", quantity: "pressure", unit: "Pa", nodeID: "Z", sampleRateHz: 1),
+        ],
+        pipes: [
+            PipeDescription(
+                id: "P", fromNode: "Y", toNode: "Z", lengthM: 3000, diameterM: 0.3, waveSpeedMPerS: 1000,
+                lineID: "L", chainageStartM: 0, nominalFlow: 0.1)
+        ],
+        stations: [], lines: ["L": ["P"]])
+
+    @Test func coordinatesOfPipeAndNodeSensors() {
+        #expect(Self.network.lineCoordinates(ofSensors: ["A", "B", "C", "nope"]) == [0, 1000, 3000, nil])
+    }
+
+    @Test func aTransmitterThatReportedKeepsItsOffsetFromTheInterpolation() throws {
+        var s = PressureStandIn(ids: ["A", "B", "C"], network: Self.network)
+        // B reads 50 above the line between A and C (900 + (600 − 900)/3 = 800).
+        #expect(s.fill([900, 850, 600], dtS: 1) == [900, 850, 600])
+        // B fails; A and C fall by 30: B stands at 770 + 50.
+        #expect(s.fill([870, nil, 570], dtS: 1) == [870, 820, 570])
+        // With only A left, B stands at A's value plus B's offset (learned against the
+        // interpolation: an approximation once more than one transmitter is out).
+        #expect(s.fill([870, nil, nil], dtS: 1)?[1] == 920)
+        // The offset follows the readings with weight dt / 600 s.
+        var t = PressureStandIn(ids: ["A", "B", "C"], network: Self.network)
+        _ = t.fill([900, 850, 600], dtS: 1)
+        _ = t.fill([900, 860, 600], dtS: 60)  // offset 50 + (60 − 50)·0.1 = 51
+        let stood = t.fill([900, nil, 600], dtS: 1)
+        let filled = try #require(stood)
+        #expect(abs(filled[1] - 851) < 1e-9)
+    }
+
+    @Test func aTransmitterThatNeverReportedTakesItsOffsetFromTypicalLevels() {
+        var s = PressureStandIn(ids: ["A", "B", "C"], network: Self.network)
+        #expect(s.fill([900, nil, 600], dtS: 1) == [900, 800, 600])  // no typical levels: the line
+        var t = PressureStandIn(ids: ["A", "B", "C"], network: Self.network)
+        t.typical = [1000, 950, 700]  // B typically 50 above the line (1000 + (700 − 1000)/3 = 900)
+        #expect(t.fill([900, nil, 600], dtS: 1) == [900, 850, 600])
+        // Nobody reports: nothing to stand in with.
+        #expect(t.fill([nil, nil, nil], dtS: 1) == nil)
+    }
+}
