@@ -75,6 +75,7 @@ public struct PressureStandIn: Sendable {
         }
     }
 
+    /// Forgets the offsets (a detector's reset); keeps `typical`.
     public mutating func reset() {
         for k in offset.indices { offset[k] = nil }
     }
