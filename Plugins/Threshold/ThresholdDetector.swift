@@ -16,6 +16,9 @@ import Foundation
 ///   `PressureWaveLocator`, from the drops seen since shortly before the alarm rose, kept for
 ///   the alarm episode.
 /// - Size: (r − μ) / nominal flow of the located pipe (or of the line's first pipe).
+/// - A failed pressure transmitter's readings are stood in for by its neighbours'
+///   (`PressureGapFiller`) for the balance and the gas locators; the pressure-wave locator
+///   passes over it instead.
 struct ThresholdDetector: Detector {
     static let name = "threshold"
     static let version = "1.0.0"
@@ -42,6 +45,7 @@ struct ThresholdDetector: Detector {
     private var alarmSinceS: Double?
     private var lastAlarmS = -Double.infinity
     private var location: (pipeID: String, positionM: Double, chainageM: Double)?
+    private var gapFiller: PressureGapFiller
 
     init(network: NetworkDescription, configJSON: [UInt8]) throws {
         let raw = try ThresholdConfig.decode(configJSON)
@@ -64,6 +68,7 @@ struct ThresholdDetector: Detector {
                     compressibility: config.compressibility)
             }
         }
+        gapFiller = PressureGapFiller(network: network)
         nominalFlow = Dictionary(network.pipes.map { ($0.id, $0.nominalFlow) }, uniquingKeysWith: { a, _ in a })
         let firstLinePipe = network.lines.sorted { $0.key < $1.key }.first?.value.first
         defaultNominal =
@@ -82,13 +87,16 @@ struct ThresholdDetector: Detector {
         return max(0, config.learnS - (lastTickS - t0))
     }
 
-    mutating func observe(_ tick: DetectorTick) throws -> DetectorEstimate {
+    mutating func observe(_ received: DetectorTick) throws -> DetectorEstimate {
+        let tick = gapFiller.fill(received)
         let t0 = firstTickS ?? tick.simTimeS
         firstTickS = t0
         lastTickS = tick.simTimeS
         // Pressure waves place the leak only where neither gas locator exists (liquids; gas with
         // `gas_locator: waves` or fewer than two line sensors): no need to track them otherwise.
-        if gradient == nil && transient == nil { locator.observe(tick) }
+        // They see the received tick: a stand-in's drop would be its neighbours' (the locator
+        // passes over a failed transmitter itself).
+        if gradient == nil && transient == nil { locator.observe(received) }
         // Calibrate in the learning period and afterwards whenever the balance is quiet.
         let quiet = tick.simTimeS - t0 <= config.learnS || z < 2
         gradient?.observe(tick, learning: quiet)
@@ -138,6 +146,7 @@ struct ThresholdDetector: Detector {
     }
 
     mutating func reset() {
+        gapFiller.reset()
         firstTickS = nil
         learned = RunningVariance()
         z = 0
