@@ -10,6 +10,7 @@ public struct PressureGapFiller: Sendable {
     private var standIn: PressureStandIn
     private var lastS: Double?
 
+    /// For every pressure sensor of `network`.
     public init(network: NetworkDescription) {
         let pressure = network.sensors.indices.filter { network.sensors[$0].quantity == "pressure" }
         var slot = Array(repeating: -1, count: network.sensors.count)
