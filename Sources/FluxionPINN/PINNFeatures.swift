@@ -88,7 +88,8 @@ public struct PINNFeatures: Sendable {
 
         /// The defaults for a network: gas a 1 s grid, a vector every 2 s, no short window and a
         /// long window of 60 s blocks over 30 min; liquid its fastest pressure sensor's period, 60
-        /// blocks of one sample, no long window.
+        /// blocks of one sample (the wave fronts) and a long window of 1 s blocks over 30 s (the
+        /// mass balance, which holds the leak's outflow after the fronts have passed).
         public static func defaults(for network: NetworkDescription) -> Config {
             let (inflow, outflow) = network.boundaryFlowSensors()
             let pressure = network.sensors.filter { $0.quantity == "pressure" }
@@ -98,7 +99,7 @@ public struct PINNFeatures: Sendable {
                 blockSamples: network.isGas ? 2 : 1, blocks: network.isGas ? 0 : 60,
                 pressureSensors: pressure.map(\.id), inflowSensors: inflow.map { network.sensors[$0].id },
                 outflowSensors: outflow.map { network.sensors[$0].id },
-                longBlockSamples: network.isGas ? 60 : 0, longBlocks: network.isGas ? 30 : 0)
+                longBlockSamples: network.isGas ? 60 : max(1, Int((fastest).rounded())), longBlocks: 30)
         }
 
         /// Channels: the pressures, Σ inflow, Σ outflow, line pack.

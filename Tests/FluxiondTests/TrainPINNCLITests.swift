@@ -15,8 +15,8 @@ import Testing
         let g = try runProduct(
             "fluxion",
             [
-                "generate", "--scenario", "water-main-leak", "--cases", "16", "--seed", "4", "--min-start", "20",
-                "--max-start", "40", "--before", "10", "--after", "15", "--out", data, "--no-progress",
+                "generate", "--scenario", "water-main-leak", "--cases", "16", "--seed", "4", "--min-start", "40",
+                "--max-start", "60", "--before", "36", "--after", "15", "--out", data, "--no-progress",
             ])
         #expect(g.status == 0, "\(g.err)")
         let t = try runProduct(
@@ -38,7 +38,7 @@ import Testing
             "fluxion",
             [
                 "evaluate", "--detectors", "pinn", "--config", "pinn={\"model\": \"\(model)\"}", "--scenario",
-                "water-main-leak", "--scenarios", "1", "--min-start", "20", "--max-start", "20", "--observe", "10",
+                "water-main-leak", "--scenarios", "1", "--min-start", "40", "--max-start", "40", "--observe", "10",
             ])
         #expect(e.status == 0, "\(e.err)")
         #expect(
