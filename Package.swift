@@ -212,6 +212,6 @@ let package = Package(
             name: "FluxionAlertsTests",
             dependencies: ["FluxionAlerts", "FluxionDetectorKit", "CSQLite", "FluxionTestSupport"]
         ),
-        .testTarget(name: "FluxionPINNTests", dependencies: ["FluxionPINN", "FluxionDetectorKit", "FluxionTwin"]),
+        .testTarget(name: "FluxionPINNTests", dependencies: ["FluxionPINN", "FluxionDetectorKit"]),
     ]
 )

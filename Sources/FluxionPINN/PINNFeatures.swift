@@ -26,13 +26,6 @@ import FluxionDetectorKit
 /// and that stand-in as it was while it reported (`PressureStandIn`). So a failed
 /// transmitter moves no input by itself and the network keeps answering. A row with a boundary
 /// flow missing, or a pressure with no reporting neighbour, is skipped.
-///
-/// Noise matching: each pressure channel's noise is estimated as it runs (`noise`, from the
-/// successive differences of its readings); where it is more than 1.25 times the noise the model
-/// was trained with (`Config.pressureNoise`), the channel is averaged over the newest
-/// ⌈(σ/σ_train)²⌉ grid rows (at most `maxNoiseAverage`), which brings white noise back to the
-/// trained level, at the cost of time resolution, instead of showing the network drops it never
-/// saw in normal operation.
 public struct PINNFeatures: Sendable {
     /// How the inputs are formed; stored in the model so that the plugin forms them as training did.
     public struct Config: Codable, Sendable, Equatable {
@@ -46,15 +39,11 @@ public struct PINNFeatures: Sendable {
         public var longBlockSamples: Int
         /// Blocks of the long window (0: none).
         public var longBlocks: Int
-        /// Each pressure channel's noise in the training data (`NoiseEstimate`, in the reading's
-        /// unit per grid row); nil: not recorded (no noise matching).
-        public var pressureNoise: [Double]?
 
         public init(
             sampleS: Double, blockSamples: Int, blocks: Int, pressureSensors: [String], inflowSensors: [String],
-            outflowSensors: [String], longBlockSamples: Int = 0, longBlocks: Int = 0, pressureNoise: [Double]? = nil
+            outflowSensors: [String], longBlockSamples: Int = 0, longBlocks: Int = 0
         ) {
-            self.pressureNoise = pressureNoise
             self.sampleS = sampleS
             self.blockSamples = blockSamples
             self.blocks = blocks
@@ -69,7 +58,7 @@ public struct PINNFeatures: Sendable {
             case sampleS = "sample_s", blockSamples = "block_samples", blocks
             case pressureSensors = "pressure_sensors", inflowSensors = "inflow_sensors"
             case outflowSensors = "outflow_sensors", longBlockSamples = "long_block_samples"
-            case longBlocks = "long_blocks", pressureNoise = "pressure_noise"
+            case longBlocks = "long_blocks"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -82,8 +71,7 @@ public struct PINNFeatures: Sendable {
                 inflowSensors: try c.decode([String].self, forKey: .inflowSensors),
                 outflowSensors: try c.decode([String].self, forKey: .outflowSensors),
                 longBlockSamples: try c.decodeIfPresent(Int.self, forKey: .longBlockSamples) ?? 0,
-                longBlocks: try c.decodeIfPresent(Int.self, forKey: .longBlocks) ?? 0,
-                pressureNoise: try c.decodeIfPresent([Double].self, forKey: .pressureNoise))
+                longBlocks: try c.decodeIfPresent(Int.self, forKey: .longBlocks) ?? 0)
         }
 
         /// The defaults for a network: gas a 1 s grid, a vector every 2 s, no short window and a
@@ -142,17 +130,6 @@ public struct PINNFeatures: Sendable {
     private var longMeans: [[Double]] = []
     /// Stands in for missing pressure transmitters.
     private var standIn: PressureStandIn
-    /// Each pressure channel's noise estimator.
-    private var noiseEstimators: [NoiseEstimate]
-    /// Each pressure channel's newest values, for the noise-matching average (newest last).
-    private var recent: [[Double]]
-    /// Rows averaged per pressure channel (1: none).
-    public private(set) var averaging: [Int]
-    /// Most rows a channel is averaged over.
-    public static let maxNoiseAverage = 64
-    /// Each pressure channel's noise estimated so far (nil: too few readings yet).
-    public var noise: [Double?] { noiseEstimators.map(\.sigma) }
-
     /// Sensors named by `config` that the network lacks.
     public static func missingSensors(_ config: Config, in network: NetworkDescription) -> [String] {
         let ids = Set(network.sensors.map(\.id))
@@ -174,9 +151,6 @@ public struct PINNFeatures: Sendable {
         longSum = Array(repeating: 0, count: config.rowWidth)
         packRateScale = network.isGas ? 3600 : 1
         standIn = PressureStandIn(ids: config.pressureSensors, network: network)
-        noiseEstimators = Array(repeating: NoiseEstimate(), count: pressure.count)
-        recent = Array(repeating: [], count: pressure.count)
-        averaging = Array(repeating: 1, count: pressure.count)
     }
 
     /// Line pack per s → the flow unit (gas Sm³/h, liquid m³/s).
@@ -248,34 +222,17 @@ public struct PINNFeatures: Sendable {
     /// The grid row: pressures (missing ones stood in for), Σ inflow, Σ outflow, pack, then each
     /// inflow and outflow.
     private mutating func row(pressures raw: [Double?], flows: [Double]) -> [Double]? {
-        for k in raw.indices {
-            if let x = raw[k] { noiseEstimators[k].add(x) } else { noiseEstimators[k].gap() }
-        }
         guard let filled = standIn.fill(raw, dtS: config.sampleS) else { return nil }
         var out: [Double] = []
         out.reserveCapacity(config.rowWidth)
         var pack = 0.0
         for k in filled.indices {
-            let value = matched(k, filled[k])
+            let value = filled[k]
             out.append(value)
             pack += packWeights[pressure[k]] * value
         }
         let sumIn = flows.prefix(inflow.count).reduce(0, +), sumOut = flows.dropFirst(inflow.count).reduce(0, +)
         return out + [sumIn, sumOut, pack] + flows
-    }
-
-    /// Channel `k`'s value averaged over as many newest rows as its noise calls for (see the type).
-    private mutating func matched(_ k: Int, _ value: Double) -> Double {
-        guard let trained = config.pressureNoise, k < trained.count, trained[k] > 0 else { return value }
-        if let sigma = noiseEstimators[k].sigma, noiseEstimators[k].isFresh {
-            let ratio = sigma / trained[k]
-            averaging[k] = ratio > 1.25 ? min(Self.maxNoiseAverage, Int((ratio * ratio).rounded(.up))) : 1
-        }
-        recent[k].append(value)
-        if recent[k].count > Self.maxNoiseAverage { recent[k].removeFirst() }
-        let n = min(averaging[k], recent[k].count)
-        guard n > 1 else { return value }
-        return recent[k].suffix(n).reduce(0, +) / Double(n)
     }
 
     private func vector() -> [Double] {
@@ -307,9 +264,6 @@ public struct PINNFeatures: Sendable {
     public mutating func reset() {
         for k in have.indices { have[k] = false }
         standIn.reset()
-        for k in noiseEstimators.indices { noiseEstimators[k] = NoiseEstimate() }
-        for k in recent.indices { recent[k].removeAll() }
-        for k in averaging.indices { averaging[k] = 1 }
         nextRowS = nil
         for k in rowSum.indices { rowSum[k] = 0 }
         rowsInBlock = 0

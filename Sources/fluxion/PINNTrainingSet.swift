@@ -17,9 +17,6 @@ struct PINNTrainingSet {
     var caseOf: [Double] = []
     var meta: [String: Any] = [:]
     let dimension: Int
-    /// Each pressure channel's noise in the dataset: the median over the cases of what the
-    /// plugin's own estimator (`PINNFeatures.noise`) gave at the end of each (0: never estimated).
-    var pressureNoise: [Double] = []
 
     init(dataset: Dataset, network: NetworkDescription, config: PINNFeatures.Config, stride: Int) throws {
         dimension = config.dimension
@@ -27,10 +24,8 @@ struct PINNTrainingSet {
         let start = Dictionary(line.pipes.map { ($0.id, $0.startM) }, uniquingKeysWith: { a, _ in a })
         let m = dataset.manifest
         let n = m.samplesPerCase, s = m.sensors.count
-        var noise: [[Double]] = Array(repeating: [], count: config.pressureSensors.count)
         for c in m.cases {
             var features = PINNFeatures(config: config, network: network)
-            defer { for (k, sigma) in features.noise.enumerated() { if let sigma { noise[k].append(sigma) } } }
             let leak = c.leaks.first
             let u = leak.flatMap { l in start[l.pipeID].map { ($0 + l.positionM) / line.lengthM } } ?? 0
             var block = 0
@@ -53,7 +48,6 @@ struct PINNTrainingSet {
                 caseOf.append(Double(c.index))
             }
         }
-        pressureNoise = noise.map { $0.isEmpty ? 0 : quantile($0, 0.5) }
         guard !caseOf.isEmpty else {
             throw CLIError(
                 "the dataset gives no input vector (windows too short for the detector's \(config.historyS) s of history?)"

@@ -88,8 +88,6 @@ struct TrainPINNCommand: ParsableCommand {
         config.sampleS = dataset.manifest.sampleS
         let set = try PINNTrainingSet(dataset: dataset, network: network, config: config, stride: stride)
         try set.write(to: work + "/train")
-        // Recorded after the inputs are formed (without noise matching, as normal noise gives).
-        config.pressureNoise = set.pressureNoise
 
         let weights = work + "/weights.json"
         let p = Process()

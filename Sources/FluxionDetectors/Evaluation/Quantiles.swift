@@ -1,7 +1,7 @@
 import Foundation
 
 /// The q-quantile (0…1) by linear interpolation between order statistics; NaN when empty.
-public func quantile(_ values: [Double], _ q: Double) -> Double {
+func quantile(_ values: [Double], _ q: Double) -> Double {
     guard !values.isEmpty else { return .nan }
     let s = values.sorted()
     let pos = q * Double(s.count - 1)
