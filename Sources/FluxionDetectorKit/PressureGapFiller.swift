@@ -1,7 +1,8 @@
 /// Fills the invalid samples of failed pressure transmitters in a detector's ticks with
 /// `PressureStandIn`'s values (flagged valid), so that a detector built on every transmitter of
 /// the network (a line model, a line pack) keeps working when one fails. Ticks without an
-/// invalid pressure sample pass unchanged.
+/// invalid pressure sample pass unchanged; while every transmitter reports, the offsets are
+/// updated every `offsetUpdateS` only (a detector's per-tick cost stays what it was).
 public struct PressureGapFiller: Sendable {
     /// Each sensor's place among the pressure transmitters (−1: not one).
     private let slot: [Int]
@@ -9,6 +10,8 @@ public struct PressureGapFiller: Sendable {
     private var latest: [Double?]
     private var standIn: PressureStandIn
     private var lastS: Double?
+    /// Simulated time between offset updates while nothing is missing, s.
+    public static let offsetUpdateS = 10.0
 
     /// For every pressure sensor of `network`.
     public init(network: NetworkDescription) {
@@ -37,6 +40,7 @@ public struct PressureGapFiller: Sendable {
             }
         }
         guard any else { return tick }
+        if invalid.isEmpty, let lastS, tick.simTimeS - lastS < Self.offsetUpdateS { return tick }
         let dtS = lastS.map { tick.simTimeS - $0 } ?? 0
         lastS = tick.simTimeS
         guard let filled = standIn.fill(latest, dtS: dtS), !invalid.isEmpty else { return tick }
