@@ -8,32 +8,49 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$root/.build/release
 tmp=$(mktemp -d)
 pid=
-cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
+stop() {
+  [ -n "$pid" ] || return 0
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  pid=
 }
-trap cleanup EXIT
-fail() { echo "release-smoke: $*" >&2; [ -f "$tmp/err" ] && tail -5 "$tmp/err" >&2; exit 1; }
+trap 'stop; rm -rf "$tmp"' EXIT
+fail() {
+  echo "release-smoke: $1" >&2
+  [ -n "${2:-}" ] && [ -f "$2" ] && tail -5 "$2" >&2
+  exit 1
+}
 
-"$bin/fluxiond" --port 0 --data "$tmp/data" --free-running >"$tmp/out" 2>"$tmp/err" &
+"$bin/fluxiond" --port 0 --data "$tmp/data" --paused >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 port=
 for _ in $(seq 1 600); do
   port=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$tmp/out")
   [ -n "$port" ] && break
-  kill -0 "$pid" 2>/dev/null || fail "fluxiond exited before listening"
+  kill -0 "$pid" 2>/dev/null || fail "fluxiond exited before listening" "$tmp/err"
   sleep 0.1
 done
-[ -n "$port" ] || fail "fluxiond did not print 'listening on' within 60 s"
+[ -n "$port" ] || fail "fluxiond did not print 'listening on' within 60 s" "$tmp/err"
 export FLUXION_SERVER=127.0.0.1:$port
-f() { "$bin/fluxion" "$@"; }
-f info >/dev/null || fail "fluxion info failed"
-f detectors load threshold >/dev/null || fail "loading threshold failed"
-f detectors load pinn >/dev/null || fail "loading pinn with its shipped model failed"
-f detectors activate pinn >/dev/null || fail "activating pinn failed"
-list=$(f detectors list) || fail "fluxion detectors list failed"
-grep -q pinn <<<"$list" || fail "pinn not listed: $list"
-report=$("$bin/fluxion" evaluate --scenario water-main-leak --scenarios 2 --seed 5 --detectors threshold,pinn 2>/dev/null) \
-  || fail "fluxion evaluate failed"
-grep -q "pinn#2: 2/2 leaks detected" <<<"$report" || fail "evaluate did not run pinn: $report"
+f() { timeout 60 "$bin/fluxion" "$@" 2>>"$tmp/cli.err"; }
+f info >/dev/null || fail "fluxion info failed" "$tmp/cli.err"
+f detectors load threshold >/dev/null || fail "loading threshold failed" "$tmp/cli.err"
+f detectors load pinn >/dev/null || fail "loading pinn with its shipped model failed" "$tmp/cli.err"
+f detectors activate pinn >/dev/null || fail "activating pinn failed" "$tmp/cli.err"
+list=$(f detectors list --json) || fail "fluxion detectors list failed" "$tmp/cli.err"
+python3 - "$list" <<'PY' || fail "pinn is not loaded and active: $list"
+import json, sys
+doc = json.loads(sys.argv[1])
+rows = doc.get("detectors", doc) if isinstance(doc, dict) else doc
+text = json.dumps(rows)
+assert any(isinstance(r, dict) and r.get("name") == "pinn" and r.get("state") == "active" for r in rows), text
+PY
+stop
+report=$(timeout 600 "$bin/fluxion" evaluate --scenario water-main-leak --scenarios 2 --seed 5 \
+  --detectors threshold,pinn 2>"$tmp/eval.err") || fail "fluxion evaluate failed" "$tmp/eval.err"
+for d in "threshold#1" "pinn#2"; do
+  grep -q "$d: 2/2 leaks detected, 0 failures" <<<"$report" || fail "evaluate: $d did not detect both leaks: $report"
+done
 echo "release-smoke: fluxiond, fluxion and the plugins of the release build work (port $port)"

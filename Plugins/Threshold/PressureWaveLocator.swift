@@ -155,6 +155,11 @@ struct PressureWaveLocator {
         tracks[k].arrivals.filter { $0 >= fromS && $0 <= toS }
     }
 
+    /// Forgets every sensor's baseline, arrivals and last sample (a detector's reset).
+    mutating func reset() {
+        tracks = Array(repeating: Track(), count: probes.count)
+    }
+
     /// Length-weighted mean wave speed of the line between two chainages, m/s.
     private func waveSpeed(line: String, from: Double, to: Double) -> Double {
         var w = 0.0, sum = 0.0

@@ -147,6 +147,7 @@ struct ThresholdDetector: Detector {
 
     mutating func reset() {
         gapFiller.reset()
+        locator.reset()
         firstTickS = nil
         learned = RunningVariance()
         z = 0

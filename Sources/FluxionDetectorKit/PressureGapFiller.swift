@@ -43,10 +43,12 @@ public struct PressureGapFiller: Sendable {
         if invalid.isEmpty, let lastS, tick.simTimeS - lastS < Self.offsetUpdateS { return tick }
         let dtS = lastS.map { tick.simTimeS - $0 } ?? 0
         lastS = tick.simTimeS
-        guard let filled = standIn.fill(latest, dtS: dtS), !invalid.isEmpty else { return tick }
+        let filled = standIn.fill(latest, dtS: dtS)
+        guard !invalid.isEmpty else { return tick }
         var out = tick
         for (n, k) in invalid {
-            out.samples[n].value = filled[k]
+            guard let value = filled[k] else { continue }  // no neighbour reports: left invalid
+            out.samples[n].value = value
             out.samples[n].valid = true
         }
         return out

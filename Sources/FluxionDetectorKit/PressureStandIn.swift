@@ -1,5 +1,5 @@
 /// Stands in for pressure transmitters that are missing (dropped out, or never reported) with
-/// their neighbours on the line coordinate (`NetworkDescription.lineCoordinate`): interpolated
+/// their neighbours on the same line (by `NetworkDescription.lineCoordinate`): interpolated
 /// between the nearest reporting transmitter on each side (gas in p², which the steady
 /// isothermal profile makes linear along a pipe; liquid in p), or the nearest one where there is
 /// none on one side, plus the offset between the transmitter and that stand-in while it
@@ -12,6 +12,8 @@ public struct PressureStandIn: Sendable {
     public static let offsetTimeS = 600.0
     /// Each transmitter's place on the line coordinate, m (nil: off the lines).
     private let coordinate: [Double?]
+    /// Each transmitter's line (nil: off the lines); neighbours are taken on the same line only.
+    private let line: [String?]
     private let isGas: Bool
     /// Each transmitter's mean of (reading − stand-in) while it reported (nil: it never reported
     /// together with a neighbour).
@@ -23,30 +25,45 @@ public struct PressureStandIn: Sendable {
     /// For the pressure sensors `ids` of `network`, in that order.
     public init(ids: [String], network: NetworkDescription) {
         coordinate = network.lineCoordinates(ofSensors: ids)
+        // The line whose stretch of the coordinate holds each transmitter (the first, at a node
+        // two lines share).
+        var stretches: [(line: String, from: Double, to: Double)] = []
+        let lineOfPipe = Dictionary(
+            network.pipes.compactMap { p in p.lineID.map { (p.id, $0) } }, uniquingKeysWith: { a, _ in a })
+        for p in network.lineCoordinate().pipes {
+            let id = lineOfPipe[p.id] ?? ""
+            if let last = stretches.last, last.line == id {
+                stretches[stretches.count - 1].to = p.startM + p.lengthM
+            } else {
+                stretches.append((id, p.startM, p.startM + p.lengthM))
+            }
+        }
+        line = coordinate.map { x in x.flatMap { x in stretches.first { x >= $0.from && x <= $0.to }?.line } }
         isGas = network.isGas
         offset = Array(repeating: nil, count: ids.count)
     }
 
     /// The pressures with the missing ones (nil) stood in for, and each reporting one's offset
-    /// from its stand-in updated with weight `dtS / offsetTimeS`; nil when a missing one has no
-    /// reporting neighbour (or is off the lines).
-    public mutating func fill(_ raw: [Double?], dtS: Double) -> [Double]? {
-        let weight = min(1, max(0, dtS) / Self.offsetTimeS)
-        var out: [Double] = []
+    /// from its stand-in updated with weight `dtS / offsetTimeS`; a missing one with no
+    /// reporting neighbour on its line (or off the lines) stays nil.
+    public mutating func fill(_ raw: [Double?], dtS: Double) -> [Double?] {
+        let weight = dtS.isFinite ? min(1, max(0, dtS) / Self.offsetTimeS) : 0
+        var out: [Double?] = []
         out.reserveCapacity(raw.count)
         for k in raw.indices {
             let standIn = neighbours(k, raw)
             if let x = raw[k] {
                 if let standIn { offset[k] = offset[k].map { $0 + weight * (x - standIn - $0) } ?? (x - standIn) }
                 out.append(x)
-            } else {
-                guard let standIn else { return nil }
+            } else if let standIn {
                 if offset[k] == nil, let typical, typical.count == raw.count,
                     let typicalStandIn = neighbours(k, raw.indices.map { raw[$0] == nil ? nil : typical[$0] })
                 {
                     offset[k] = typical[k] - typicalStandIn
                 }
                 out.append(standIn + (offset[k] ?? 0))
+            } else {
+                out.append(nil)
             }
         }
         return out
@@ -55,10 +72,10 @@ public struct PressureStandIn: Sendable {
     /// Transmitter `k` from the nearest reporting ones on each side of it; nil when it is off
     /// the lines or no other transmitter on them reports.
     private func neighbours(_ k: Int, _ raw: [Double?]) -> Double? {
-        guard let x = coordinate[k] else { return nil }
+        guard let x = coordinate[k], let own = line[k] else { return nil }
         var below: (x: Double, p: Double)?, above: (x: Double, p: Double)?
         for j in raw.indices where j != k {
-            guard let p = raw[j], let xj = coordinate[j] else { continue }
+            guard let p = raw[j], let xj = coordinate[j], line[j] == own else { continue }
             if xj <= x {
                 if below.map({ xj > $0.x }) ?? true { below = (xj, p) }
             } else if above.map({ xj < $0.x }) ?? true {

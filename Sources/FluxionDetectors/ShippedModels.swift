@@ -2,8 +2,8 @@ import Foundation
 
 /// Where the detector models that come with Fluxion are (docs/PINN.md, "Shipped models"), found
 /// from the directory of the running executable: installed, PREFIX/share/fluxion/models beside
-/// PREFIX/bin; in a build tree, Plugins/PINN/models of the source tree the build is in (up to
-/// four levels above the executable).
+/// PREFIX/bin; in a build tree, Plugins/PINN/models of the source tree the build is in (looked
+/// for in the executable's directory and the three above it).
 public enum ShippedModels {
     /// The directory; nil when neither exists.
     public static func directory(executableDirectory: String) -> String? {

@@ -83,9 +83,9 @@ public struct LOFFeatureExtractor: Sendable {
         guard inflowSensors.allSatisfy({ have[$0] }), outflowSensors.allSatisfy({ have[$0] }) else { return nil }
         let dtS = lastTickS.map { tick.simTimeS - $0 } ?? 0
         lastTickS = tick.simTimeS
-        guard let pressures = standIn.fill(pressureSensors.map { have[$0] ? latest[$0] : nil }, dtS: dtS) else {
-            return nil
-        }
+        let stood = standIn.fill(pressureSensors.map { have[$0] ? latest[$0] : nil }, dtS: dtS)
+        guard stood.allSatisfy({ $0 != nil }) else { return nil }
+        let pressures = stood.map { $0 ?? 0 }
         lastOutflow = outflowSensors.reduce(0) { $0 + latest[$1] }
         let balance = inflowSensors.reduce(0) { $0 + latest[$1] } - lastOutflow
         let pack = zip(pressureSensors, pressures).reduce(0) { $0 + packWeights[$1.0] * $1.1 }
@@ -111,8 +111,8 @@ public struct LOFFeatureExtractor: Sendable {
     /// Gives the pressure stand-in the typical levels of the `p:` features (a model's training
     /// means, in `featureNames` order), for transmitters that never report.
     public mutating func setTypicalLevels(featureMeans means: [Double]) {
-        guard means.count == dimension else { return }
-        standIn.typical = Array(means[1...pressureSensors.count])
+        guard !pressureSensors.isEmpty, means.count == dimension else { return }
+        standIn.typical = Array(means[1..<(1 + pressureSensors.count)])
     }
 
     /// The sensor behind each `dp:` feature, in order.

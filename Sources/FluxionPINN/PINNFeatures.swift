@@ -77,17 +77,20 @@ public struct PINNFeatures: Sendable {
         /// The defaults for a network: gas a 1 s grid, a vector every 2 s, no short window and a
         /// long window of 60 s blocks over 30 min; liquid its fastest pressure sensor's period, 60
         /// blocks of one sample (the wave fronts) and a long window of 1 s blocks over 30 s (the
-        /// mass balance, which holds the leak's outflow after the fronts have passed).
-        public static func defaults(for network: NetworkDescription) -> Config {
+        /// mass balance, which holds the leak's outflow after the fronts have passed). `sampleS`:
+        /// another grid (a dataset's), with the long blocks still 1 s of it on liquid.
+        public static func defaults(for network: NetworkDescription, sampleS: Double? = nil) -> Config {
             let (inflow, outflow) = network.boundaryFlowSensors()
             let pressure = network.sensors.filter { $0.quantity == "pressure" }
             let fastest = pressure.map(\.sampleRateHz).max() ?? 1
+            let grid = sampleS ?? (network.isGas ? max(1, 1 / fastest) : 1 / fastest)
+            // Liquid: long blocks of 1 s of rows (bounded: a grid step is never below 1 µs).
+            let perSecond = grid.isFinite && grid > 0 ? min(1e6, max(1, (1 / grid).rounded())) : 1
             return Config(
-                sampleS: network.isGas ? max(1, 1 / fastest) : 1 / fastest,
-                blockSamples: network.isGas ? 2 : 1, blocks: network.isGas ? 0 : 60,
+                sampleS: grid, blockSamples: network.isGas ? 2 : 1, blocks: network.isGas ? 0 : 60,
                 pressureSensors: pressure.map(\.id), inflowSensors: inflow.map { network.sensors[$0].id },
                 outflowSensors: outflow.map { network.sensors[$0].id },
-                longBlockSamples: network.isGas ? 60 : max(1, Int((fastest).rounded())), longBlocks: 30)
+                longBlockSamples: network.isGas ? 60 : Int(perSecond), longBlocks: 30)
         }
 
         /// Channels: the pressures, Σ inflow, Σ outflow, line pack.
@@ -222,7 +225,9 @@ public struct PINNFeatures: Sendable {
     /// The grid row: pressures (missing ones stood in for), Σ inflow, Σ outflow, pack, then each
     /// inflow and outflow.
     private mutating func row(pressures raw: [Double?], flows: [Double]) -> [Double]? {
-        guard let filled = standIn.fill(raw, dtS: config.sampleS) else { return nil }
+        let stood = standIn.fill(raw, dtS: config.sampleS)
+        guard stood.allSatisfy({ $0 != nil }) else { return nil }
+        let filled = stood.map { $0 ?? 0 }
         var out: [Double] = []
         out.reserveCapacity(config.rowWidth)
         var pack = 0.0

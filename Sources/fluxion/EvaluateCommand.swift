@@ -50,7 +50,7 @@ struct EvaluateCommand: ParsableCommand {
     var jobs: Int?
     @Option(
         help: ArgumentHelp(
-            "A sensor failed for the whole of every case: dropout (readings invalid) or freeze (repeatable).",
+            "A sensor failed for the whole of every case (repeatable): dropout (readings invalid) or freeze (its starting value repeats).",
             valueName: "ID=dropout|freeze"))
     var sensorFault: [String] = []
     @Option(

@@ -84,8 +84,7 @@ struct TrainPINNCommand: ParsableCommand {
         }
         let generator = try DatasetGenerator(scenario: loaded, sampleS: dataset.manifest.sampleS, windowS: 1)
         let network = generator.network
-        var config = PINNFeatures.Config.defaults(for: network)
-        config.sampleS = dataset.manifest.sampleS
+        let config = PINNFeatures.Config.defaults(for: network, sampleS: dataset.manifest.sampleS)
         let set = try PINNTrainingSet(dataset: dataset, network: network, config: config, stride: stride)
         try set.write(to: work + "/train")
 

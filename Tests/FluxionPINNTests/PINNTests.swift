@@ -98,11 +98,27 @@ import Testing
         #expect(old.longBlocks == 0 && old.longChannels == 0)
     }
 
+    /// A boundary flow meter missing: its rows are skipped (no stand-in for flows), so the
+    /// vector that the seventh row would complete comes two rows later.
     @Test func aMissingFlowSkipsTheRow() {
         var f = PINNFeatures(config: Self.config, network: Self.network)
-        _ = f.observe(Self.tick(0, 1, 1, 1, 1))
-        let dropped = DetectorTick(simTimeS: 1, samples: [SensorSample(sensorIndex: 3, value: .nan, valid: false)])
-        #expect(f.observe(dropped) == nil)
+        var vectorsAt: [Int] = []
+        for t in 0...10 {
+            let tick =
+                t == 3 || t == 4
+                ? DetectorTick(
+                    simTimeS: Double(t),
+                    samples: [
+                        SensorSample(sensorIndex: 0, value: 1000, valid: true),
+                        SensorSample(sensorIndex: 1, value: 500, valid: true),
+                        SensorSample(sensorIndex: 2, value: 0.05, valid: true),
+                        SensorSample(sensorIndex: 3, value: .nan, valid: false),
+                    ]) : Self.tick(Double(t), 1000, 500, 0.05, 0.05)
+            if f.observe(tick) != nil { vectorsAt.append(t) }
+        }
+        // Healthy: rows at 1…6 complete the three blocks at t = 6, then a vector every 2 rows.
+        // Rows 3 and 4 skipped: the blocks complete at t = 8 and 10.
+        #expect(vectorsAt == [8, 10])
         #expect(f.row(fromSensorValues: [1, 1, 1, .nan]) == nil)
         #expect(f.row(fromSensorValues: [1, 1, .nan, 1]) == nil)
     }

@@ -44,6 +44,19 @@ import Testing
         #expect(
             e.out.contains("pinn: 1/1 leaks detected, 0 failures")
                 || e.out.contains("pinn: 0/1 leaks detected, 0 failures"), "\(e.out)")
+        // A manifest whose grid step is 0 is refused naming the file and field (it divided into
+        // an unbounded sample count and trapped), and nothing is written.
+        let manifestPath = data + "/manifest.json"
+        var manifest = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
+                as? [String: Any])
+        manifest["sample_s"] = 0
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: manifestPath))
+        let zero = try runProduct("fluxion", ["train", "pinn", "--data", data, "--out", root + "/zero.model"])
+        #expect(zero.status != 0)
+        #expect(
+            zero.err.contains("manifest.json") && zero.err.contains("sample_s 0.0 is not a grid step"), "\(zero.err)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/zero.model"))
     }
 
     @Test func aDirectoryThatIsNotADatasetIsRefused() throws {

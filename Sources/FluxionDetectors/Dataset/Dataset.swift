@@ -25,6 +25,11 @@ public struct Dataset: Sendable {
                 "format \(manifest.format) version \(manifest.formatVersion); this build reads \(DatasetWriter.format) version \(DatasetWriter.formatVersion)"
             )
         }
+        // A grid step `fluxion generate --sample` can write (at most 1e7 s; at least the solver's
+        // step, never below 1 µs): anything else would divide into an unbounded count.
+        guard manifest.sampleS.isFinite, (1e-6...1e7).contains(manifest.sampleS) else {
+            throw DatasetError.notADataset(path: path, "sample_s \(manifest.sampleS) is not a grid step in 1 µs…1e7 s")
+        }
         let n = manifest.cases.count, t = manifest.samplesPerCase, s = manifest.sensors.count
         series = try NumpyArray(path: directory + "/series.npy")
         time = try NumpyArray(path: directory + "/time.npy")
