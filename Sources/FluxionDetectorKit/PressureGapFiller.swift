@@ -1,17 +1,13 @@
 /// Fills the invalid samples of failed pressure transmitters in a detector's ticks with
 /// `PressureStandIn`'s values (flagged valid), so that a detector built on every transmitter of
 /// the network (a line model, a line pack) keeps working when one fails. Ticks without an
-/// invalid pressure sample pass unchanged; while every transmitter reports, the offsets are
-/// updated every `offsetUpdateS` only (a detector's per-tick cost stays what it was).
+/// invalid pressure sample pass unchanged.
 public struct PressureGapFiller: Sendable {
     /// Each sensor's place among the pressure transmitters (−1: not one).
     private let slot: [Int]
     /// Each pressure transmitter's newest valid reading (nil: failed, or none yet).
     private var latest: [Double?]
     private var standIn: PressureStandIn
-    private var lastS: Double?
-    /// Simulated time between offset updates while nothing is missing, s.
-    public static let offsetUpdateS = 10.0
 
     /// For every pressure sensor of `network`.
     public init(network: NetworkDescription) {
@@ -40,10 +36,7 @@ public struct PressureGapFiller: Sendable {
             }
         }
         guard any else { return tick }
-        if invalid.isEmpty, let lastS, tick.simTimeS - lastS < Self.offsetUpdateS { return tick }
-        let dtS = lastS.map { tick.simTimeS - $0 } ?? 0
-        lastS = tick.simTimeS
-        let filled = standIn.fill(latest, dtS: dtS)
+        let filled = standIn.fill(latest, atS: tick.simTimeS)
         guard !invalid.isEmpty else { return tick }
         var out = tick
         for (n, k) in invalid {
@@ -57,7 +50,6 @@ public struct PressureGapFiller: Sendable {
     /// Forgets the readings and offsets (a detector's reset).
     public mutating func reset() {
         for k in latest.indices { latest[k] = nil }
-        lastS = nil
         standIn.reset()
     }
 }

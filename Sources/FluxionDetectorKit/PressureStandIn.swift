@@ -43,10 +43,23 @@ public struct PressureStandIn: Sendable {
         offset = Array(repeating: nil, count: ids.count)
     }
 
-    /// The pressures with the missing ones (nil) stood in for, and each reporting one's offset
-    /// from its stand-in updated with weight `dtS / offsetTimeS`; a missing one with no
-    /// reporting neighbour on its line (or off the lines) stays nil.
-    public mutating func fill(_ raw: [Double?], dtS: Double) -> [Double?] {
+    /// Simulated time between offset updates while every transmitter reports, s (a detector
+    /// calls `fill` on every tick or grid row; the offsets change over `offsetTimeS`).
+    public static let offsetUpdateS = 10.0
+    /// When the offsets were last updated, s.
+    private var updatedS: Double?
+
+    /// The pressures at time `atS` with the missing ones (nil) stood in for; a missing one with
+    /// no reporting neighbour on its line (or off the lines) stays nil. Each reporting one's
+    /// offset from its stand-in is updated with weight (time since the last update) /
+    /// `offsetTimeS` — while every transmitter reports, at most every `offsetUpdateS`, and the
+    /// readings come back as they are.
+    public mutating func fill(_ raw: [Double?], atS: Double) -> [Double?] {
+        if let updatedS, atS >= updatedS, atS - updatedS < Self.offsetUpdateS, !raw.contains(where: { $0 == nil }) {
+            return raw
+        }
+        let dtS = updatedS.map { atS - $0 } ?? 0
+        updatedS = atS
         let weight = dtS.isFinite ? min(1, max(0, dtS) / Self.offsetTimeS) : 0
         var out: [Double?] = []
         out.reserveCapacity(raw.count)
@@ -95,6 +108,7 @@ public struct PressureStandIn: Sendable {
     /// Forgets the offsets (a detector's reset); keeps `typical`.
     public mutating func reset() {
         for k in offset.indices { offset[k] = nil }
+        updatedS = nil
     }
 }
 

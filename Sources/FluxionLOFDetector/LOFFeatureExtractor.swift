@@ -36,7 +36,6 @@ public struct LOFFeatureExtractor: Sendable {
     private var previousMeans: [(t: Double, values: [Double])] = []
     private var startS: Double?
     private var standIn: PressureStandIn
-    private var lastTickS: Double?
     /// Σ outflow at the newest tick (liquid m³/s, gas Sm³/h): the scale for size estimates.
     public private(set) var lastOutflow = 0.0
 
@@ -81,9 +80,7 @@ public struct LOFFeatureExtractor: Sendable {
         }
         guard pressureArrived else { return nil }
         guard inflowSensors.allSatisfy({ have[$0] }), outflowSensors.allSatisfy({ have[$0] }) else { return nil }
-        let dtS = lastTickS.map { tick.simTimeS - $0 } ?? 0
-        lastTickS = tick.simTimeS
-        let stood = standIn.fill(pressureSensors.map { have[$0] ? latest[$0] : nil }, dtS: dtS)
+        let stood = standIn.fill(pressureSensors.map { have[$0] ? latest[$0] : nil }, atS: tick.simTimeS)
         guard stood.allSatisfy({ $0 != nil }) else { return nil }
         let pressures = stood.map { $0 ?? 0 }
         lastOutflow = outflowSensors.reduce(0) { $0 + latest[$1] }
@@ -124,7 +121,6 @@ public struct LOFFeatureExtractor: Sendable {
         for k in sums.indices { sums[k] = 0 }
         for k in have.indices { have[k] = false }
         startS = nil
-        lastTickS = nil
         standIn.reset()
     }
 }

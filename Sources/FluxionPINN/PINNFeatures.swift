@@ -133,6 +133,8 @@ public struct PINNFeatures: Sendable {
     private var longMeans: [[Double]] = []
     /// Stands in for missing pressure transmitters.
     private var standIn: PressureStandIn
+    /// Grid rows formed so far (the stand-in's clock: the same in training and in the plugin).
+    private var rows = 0
     /// Sensors named by `config` that the network lacks.
     public static func missingSensors(_ config: Config, in network: NetworkDescription) -> [String] {
         let ids = Set(network.sensors.map(\.id))
@@ -225,7 +227,8 @@ public struct PINNFeatures: Sendable {
     /// The grid row: pressures (missing ones stood in for), Σ inflow, Σ outflow, pack, then each
     /// inflow and outflow.
     private mutating func row(pressures raw: [Double?], flows: [Double]) -> [Double]? {
-        let stood = standIn.fill(raw, dtS: config.sampleS)
+        rows += 1
+        let stood = standIn.fill(raw, atS: Double(rows) * config.sampleS)
         guard stood.allSatisfy({ $0 != nil }) else { return nil }
         let filled = stood.map { $0 ?? 0 }
         var out: [Double] = []
@@ -269,6 +272,7 @@ public struct PINNFeatures: Sendable {
     public mutating func reset() {
         for k in have.indices { have[k] = false }
         standIn.reset()
+        rows = 0
         nextRowS = nil
         for k in rowSum.indices { rowSum[k] = 0 }
         rowsInBlock = 0
